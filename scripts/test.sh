@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of Leadflow against the real local stack (Postgres, SecantusDB, moto),
+# then lints: rustfmt, clippy and cfn-lint. Starts what is missing; stops what it started.
+#   SKIP_LINT=1 scripts/test.sh          tests only
+#   scripts/test.sh -- some_test_name    extra arguments go to `cargo test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/stack.sh
+trap stack_stop EXIT
+trap 'exit 130' INT TERM
+
+command -v cargo >/dev/null || die "cargo is required (https://rustup.rs)"
+stack_venv
+stack_postgres postgres
+stack_mongo
+stack_moto
+
+[ "${1:-}" = "--" ] && shift
+log "cargo test"
+cargo test --workspace --all-targets --locked --no-fail-fast -- "$@"
+
+if [ -z "${SKIP_LINT:-}" ]; then
+  log "cargo fmt --check"
+  cargo fmt --all -- --check
+  log "cargo clippy"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  log "cfn-lint template.yaml"
+  "$STACK_VENV/bin/cfn-lint" template.yaml
+fi
+log "all tests passed"

@@ -1,0 +1,92 @@
+//! Appointments booked with a host (an agent's calendar).
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::InvalidValue;
+use super::macros::string_enum;
+use super::text::LongText;
+
+string_enum!(MeetingType { Video => "video", Phone => "phone", InPerson => "in_person" });
+string_enum!(BookingStatus { Scheduled => "scheduled", Confirmed => "confirmed", Cancelled => "cancelled", Completed => "completed", NoShow => "no_show" });
+
+impl BookingStatus {
+    /// Holds the host's time (and so takes part in the overlap check).
+    pub fn is_active(self) -> bool {
+        matches!(self, BookingStatus::Scheduled | BookingStatus::Confirmed)
+    }
+}
+
+/// Meeting length in minutes, 5 to 480.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DurationMinutes(u16);
+
+impl DurationMinutes {
+    pub fn new(minutes: i64) -> Result<Self, InvalidValue> {
+        u16::try_from(minutes)
+            .ok()
+            .filter(|m| (5..=480).contains(m))
+            .map(DurationMinutes)
+            .ok_or_else(|| InvalidValue::new("must be from 5 to 480 minutes"))
+    }
+
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+
+    pub fn duration(self) -> Duration {
+        Duration::minutes(i64::from(self.0))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Booking {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub host_id: Option<Uuid>,
+    pub scheduled_time: DateTime<Utc>,
+    pub duration_minutes: DurationMinutes,
+    pub meeting_type: MeetingType,
+    pub meeting_link: Option<String>,
+    pub status: BookingStatus,
+    pub notes: Option<LongText>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Booking {
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.scheduled_time + self.duration_minutes.duration()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBooking {
+    pub customer_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub host_id: Option<Uuid>,
+    pub scheduled_time: DateTime<Utc>,
+    pub duration_minutes: DurationMinutes,
+    pub meeting_type: MeetingType,
+    pub meeting_link: Option<String>,
+    pub notes: Option<LongText>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_bounded() {
+        assert!(DurationMinutes::new(4).is_err());
+        assert!(DurationMinutes::new(481).is_err());
+        assert_eq!(
+            DurationMinutes::new(30).unwrap().duration(),
+            Duration::minutes(30)
+        );
+        assert!(BookingStatus::Confirmed.is_active() && !BookingStatus::Cancelled.is_active());
+    }
+}

@@ -1,0 +1,32 @@
+//! Messages of a conversation, inbound from the customer or outbound to them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::macros::string_enum;
+
+string_enum!(Channel { Sms => "sms", Email => "email", Chat => "chat", Form => "form" });
+string_enum!(Direction { Inbound => "inbound", Outbound => "outbound" });
+string_enum!(
+    /// What happened to an outbound message at its provider.
+    DeliveryStatus { Pending => "pending", Sent => "sent", Delivered => "delivered", Failed => "failed", Skipped => "skipped" }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub content: String,
+    pub subject: Option<String>,
+    /// For outbound messages written by the AI: the reply as generated.
+    pub ai_response: Option<String>,
+    pub processed: bool,
+    /// The provider's id (Twilio MessageSid, e-mail Message-ID, client external id).
+    pub provider_message_id: Option<String>,
+    pub delivery_status: Option<DeliveryStatus>,
+    pub created_at: DateTime<Utc>,
+}

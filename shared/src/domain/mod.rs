@@ -1,0 +1,60 @@
+//! Pure domain: entities, value types valid by construction, and business rules.
+//! Nothing here does I/O or awaits.
+
+mod macros;
+
+pub mod booking;
+pub mod contact;
+pub mod customer;
+pub mod follow_up;
+pub mod hours;
+pub mod lead;
+pub mod message;
+pub mod patch;
+pub mod settings;
+pub mod task;
+pub mod team;
+pub mod text;
+pub mod time_zone;
+
+pub use booking::{Booking, BookingStatus, MeetingType, NewBooking};
+pub use contact::{Country, Email, Phone};
+pub use customer::{Customer, CustomerChanges, NewCustomer};
+pub use follow_up::{FollowUp, NewFollowUp};
+pub use hours::BusinessHours;
+pub use lead::{Lead, LeadStatus, NewLead, Priority, Score};
+pub use message::{Channel, DeliveryStatus, Direction, Message};
+pub use patch::Patch;
+pub use settings::{Service, Settings, Tone};
+pub use task::{NewTask, Task, TaskStatus, TaskType};
+pub use team::{Agent, Assignment, NewAgent, NewTeam, Team};
+pub use text::Text;
+pub use time_zone::TimeZone;
+
+/// A value that failed validation; the message says what a valid one looks like.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+impl InvalidValue {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// A validation failure tied to the input field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

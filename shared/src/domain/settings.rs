@@ -1,0 +1,47 @@
+//! The business profile the AI answers from, and its working hours.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::macros::string_enum;
+use super::text::{LongText, ShortText};
+use super::{BusinessHours, TimeZone};
+
+string_enum!(Tone { Friendly => "friendly", Professional => "professional", Casual => "casual" });
+
+/// Something the business offers. `price` is only ever quoted as written here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: ShortText,
+    #[serde(default)]
+    pub description: Option<LongText>,
+    #[serde(default)]
+    pub price: Option<ShortText>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    pub business_name: ShortText,
+    pub time_zone: TimeZone,
+    pub business_hours: BusinessHours,
+    pub services: Vec<Service>,
+    pub tone: Tone,
+    /// A few sentences about the business, used to ground replies.
+    pub about: Option<LongText>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            business_name: ShortText::literal("Our business"),
+            time_zone: TimeZone::UTC,
+            business_hours: BusinessHours::default(),
+            services: Vec::new(),
+            tone: Tone::Friendly,
+            about: None,
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+}

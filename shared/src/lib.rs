@@ -1,0 +1,11 @@
+//! Leadflow: an AI front desk for a business's inbound leads.
+//!
+//! `domain` is pure; `store` keeps it in Postgres and MongoDB; `api` exposes it over
+//! HTTP; `app` wires everything once per execution environment.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod store;
+pub mod telemetry;

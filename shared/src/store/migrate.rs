@@ -1,0 +1,115 @@
+//! Schema migrations: the numbered files of `infra/migrations`, compiled in, applied in
+//! order inside one transaction under an advisory lock, and recorded with a checksum.
+//! Re-running applies nothing; an edited, already-applied file is refused.
+
+use sha2::{Digest, Sha256};
+
+use super::sql::p;
+use super::{Db, StoreError};
+
+pub struct Migration {
+    pub version: i32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! migration {
+    ($version:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $file,
+            sql: include_str!(concat!("../../../infra/migrations/", $file)),
+        }
+    };
+}
+
+/// Every migration, oldest first. A test checks this matches the directory.
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_init.sql")];
+
+const LOCK_KEY: i64 = 0x4c45_4144_464c_4f57; // "LEADFLOW"
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("migration {0} was changed after it was applied; add a new migration instead")]
+    Changed(String),
+    #[error("migration {name} failed: {source}")]
+    Failed { name: String, source: StoreError },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+/// Applies pending migrations; returns the names of those applied now.
+pub async fn run(db: &Db) -> Result<Vec<&'static str>, MigrateError> {
+    let mut conn = db.conn().await?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    tx.query_typed("SELECT pg_advisory_xact_lock($1)", &[p(&LOCK_KEY)])
+        .await
+        .map_err(StoreError::from)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    integer PRIMARY KEY,
+            name       text NOT NULL,
+            checksum   text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )",
+    )
+    .await
+    .map_err(StoreError::from)?;
+    let rows = tx
+        .query_typed("SELECT version, checksum FROM schema_migrations", &[])
+        .await
+        .map_err(StoreError::from)?;
+    let applied: Vec<(i32, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+
+    let mut now_applied = Vec::new();
+    for m in MIGRATIONS {
+        let sum = checksum(m.sql);
+        if let Some((_, existing)) = applied.iter().find(|(v, _)| *v == m.version) {
+            if *existing != sum {
+                return Err(MigrateError::Changed(m.name.to_owned()));
+            }
+            continue;
+        }
+        tx.batch_execute(m.sql)
+            .await
+            .map_err(|e| MigrateError::Failed {
+                name: m.name.to_owned(),
+                source: e.into(),
+            })?;
+        tx.query_typed(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+            &[p(&m.version), p(&m.name), p(&sum)],
+        )
+        .await
+        .map_err(StoreError::from)?;
+        now_applied.push(m.name);
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(now_applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_is_listed_in_order() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+        assert_eq!(files, listed);
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)));
+        }
+    }
+}

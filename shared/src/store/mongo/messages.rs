@@ -1,0 +1,281 @@
+//! The `messages` collection: every inbound and outbound message of a conversation.
+
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use mongodb::bson::{Document, doc};
+use mongodb::{Collection, Database};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{from_bson_time, is_duplicate_key, to_bson_time};
+use crate::domain::{Channel, DeliveryStatus, Direction, Message};
+use crate::store::{Page, PageRequest, StoreError};
+
+#[derive(Debug, Serialize, Deserialize)]
+struct MessageDoc {
+    #[serde(rename = "_id")]
+    id: String,
+    customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lead_id: Option<String>,
+    channel: String,
+    direction: String,
+    content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ai_response: Option<String>,
+    processed: bool,
+    /// Absent (never null) when unknown: the unique index is sparse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delivery_status: Option<String>,
+    created_at: mongodb::bson::DateTime,
+}
+
+impl From<&Message> for MessageDoc {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id.to_string(),
+            customer_id: m.customer_id.to_string(),
+            lead_id: m.lead_id.map(|l| l.to_string()),
+            channel: m.channel.as_str().into(),
+            direction: m.direction.as_str().into(),
+            content: m.content.clone(),
+            subject: m.subject.clone(),
+            ai_response: m.ai_response.clone(),
+            processed: m.processed,
+            provider_message_id: m.provider_message_id.clone(),
+            delivery_status: m.delivery_status.map(|d| d.as_str().into()),
+            created_at: to_bson_time(m.created_at),
+        }
+    }
+}
+
+impl TryFrom<MessageDoc> for Message {
+    type Error = StoreError;
+    fn try_from(d: MessageDoc) -> Result<Self, StoreError> {
+        let uuid = |s: &str| {
+            Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("message id {s}: {e}")))
+        };
+        let bad =
+            |e: crate::domain::InvalidValue| StoreError::Corrupt(format!("message {}: {e}", d.id));
+        Ok(Message {
+            id: uuid(&d.id)?,
+            customer_id: uuid(&d.customer_id)?,
+            lead_id: d.lead_id.as_deref().map(uuid).transpose()?,
+            channel: d.channel.parse().map_err(bad)?,
+            direction: d.direction.parse().map_err(bad)?,
+            content: d.content,
+            subject: d.subject,
+            ai_response: d.ai_response,
+            processed: d.processed,
+            provider_message_id: d.provider_message_id,
+            delivery_status: d
+                .delivery_status
+                .as_deref()
+                .map(str::parse::<DeliveryStatus>)
+                .transpose()
+                .map_err(bad)?,
+            created_at: from_bson_time(d.created_at),
+        })
+    }
+}
+
+/// Outcome of storing a message that may be a provider's redelivery.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inserted {
+    New(Message),
+    /// A message with the same provider id was stored before; this is it.
+    Duplicate(Message),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    pub customer_id: Option<Uuid>,
+    pub channel: Option<Channel>,
+    pub direction: Option<Direction>,
+    pub processed: Option<bool>,
+}
+
+#[derive(Clone)]
+pub struct MessageStore {
+    coll: Collection<MessageDoc>,
+}
+
+impl MessageStore {
+    pub(super) fn new(db: &Database) -> Self {
+        Self {
+            coll: db.collection("messages"),
+        }
+    }
+
+    /// Stores the message unless its provider id is already stored.
+    pub async fn insert(&self, m: &Message) -> Result<Inserted, StoreError> {
+        match self.coll.insert_one(MessageDoc::from(m)).await {
+            Ok(_) => Ok(Inserted::New(m.clone())),
+            Err(e) if is_duplicate_key(&e) => {
+                let existing = match &m.provider_message_id {
+                    Some(pid) => self.find_one(doc! { "provider_message_id": pid }).await?,
+                    None => self.get(m.id).await?,
+                };
+                existing
+                    .map(Inserted::Duplicate)
+                    .ok_or(StoreError::Mongo(e))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<Option<Message>, StoreError> {
+        self.find_one(doc! { "_id": id.to_string() }).await
+    }
+
+    pub async fn by_provider_id(
+        &self,
+        provider_message_id: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        self.find_one(doc! { "provider_message_id": provider_message_id })
+            .await
+    }
+
+    async fn find_one(&self, filter: Document) -> Result<Option<Message>, StoreError> {
+        self.coll
+            .find_one(filter)
+            .await?
+            .map(Message::try_from)
+            .transpose()
+    }
+
+    /// A customer's conversation, newest first.
+    pub async fn history(
+        &self,
+        customer_id: Uuid,
+        page: &PageRequest,
+    ) -> Result<Page<Message>, StoreError> {
+        self.list(
+            &MessageFilter {
+                customer_id: Some(customer_id),
+                ..Default::default()
+            },
+            page,
+        )
+        .await
+    }
+
+    /// Messages matching the filter, newest first.
+    pub async fn list(
+        &self,
+        f: &MessageFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Message>, StoreError> {
+        let mut filter = Document::new();
+        if let Some(c) = f.customer_id {
+            filter.insert("customer_id", c.to_string());
+        }
+        if let Some(c) = f.channel {
+            filter.insert("channel", c.as_str());
+        }
+        if let Some(d) = f.direction {
+            filter.insert("direction", d.as_str());
+        }
+        if let Some(p) = f.processed {
+            filter.insert("processed", p);
+        }
+        if let Some((millis, id)) = page
+            .after::<(i64, String)>()
+            .map_err(|_| StoreError::InvalidCursor)?
+        {
+            let at = mongodb::bson::DateTime::from_millis(millis);
+            filter.insert(
+                "$or",
+                vec![
+                    doc! { "created_at": { "$lt": at } },
+                    doc! { "created_at": at, "_id": { "$lt": id } },
+                ],
+            );
+        }
+        let docs: Vec<MessageDoc> = self
+            .coll
+            .find(filter)
+            .sort(doc! { "created_at": -1, "_id": -1 })
+            .limit(page.fetch())
+            .await?
+            .try_collect()
+            .await?;
+        let items = docs
+            .into_iter()
+            .map(Message::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_fetched(items, page, |m| {
+            (m.created_at.timestamp_millis(), m.id.to_string())
+        }))
+    }
+
+    /// The last `n` messages of a customer, oldest first (context for a reply).
+    pub async fn recent(&self, customer_id: Uuid, n: i64) -> Result<Vec<Message>, StoreError> {
+        let page = PageRequest {
+            limit: n.clamp(1, 200),
+            cursor: None,
+        };
+        let mut items = self.history(customer_id, &page).await?.items;
+        items.reverse();
+        Ok(items)
+    }
+
+    /// Marks an unprocessed message processed; false when it already was (or is unknown).
+    pub async fn mark_processed(&self, id: Uuid) -> Result<bool, StoreError> {
+        let r = self
+            .coll
+            .update_one(
+                doc! { "_id": id.to_string(), "processed": false },
+                doc! { "$set": { "processed": true } },
+            )
+            .await?;
+        Ok(r.modified_count == 1)
+    }
+
+    pub async fn set_delivery(
+        &self,
+        id: Uuid,
+        status: DeliveryStatus,
+        provider_message_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut set = doc! { "delivery_status": status.as_str() };
+        if let Some(pid) = provider_message_id {
+            set.insert("provider_message_id", pid);
+        }
+        self.coll
+            .update_one(doc! { "_id": id.to_string() }, doc! { "$set": set })
+            .await?;
+        Ok(())
+    }
+
+    /// Inbound messages still unprocessed that arrived before `before`, oldest first.
+    pub async fn unprocessed_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Message>, StoreError> {
+        let filter = doc! { "processed": false, "direction": "inbound", "created_at": { "$lt": to_bson_time(before) } };
+        let docs: Vec<MessageDoc> = self
+            .coll
+            .find(filter)
+            .sort(doc! { "created_at": 1 })
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
+        docs.into_iter().map(Message::try_from).collect()
+    }
+
+    /// Erases a customer's conversation; returns how many messages were removed.
+    pub async fn delete_for_customer(&self, customer_id: Uuid) -> Result<u64, StoreError> {
+        let r = self
+            .coll
+            .delete_many(doc! { "customer_id": customer_id.to_string() })
+            .await?;
+        Ok(r.deleted_count)
+    }
+}

@@ -1,0 +1,56 @@
+//! The business settings: one row; defaults until the owner saves their own.
+
+use tokio_postgres::GenericClient;
+
+use super::StoreError;
+use super::sql::{get, p, parse_opt, parse_req};
+use crate::domain::text::{LongText, ShortText};
+use crate::domain::{Settings, TimeZone};
+
+pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
+    let rows = c
+        .query_typed(
+            "SELECT business_name, time_zone, business_hours, services, tone, about, updated_at FROM settings WHERE id = 1",
+            &[],
+        )
+        .await?;
+    let Some(row) = rows.first() else {
+        return Ok(Settings::default());
+    };
+    let corrupt =
+        |col: &str, e: serde_json::Error| StoreError::Corrupt(format!("settings.{col}: {e}"));
+    Ok(Settings {
+        business_name: parse_req(row, "business_name", ShortText::parse)?,
+        time_zone: parse_req(row, "time_zone", TimeZone::parse)?,
+        business_hours: serde_json::from_value(get(row, "business_hours")?)
+            .map_err(|e| corrupt("business_hours", e))?,
+        services: serde_json::from_value(get(row, "services")?)
+            .map_err(|e| corrupt("services", e))?,
+        tone: parse_req(row, "tone", str::parse)?,
+        about: parse_opt(row, "about", LongText::parse)?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, StoreError> {
+    let hours =
+        serde_json::to_value(&s.business_hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let services =
+        serde_json::to_value(&s.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    c.query_typed(
+        "INSERT INTO settings (id, business_name, time_zone, business_hours, services, tone, about, updated_at)
+         VALUES (1, $1, $2, $3, $4, $5, $6, now())
+         ON CONFLICT (id) DO UPDATE SET business_name = $1, time_zone = $2, business_hours = $3, services = $4,
+                tone = $5, about = $6, updated_at = now()",
+        &[
+            p(&s.business_name.as_str()),
+            p(&s.time_zone.name()),
+            p(&hours),
+            p(&services),
+            p(&s.tone.as_str()),
+            p(&s.about.as_ref().map(|a| a.as_str())),
+        ],
+    )
+    .await?;
+    load(c).await
+}

@@ -1,0 +1,168 @@
+//! Teams and their agents.
+
+use tokio_postgres::{GenericClient, Row};
+use uuid::Uuid;
+
+use super::StoreError;
+use super::sql::{get, p, parse_req};
+use crate::domain::text::ShortText;
+use crate::domain::{Agent, Email, NewAgent, NewTeam, TaskType, Team};
+
+const TEAM_COLUMNS: &str = "id, name, kind, assignment, created_at, updated_at";
+const AGENT_COLUMNS: &str = "id, name, email, team_id, available, created_at, updated_at";
+
+fn team_from_row(row: &Row) -> Result<Team, StoreError> {
+    Ok(Team {
+        id: get(row, "id")?,
+        name: parse_req(row, "name", ShortText::parse)?,
+        kind: parse_req(row, "kind", str::parse)?,
+        assignment: parse_req(row, "assignment", str::parse)?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+fn agent_from_row(row: &Row) -> Result<Agent, StoreError> {
+    Ok(Agent {
+        id: get(row, "id")?,
+        name: parse_req(row, "name", ShortText::parse)?,
+        email: parse_req(row, "email", Email::parse)?,
+        team_id: get(row, "team_id")?,
+        available: get(row, "available")?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+pub async fn insert_team(c: &impl GenericClient, t: &NewTeam) -> Result<Team, StoreError> {
+    let sql = format!(
+        "INSERT INTO teams (id, name, kind, assignment) VALUES ($1, $2, $3, $4) RETURNING {TEAM_COLUMNS}"
+    );
+    let rows = c
+        .query_typed(
+            &sql,
+            &[
+                p(&Uuid::now_v7()),
+                p(&t.name.as_str()),
+                p(&t.kind.as_str()),
+                p(&t.assignment.as_str()),
+            ],
+        )
+        .await?;
+    rows.first()
+        .map(team_from_row)
+        .ok_or(StoreError::NotFound("team"))?
+}
+
+pub async fn get_team(c: &impl GenericClient, id: Uuid) -> Result<Team, StoreError> {
+    let rows = c
+        .query_typed(
+            &format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1"),
+            &[p(&id)],
+        )
+        .await?;
+    rows.first()
+        .map(team_from_row)
+        .ok_or(StoreError::NotFound("team"))?
+}
+
+pub async fn save_team(c: &impl GenericClient, t: &Team) -> Result<Team, StoreError> {
+    let sql = format!(
+        "UPDATE teams SET name = $2, kind = $3, assignment = $4, updated_at = now() WHERE id = $1 RETURNING {TEAM_COLUMNS}"
+    );
+    let rows = c
+        .query_typed(
+            &sql,
+            &[
+                p(&t.id),
+                p(&t.name.as_str()),
+                p(&t.kind.as_str()),
+                p(&t.assignment.as_str()),
+            ],
+        )
+        .await?;
+    rows.first()
+        .map(team_from_row)
+        .ok_or(StoreError::NotFound("team"))?
+}
+
+/// All teams (a business has a handful), oldest first.
+pub async fn list_teams(
+    c: &impl GenericClient,
+    kind: Option<TaskType>,
+) -> Result<Vec<Team>, StoreError> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS} FROM teams WHERE ($1::text IS NULL OR kind = $1) ORDER BY created_at, id"
+    );
+    let rows = c
+        .query_typed(&sql, &[p(&kind.map(TaskType::as_str))])
+        .await?;
+    rows.iter().map(team_from_row).collect()
+}
+
+pub async fn insert_agent(c: &impl GenericClient, a: &NewAgent) -> Result<Agent, StoreError> {
+    let sql = format!(
+        "INSERT INTO agents (id, name, email, team_id, available) VALUES ($1, $2, $3, $4, $5) RETURNING {AGENT_COLUMNS}"
+    );
+    let rows = c
+        .query_typed(
+            &sql,
+            &[
+                p(&Uuid::now_v7()),
+                p(&a.name.as_str()),
+                p(&a.email.as_str()),
+                p(&a.team_id),
+                p(&a.available),
+            ],
+        )
+        .await?;
+    rows.first()
+        .map(agent_from_row)
+        .ok_or(StoreError::NotFound("agent"))?
+}
+
+pub async fn get_agent(c: &impl GenericClient, id: Uuid) -> Result<Agent, StoreError> {
+    let rows = c
+        .query_typed(
+            &format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = $1"),
+            &[p(&id)],
+        )
+        .await?;
+    rows.first()
+        .map(agent_from_row)
+        .ok_or(StoreError::NotFound("agent"))?
+}
+
+pub async fn save_agent(c: &impl GenericClient, a: &Agent) -> Result<Agent, StoreError> {
+    let sql = format!(
+        "UPDATE agents SET name = $2, email = $3, team_id = $4, available = $5, updated_at = now()
+         WHERE id = $1 RETURNING {AGENT_COLUMNS}"
+    );
+    let rows = c
+        .query_typed(
+            &sql,
+            &[
+                p(&a.id),
+                p(&a.name.as_str()),
+                p(&a.email.as_str()),
+                p(&a.team_id),
+                p(&a.available),
+            ],
+        )
+        .await?;
+    rows.first()
+        .map(agent_from_row)
+        .ok_or(StoreError::NotFound("agent"))?
+}
+
+/// Agents, oldest first, optionally of one team.
+pub async fn list_agents(
+    c: &impl GenericClient,
+    team_id: Option<Uuid>,
+) -> Result<Vec<Agent>, StoreError> {
+    let sql = format!(
+        "SELECT {AGENT_COLUMNS} FROM agents WHERE ($1::uuid IS NULL OR team_id = $1) ORDER BY created_at, id"
+    );
+    let rows = c.query_typed(&sql, &[p(&team_id)]).await?;
+    rows.iter().map(agent_from_row).collect()
+}

@@ -1,0 +1,143 @@
+//! The test harness: a fresh app per test over its own databases.
+
+#![allow(dead_code)]
+
+mod stack;
+
+use axum::Router;
+use axum::body::Body;
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use leadflow::app::AppState;
+use leadflow::config::Config;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub use stack::TestStack;
+
+pub const API_KEY: &str = "test-api-key-0123456789";
+
+/// An app over fresh databases, with the router every route family merged into.
+pub struct TestApp {
+    pub stack: TestStack,
+    pub state: AppState,
+    pub router: Router,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestResponse {
+    /// The `error.field` of an error response.
+    pub fn error_field(&self) -> Option<&str> {
+        self.body["error"]["field"].as_str()
+    }
+
+    pub fn error_code(&self) -> Option<&str> {
+        self.body["error"]["code"].as_str()
+    }
+}
+
+/// The configuration a test app starts from: the stack's URLs and one API key.
+pub fn test_config(stack: &TestStack) -> Config {
+    let mut config = Config::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(stack.database_url()),
+        "MONGODB_URI" => Some(stack::mongodb_uri()),
+        "MONGODB_DATABASE" => Some(stack.mongo_name.clone()),
+        "LEADFLOW_API_KEYS" => Some(API_KEY.to_string()),
+        _ => None,
+    })
+    .expect("test configuration is valid");
+    config.database_pool_size = 4;
+    config
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
+        let stack = TestStack::new().await;
+        let mut config = test_config(&stack);
+        change(&mut config);
+        let state = AppState::from_parts(config, stack.db.clone(), stack.mongo.clone());
+        let router = leadflow::api::app(state.clone());
+        Self {
+            stack,
+            state,
+            router,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// A JSON request with the test API key.
+    pub async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {API_KEY}"));
+        let body = match body {
+            Some(v) => {
+                req = req.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(&v).expect("json"))
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).expect("request")).await
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.call(Method::GET, uri, None).await
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
+        self.call(Method::POST, uri, Some(body)).await
+    }
+
+    pub async fn put(&self, uri: &str, body: Value) -> TestResponse {
+        self.call(Method::PUT, uri, Some(body)).await
+    }
+
+    pub async fn delete(&self, uri: &str) -> TestResponse {
+        self.call(Method::DELETE, uri, None).await
+    }
+
+    /// A raw request: any method, headers and body bytes, no API key added.
+    pub async fn raw(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(body.into()).expect("request")).await
+    }
+}
