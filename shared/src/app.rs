@@ -1,11 +1,21 @@
 //! `AppState`: every client and pool, built once per execution environment (before the
 //! Lambda runtime loop starts, or once for `leadflow serve`) and shared by handlers.
+//! Each port gets its AWS adapter when its resource is configured, else the in-process one.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
+use crate::ai::Ai;
+use crate::ai::openai::OpenAiEngine;
+use crate::channels::Senders;
+use crate::channels::sendgrid::SendGridSender;
+use crate::channels::twilio::TwilioSender;
 use crate::config::{Config, ConfigError, in_lambda};
+use crate::idempotency::{DynamoIdempotency, IdempotencyStore, MemoryIdempotency};
+use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
+use crate::ratelimit::{DynamoRateLimiter, MemoryRateLimiter, RateLimiter};
 use crate::store::mongo::Mongo;
 use crate::store::{Db, DbOptions, StoreError};
 
@@ -14,6 +24,13 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub mongo: Mongo,
+    pub queue: Arc<dyn JobQueue>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    pub ai: Ai,
+    pub senders: Senders,
+    /// Key of the chat tokens handed to the website widget.
+    pub chat_key: SecretString,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -24,37 +41,135 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Migrate(#[from] crate::store::migrate::MigrateError),
+    #[error("{0}")]
+    Ai(#[from] crate::ai::AiError),
+}
+
+/// Everything but the ports that have an AWS adapter.
+struct Core {
+    config: Arc<Config>,
+    ai: Ai,
+    senders: Senders,
+    chat_key: SecretString,
+}
+
+fn core(config: Config) -> Result<Core, StartError> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| ConfigError::Invalid { name: "HTTP client", reason: e.to_string() })?;
+    let p = &config.providers;
+    let senders = Senders {
+        sms: p.twilio.as_ref().map(|t| {
+            Arc::new(TwilioSender::new(http.clone(), &t.api_base, &t.account_sid, t.auth_token.clone(), &t.from)) as _
+        }),
+        email: p.sendgrid.as_ref().map(|s| {
+            let from_name = s.from_name.clone().unwrap_or_else(|| "Leadflow".into());
+            Arc::new(SendGridSender::new(http.clone(), &s.api_base, s.api_key.clone(), &s.from_email, &from_name)) as _
+        }),
+    };
+    let ai = match &p.openai {
+        Some(settings) => Ai::openai(OpenAiEngine::new(settings)?),
+        None => Ai::rules(),
+    };
+    // Chat tokens must verify on every instance: a configured secret, else one derived
+    // from the API keys; only a keyless local server uses a per-process random key.
+    let chat_key = config
+        .messaging
+        .chat_secret
+        .clone()
+        .or_else(|| config.api_keys.first().map(|k| SecretString::from(format!("chat:{}", k.expose_secret()))))
+        .unwrap_or_else(|| SecretString::from(uuid::Uuid::new_v4().to_string()));
+    Ok(Core { config: Arc::new(config), ai, senders, chat_key })
 }
 
 impl AppState {
-    /// Builds pools and clients. Nothing connects yet: the first request does, so a cold
-    /// start does not wait on the databases.
-    pub async fn build(config: Config) -> Result<Self, StartError> {
+    /// Builds pools, clients and adapters. Nothing connects yet: the first request does,
+    /// so a cold start does not wait on the databases. Returns the in-process job
+    /// receiver when jobs stay in this process (no `JOBS_QUEUE_URL`).
+    pub async fn build(config: Config) -> Result<(Self, Option<LocalJobs>), StartError> {
+        if in_lambda() {
+            for (name, set) in [("JOBS_QUEUE_URL", config.aws.jobs_queue_url.is_some()), ("STATE_TABLE", config.aws.state_table.is_some())] {
+                if !set {
+                    return Err(ConfigError::Missing { name, what: "required in AWS Lambda (set by template.yaml)" }.into());
+                }
+            }
+        }
         let db = Db::connect(
             config.database_url.expose_secret(),
-            &DbOptions {
-                pool_size: config.database_pool_size,
-                ca_file: config.database_ca_file.clone(),
-                ..DbOptions::default()
-            },
+            &DbOptions { pool_size: config.database_pool_size, ca_file: config.database_ca_file.clone(), ..DbOptions::default() },
         )?;
         let mongo_pool = if in_lambda() { 2 } else { 10 };
-        let mongo = Mongo::connect(
-            config.mongodb_uri.expose_secret(),
-            &config.mongodb_database,
-            mongo_pool,
-        )
-        .await?;
-        Ok(Self::from_parts(config, db, mongo))
+        let mongo = Mongo::connect(config.mongodb_uri.expose_secret(), &config.mongodb_database, mongo_pool).await?;
+        let aws = if config.aws.any() { Some(aws_config(&config).await) } else { None };
+        let core = core(config)?;
+        let (queue, jobs): (Arc<dyn JobQueue>, Option<LocalJobs>) = match (&aws, &core.config.aws.jobs_queue_url) {
+            (Some(sdk), Some(url)) => (Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(sdk), url)), None),
+            _ => {
+                let (q, jobs) = LocalQueue::new();
+                (Arc::new(q), Some(jobs))
+            }
+        };
+        let (idempotency, rate_limiter): (Arc<dyn IdempotencyStore>, Arc<dyn RateLimiter>) =
+            match (&aws, &core.config.aws.state_table) {
+                (Some(sdk), Some(table)) => {
+                    let client = aws_sdk_dynamodb::Client::new(sdk);
+                    (Arc::new(DynamoIdempotency::new(client.clone(), table)), Arc::new(DynamoRateLimiter::new(client, table)))
+                }
+                _ => (Arc::new(MemoryIdempotency::default()), Arc::new(MemoryRateLimiter::default())),
+            };
+        let state = Self::assemble(core, db, mongo, queue, idempotency, rate_limiter);
+        Ok((state, jobs))
     }
 
-    pub fn from_parts(config: Config, db: Db, mongo: Mongo) -> Self {
-        Self {
-            config: Arc::new(config),
+    /// Every port in-process (tests and tools): returns the state and its job receiver.
+    pub fn local(config: Config, db: Db, mongo: Mongo) -> Result<(Self, LocalJobs), StartError> {
+        let (queue, jobs) = LocalQueue::new();
+        let state = Self::assemble(
+            core(config)?,
             db,
             mongo,
+            Arc::new(queue),
+            Arc::new(MemoryIdempotency::default()),
+            Arc::new(MemoryRateLimiter::default()),
+        );
+        Ok((state, jobs))
+    }
+
+    fn assemble(
+        core: Core,
+        db: Db,
+        mongo: Mongo,
+        queue: Arc<dyn JobQueue>,
+        idempotency: Arc<dyn IdempotencyStore>,
+        rate_limiter: Arc<dyn RateLimiter>,
+    ) -> Self {
+        Self {
+            config: core.config,
+            db,
+            mongo,
+            queue,
+            idempotency,
+            rate_limiter,
+            ai: core.ai,
+            senders: core.senders,
+            chat_key: core.chat_key,
         }
     }
+}
+
+/// The AWS SDK configuration: region and credentials from the environment as usual,
+/// `AWS_ENDPOINT_URL` (moto, LocalStack) honoured.
+pub async fn aws_config(config: &Config) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(region) = &config.aws.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    if let Some(endpoint) = &config.aws.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
 }
 
 /// Start-up for a Lambda function: logging, configuration, state. A failure prints one
@@ -65,8 +180,11 @@ pub async fn init_lambda() -> AppState {
         Ok(config) => AppState::build(config).await,
         Err(e) => Err(e.into()),
     };
-    built.unwrap_or_else(|e| {
-        eprintln!("leadflow: {e}");
-        std::process::exit(2)
-    })
+    match built {
+        Ok((state, _)) => state,
+        Err(e) => {
+            eprintln!("leadflow: {e}");
+            std::process::exit(2)
+        }
+    }
 }

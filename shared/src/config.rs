@@ -6,15 +6,13 @@ use std::str::FromStr;
 
 use secrecy::SecretString;
 
+use crate::ai::openai::OpenAiSettings;
 use crate::domain::Country;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("missing required configuration {name}: {what}")]
-    Missing {
-        name: &'static str,
-        what: &'static str,
-    },
+    Missing { name: &'static str, what: &'static str },
     #[error("invalid configuration {name}: {reason}")]
     Invalid { name: &'static str, reason: String },
 }
@@ -40,6 +38,46 @@ impl AwsSettings {
 }
 
 #[derive(Debug, Clone)]
+pub struct TwilioSettings {
+    pub account_sid: String,
+    pub auth_token: SecretString,
+    /// A phone number in E.164, or a Messaging Service SID (MG...).
+    pub from: String,
+    pub api_base: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SendGridSettings {
+    pub api_key: SecretString,
+    pub from_email: String,
+    pub from_name: Option<String>,
+    pub api_base: String,
+}
+
+/// Third-party providers; each is `None` until its variables are set.
+#[derive(Debug, Clone, Default)]
+pub struct Providers {
+    pub twilio: Option<TwilioSettings>,
+    pub sendgrid: Option<SendGridSettings>,
+    /// The secret SendGrid Inbound Parse presents (see `channels::sendgrid`).
+    pub sendgrid_inbound_secret: Option<SecretString>,
+    pub openai: Option<OpenAiSettings>,
+}
+
+/// Tunable behaviour of the message pipeline.
+#[derive(Debug, Clone)]
+pub struct MessagingSettings {
+    /// How long an agent's manual message pauses AI replies to that customer.
+    pub ai_pause: chrono::Duration,
+    /// Unprocessed inbound messages older than this are queued again by the sweep.
+    pub sweep_after: chrono::Duration,
+    /// Accepted `/api/messages/receive` calls per client address per minute.
+    pub receive_per_minute: u32,
+    /// Key for chat tokens (the widget's read access to its conversation).
+    pub chat_secret: Option<SecretString>,
+}
+
+#[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: SecretString,
     pub database_pool_size: usize,
@@ -55,6 +93,8 @@ pub struct Config {
     pub public_base_url: Option<String>,
     pub max_body_bytes: usize,
     pub aws: AwsSettings,
+    pub providers: Providers,
+    pub messaging: MessagingSettings,
 }
 
 /// Reads variables through `get` (the process environment, or a map in tests).
@@ -62,14 +102,32 @@ struct Vars<F: Fn(&str) -> Option<String>>(F);
 
 impl<F: Fn(&str) -> Option<String>> Vars<F> {
     fn optional(&self, name: &str) -> Option<String> {
-        (self.0)(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
+        (self.0)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
     }
 
     fn required(&self, name: &'static str, what: &'static str) -> Result<String, ConfigError> {
-        self.optional(name)
-            .ok_or(ConfigError::Missing { name, what })
+        self.optional(name).ok_or(ConfigError::Missing { name, what })
+    }
+
+    fn secret(&self, name: &str) -> Option<SecretString> {
+        self.optional(name).map(SecretString::from)
+    }
+
+    /// All of a provider's variables, or none of them.
+    fn all_or_none<const N: usize>(&self, names: [&'static str; N]) -> Result<Option<[String; N]>, ConfigError> {
+        let values = names.map(|n| self.optional(n));
+        let set = values.iter().filter(|v| v.is_some()).count();
+        if set == 0 {
+            return Ok(None);
+        }
+        if set < N {
+            let missing = names.iter().zip(&values).find(|(_, v)| v.is_none()).map(|(n, _)| *n).unwrap_or(names[0]);
+            return Err(ConfigError::Invalid {
+                name: missing,
+                reason: format!("set all of {} or none of them", names.join(", ")),
+            });
+        }
+        Ok(Some(values.map(Option::unwrap_or_default)))
     }
 
     fn parsed<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
@@ -78,10 +136,7 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
     {
         match self.optional(name) {
             None => Ok(default),
-            Some(v) => v.parse().map_err(|e: T::Err| ConfigError::Invalid {
-                name,
-                reason: e.to_string(),
-            }),
+            Some(v) => v.parse().map_err(|e: T::Err| ConfigError::Invalid { name, reason: e.to_string() }),
         }
     }
 }
@@ -97,20 +152,12 @@ impl Config {
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let v = Vars(get);
-        let database_url = v.required(
-            "DATABASE_URL",
-            "the Postgres URL, e.g. postgres://leadflow@127.0.0.1:5432/leadflow",
-        )?;
+        let database_url =
+            v.required("DATABASE_URL", "the Postgres URL, e.g. postgres://leadflow@127.0.0.1:5432/leadflow")?;
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError::Invalid {
-                name: "DATABASE_URL",
-                reason: "must start with postgres://".into(),
-            });
+            return Err(ConfigError::Invalid { name: "DATABASE_URL", reason: "must start with postgres://".into() });
         }
-        let mongodb_uri = v.required(
-            "MONGODB_URI",
-            "the MongoDB URI, e.g. mongodb://127.0.0.1:27017",
-        )?;
+        let mongodb_uri = v.required("MONGODB_URI", "the MongoDB URI, e.g. mongodb://127.0.0.1:27017")?;
         if !(mongodb_uri.starts_with("mongodb://") || mongodb_uri.starts_with("mongodb+srv://")) {
             return Err(ConfigError::Invalid {
                 name: "MONGODB_URI",
@@ -120,39 +167,22 @@ impl Config {
         let default_pool = if in_lambda() { 2 } else { 10 };
         let database_pool_size: usize = v.parsed("DATABASE_POOL_SIZE", default_pool)?;
         if !(1..=100).contains(&database_pool_size) {
-            return Err(ConfigError::Invalid {
-                name: "DATABASE_POOL_SIZE",
-                reason: "must be from 1 to 100".into(),
-            });
+            return Err(ConfigError::Invalid { name: "DATABASE_POOL_SIZE", reason: "must be from 1 to 100".into() });
         }
-        let public_base_url = v
-            .optional("PUBLIC_BASE_URL")
-            .map(|u| u.trim_end_matches('/').to_owned());
+        let public_base_url = v.optional("PUBLIC_BASE_URL").map(|u| u.trim_end_matches('/').to_owned());
         if let Some(u) = &public_base_url
             && !(u.starts_with("https://") || u.starts_with("http://"))
         {
-            return Err(ConfigError::Invalid {
-                name: "PUBLIC_BASE_URL",
-                reason: "must be an http(s) URL".into(),
-            });
+            return Err(ConfigError::Invalid { name: "PUBLIC_BASE_URL", reason: "must be an http(s) URL".into() });
         }
         let keys: Vec<String> = v
             .optional("LEADFLOW_API_KEYS")
-            .map(|keys| {
-                keys.split(',')
-                    .map(str::trim)
-                    .filter(|k| !k.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
+            .map(|keys| keys.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect())
             .unwrap_or_default();
         if let Some(short) = keys.iter().find(|k| k.len() < 16) {
             return Err(ConfigError::Invalid {
                 name: "LEADFLOW_API_KEYS",
-                reason: format!(
-                    "every key needs at least 16 characters (one has {})",
-                    short.len()
-                ),
+                reason: format!("every key needs at least 16 characters (one has {})", short.len()),
             });
         }
         let api_keys = keys.into_iter().map(SecretString::from).collect();
@@ -161,25 +191,55 @@ impl Config {
             database_pool_size,
             database_ca_file: v.optional("DATABASE_CA_FILE").map(PathBuf::from),
             mongodb_uri: SecretString::from(mongodb_uri),
-            mongodb_database: v
-                .optional("MONGODB_DATABASE")
-                .unwrap_or_else(|| "leadflow".into()),
+            mongodb_database: v.optional("MONGODB_DATABASE").unwrap_or_else(|| "leadflow".into()),
             default_country: v.parsed("DEFAULT_COUNTRY", Country::US)?,
             api_keys,
             auth_disabled: false,
             public_base_url,
             max_body_bytes: v.parsed("MAX_BODY_BYTES", 256 * 1024)?,
+            providers: providers(&v)?,
+            messaging: MessagingSettings {
+                ai_pause: chrono::Duration::minutes(v.parsed("AI_PAUSE_MINUTES", 60)?),
+                sweep_after: chrono::Duration::minutes(v.parsed("SWEEP_AFTER_MINUTES", 2)?),
+                receive_per_minute: v.parsed("RECEIVE_RATE_LIMIT", 20)?,
+                chat_secret: v.secret("CHAT_SECRET"),
+            },
             aws: AwsSettings {
                 endpoint_url: v.optional("AWS_ENDPOINT_URL"),
-                region: v
-                    .optional("AWS_REGION")
-                    .or_else(|| v.optional("AWS_DEFAULT_REGION")),
+                region: v.optional("AWS_REGION").or_else(|| v.optional("AWS_DEFAULT_REGION")),
                 jobs_queue_url: v.optional("JOBS_QUEUE_URL"),
                 event_bus_name: v.optional("EVENT_BUS_NAME"),
                 state_table: v.optional("STATE_TABLE"),
             },
         })
     }
+}
+
+fn providers<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Providers, ConfigError> {
+    let twilio = v.all_or_none(["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"])?.map(
+        |[account_sid, token, from]| TwilioSettings {
+            account_sid,
+            auth_token: SecretString::from(token),
+            from,
+            api_base: v.optional("TWILIO_API_BASE").unwrap_or_else(|| "https://api.twilio.com".into()),
+        },
+    );
+    let sendgrid = v.all_or_none(["SENDGRID_API_KEY", "SENDGRID_FROM_EMAIL"])?.map(|[key, from_email]| SendGridSettings {
+        api_key: SecretString::from(key),
+        from_email,
+        from_name: v.optional("SENDGRID_FROM_NAME"),
+        api_base: v.optional("SENDGRID_API_BASE").unwrap_or_else(|| "https://api.sendgrid.com".into()),
+    });
+    let openai = match v.secret("OPENAI_API_KEY") {
+        None => None,
+        Some(api_key) => Some(OpenAiSettings {
+            api_key,
+            model: v.optional("OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+            base_url: v.optional("OPENAI_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".into()),
+            timeout: std::time::Duration::from_secs(v.parsed("OPENAI_TIMEOUT_SECS", 15)?),
+        }),
+    };
+    Ok(Providers { twilio, sendgrid, sendgrid_inbound_secret: v.secret("SENDGRID_INBOUND_SECRET"), openai })
 }
 
 #[cfg(test)]
@@ -191,40 +251,20 @@ mod tests {
     use super::*;
 
     fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
-    const BASE: [(&str, &str); 2] = [
-        ("DATABASE_URL", "postgres://u@127.0.0.1/db"),
-        ("MONGODB_URI", "mongodb://127.0.0.1:1"),
-    ];
+    const BASE: [(&str, &str); 2] =
+        [("DATABASE_URL", "postgres://u@127.0.0.1/db"), ("MONGODB_URI", "mongodb://127.0.0.1:1")];
 
     #[test]
     fn missing_database_url_names_it() {
         let err = load(&[("MONGODB_URI", "mongodb://x")]).unwrap_err();
-        assert!(matches!(
-            err,
-            ConfigError::Missing {
-                name: "DATABASE_URL",
-                ..
-            }
-        ));
-        assert!(
-            err.to_string()
-                .starts_with("missing required configuration DATABASE_URL")
-        );
+        assert!(matches!(err, ConfigError::Missing { name: "DATABASE_URL", .. }));
+        assert!(err.to_string().starts_with("missing required configuration DATABASE_URL"));
         let blank = load(&[("DATABASE_URL", "  "), ("MONGODB_URI", "mongodb://x")]).unwrap_err();
-        assert!(matches!(
-            blank,
-            ConfigError::Missing {
-                name: "DATABASE_URL",
-                ..
-            }
-        ));
+        assert!(matches!(blank, ConfigError::Missing { name: "DATABASE_URL", .. }));
     }
 
     #[test]
@@ -240,59 +280,42 @@ mod tests {
     fn invalid_values_are_named() {
         let mut pairs = BASE.to_vec();
         pairs.push(("DEFAULT_COUNTRY", "Narnia"));
-        assert!(matches!(
-            load(&pairs).unwrap_err(),
-            ConfigError::Invalid {
-                name: "DEFAULT_COUNTRY",
-                ..
-            }
-        ));
+        assert!(matches!(load(&pairs).unwrap_err(), ConfigError::Invalid { name: "DEFAULT_COUNTRY", .. }));
         let mut pairs = BASE.to_vec();
         pairs.push(("DATABASE_POOL_SIZE", "0"));
-        assert!(matches!(
-            load(&pairs).unwrap_err(),
-            ConfigError::Invalid {
-                name: "DATABASE_POOL_SIZE",
-                ..
-            }
-        ));
-        let err = load(&[
-            ("DATABASE_URL", "mysql://x"),
-            ("MONGODB_URI", "mongodb://x"),
-        ])
-        .unwrap_err();
-        assert!(matches!(
-            err,
-            ConfigError::Invalid {
-                name: "DATABASE_URL",
-                ..
-            }
-        ));
+        assert!(matches!(load(&pairs).unwrap_err(), ConfigError::Invalid { name: "DATABASE_POOL_SIZE", .. }));
+        let err = load(&[("DATABASE_URL", "mysql://x"), ("MONGODB_URI", "mongodb://x")]).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { name: "DATABASE_URL", .. }));
+    }
+
+    #[test]
+    fn providers_are_all_or_nothing() {
+        let c = load(&BASE).unwrap();
+        assert!(c.providers.twilio.is_none() && c.providers.openai.is_none());
+        let mut pairs = BASE.to_vec();
+        pairs.extend([("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "tok")]);
+        let err = load(&pairs).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { name: "TWILIO_FROM_NUMBER", .. }), "{err}");
+        pairs.push(("TWILIO_FROM_NUMBER", "+15005550006"));
+        let c = load(&pairs).unwrap();
+        assert_eq!(c.providers.twilio.unwrap().api_base, "https://api.twilio.com");
+        let mut pairs = BASE.to_vec();
+        pairs.extend([("OPENAI_API_KEY", "sk-test"), ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")]);
+        let ai = load(&pairs).unwrap().providers.openai.unwrap();
+        assert_eq!((ai.model.as_str(), ai.base_url.as_str()), ("gpt-4o-mini", "http://127.0.0.1:9/v1"));
     }
 
     #[test]
     fn api_keys_are_split_checked_and_hidden() {
         let mut pairs = BASE.to_vec();
-        pairs.push((
-            "LEADFLOW_API_KEYS",
-            "key-one-0123456789, key-two-0123456789",
-        ));
+        pairs.push(("LEADFLOW_API_KEYS", "key-one-0123456789, key-two-0123456789"));
         let c = load(&pairs).unwrap();
         assert_eq!(c.api_keys.len(), 2);
         assert_eq!(c.api_keys[1].expose_secret(), "key-two-0123456789");
         let printed = format!("{c:?}");
-        assert!(
-            !printed.contains("key-one") && !printed.contains("postgres://u@"),
-            "{printed}"
-        );
+        assert!(!printed.contains("key-one") && !printed.contains("postgres://u@"), "{printed}");
         let mut pairs = BASE.to_vec();
         pairs.push(("LEADFLOW_API_KEYS", "short"));
-        assert!(matches!(
-            load(&pairs).unwrap_err(),
-            ConfigError::Invalid {
-                name: "LEADFLOW_API_KEYS",
-                ..
-            }
-        ));
+        assert!(matches!(load(&pairs).unwrap_err(), ConfigError::Invalid { name: "LEADFLOW_API_KEYS", .. }));
     }
 }

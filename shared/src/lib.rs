@@ -3,9 +3,17 @@
 //! `domain` is pure; `store` keeps it in Postgres and MongoDB; `api` exposes it over
 //! HTTP; `app` wires everything once per execution environment.
 
+pub mod ai;
 pub mod api;
 pub mod app;
+pub mod channels;
 pub mod config;
 pub mod domain;
+pub mod idempotency;
+pub mod intake;
+pub mod queue;
+pub mod ratelimit;
+pub mod server;
 pub mod store;
 pub mod telemetry;
+pub mod workers;

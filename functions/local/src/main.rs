@@ -6,13 +6,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use leadflow::app::AppState;
 use leadflow::config::Config;
+use leadflow::queue::LocalJobs;
 
 #[derive(Parser)]
-#[command(
-    name = "leadflow",
-    version,
-    about = "Leadflow: an AI front desk for inbound leads"
-)]
+#[command(name = "leadflow", version, about = "Leadflow: an AI front desk for inbound leads")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,7 +32,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve { addr } => serve(addr).await,
-        Command::Migrate => migrate().await.map(|_| ()),
+        Command::Migrate => migrate().await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,53 +43,39 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn migrate() -> Result<AppState, String> {
+async fn migrate() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    prepare(config).await
+    prepare(config).await.map(|_| ())
 }
 
 /// Builds the state, applies migrations and creates indexes.
-async fn prepare(config: Config) -> Result<AppState, String> {
-    let state = AppState::build(config).await.map_err(|e| e.to_string())?;
-    let applied = leadflow::store::migrate::run(&state.db)
-        .await
-        .map_err(|e| format!("cannot migrate Postgres: {e}"))?;
+async fn prepare(config: Config) -> Result<(AppState, Option<LocalJobs>), String> {
+    let (state, jobs) = AppState::build(config).await.map_err(|e| e.to_string())?;
+    let applied =
+        leadflow::store::migrate::run(&state.db).await.map_err(|e| format!("cannot migrate Postgres: {e}"))?;
     if applied.is_empty() {
         tracing::info!("postgres schema is up to date");
     } else {
         tracing::info!(?applied, "applied migrations");
     }
-    state
-        .mongo
-        .ensure_indexes()
-        .await
-        .map_err(|e| format!("cannot create MongoDB indexes: {e}"))?;
-    Ok(state)
+    state.mongo.ensure_indexes().await.map_err(|e| format!("cannot create MongoDB indexes: {e}"))?;
+    Ok((state, jobs))
 }
 
 async fn serve(addr: SocketAddr) -> Result<(), String> {
     let mut config = Config::from_env().map_err(|e| e.to_string())?;
     if config.api_keys.is_empty() {
         if !addr.ip().is_loopback() {
-            return Err(format!(
-                "refusing to serve on {addr} without LEADFLOW_API_KEYS; set keys or bind 127.0.0.1"
-            ));
+            return Err(format!("refusing to serve on {addr} without LEADFLOW_API_KEYS; set keys or bind 127.0.0.1"));
         }
-        tracing::warn!(
-            "LEADFLOW_API_KEYS is not set: staff routes are open on this loopback address"
-        );
+        tracing::warn!("LEADFLOW_API_KEYS is not set: staff routes are open on this loopback address");
         config.auth_disabled = true;
     }
-    let state = prepare(config).await?;
-    let app = leadflow::api::app(state);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let (state, jobs) = prepare(config).await?;
+    tracing::info!(engine = state.ai.engine, "message analysis engine");
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("leadflow listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    leadflow::server::run(state, jobs, listener, shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("leadflow stopped");
     Ok(())
 }

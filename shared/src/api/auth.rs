@@ -18,18 +18,13 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
         let (scheme, token) = v.trim().split_once(' ')?;
         return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
     }
-    headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
+    headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
 /// Whether `key` is one of `accepted`; every candidate is compared, in constant time.
 pub fn key_matches<'a>(key: &str, accepted: impl IntoIterator<Item = &'a str>) -> bool {
     let presented = Sha256::digest(key.as_bytes());
-    accepted.into_iter().fold(false, |found, k| {
-        found | bool::from(Sha256::digest(k.as_bytes()).ct_eq(&presented))
-    })
+    accepted.into_iter().fold(false, |found, k| found | bool::from(Sha256::digest(k.as_bytes()).ct_eq(&presented)))
 }
 
 pub async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -38,10 +33,7 @@ pub async fn require_api_key(State(state): State<AppState>, req: Request, next: 
     }
     let refuse = |message: &str| {
         let mut resp = ApiError::unauthorized(message).into_response();
-        resp.headers_mut().insert(
-            WWW_AUTHENTICATE,
-            axum::http::HeaderValue::from_static("Bearer"),
-        );
+        resp.headers_mut().insert(WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
         resp
     };
     if state.config.api_keys.is_empty() {
@@ -49,9 +41,7 @@ pub async fn require_api_key(State(state): State<AppState>, req: Request, next: 
     }
     match presented_key(req.headers()) {
         None => refuse("send an API key: Authorization: Bearer <key>"),
-        Some(key) if key_matches(key, state.config.api_keys.iter().map(|k| k.expose_secret())) => {
-            next.run(req).await
-        }
+        Some(key) if key_matches(key, state.config.api_keys.iter().map(|k| k.expose_secret())) => next.run(req).await,
         Some(_) => refuse("the API key is not valid"),
     }
 }
@@ -75,10 +65,7 @@ mod tests {
 
     #[test]
     fn matching_is_exact() {
-        assert!(key_matches(
-            "secret-key-123456",
-            ["other-key-1234567", "secret-key-123456"]
-        ));
+        assert!(key_matches("secret-key-123456", ["other-key-1234567", "secret-key-123456"]));
         assert!(!key_matches("secret-key-12345", ["secret-key-123456"]));
         assert!(!key_matches("", ["secret-key-123456"]));
     }

@@ -12,9 +12,7 @@ use super::extract::{Id, Json, Query};
 use crate::app::AppState;
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
-use crate::domain::{
-    Country, Customer, CustomerChanges, Email, Message, NewCustomer, Patch, Phone,
-};
+use crate::domain::{Country, Customer, CustomerChanges, Email, Message, NewCustomer, Patch, Phone};
 use crate::store::customers::{self, CustomerFilter};
 use crate::store::{Page, PageRequest};
 
@@ -80,11 +78,7 @@ async fn create(
     Json(body): Json<CreateCustomer>,
 ) -> ApiResult<(StatusCode, axum::Json<Customer>)> {
     let fields = CustomerFields {
-        phone: body
-            .phone
-            .as_deref()
-            .map(|p| phone(p, state.config.default_country))
-            .transpose()?,
+        phone: body.phone.as_deref().map(|p| phone(p, state.config.default_country)).transpose()?,
         name: body.name,
         email: body.email,
         company: body.company,
@@ -97,10 +91,7 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(customer)))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Query(q): Query<ListCustomers>,
-) -> ApiResult<axum::Json<Page<Customer>>> {
+async fn list(State(state): State<AppState>, Query(q): Query<ListCustomers>) -> ApiResult<axum::Json<Page<Customer>>> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let filter = CustomerFilter {
         email: q.email,
@@ -142,10 +133,7 @@ async fn update(
         location: body.location,
     };
     let mut conn = state.db.conn().await?;
-    let tx = conn
-        .transaction()
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let tx = conn.transaction().await.map_err(crate::store::StoreError::from)?;
     let current = customers::get_for_update(&tx, id).await?;
     let fields = changes.apply_to(&current)?;
     let updated = customers::update(&tx, id, &fields).await?;
@@ -176,23 +164,15 @@ async fn history(
 
 /// What the `api-crm` Lambda serves: this family and the health check.
 pub fn lambda_router(state: AppState) -> Router {
-    Router::new()
-        .merge(router(state.clone()).reset_fallback())
-        .merge(super::health::router(state))
+    Router::new().merge(router(state.clone()).reset_fallback()).merge(super::health::router(state))
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/api/crm/customers", get(list).post(create))
-        .route(
-            "/api/crm/customers/{id}",
-            get(show).put(update).patch(update).delete(remove),
-        )
+        .route("/api/crm/customers/{id}", get(show).put(update).patch(update).delete(remove))
         .route("/api/crm/customers/{id}/history", get(history))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            super::auth::require_api_key,
-        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), super::auth::require_api_key))
         .with_state(state.clone());
     super::finish(routes, &state)
 }

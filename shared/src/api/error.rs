@@ -21,13 +21,7 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            field: None,
-            internal: None,
-        }
+        Self { status, code, message: message.into(), field: None, internal: None }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -37,12 +31,7 @@ impl ApiError {
 
     /// 422: well-formed input that breaks a rule.
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_error",
-            message,
-        )
-        .with_field(field)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message).with_field(field)
     }
 
     /// 400: a query or path parameter that cannot be read.
@@ -55,11 +44,7 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("{what} not found"),
-        )
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -75,11 +60,7 @@ impl ApiError {
     }
 
     pub fn payload_too_large() -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "request body is larger than this API accepts",
-        )
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body is larger than this API accepts")
     }
 
     pub fn unsupported_media_type(expected: &str) -> Self {
@@ -105,11 +86,7 @@ impl ApiError {
     }
 
     pub fn internal(internal: impl Into<String>) -> Self {
-        let mut e = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "something went wrong on our side",
-        );
+        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side");
         e.internal = Some(internal.into());
         e
     }
@@ -153,18 +130,13 @@ impl From<StoreError> for ApiError {
             }
             StoreError::MissingReference { .. } => {
                 let f = field.unwrap_or_else(|| "id".into());
-                ApiError::validation(
-                    f.clone(),
-                    format!("{f} does not refer to an existing record"),
-                )
+                ApiError::validation(f.clone(), format!("{f} does not refer to an existing record"))
             }
             StoreError::Rejected { constraint } => {
                 let f = field.unwrap_or_else(|| constraint.clone());
                 ApiError::validation(f.clone(), format!("{f} is not an allowed value"))
             }
-            StoreError::InvalidCursor => {
-                ApiError::bad_param("cursor", "cursor is not a cursor returned by this list")
-            }
+            StoreError::InvalidCursor => ApiError::bad_param("cursor", "cursor is not a cursor returned by this list"),
             StoreError::Unavailable(detail) => ApiError::unavailable(detail),
             other => ApiError::internal(other.to_string()),
         }

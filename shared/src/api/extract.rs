@@ -19,21 +19,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let is_json = req
-            .headers()
+        require_json(req.headers())?;
+        let bytes = read_body(req, state).await?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+/// Refuses a body that is not declared as JSON (415).
+pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
-        if !is_json {
-            return Err(ApiError::unsupported_media_type("application/json"));
-        }
-        let bytes = read_body(req, state).await?;
-        parse_json(&bytes).map(Json)
+    if is_json { Ok(()) } else { Err(ApiError::unsupported_media_type("application/json")) }
+}
+
+/// The body as bytes, with the body-size limit turned into a 413.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        read_body(req, state).await.map(RawBody)
     }
 }
 
@@ -69,17 +81,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// The field at fault: the path serde reached, or the field a "missing field" names.
 fn field_of(path: &str, message: &str) -> Option<String> {
-    let named = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(str::to_owned)
-    };
-    let base = if path == "." {
-        None
-    } else {
-        Some(path.to_owned())
-    };
+    let named = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
+    let base = if path == "." { None } else { Some(path.to_owned()) };
     if let Some(missing) = named("missing field `") {
         return Some(match base {
             Some(b) => format!("{b}.{missing}"),
@@ -106,14 +109,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let raw = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(Query)
-            .map_err(|err| {
-                let path = err.path().to_string();
-                let message = err.into_inner().to_string();
-                let field = field_of(&path, &message).unwrap_or_else(|| "query".into());
-                ApiError::bad_param(field.clone(), format!("{field}: {message}"))
-            })
+        serde_path_to_error::deserialize(de).map(Query).map_err(|err| {
+            let path = err.path().to_string();
+            let message = err.into_inner().to_string();
+            let field = field_of(&path, &message).unwrap_or_else(|| "query".into());
+            ApiError::bad_param(field.clone(), format!("{field}: {message}"))
+        })
     }
 }
 
@@ -127,10 +128,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::internal("Id used on a route without a path parameter"))?;
-        let (name, value) = params
-            .iter()
-            .next()
-            .ok_or_else(|| ApiError::internal("Id used on a route without a path parameter"))?;
+        let (name, value) =
+            params.iter().next().ok_or_else(|| ApiError::internal("Id used on a route without a path parameter"))?;
         Uuid::parse_str(value)
             .map(Id)
             .map_err(|_| ApiError::bad_param(name.to_owned(), format!("{name} must be a UUID")))
@@ -155,10 +154,7 @@ mod tests {
     #[test]
     fn json_errors_name_the_field() {
         let e = parse_json::<Body>(br#"{"email": "nope"}"#).unwrap_err();
-        assert_eq!(
-            (e.status.as_u16(), e.field.as_deref()),
-            (422, Some("email"))
-        );
+        assert_eq!((e.status.as_u16(), e.field.as_deref()), (422, Some("email")));
         assert!(e.message.contains("e-mail address"), "{}", e.message);
         let e = parse_json::<Body>(br#"{"age": 3}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("email"));

@@ -40,19 +40,10 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         "mongo": label(&mongo, "mongo"),
         "version": env!("CARGO_PKG_VERSION"),
     });
-    let status = if healthy {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))
 }
 
 pub fn router(state: AppState) -> Router {
-    super::finish(
-        Router::new()
-            .route("/api/health", get(health))
-            .with_state(state.clone()),
-        &state,
-    )
+    super::finish(Router::new().route("/api/health", get(health)).with_state(state.clone()), &state)
 }

@@ -2,10 +2,15 @@
 //! server merges them all. Every family gets the same layers through [`finish`].
 
 pub mod auth;
+mod chat_token;
 pub mod crm;
 pub mod error;
 pub mod extract;
 pub mod health;
+mod intake;
+pub mod messages;
+pub mod request_info;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -44,11 +49,11 @@ pub fn finish(router: Router, state: &AppState) -> Router {
 
 /// Every route family in one router (the local server).
 pub fn app(state: AppState) -> Router {
-    let families = [health::router(state.clone()), crm::router(state.clone())];
-    families
-        .into_iter()
-        .fold(Router::new(), |app, family| {
-            app.merge(family.reset_fallback())
-        })
-        .fallback(not_found)
+    let families = [
+        health::router(state.clone()),
+        crm::router(state.clone()),
+        messages::router(state.clone()),
+        webhooks::router(state.clone()),
+    ];
+    families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback(not_found)
 }

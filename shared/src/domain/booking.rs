@@ -83,10 +83,7 @@ mod tests {
     fn durations_are_bounded() {
         assert!(DurationMinutes::new(4).is_err());
         assert!(DurationMinutes::new(481).is_err());
-        assert_eq!(
-            DurationMinutes::new(30).unwrap().duration(),
-            Duration::minutes(30)
-        );
+        assert_eq!(DurationMinutes::new(30).unwrap().duration(), Duration::minutes(30));
         assert!(BookingStatus::Confirmed.is_active() && !BookingStatus::Cancelled.is_active());
     }
 }

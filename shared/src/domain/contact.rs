@@ -30,9 +30,7 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .chars()
-                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+            && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
@@ -42,14 +40,8 @@ impl Email {
                     && !l.ends_with('-')
                     && l.chars().all(|c| c.is_alphanumeric() || c == '-')
             })
-            && labels
-                .last()
-                .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
-        if local_ok && domain_ok {
-            Ok(Self(s))
-        } else {
-            Err(invalid())
-        }
+            && labels.last().is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
+        if local_ok && domain_ok { Ok(Self(s)) } else { Err(invalid()) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -93,9 +85,7 @@ impl FromStr for Country {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         phonenumber::country::Id::from_str(&s.trim().to_ascii_uppercase())
             .map(Country)
-            .map_err(|_| {
-                InvalidValue::new("must be a two-letter ISO 3166 country code such as US or GB")
-            })
+            .map_err(|_| InvalidValue::new("must be a two-letter ISO 3166 country code such as US or GB"))
     }
 }
 
@@ -108,11 +98,7 @@ impl Phone {
     /// Parses a number as people write it; one without a country code is read in `country`.
     pub fn parse(raw: &str, country: Country) -> Result<Self, InvalidValue> {
         let s = raw.trim();
-        let invalid = || {
-            InvalidValue::new(
-                "must be a valid phone number, in E.164 (+14155552671) or national form",
-            )
-        };
+        let invalid = || InvalidValue::new("must be a valid phone number, in E.164 (+14155552671) or national form");
         let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
         if !(4..=17).contains(&digits) || s.len() > 40 {
             return Err(invalid());
@@ -131,9 +117,7 @@ impl Phone {
     /// Reads a number already stored in E.164 form.
     pub fn from_e164(raw: &str) -> Result<Self, InvalidValue> {
         if !raw.starts_with('+') {
-            return Err(InvalidValue::new(
-                "stored phone number is not in E.164 form",
-            ));
+            return Err(InvalidValue::new("stored phone number is not in E.164 form"));
         }
         Self::parse(raw, Country::default())
     }
@@ -162,12 +146,7 @@ mod tests {
 
     #[test]
     fn email_accepts_common_forms() {
-        for ok in [
-            "a@b.co",
-            "first+tag@sub.example.org",
-            "o'neil@example.ie",
-            "x_y-z@my-host.io",
-        ] {
+        for ok in ["a@b.co", "first+tag@sub.example.org", "o'neil@example.ie", "x_y-z@my-host.io"] {
             assert!(Email::parse(ok).is_ok(), "{ok}");
         }
     }
@@ -208,50 +187,23 @@ mod tests {
 
     #[test]
     fn phone_national_numbers_use_default_country() {
-        for raw in [
-            "(415) 555-2671",
-            "415.555.2671",
-            "4155552671",
-            "+1 415 555 2671",
-            "1-415-555-2671",
-        ] {
-            assert_eq!(
-                Phone::parse(raw, Country::US).unwrap().as_str(),
-                "+14155552671",
-                "{raw}"
-            );
+        for raw in ["(415) 555-2671", "415.555.2671", "4155552671", "+1 415 555 2671", "1-415-555-2671"] {
+            assert_eq!(Phone::parse(raw, Country::US).unwrap().as_str(), "+14155552671", "{raw}");
         }
         let gb: Country = "gb".parse().unwrap();
-        assert_eq!(
-            Phone::parse("020 7946 0958", gb).unwrap().as_str(),
-            "+442079460958"
-        );
+        assert_eq!(Phone::parse("020 7946 0958", gb).unwrap().as_str(), "+442079460958");
     }
 
     #[test]
     fn phone_with_country_code_ignores_default_country() {
         let de: Country = "DE".parse().unwrap();
-        assert_eq!(
-            Phone::parse("+44 20 7946 0958", de).unwrap().as_str(),
-            "+442079460958"
-        );
+        assert_eq!(Phone::parse("+44 20 7946 0958", de).unwrap().as_str(), "+442079460958");
     }
 
     #[test]
     fn phone_rejects_bad_input() {
-        for bad in [
-            "",
-            "abc",
-            "123",
-            "+1 555 123 4567",
-            "415-555-267a",
-            "+99 123 456 789",
-            "1".repeat(30).as_str(),
-        ] {
-            assert!(
-                Phone::parse(bad, Country::US).is_err(),
-                "{bad:?} should be rejected"
-            );
+        for bad in ["", "abc", "123", "+1 555 123 4567", "415-555-267a", "+99 123 456 789", "1".repeat(30).as_str()] {
+            assert!(Phone::parse(bad, Country::US).is_err(), "{bad:?} should be rejected");
         }
     }
 

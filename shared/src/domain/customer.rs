@@ -128,22 +128,13 @@ mod tests {
         let err = NewCustomer::new(CustomerFields::default()).unwrap_err();
         assert_eq!(err.field, "email");
         let phone = Phone::parse("4155552671", Country::US).unwrap();
-        assert!(
-            NewCustomer::new(CustomerFields {
-                phone: Some(phone),
-                ..Default::default()
-            })
-            .is_ok()
-        );
+        assert!(NewCustomer::new(CustomerFields { phone: Some(phone), ..Default::default() }).is_ok());
     }
 
     #[test]
     fn changes_cannot_remove_the_last_contact() {
         let c = customer();
-        let changes = CustomerChanges {
-            email: Patch::Clear,
-            ..Default::default()
-        };
+        let changes = CustomerChanges { email: Patch::Clear, ..Default::default() };
         assert!(changes.apply_to(&c).is_err());
     }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _,
-    Timelike, Utc, Weekday,
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _, Timelike, Utc,
+    Weekday,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -40,14 +40,7 @@ impl Span {
 
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:02}:{:02}-{:02}:{:02}",
-            self.open / 60,
-            self.open % 60,
-            self.close / 60,
-            self.close % 60
-        )
+        write!(f, "{:02}:{:02}-{:02}:{:02}", self.open / 60, self.open % 60, self.close / 60, self.close % 60)
     }
 }
 
@@ -66,10 +59,7 @@ pub struct BusinessHours {
 impl Default for BusinessHours {
     /// Monday to Friday, 09:00 to 17:00.
     fn default() -> Self {
-        let span = Span {
-            open: 9 * 60,
-            close: 17 * 60,
-        };
+        let span = Span { open: 9 * 60, close: 17 * 60 };
         let mut days: [Vec<Span>; 7] = Default::default();
         for d in days.iter_mut().take(5) {
             d.push(span);
@@ -90,9 +80,7 @@ fn parse_span(raw: &str) -> Result<Span, InvalidValue> {
     let (a, b) = raw.split_once('-').ok_or_else(bad)?;
     let (open, close) = (minutes(a)?, minutes(b)?);
     if open >= close {
-        return Err(InvalidValue::new(format!(
-            "{raw:?} must open before it closes"
-        )));
+        return Err(InvalidValue::new(format!("{raw:?} must open before it closes")));
     }
     Ok(Span { open, close })
 }
@@ -106,10 +94,7 @@ impl BusinessHours {
                 .iter()
                 .position(|(_, name)| *name == key.to_ascii_lowercase())
                 .ok_or_else(|| InvalidValue::new(format!("{key:?} is not a day (mon..sun)")))?;
-            let mut parsed = spans
-                .iter()
-                .map(|s| parse_span(s))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut parsed = spans.iter().map(|s| parse_span(s)).collect::<Result<Vec<_>, _>>()?;
             parsed.sort_by_key(|s| s.open);
             if parsed.windows(2).any(|w| w[0].close > w[1].open) {
                 return Err(InvalidValue::new(format!("{key}: spans overlap")));
@@ -130,9 +115,7 @@ impl BusinessHours {
     /// Whether the business is open at `at` in zone `tz`.
     pub fn is_open(&self, at: DateTime<Utc>, tz: TimeZone) -> bool {
         let local = at.with_timezone(&tz.tz()).naive_local();
-        self.spans(local.weekday())
-            .iter()
-            .any(|s| s.contains(local.time()))
+        self.spans(local.weekday()).iter().any(|s| s.contains(local.time()))
     }
 
     /// The start of the next opening at or after `from` (itself if open), within two weeks.
@@ -142,12 +125,7 @@ impl BusinessHours {
 
     /// Adds `work` of open time to `start`, skipping closed hours: a 4-hour SLA that starts
     /// Friday 15:00 on 09:00-17:00 weekdays ends Monday 11:00. Closed all week: plain time.
-    pub fn add_open_time(
-        &self,
-        start: DateTime<Utc>,
-        tz: TimeZone,
-        work: Duration,
-    ) -> DateTime<Utc> {
+    pub fn add_open_time(&self, start: DateTime<Utc>, tz: TimeZone, work: Duration) -> DateTime<Utc> {
         if self.is_always_closed() || work <= Duration::zero() {
             return start + work.max(Duration::zero());
         }
@@ -178,10 +156,7 @@ impl BusinessHours {
             .filter_map(move |offset| first_day.checked_add_signed(Duration::days(offset)))
             .flat_map(move |date: NaiveDate| {
                 self.spans(date.weekday()).iter().map(move |span| {
-                    (
-                        to_utc(zone, local_at(date, span.open)),
-                        to_utc(zone, local_at(date, span.close)),
-                    )
+                    (to_utc(zone, local_at(date, span.open)), to_utc(zone, local_at(date, span.close)))
                 })
             })
             .filter(move |(_, end)| *end > from)
@@ -214,12 +189,7 @@ impl Serialize for BusinessHours {
         let map: BTreeMap<&str, Vec<String>> = DAYS
             .iter()
             .filter(|(day, _)| !self.spans(*day).is_empty())
-            .map(|(day, name)| {
-                (
-                    *name,
-                    self.spans(*day).iter().map(Span::to_string).collect(),
-                )
-            })
+            .map(|(day, name)| (*name, self.spans(*day).iter().map(Span::to_string).collect()))
             .collect();
         map.serialize(s)
     }
@@ -246,10 +216,8 @@ mod tests {
 
     #[test]
     fn json_round_trip_and_validation() {
-        let h: BusinessHours = serde_json::from_str(
-            r#"{"mon": ["13:00-17:00", "09:00-12:00"], "sat": ["10:00-14:00"]}"#,
-        )
-        .unwrap();
+        let h: BusinessHours =
+            serde_json::from_str(r#"{"mon": ["13:00-17:00", "09:00-12:00"], "sat": ["10:00-14:00"]}"#).unwrap();
         assert_eq!(h.spans(Weekday::Mon).len(), 2);
         assert_eq!(h.spans(Weekday::Mon)[0].to_string(), "09:00-12:00");
         let back = serde_json::to_value(&h).unwrap();
@@ -294,10 +262,8 @@ mod tests {
     #[test]
     fn open_time_across_spring_forward() {
         // 24/7 hours: wall-clock days, DST change on 2026-03-08 in New York.
-        let all: BTreeMap<String, Vec<String>> = DAYS
-            .iter()
-            .map(|(_, d)| (d.to_string(), vec!["00:00-24:00".to_string()]))
-            .collect();
+        let all: BTreeMap<String, Vec<String>> =
+            DAYS.iter().map(|(_, d)| (d.to_string(), vec!["00:00-24:00".to_string()])).collect();
         let h = BusinessHours::from_map(&all).unwrap();
         let start = utc("2026-03-07T12:00:00Z");
         let due = h.add_open_time(start, ny(), Duration::hours(30));
@@ -317,10 +283,7 @@ mod tests {
     fn always_closed_counts_plain_time() {
         let h = BusinessHours::from_map(&BTreeMap::new()).unwrap();
         let start = utc("2026-01-16T20:00:00Z");
-        assert_eq!(
-            h.add_open_time(start, ny(), Duration::hours(2)),
-            start + Duration::hours(2)
-        );
+        assert_eq!(h.add_open_time(start, ny(), Duration::hours(2)), start + Duration::hours(2));
         assert!(h.next_open(start, ny()).is_none());
     }
 }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::macros::string_enum;
 use super::text::{LongText, ShortText};
+use super::analysis::HandoffReason;
 use super::{Channel, InvalidValue};
 
 string_enum!(
@@ -16,11 +17,7 @@ string_enum!(
 string_enum!(Priority { High => "high", Medium => "medium", Low => "low" });
 
 impl LeadStatus {
-    pub const OPEN: &'static [LeadStatus] = &[
-        LeadStatus::New,
-        LeadStatus::Contacted,
-        LeadStatus::Qualified,
-    ];
+    pub const OPEN: &'static [LeadStatus] = &[LeadStatus::New, LeadStatus::Contacted, LeadStatus::Qualified];
 
     pub fn is_open(self) -> bool {
         Self::OPEN.contains(&self)
@@ -53,11 +50,7 @@ impl Priority {
     }
 
     pub fn max(self, other: Priority) -> Priority {
-        if self.rank() >= other.rank() {
-            self
-        } else {
-            other
-        }
+        if self.rank() >= other.rank() { self } else { other }
     }
 }
 
@@ -111,6 +104,9 @@ pub struct Lead {
     pub source_channel: Option<Channel>,
     pub salesforce_id: Option<String>,
     pub last_inbound_at: Option<DateTime<Utc>>,
+    /// A person must answer this lead's conversation, and why.
+    pub needs_human: bool,
+    pub handoff_reason: Option<HandoffReason>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -158,14 +154,7 @@ mod tests {
         ] {
             assert!(from.can_become(to), "{from} -> {to}");
         }
-        for (from, to) in [
-            (New, Qualified),
-            (New, Won),
-            (Contacted, Won),
-            (Won, Lost),
-            (Lost, New),
-            (Qualified, New),
-        ] {
+        for (from, to) in [(New, Qualified), (New, Won), (Contacted, Won), (Won, Lost), (Lost, New), (Qualified, New)] {
             assert!(!from.can_become(to), "{from} -> {to}");
         }
     }

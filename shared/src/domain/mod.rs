@@ -3,20 +3,24 @@
 
 mod macros;
 
+pub mod analysis;
 pub mod booking;
 pub mod contact;
 pub mod customer;
 pub mod follow_up;
 pub mod hours;
+pub mod keywords;
 pub mod lead;
 pub mod message;
 pub mod patch;
+pub mod reply;
 pub mod settings;
 pub mod task;
 pub mod team;
 pub mod text;
 pub mod time_zone;
 
+pub use analysis::{Analysis, AnalysisInput, Entities, HandoffReason, Intent, Urgency};
 pub use booking::{Booking, BookingStatus, MeetingType, NewBooking};
 pub use contact::{Country, Email, Phone};
 pub use customer::{Customer, CustomerChanges, NewCustomer};
@@ -52,9 +56,6 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }

@@ -68,16 +68,8 @@ mod tests {
 
     #[test]
     fn task_transitions() {
-        assert!(
-            Open.can_become(InProgress)
-                && InProgress.can_become(Done)
-                && Open.can_become(Cancelled)
-        );
-        assert!(
-            !Done.can_become(Open)
-                && !Cancelled.can_become(InProgress)
-                && !Done.can_become(Cancelled)
-        );
+        assert!(Open.can_become(InProgress) && InProgress.can_become(Done) && Open.can_become(Cancelled));
+        assert!(!Done.can_become(Open) && !Cancelled.can_become(InProgress) && !Done.can_become(Cancelled));
         assert_eq!("in_progress".parse::<TaskStatus>().unwrap(), InProgress);
     }
 }

@@ -23,13 +23,9 @@ impl<const MAX: usize> Text<MAX> {
             return Err(InvalidValue::new("must not be empty"));
         }
         if s.chars().count() > MAX {
-            return Err(InvalidValue::new(format!(
-                "must be at most {MAX} characters"
-            )));
+            return Err(InvalidValue::new(format!("must be at most {MAX} characters")));
         }
-        if s.chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
             return Err(InvalidValue::new("must not contain control characters"));
         }
         Ok(Self(s.to_owned()))
@@ -71,10 +67,7 @@ mod tests {
         assert_eq!(ShortText::parse("  Acme  ").unwrap().as_str(), "Acme");
         assert!(ShortText::parse("   ").is_err());
         assert!(Text::<3>::parse("abcd").is_err());
-        assert!(
-            Text::<3>::parse("äbc").is_ok(),
-            "counts characters, not bytes"
-        );
+        assert!(Text::<3>::parse("äbc").is_ok(), "counts characters, not bytes");
     }
 
     #[test]

@@ -16,9 +16,7 @@ impl TimeZone {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         chrono_tz::Tz::from_str(raw.trim())
             .map(TimeZone)
-            .map_err(|_| {
-                InvalidValue::new("must be an IANA time zone name such as America/New_York")
-            })
+            .map_err(|_| InvalidValue::new("must be an IANA time zone name such as America/New_York"))
     }
 
     pub fn tz(self) -> chrono_tz::Tz {
@@ -61,14 +59,8 @@ mod tests {
 
     #[test]
     fn parses_iana_names_only() {
-        assert_eq!(
-            TimeZone::parse("America/New_York").unwrap().name(),
-            "America/New_York"
-        );
-        assert_eq!(
-            TimeZone::parse(" Europe/London ").unwrap().name(),
-            "Europe/London"
-        );
+        assert_eq!(TimeZone::parse("America/New_York").unwrap().name(), "America/New_York");
+        assert_eq!(TimeZone::parse(" Europe/London ").unwrap().name(), "Europe/London");
         for bad in ["", "EST5", "Mars/Olympus", "GMT+25"] {
             assert!(TimeZone::parse(bad).is_err(), "{bad}");
         }

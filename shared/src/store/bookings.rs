@@ -32,8 +32,7 @@ fn from_row(row: &Row) -> Result<Booking, StoreError> {
         lead_id: get(row, "lead_id")?,
         host_id: get(row, "host_id")?,
         scheduled_time: get(row, "scheduled_time")?,
-        duration_minutes: DurationMinutes::new(i64::from(minutes))
-            .map_err(|e| StoreError::Corrupt(e.0))?,
+        duration_minutes: DurationMinutes::new(i64::from(minutes)).map_err(|e| StoreError::Corrupt(e.0))?,
         meeting_type: parse_req(row, "meeting_type", str::parse::<MeetingType>)?,
         meeting_link: get(row, "meeting_link")?,
         status: parse_req(row, "status", str::parse)?,
@@ -44,9 +43,7 @@ fn from_row(row: &Row) -> Result<Booking, StoreError> {
 }
 
 fn one(rows: Vec<Row>) -> Result<Booking, StoreError> {
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("booking"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("booking"))?
 }
 
 fn minutes(d: DurationMinutes) -> i16 {
@@ -81,12 +78,7 @@ pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, S
 }
 
 pub async fn get_by_id(c: &impl GenericClient, id: Uuid) -> Result<Booking, StoreError> {
-    one(c
-        .query_typed(
-            &format!("SELECT {COLUMNS} FROM bookings WHERE id = $1"),
-            &[p(&id)],
-        )
-        .await?)
+    one(c.query_typed(&format!("SELECT {COLUMNS} FROM bookings WHERE id = $1"), &[p(&id)]).await?)
 }
 
 /// Writes every editable column of `b`; moving it onto a busy slot is a conflict.
@@ -116,11 +108,7 @@ pub async fn save(c: &impl GenericClient, b: &Booking) -> Result<Booking, StoreE
 }
 
 /// Soonest first.
-pub async fn list(
-    c: &impl GenericClient,
-    f: &BookingFilter,
-    page: &PageRequest,
-) -> Result<Page<Booking>, StoreError> {
+pub async fn list(c: &impl GenericClient, f: &BookingFilter, page: &PageRequest) -> Result<Page<Booking>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM bookings WHERE true"));
     sql.and("customer_id", "=", f.customer_id)
         .and("lead_id", "=", f.lead_id)
@@ -128,25 +116,10 @@ pub async fn list(
         .and("status", "=", f.status.map(BookingStatus::as_str))
         .and("scheduled_time", ">=", f.from)
         .and("scheduled_time", "<", f.to);
-    if let Some((at, id)) = page
-        .after::<(DateTime<Utc>, Uuid)>()
-        .map_err(|_| StoreError::InvalidCursor)?
-    {
-        sql.push(" AND (scheduled_time, id) > (")
-            .bind(at)
-            .push(", ")
-            .bind(id)
-            .push(")");
+    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+        sql.push(" AND (scheduled_time, id) > (").bind(at).push(", ").bind(id).push(")");
     }
-    sql.push(" ORDER BY scheduled_time, id LIMIT ")
-        .bind(page.fetch());
-    let items = sql
-        .query(c)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_fetched(items, page, |b| {
-        (b.scheduled_time, b.id)
-    }))
+    sql.push(" ORDER BY scheduled_time, id LIMIT ").bind(page.fetch());
+    let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_fetched(items, page, |b| (b.scheduled_time, b.id)))
 }

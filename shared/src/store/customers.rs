@@ -11,8 +11,7 @@ use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
 use crate::domain::{Customer, Email, NewCustomer, Phone};
 
-const COLUMNS: &str =
-    "id, name, email, phone, company, business_type, location, created_at, updated_at";
+const COLUMNS: &str = "id, name, email, phone, company, business_type, location, created_at, updated_at";
 
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
@@ -63,26 +62,45 @@ pub async fn insert(c: &impl GenericClient, new: &NewCustomer) -> Result<Custome
             ],
         )
         .await?;
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("customer"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("customer"))?
+}
+
+/// Inserts the customer unless the email or phone already belongs to someone; `None`
+/// then (the caller looks the owner up). Never aborts the surrounding transaction.
+pub async fn insert_if_absent(c: &impl GenericClient, new: &NewCustomer) -> Result<Option<Customer>, StoreError> {
+    let f = new.fields();
+    let sql = format!(
+        "INSERT INTO customers (id, name, email, phone, company, business_type, location)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+    );
+    let rows = c
+        .query_typed(
+            &sql,
+            &[
+                p(&Uuid::now_v7()),
+                p(&text(&f.name)),
+                p(&f.email.as_ref().map(Email::as_str)),
+                p(&f.phone.as_ref().map(Phone::as_str)),
+                p(&text(&f.company)),
+                p(&text(&f.business_type)),
+                p(&text(&f.location)),
+            ],
+        )
+        .await?;
+    rows.first().map(from_row).transpose()
 }
 
 pub async fn get_by_id(c: &impl GenericClient, id: Uuid) -> Result<Customer, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = $1");
     let rows = c.query_typed(&sql, &[p(&id)]).await?;
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("customer"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("customer"))?
 }
 
 /// Locks the row for the rest of the transaction.
 pub async fn get_for_update(c: &impl GenericClient, id: Uuid) -> Result<Customer, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = $1 FOR UPDATE");
     let rows = c.query_typed(&sql, &[p(&id)]).await?;
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("customer"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("customer"))?
 }
 
 /// Customers holding this email or this phone (at most two rows: one per unique key).
@@ -91,23 +109,12 @@ pub async fn find_by_contact(
     email: Option<&Email>,
     phone: Option<&Phone>,
 ) -> Result<Vec<Customer>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM customers WHERE email = $1 OR phone = $2 ORDER BY created_at, id"
-    );
-    let rows = c
-        .query_typed(
-            &sql,
-            &[p(&email.map(Email::as_str)), p(&phone.map(Phone::as_str))],
-        )
-        .await?;
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE email = $1 OR phone = $2 ORDER BY created_at, id");
+    let rows = c.query_typed(&sql, &[p(&email.map(Email::as_str)), p(&phone.map(Phone::as_str))]).await?;
     rows.iter().map(from_row).collect()
 }
 
-pub async fn update(
-    c: &impl GenericClient,
-    id: Uuid,
-    f: &CustomerFields,
-) -> Result<Customer, StoreError> {
+pub async fn update(c: &impl GenericClient, id: Uuid, f: &CustomerFields) -> Result<Customer, StoreError> {
     let sql = format!(
         "UPDATE customers SET name = $2, email = $3, phone = $4, company = $5, business_type = $6,
                 location = $7, updated_at = now()
@@ -127,25 +134,14 @@ pub async fn update(
             ],
         )
         .await?;
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("customer"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("customer"))?
 }
 
 /// Deletes the customer and, through the foreign keys, their leads, tasks, bookings and
 /// follow-ups. Opt-outs stay (they are kept by address).
 pub async fn delete(c: &impl GenericClient, id: Uuid) -> Result<(), StoreError> {
-    let rows = c
-        .query_typed(
-            "DELETE FROM customers WHERE id = $1 RETURNING id",
-            &[p(&id)],
-        )
-        .await?;
-    if rows.is_empty() {
-        Err(StoreError::NotFound("customer"))
-    } else {
-        Ok(())
-    }
+    let rows = c.query_typed("DELETE FROM customers WHERE id = $1 RETURNING id", &[p(&id)]).await?;
+    if rows.is_empty() { Err(StoreError::NotFound("customer")) } else { Ok(()) }
 }
 
 /// Newest first.
@@ -155,25 +151,12 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Customer>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM customers WHERE true"));
-    sql.and(
-        "email",
-        "=",
-        filter.email.as_ref().map(|e| e.as_str().to_owned()),
-    )
-    .and(
-        "phone",
-        "=",
-        filter.phone.as_ref().map(|p| p.as_str().to_owned()),
-    )
-    .and("created_at", ">=", filter.created_after)
-    .and("created_at", "<", filter.created_before);
+    sql.and("email", "=", filter.email.as_ref().map(|e| e.as_str().to_owned()))
+        .and("phone", "=", filter.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .and("created_at", ">=", filter.created_after)
+        .and("created_at", "<", filter.created_before);
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         sql.push(" AND (name ILIKE ")
             .bind(pattern.clone())
             .push(" OR email ILIKE ")
@@ -184,23 +167,10 @@ pub async fn list(
             .bind(pattern)
             .push(")");
     }
-    if let Some((at, id)) = page
-        .after::<(DateTime<Utc>, Uuid)>()
-        .map_err(|_| StoreError::InvalidCursor)?
-    {
-        sql.push(" AND (created_at, id) < (")
-            .bind(at)
-            .push(", ")
-            .bind(id)
-            .push(")");
+    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+        sql.push(" AND (created_at, id) < (").bind(at).push(", ").bind(id).push(")");
     }
-    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .bind(page.fetch());
-    let items = sql
-        .query(c)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(page.fetch());
+    let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_fetched(items, page, |c| (c.created_at, c.id)))
 }

@@ -36,23 +36,14 @@ impl From<tokio_postgres::Error> for StoreError {
             }
             return StoreError::Postgres(e);
         };
-        let constraint = db
-            .constraint()
-            .unwrap_or(db.table().unwrap_or("unknown"))
-            .to_owned();
+        let constraint = db.constraint().unwrap_or(db.table().unwrap_or("unknown")).to_owned();
         let code = db.code();
         if *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::EXCLUSION_VIOLATION {
             StoreError::Conflict { constraint }
         } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
             StoreError::MissingReference { constraint }
         } else if *code == SqlState::CHECK_VIOLATION || *code == SqlState::NOT_NULL_VIOLATION {
-            StoreError::Rejected {
-                constraint: db
-                    .constraint()
-                    .or(db.column())
-                    .unwrap_or("unknown")
-                    .to_owned(),
-            }
+            StoreError::Rejected { constraint: db.constraint().or(db.column()).unwrap_or("unknown").to_owned() }
         } else {
             StoreError::Postgres(e)
         }
@@ -92,9 +83,6 @@ impl StoreError {
             ("_one_open_per_customer", "customer_id"),
         ];
         let padded = format!("{constraint}_");
-        known
-            .iter()
-            .find(|(needle, _)| padded.contains(needle))
-            .map(|(_, f)| *f)
+        known.iter().find(|(needle, _)| padded.contains(needle)).map(|(_, f)| *f)
     }
 }

@@ -9,7 +9,8 @@ use super::StoreError;
 use super::sql::{get, p, parse_req};
 use crate::domain::{Channel, FollowUp, NewFollowUp};
 
-const COLUMNS: &str = "id, lead_id, customer_id, message_type, step, scheduled_time, content, sent, sent_at, cancelled_at, created_at";
+const COLUMNS: &str =
+    "id, lead_id, customer_id, message_type, step, scheduled_time, content, sent, sent_at, cancelled_at, created_at";
 
 fn from_row(row: &Row) -> Result<FollowUp, StoreError> {
     Ok(FollowUp {
@@ -46,55 +47,34 @@ pub async fn insert(c: &impl GenericClient, f: &NewFollowUp) -> Result<FollowUp,
             ],
         )
         .await?;
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("follow-up"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("follow-up"))?
 }
 
 /// The lead's follow-ups in step order.
 pub async fn for_lead(c: &impl GenericClient, lead_id: Uuid) -> Result<Vec<FollowUp>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM follow_ups WHERE lead_id = $1 ORDER BY step, scheduled_time"
-    );
-    c.query_typed(&sql, &[p(&lead_id)])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    let sql = format!("SELECT {COLUMNS} FROM follow_ups WHERE lead_id = $1 ORDER BY step, scheduled_time");
+    c.query_typed(&sql, &[p(&lead_id)]).await?.iter().map(from_row).collect()
 }
 
 /// Claims up to `limit` due, pending follow-ups for this transaction; rows another
 /// transaction holds are skipped.
-pub async fn claim_due(
-    c: &impl GenericClient,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<FollowUp>, StoreError> {
+pub async fn claim_due(c: &impl GenericClient, now: DateTime<Utc>, limit: i64) -> Result<Vec<FollowUp>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM follow_ups
          WHERE NOT sent AND cancelled_at IS NULL AND scheduled_time <= $1
          ORDER BY scheduled_time LIMIT $2 FOR UPDATE SKIP LOCKED"
     );
-    c.query_typed(&sql, &[p(&now), p(&limit)])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    c.query_typed(&sql, &[p(&now), p(&limit)]).await?.iter().map(from_row).collect()
 }
 
-pub async fn mark_sent(
-    c: &impl GenericClient,
-    id: Uuid,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn mark_sent(c: &impl GenericClient, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
     let rows = c
-        .query_typed("UPDATE follow_ups SET sent = true, sent_at = $2 WHERE id = $1 AND NOT sent RETURNING id", &[p(&id), p(&at)])
+        .query_typed(
+            "UPDATE follow_ups SET sent = true, sent_at = $2 WHERE id = $1 AND NOT sent RETURNING id",
+            &[p(&id), p(&at)],
+        )
         .await?;
-    if rows.is_empty() {
-        Err(StoreError::NotFound("follow-up"))
-    } else {
-        Ok(())
-    }
+    if rows.is_empty() { Err(StoreError::NotFound("follow-up")) } else { Ok(()) }
 }
 
 /// Cancels the lead's pending follow-ups; returns how many.

@@ -6,11 +6,12 @@ use uuid::Uuid;
 
 use super::sql::{Sql, get, p, parse_opt, parse_req};
 use super::{Page, PageRequest, StoreError};
+use crate::domain::analysis::HandoffReason;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Channel, Lead, LeadStatus, NewLead, Priority, Score};
 
 pub(crate) const COLUMNS: &str = "id, customer_id, status, quality_score, priority, requirements, timeline, budget, \
-     assigned_to, source_channel, salesforce_id, last_inbound_at, created_at, updated_at";
+     assigned_to, source_channel, salesforce_id, last_inbound_at, needs_human, handoff_reason, created_at, updated_at";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LeadSort {
@@ -48,15 +49,15 @@ pub(crate) fn from_row(row: &Row) -> Result<Lead, StoreError> {
         source_channel: parse_opt(row, "source_channel", str::parse::<Channel>)?,
         salesforce_id: get(row, "salesforce_id")?,
         last_inbound_at: get(row, "last_inbound_at")?,
+        needs_human: get(row, "needs_human")?,
+        handoff_reason: parse_opt(row, "handoff_reason", str::parse::<HandoffReason>)?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
 }
 
 fn one(rows: Vec<Row>) -> Result<Lead, StoreError> {
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("lead"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("lead"))?
 }
 
 pub async fn insert(c: &impl GenericClient, new: &NewLead) -> Result<Lead, StoreError> {
@@ -83,43 +84,52 @@ pub async fn insert(c: &impl GenericClient, new: &NewLead) -> Result<Lead, Store
 }
 
 pub async fn get_by_id(c: &impl GenericClient, id: Uuid) -> Result<Lead, StoreError> {
-    one(c
-        .query_typed(
-            &format!("SELECT {COLUMNS} FROM leads WHERE id = $1"),
-            &[p(&id)],
-        )
-        .await?)
+    one(c.query_typed(&format!("SELECT {COLUMNS} FROM leads WHERE id = $1"), &[p(&id)]).await?)
 }
 
 pub async fn get_for_update(c: &impl GenericClient, id: Uuid) -> Result<Lead, StoreError> {
-    one(c
-        .query_typed(
-            &format!("SELECT {COLUMNS} FROM leads WHERE id = $1 FOR UPDATE"),
-            &[p(&id)],
-        )
-        .await?)
+    one(c.query_typed(&format!("SELECT {COLUMNS} FROM leads WHERE id = $1 FOR UPDATE"), &[p(&id)]).await?)
 }
 
 /// The customer's open lead, if any.
-pub async fn open_for_customer(
-    c: &impl GenericClient,
-    customer_id: Uuid,
-) -> Result<Option<Lead>, StoreError> {
+pub async fn open_for_customer(c: &impl GenericClient, customer_id: Uuid) -> Result<Option<Lead>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM leads WHERE customer_id = $1 AND status IN ('new', 'contacted', 'qualified')");
+    c.query_typed(&sql, &[p(&customer_id)]).await?.first().map(from_row).transpose()
+}
+
+/// The customer's open lead, created (as `new`, from `channel`) when there is none.
+/// Safe under concurrency: a lead created by someone else meanwhile is returned.
+pub async fn ensure_open(c: &impl GenericClient, customer_id: Uuid, channel: Channel) -> Result<(Lead, bool), StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM leads WHERE customer_id = $1 AND status IN ('new', 'contacted', 'qualified')"
+        "INSERT INTO leads (id, customer_id, status, source_channel) VALUES ($1, $2, 'new', $3)
+         ON CONFLICT (customer_id) WHERE status IN ('new', 'contacted', 'qualified') DO NOTHING
+         RETURNING {COLUMNS}"
     );
-    c.query_typed(&sql, &[p(&customer_id)])
-        .await?
-        .first()
-        .map(from_row)
-        .transpose()
+    let rows = c.query_typed(&sql, &[p(&Uuid::now_v7()), p(&customer_id), p(&channel.as_str())]).await?;
+    if let Some(row) = rows.first() {
+        return Ok((from_row(row)?, true));
+    }
+    let existing = open_for_customer(c, customer_id).await?.ok_or(StoreError::NotFound("lead"))?;
+    Ok((existing, false))
+}
+
+/// Notes an inbound message on the lead.
+pub async fn touch_inbound(c: &impl GenericClient, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+    c.query_typed(
+        "UPDATE leads SET last_inbound_at = greatest(last_inbound_at, $2), updated_at = now() WHERE id = $1",
+        &[p(&id), p(&at)],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Writes every editable column of `lead` (read, changed in the domain, written back).
 pub async fn save(c: &impl GenericClient, lead: &Lead) -> Result<Lead, StoreError> {
     let sql = format!(
         "UPDATE leads SET status = $2, quality_score = $3, priority = $4, requirements = $5, timeline = $6,
-                budget = $7, assigned_to = $8, salesforce_id = $9, last_inbound_at = $10,
+                budget = $7, assigned_to = $8, salesforce_id = $9, last_inbound_at = $10, needs_human = $11,
+                handoff_reason = $12,
                 closed_at = CASE WHEN $2 IN ('won', 'lost') THEN coalesce(closed_at, now()) ELSE NULL END,
                 updated_at = now()
          WHERE id = $1 RETURNING {COLUMNS}"
@@ -138,6 +148,8 @@ pub async fn save(c: &impl GenericClient, lead: &Lead) -> Result<Lead, StoreErro
                 p(&lead.assigned_to),
                 p(&lead.salesforce_id),
                 p(&lead.last_inbound_at),
+                p(&lead.needs_human),
+                p(&lead.handoff_reason.map(HandoffReason::as_str)),
             ],
         )
         .await?;
@@ -145,52 +157,29 @@ pub async fn save(c: &impl GenericClient, lead: &Lead) -> Result<Lead, StoreErro
 }
 
 pub async fn delete(c: &impl GenericClient, id: Uuid) -> Result<(), StoreError> {
-    let rows = c
-        .query_typed("DELETE FROM leads WHERE id = $1 RETURNING id", &[p(&id)])
-        .await?;
-    if rows.is_empty() {
-        Err(StoreError::NotFound("lead"))
-    } else {
-        Ok(())
-    }
+    let rows = c.query_typed("DELETE FROM leads WHERE id = $1 RETURNING id", &[p(&id)]).await?;
+    if rows.is_empty() { Err(StoreError::NotFound("lead")) } else { Ok(()) }
 }
 
-pub async fn list(
-    c: &impl GenericClient,
-    f: &LeadFilter,
-    page: &PageRequest,
-) -> Result<Page<Lead>, StoreError> {
+pub async fn list(c: &impl GenericClient, f: &LeadFilter, page: &PageRequest) -> Result<Page<Lead>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM leads WHERE true"));
     sql.and("status", "=", f.status.map(|s| s.as_str()))
         .and("priority", "=", f.priority.map(|s| s.as_str()))
         .and("assigned_to", "=", f.assigned_to)
         .and("customer_id", "=", f.customer_id)
-        .and(
-            "quality_score",
-            ">=",
-            f.min_score.map(|s| i16::from(s.value())),
-        )
+        .and("quality_score", ">=", f.min_score.map(|s| i16::from(s.value())))
         .and("created_at", ">=", f.created_after)
         .and("created_at", "<", f.created_before);
     match f.sort {
         LeadSort::Recent => {
-            if let Some((at, id)) = page
-                .after::<(DateTime<Utc>, Uuid)>()
-                .map_err(|_| StoreError::InvalidCursor)?
-            {
-                sql.push(" AND (created_at, id) < (")
-                    .bind(at)
-                    .push(", ")
-                    .bind(id)
-                    .push(")");
+            if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+                sql.push(" AND (created_at, id) < (").bind(at).push(", ").bind(id).push(")");
             }
-            sql.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-                .bind(page.fetch());
+            sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(page.fetch());
         }
         LeadSort::Score => {
-            if let Some((score, at, id)) = page
-                .after::<(i16, DateTime<Utc>, Uuid)>()
-                .map_err(|_| StoreError::InvalidCursor)?
+            if let Some((score, at, id)) =
+                page.after::<(i16, DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)?
             {
                 sql.push(" AND (quality_score, created_at, id) < (")
                     .bind(score)
@@ -200,20 +189,12 @@ pub async fn list(
                     .bind(id)
                     .push(")");
             }
-            sql.push(" ORDER BY quality_score DESC, created_at DESC, id DESC LIMIT ")
-                .bind(page.fetch());
+            sql.push(" ORDER BY quality_score DESC, created_at DESC, id DESC LIMIT ").bind(page.fetch());
         }
     }
-    let items = sql
-        .query(c)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(match f.sort {
-        LeadSort::Recent => {
-            Page::from_fetched(items, page, |l| serde_json::json!([l.created_at, l.id]))
-        }
+        LeadSort::Recent => Page::from_fetched(items, page, |l| serde_json::json!([l.created_at, l.id])),
         LeadSort::Score => Page::from_fetched(items, page, |l| {
             serde_json::json!([i16::from(l.quality_score.value()), l.created_at, l.id])
         }),

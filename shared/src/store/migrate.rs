@@ -15,16 +15,12 @@ pub struct Migration {
 
 macro_rules! migration {
     ($version:literal, $file:literal) => {
-        Migration {
-            version: $version,
-            name: $file,
-            sql: include_str!(concat!("../../../infra/migrations/", $file)),
-        }
+        Migration { version: $version, name: $file, sql: include_str!(concat!("../../../infra/migrations/", $file)) }
     };
 }
 
 /// Every migration, oldest first. A test checks this matches the directory.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_init.sql")];
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_init.sql"), migration!(2, "0002_conversations.sql")];
 
 const LOCK_KEY: i64 = 0x4c45_4144_464c_4f57; // "LEADFLOW"
 
@@ -46,9 +42,7 @@ fn checksum(sql: &str) -> String {
 pub async fn run(db: &Db) -> Result<Vec<&'static str>, MigrateError> {
     let mut conn = db.conn().await?;
     let tx = conn.transaction().await.map_err(StoreError::from)?;
-    tx.query_typed("SELECT pg_advisory_xact_lock($1)", &[p(&LOCK_KEY)])
-        .await
-        .map_err(StoreError::from)?;
+    tx.query_typed("SELECT pg_advisory_xact_lock($1)", &[p(&LOCK_KEY)]).await.map_err(StoreError::from)?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version    integer PRIMARY KEY,
@@ -59,10 +53,8 @@ pub async fn run(db: &Db) -> Result<Vec<&'static str>, MigrateError> {
     )
     .await
     .map_err(StoreError::from)?;
-    let rows = tx
-        .query_typed("SELECT version, checksum FROM schema_migrations", &[])
-        .await
-        .map_err(StoreError::from)?;
+    let rows =
+        tx.query_typed("SELECT version, checksum FROM schema_migrations", &[]).await.map_err(StoreError::from)?;
     let applied: Vec<(i32, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
 
     let mut now_applied = Vec::new();
@@ -76,10 +68,7 @@ pub async fn run(db: &Db) -> Result<Vec<&'static str>, MigrateError> {
         }
         tx.batch_execute(m.sql)
             .await
-            .map_err(|e| MigrateError::Failed {
-                name: m.name.to_owned(),
-                source: e.into(),
-            })?;
+            .map_err(|e| MigrateError::Failed { name: m.name.to_owned(), source: e.into() })?;
         tx.query_typed(
             "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
             &[p(&m.version), p(&m.name), p(&sum)],

@@ -13,6 +13,7 @@ mod pg;
 mod sql;
 
 pub mod bookings;
+pub mod conversations;
 pub mod customers;
 pub mod follow_ups;
 pub mod leads;

@@ -19,23 +19,14 @@ pub async fn add(
         .query_typed(
             "INSERT INTO opt_outs (channel, address, customer_id, source) VALUES ($1, $2, $3, $4)
              ON CONFLICT (channel, address) DO NOTHING RETURNING address",
-            &[
-                p(&channel.as_str()),
-                p(&address),
-                p(&customer_id),
-                p(&source),
-            ],
+            &[p(&channel.as_str()), p(&address), p(&customer_id), p(&source)],
         )
         .await?;
     Ok(!rows.is_empty())
 }
 
 /// Removes the opt-out; returns false when there was none.
-pub async fn remove(
-    c: &impl GenericClient,
-    channel: Channel,
-    address: &str,
-) -> Result<bool, StoreError> {
+pub async fn remove(c: &impl GenericClient, channel: Channel, address: &str) -> Result<bool, StoreError> {
     let rows = c
         .query_typed(
             "DELETE FROM opt_outs WHERE channel = $1 AND address = $2 RETURNING address",
@@ -45,16 +36,9 @@ pub async fn remove(
     Ok(!rows.is_empty())
 }
 
-pub async fn contains(
-    c: &impl GenericClient,
-    channel: Channel,
-    address: &str,
-) -> Result<bool, StoreError> {
+pub async fn contains(c: &impl GenericClient, channel: Channel, address: &str) -> Result<bool, StoreError> {
     let rows = c
-        .query_typed(
-            "SELECT 1 FROM opt_outs WHERE channel = $1 AND address = $2",
-            &[p(&channel.as_str()), p(&address)],
-        )
+        .query_typed("SELECT 1 FROM opt_outs WHERE channel = $1 AND address = $2", &[p(&channel.as_str()), p(&address)])
         .await?;
     Ok(!rows.is_empty())
 }

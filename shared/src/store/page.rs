@@ -30,11 +30,9 @@ impl Cursor {
 
     /// The key, if this cursor came from a list with the same kind of key.
     pub fn key<K: DeserializeOwned>(&self) -> Result<K, InvalidValue> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(&self.0)
-            .map_err(|_| InvalidValue::new("is not a cursor returned by this list"))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|_| InvalidValue::new("is not a cursor returned by this list"))
+        let bytes =
+            URL_SAFE_NO_PAD.decode(&self.0).map_err(|_| InvalidValue::new("is not a cursor returned by this list"))?;
+        serde_json::from_slice(&bytes).map_err(|_| InvalidValue::new("is not a cursor returned by this list"))
     }
 
     pub fn as_str(&self) -> &str {
@@ -51,33 +49,20 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self {
-            limit: DEFAULT_LIMIT,
-            cursor: None,
-        }
+        Self { limit: DEFAULT_LIMIT, cursor: None }
     }
 }
 
 impl PageRequest {
-    pub fn new(
-        limit: Option<i64>,
-        cursor: Option<&str>,
-    ) -> Result<Self, (&'static str, InvalidValue)> {
+    pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, (&'static str, InvalidValue)> {
         let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(l) if (1..=MAX_LIMIT).contains(&l) => l,
             Some(_) => {
-                return Err((
-                    "limit",
-                    InvalidValue::new(format!("must be from 1 to {MAX_LIMIT}")),
-                ));
+                return Err(("limit", InvalidValue::new(format!("must be from 1 to {MAX_LIMIT}"))));
             }
         };
-        let cursor = cursor
-            .filter(|c| !c.is_empty())
-            .map(Cursor::parse)
-            .transpose()
-            .map_err(|e| ("cursor", e))?;
+        let cursor = cursor.filter(|c| !c.is_empty()).map(Cursor::parse).transpose().map_err(|e| ("cursor", e))?;
         Ok(Self { limit, cursor })
     }
 
@@ -100,30 +85,16 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Cuts `fetched` (up to `limit + 1` items) to a page, with a cursor when more remain.
-    pub fn from_fetched<K: Serialize>(
-        mut fetched: Vec<T>,
-        req: &PageRequest,
-        key: impl Fn(&T) -> K,
-    ) -> Self {
+    pub fn from_fetched<K: Serialize>(mut fetched: Vec<T>, req: &PageRequest, key: impl Fn(&T) -> K) -> Self {
         let limit = usize::try_from(req.limit).unwrap_or(usize::MAX);
         let more = fetched.len() > limit;
         fetched.truncate(limit);
-        let next_cursor = if more {
-            fetched.last().map(|last| Cursor::encode(&key(last)).0)
-        } else {
-            None
-        };
-        Page {
-            items: fetched,
-            next_cursor,
-        }
+        let next_cursor = if more { fetched.last().map(|last| Cursor::encode(&key(last)).0) } else { None };
+        Page { items: fetched, next_cursor }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_cursor: self.next_cursor,
-        }
+        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }
 }
 
@@ -146,14 +117,8 @@ mod tests {
         let key: (String, i32) = req.after().unwrap().unwrap();
         assert_eq!(key, ("2026-01-01T00:00:00Z".to_string(), 7));
         assert_eq!(PageRequest::new(None, Some("%%%")).unwrap_err().0, "cursor");
-        assert_eq!(
-            PageRequest::new(None, Some("bm90IGpzb24")).unwrap_err().0,
-            "cursor"
-        );
-        assert!(
-            req.after::<(i32, i32)>().is_err(),
-            "a cursor of another list is refused"
-        );
+        assert_eq!(PageRequest::new(None, Some("bm90IGpzb24")).unwrap_err().0, "cursor");
+        assert!(req.after::<(i32, i32)>().is_err(), "a cursor of another list is refused");
     }
 
     #[test]

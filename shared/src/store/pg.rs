@@ -24,11 +24,7 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        Self {
-            pool_size: 8,
-            connect_timeout: Duration::from_secs(5),
-            ca_file: None,
-        }
+        Self { pool_size: 8, connect_timeout: Duration::from_secs(5), ca_file: None }
     }
 }
 
@@ -57,23 +53,17 @@ impl DerefMut for Conn {
 impl Db {
     /// Builds the pool from a `postgres://` URL. No connection is made until first use.
     pub fn connect(url: &str, opts: &DbOptions) -> Result<Self, StoreError> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|e| {
-            StoreError::Unavailable(format!("DATABASE_URL is not a valid Postgres URL: {e}"))
-        })?;
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("DATABASE_URL is not a valid Postgres URL: {e}")))?;
         Self::from_config(config, opts)
     }
 
-    pub fn from_config(
-        mut config: tokio_postgres::Config,
-        opts: &DbOptions,
-    ) -> Result<Self, StoreError> {
+    pub fn from_config(mut config: tokio_postgres::Config, opts: &DbOptions) -> Result<Self, StoreError> {
         config.connect_timeout(opts.connect_timeout);
         if config.get_application_name().is_none() {
             config.application_name("leadflow");
         }
-        let manager_config = ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        };
+        let manager_config = ManagerConfig { recycling_method: RecyclingMethod::Fast };
         let manager = if wants_tls(&config) {
             let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(opts)?);
             Manager::from_config(config, tls, manager_config)
@@ -120,13 +110,9 @@ fn tls_config(opts: &DbOptions) -> Result<rustls::ClientConfig, StoreError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = &opts.ca_file {
-        let bad = |e: String| {
-            StoreError::Unavailable(format!("DATABASE_CA_FILE {}: {e}", path.display()))
-        };
+        let bad = |e: String| StoreError::Unavailable(format!("DATABASE_CA_FILE {}: {e}", path.display()));
         for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(e.to_string()))? {
-            roots
-                .add(cert.map_err(|e| bad(e.to_string()))?)
-                .map_err(|e| bad(e.to_string()))?;
+            roots.add(cert.map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
         }
     }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -151,18 +137,13 @@ mod tests {
         assert!(!wants_tls(&cfg("postgres://u@localhost/db")));
         assert!(wants_tls(&cfg("postgres://u@db.example.com/db")));
         assert!(wants_tls(&cfg("postgres://u@127.0.0.1/db?sslmode=require")));
-        assert!(!wants_tls(&cfg(
-            "postgres://u@db.example.com/db?sslmode=disable"
-        )));
+        assert!(!wants_tls(&cfg("postgres://u@db.example.com/db?sslmode=disable")));
     }
 
     #[test]
     fn tls_config_builds_with_public_roots() {
         assert!(tls_config(&DbOptions::default()).is_ok());
-        let missing = DbOptions {
-            ca_file: Some("/nonexistent/ca.pem".into()),
-            ..DbOptions::default()
-        };
+        let missing = DbOptions { ca_file: Some("/nonexistent/ca.pem".into()), ..DbOptions::default() };
         assert!(tls_config(&missing).is_err());
     }
 }

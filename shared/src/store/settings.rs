@@ -17,15 +17,13 @@ pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
     let Some(row) = rows.first() else {
         return Ok(Settings::default());
     };
-    let corrupt =
-        |col: &str, e: serde_json::Error| StoreError::Corrupt(format!("settings.{col}: {e}"));
+    let corrupt = |col: &str, e: serde_json::Error| StoreError::Corrupt(format!("settings.{col}: {e}"));
     Ok(Settings {
         business_name: parse_req(row, "business_name", ShortText::parse)?,
         time_zone: parse_req(row, "time_zone", TimeZone::parse)?,
         business_hours: serde_json::from_value(get(row, "business_hours")?)
             .map_err(|e| corrupt("business_hours", e))?,
-        services: serde_json::from_value(get(row, "services")?)
-            .map_err(|e| corrupt("services", e))?,
+        services: serde_json::from_value(get(row, "services")?).map_err(|e| corrupt("services", e))?,
         tone: parse_req(row, "tone", str::parse)?,
         about: parse_opt(row, "about", LongText::parse)?,
         updated_at: get(row, "updated_at")?,
@@ -33,10 +31,8 @@ pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
 }
 
 pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, StoreError> {
-    let hours =
-        serde_json::to_value(&s.business_hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let services =
-        serde_json::to_value(&s.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let hours = serde_json::to_value(&s.business_hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let services = serde_json::to_value(&s.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     c.query_typed(
         "INSERT INTO settings (id, business_name, time_zone, business_hours, services, tone, about, updated_at)
          VALUES (1, $1, $2, $3, $4, $5, $6, now())

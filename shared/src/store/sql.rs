@@ -49,10 +49,7 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Self {
-        Self {
-            text: text.to_owned(),
-            params: Vec::new(),
-        }
+        Self { text: text.to_owned(), params: Vec::new() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -68,40 +65,23 @@ impl Sql {
     }
 
     /// Appends `AND <left> <op> $n` for a filter value that is present.
-    pub fn and<T: ToSql + Sync + Send + PgType + 'static>(
-        &mut self,
-        left: &str,
-        op: &str,
-        v: Option<T>,
-    ) -> &mut Self {
+    pub fn and<T: ToSql + Sync + Send + PgType + 'static>(&mut self, left: &str, op: &str, v: Option<T>) -> &mut Self {
         if let Some(v) = v {
-            self.push(" AND ")
-                .push(left)
-                .push(" ")
-                .push(op)
-                .push(" ")
-                .bind(v);
+            self.push(" AND ").push(left).push(" ").push(op).push(" ").bind(v);
         }
         self
     }
 
     pub async fn query(&self, c: &impl GenericClient) -> Result<Vec<Row>, StoreError> {
-        let params: Vec<(&(dyn ToSql + Sync), Type)> = self
-            .params
-            .iter()
-            .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
-            .collect();
+        let params: Vec<(&(dyn ToSql + Sync), Type)> =
+            self.params.iter().map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone())).collect();
         Ok(c.query_typed(&self.text, &params).await?)
     }
 }
 
 /// Reads a column, reporting an unreadable value as corrupt data rather than panicking.
-pub fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
-    row: &'a Row,
-    col: &str,
-) -> Result<T, StoreError> {
-    row.try_get(col)
-        .map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
+pub fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, col: &str) -> Result<T, StoreError> {
+    row.try_get(col).map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
 }
 
 /// Reads an optional text column through a domain parser.

@@ -39,9 +39,7 @@ fn from_row(row: &Row) -> Result<Task, StoreError> {
 }
 
 fn one(rows: Vec<Row>) -> Result<Task, StoreError> {
-    rows.first()
-        .map(from_row)
-        .ok_or(StoreError::NotFound("task"))?
+    rows.first().map(from_row).ok_or(StoreError::NotFound("task"))?
 }
 
 /// Creates the task; a task already made for the same message is returned instead
@@ -72,31 +70,17 @@ pub async fn insert(c: &impl GenericClient, new: &NewTask) -> Result<(Task, bool
         return Ok((from_row(row)?, true));
     }
     let message_id = new.message_id.ok_or(StoreError::NotFound("task"))?;
-    let existing = c
-        .query_typed(
-            &format!("SELECT {COLUMNS} FROM tasks WHERE message_id = $1"),
-            &[p(&message_id)],
-        )
-        .await?;
+    let existing =
+        c.query_typed(&format!("SELECT {COLUMNS} FROM tasks WHERE message_id = $1"), &[p(&message_id)]).await?;
     Ok((one(existing)?, false))
 }
 
 pub async fn get_by_id(c: &impl GenericClient, id: Uuid) -> Result<Task, StoreError> {
-    one(c
-        .query_typed(
-            &format!("SELECT {COLUMNS} FROM tasks WHERE id = $1"),
-            &[p(&id)],
-        )
-        .await?)
+    one(c.query_typed(&format!("SELECT {COLUMNS} FROM tasks WHERE id = $1"), &[p(&id)]).await?)
 }
 
 pub async fn get_for_update(c: &impl GenericClient, id: Uuid) -> Result<Task, StoreError> {
-    one(c
-        .query_typed(
-            &format!("SELECT {COLUMNS} FROM tasks WHERE id = $1 FOR UPDATE"),
-            &[p(&id)],
-        )
-        .await?)
+    one(c.query_typed(&format!("SELECT {COLUMNS} FROM tasks WHERE id = $1 FOR UPDATE"), &[p(&id)]).await?)
 }
 
 /// Writes every editable column of `task`.
@@ -125,57 +109,30 @@ pub async fn save(c: &impl GenericClient, t: &Task) -> Result<Task, StoreError> 
 }
 
 pub async fn delete(c: &impl GenericClient, id: Uuid) -> Result<(), StoreError> {
-    let rows = c
-        .query_typed("DELETE FROM tasks WHERE id = $1 RETURNING id", &[p(&id)])
-        .await?;
-    if rows.is_empty() {
-        Err(StoreError::NotFound("task"))
-    } else {
-        Ok(())
-    }
+    let rows = c.query_typed("DELETE FROM tasks WHERE id = $1 RETURNING id", &[p(&id)]).await?;
+    if rows.is_empty() { Err(StoreError::NotFound("task")) } else { Ok(()) }
 }
 
 /// Newest first.
-pub async fn list(
-    c: &impl GenericClient,
-    f: &TaskFilter,
-    page: &PageRequest,
-) -> Result<Page<Task>, StoreError> {
+pub async fn list(c: &impl GenericClient, f: &TaskFilter, page: &PageRequest) -> Result<Page<Task>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM tasks WHERE true"));
     sql.and("task_type", "=", f.task_type.map(TaskType::as_str))
         .and("status", "=", f.status.map(TaskStatus::as_str))
         .and("assigned_to", "=", f.assigned_to)
         .and("lead_id", "=", f.lead_id);
     if let Some(at) = f.overdue_at {
-        sql.push(" AND status IN ('open', 'in_progress') AND due_date < ")
-            .bind(at);
+        sql.push(" AND status IN ('open', 'in_progress') AND due_date < ").bind(at);
     }
-    if let Some((at, id)) = page
-        .after::<(DateTime<Utc>, Uuid)>()
-        .map_err(|_| StoreError::InvalidCursor)?
-    {
-        sql.push(" AND (created_at, id) < (")
-            .bind(at)
-            .push(", ")
-            .bind(id)
-            .push(")");
+    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+        sql.push(" AND (created_at, id) < (").bind(at).push(", ").bind(id).push(")");
     }
-    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .bind(page.fetch());
-    let items = sql
-        .query(c)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(page.fetch());
+    let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_fetched(items, page, |t| (t.created_at, t.id)))
 }
 
 /// Open and in-progress tasks per agent, for least-loaded assignment.
-pub async fn open_counts(
-    c: &impl GenericClient,
-    agents: &[Uuid],
-) -> Result<Vec<(Uuid, i64)>, StoreError> {
+pub async fn open_counts(c: &impl GenericClient, agents: &[Uuid]) -> Result<Vec<(Uuid, i64)>, StoreError> {
     let rows = c
         .query_typed(
             "SELECT a AS agent, count(t.id) AS open
@@ -185,7 +142,5 @@ pub async fn open_counts(
             &[p(&agents.to_vec())],
         )
         .await?;
-    rows.iter()
-        .map(|r| Ok((get(r, "agent")?, get(r, "open")?)))
-        .collect()
+    rows.iter().map(|r| Ok((get(r, "agent")?, get(r, "open")?))).collect()
 }

@@ -35,68 +35,32 @@ fn agent_from_row(row: &Row) -> Result<Agent, StoreError> {
 }
 
 pub async fn insert_team(c: &impl GenericClient, t: &NewTeam) -> Result<Team, StoreError> {
-    let sql = format!(
-        "INSERT INTO teams (id, name, kind, assignment) VALUES ($1, $2, $3, $4) RETURNING {TEAM_COLUMNS}"
-    );
+    let sql =
+        format!("INSERT INTO teams (id, name, kind, assignment) VALUES ($1, $2, $3, $4) RETURNING {TEAM_COLUMNS}");
     let rows = c
-        .query_typed(
-            &sql,
-            &[
-                p(&Uuid::now_v7()),
-                p(&t.name.as_str()),
-                p(&t.kind.as_str()),
-                p(&t.assignment.as_str()),
-            ],
-        )
+        .query_typed(&sql, &[p(&Uuid::now_v7()), p(&t.name.as_str()), p(&t.kind.as_str()), p(&t.assignment.as_str())])
         .await?;
-    rows.first()
-        .map(team_from_row)
-        .ok_or(StoreError::NotFound("team"))?
+    rows.first().map(team_from_row).ok_or(StoreError::NotFound("team"))?
 }
 
 pub async fn get_team(c: &impl GenericClient, id: Uuid) -> Result<Team, StoreError> {
-    let rows = c
-        .query_typed(
-            &format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1"),
-            &[p(&id)],
-        )
-        .await?;
-    rows.first()
-        .map(team_from_row)
-        .ok_or(StoreError::NotFound("team"))?
+    let rows = c.query_typed(&format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1"), &[p(&id)]).await?;
+    rows.first().map(team_from_row).ok_or(StoreError::NotFound("team"))?
 }
 
 pub async fn save_team(c: &impl GenericClient, t: &Team) -> Result<Team, StoreError> {
     let sql = format!(
         "UPDATE teams SET name = $2, kind = $3, assignment = $4, updated_at = now() WHERE id = $1 RETURNING {TEAM_COLUMNS}"
     );
-    let rows = c
-        .query_typed(
-            &sql,
-            &[
-                p(&t.id),
-                p(&t.name.as_str()),
-                p(&t.kind.as_str()),
-                p(&t.assignment.as_str()),
-            ],
-        )
-        .await?;
-    rows.first()
-        .map(team_from_row)
-        .ok_or(StoreError::NotFound("team"))?
+    let rows =
+        c.query_typed(&sql, &[p(&t.id), p(&t.name.as_str()), p(&t.kind.as_str()), p(&t.assignment.as_str())]).await?;
+    rows.first().map(team_from_row).ok_or(StoreError::NotFound("team"))?
 }
 
 /// All teams (a business has a handful), oldest first.
-pub async fn list_teams(
-    c: &impl GenericClient,
-    kind: Option<TaskType>,
-) -> Result<Vec<Team>, StoreError> {
-    let sql = format!(
-        "SELECT {TEAM_COLUMNS} FROM teams WHERE ($1::text IS NULL OR kind = $1) ORDER BY created_at, id"
-    );
-    let rows = c
-        .query_typed(&sql, &[p(&kind.map(TaskType::as_str))])
-        .await?;
+pub async fn list_teams(c: &impl GenericClient, kind: Option<TaskType>) -> Result<Vec<Team>, StoreError> {
+    let sql = format!("SELECT {TEAM_COLUMNS} FROM teams WHERE ($1::text IS NULL OR kind = $1) ORDER BY created_at, id");
+    let rows = c.query_typed(&sql, &[p(&kind.map(TaskType::as_str))]).await?;
     rows.iter().map(team_from_row).collect()
 }
 
@@ -107,30 +71,15 @@ pub async fn insert_agent(c: &impl GenericClient, a: &NewAgent) -> Result<Agent,
     let rows = c
         .query_typed(
             &sql,
-            &[
-                p(&Uuid::now_v7()),
-                p(&a.name.as_str()),
-                p(&a.email.as_str()),
-                p(&a.team_id),
-                p(&a.available),
-            ],
+            &[p(&Uuid::now_v7()), p(&a.name.as_str()), p(&a.email.as_str()), p(&a.team_id), p(&a.available)],
         )
         .await?;
-    rows.first()
-        .map(agent_from_row)
-        .ok_or(StoreError::NotFound("agent"))?
+    rows.first().map(agent_from_row).ok_or(StoreError::NotFound("agent"))?
 }
 
 pub async fn get_agent(c: &impl GenericClient, id: Uuid) -> Result<Agent, StoreError> {
-    let rows = c
-        .query_typed(
-            &format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = $1"),
-            &[p(&id)],
-        )
-        .await?;
-    rows.first()
-        .map(agent_from_row)
-        .ok_or(StoreError::NotFound("agent"))?
+    let rows = c.query_typed(&format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = $1"), &[p(&id)]).await?;
+    rows.first().map(agent_from_row).ok_or(StoreError::NotFound("agent"))?
 }
 
 pub async fn save_agent(c: &impl GenericClient, a: &Agent) -> Result<Agent, StoreError> {
@@ -139,30 +88,15 @@ pub async fn save_agent(c: &impl GenericClient, a: &Agent) -> Result<Agent, Stor
          WHERE id = $1 RETURNING {AGENT_COLUMNS}"
     );
     let rows = c
-        .query_typed(
-            &sql,
-            &[
-                p(&a.id),
-                p(&a.name.as_str()),
-                p(&a.email.as_str()),
-                p(&a.team_id),
-                p(&a.available),
-            ],
-        )
+        .query_typed(&sql, &[p(&a.id), p(&a.name.as_str()), p(&a.email.as_str()), p(&a.team_id), p(&a.available)])
         .await?;
-    rows.first()
-        .map(agent_from_row)
-        .ok_or(StoreError::NotFound("agent"))?
+    rows.first().map(agent_from_row).ok_or(StoreError::NotFound("agent"))?
 }
 
 /// Agents, oldest first, optionally of one team.
-pub async fn list_agents(
-    c: &impl GenericClient,
-    team_id: Option<Uuid>,
-) -> Result<Vec<Agent>, StoreError> {
-    let sql = format!(
-        "SELECT {AGENT_COLUMNS} FROM agents WHERE ($1::uuid IS NULL OR team_id = $1) ORDER BY created_at, id"
-    );
+pub async fn list_agents(c: &impl GenericClient, team_id: Option<Uuid>) -> Result<Vec<Agent>, StoreError> {
+    let sql =
+        format!("SELECT {AGENT_COLUMNS} FROM agents WHERE ($1::uuid IS NULL OR team_id = $1) ORDER BY created_at, id");
     let rows = c.query_typed(&sql, &[p(&team_id)]).await?;
     rows.iter().map(agent_from_row).collect()
 }

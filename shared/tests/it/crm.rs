@@ -31,9 +31,7 @@ async fn create_returns_the_customer_normalised() {
     assert_eq!(c["location"], "Austin, TX");
     assert!(Uuid::parse_str(c["id"].as_str().unwrap()).is_ok());
     assert!(c["created_at"].as_str().unwrap().ends_with('Z'));
-    let fetched = app
-        .get(&format!("/api/crm/customers/{}", c["id"].as_str().unwrap()))
-        .await;
+    let fetched = app.get(&format!("/api/crm/customers/{}", c["id"].as_str().unwrap())).await;
     assert_eq!(fetched.status, StatusCode::OK);
     assert_eq!(fetched.body, c);
 }
@@ -45,23 +43,9 @@ async fn staff_routes_need_a_valid_api_key() {
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.error_code(), Some("unauthorized"));
     assert_eq!(none.headers["www-authenticate"], "Bearer");
-    let wrong = app
-        .raw(
-            Method::GET,
-            "/api/crm/customers",
-            &[("authorization", "Bearer not-the-key-123456")],
-            "",
-        )
-        .await;
+    let wrong = app.raw(Method::GET, "/api/crm/customers", &[("authorization", "Bearer not-the-key-123456")], "").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let header = app
-        .raw(
-            Method::GET,
-            "/api/crm/customers",
-            &[("x-api-key", API_KEY)],
-            "",
-        )
-        .await;
+    let header = app.raw(Method::GET, "/api/crm/customers", &[("x-api-key", API_KEY)], "").await;
     assert_eq!(header.status, StatusCode::OK);
 }
 
@@ -70,12 +54,7 @@ async fn without_configured_keys_staff_routes_stay_closed() {
     let app = TestApp::with_config(|c| c.api_keys.clear()).await;
     let r = app.get("/api/crm/customers").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(
-        r.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("LEADFLOW_API_KEYS")
-    );
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("LEADFLOW_API_KEYS"));
 }
 
 #[tokio::test]
@@ -86,10 +65,7 @@ async fn bad_customer_bodies_get_field_errors() {
         (json!({"phone": "12"}), "phone"),
         (json!({"phone": "+1 555 123 4567"}), "phone"),
         (json!({"name": "Only A Name"}), "email"),
-        (
-            json!({"email": "a@example.com", "name": "x".repeat(201)}),
-            "name",
-        ),
+        (json!({"email": "a@example.com", "name": "x".repeat(201)}), "name"),
         (json!({"email": "a@example.com", "name": 5}), "name"),
         (json!({"email": "a@example.com", "name": "   "}), "name"),
         (json!({"email": "a@example.com", "role": "admin"}), "role"),
@@ -97,21 +73,11 @@ async fn bad_customer_bodies_get_field_errors() {
     ];
     for (body, field) in cases {
         let r = app.post("/api/crm/customers", body.clone()).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body} -> {}",
-            r.text
-        );
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body} -> {}", r.text);
         assert_eq!(r.error_code(), Some("validation_error"));
         assert_eq!(r.error_field(), Some(field), "{body} -> {}", r.text);
     }
-    assert!(
-        app.get("/api/crm/customers").await.body["items"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.get("/api/crm/customers").await.body["items"].as_array().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -119,64 +85,30 @@ async fn malformed_wrong_type_and_oversized_bodies_are_4xx() {
     let app = TestApp::new().await;
     let auth = ("authorization", "Bearer test-api-key-0123456789");
     let json_ct = ("content-type", "application/json");
-    let broken = app
-        .raw(
-            Method::POST,
-            "/api/crm/customers",
-            &[auth, json_ct],
-            "{\"email\": ",
-        )
-        .await;
+    let broken = app.raw(Method::POST, "/api/crm/customers", &[auth, json_ct], "{\"email\": ").await;
     assert_eq!(broken.status, StatusCode::BAD_REQUEST);
     assert_eq!(broken.error_code(), Some("invalid_json"));
-    let text = app
-        .raw(
-            Method::POST,
-            "/api/crm/customers",
-            &[auth, ("content-type", "text/plain")],
-            "hi",
-        )
-        .await;
+    let text = app.raw(Method::POST, "/api/crm/customers", &[auth, ("content-type", "text/plain")], "hi").await;
     assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let missing_ct = app
-        .raw(Method::POST, "/api/crm/customers", &[auth], "{}")
-        .await;
+    let missing_ct = app.raw(Method::POST, "/api/crm/customers", &[auth], "{}").await;
     assert_eq!(missing_ct.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let huge = format!(
-        "{{\"email\": \"a@example.com\", \"location\": \"{}\"}}",
-        "x".repeat(300 * 1024)
-    );
-    let big = app
-        .raw(Method::POST, "/api/crm/customers", &[auth, json_ct], huge)
-        .await;
+    let huge = format!("{{\"email\": \"a@example.com\", \"location\": \"{}\"}}", "x".repeat(300 * 1024));
+    let big = app.raw(Method::POST, "/api/crm/customers", &[auth, json_ct], huge).await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(big.error_code(), Some("payload_too_large"));
-    let empty = app
-        .raw(Method::POST, "/api/crm/customers", &[auth, json_ct], "")
-        .await;
+    let empty = app.raw(Method::POST, "/api/crm/customers", &[auth, json_ct], "").await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn same_email_or_phone_differently_written_is_a_conflict() {
     let app = TestApp::new().await;
-    create(
-        &app,
-        json!({"email": "dana@example.com", "phone": "+1 (415) 555-2671"}),
-    )
-    .await;
-    let by_email = app
-        .post(
-            "/api/crm/customers",
-            json!({"email": "  DANA@example.com "}),
-        )
-        .await;
+    create(&app, json!({"email": "dana@example.com", "phone": "+1 (415) 555-2671"})).await;
+    let by_email = app.post("/api/crm/customers", json!({"email": "  DANA@example.com "})).await;
     assert_eq!(by_email.status, StatusCode::CONFLICT, "{}", by_email.text);
     assert_eq!(by_email.error_code(), Some("conflict"));
     assert_eq!(by_email.error_field(), Some("email"));
-    let by_phone = app
-        .post("/api/crm/customers", json!({"phone": "415.555.2671"}))
-        .await;
+    let by_phone = app.post("/api/crm/customers", json!({"phone": "415.555.2671"})).await;
     assert_eq!(by_phone.status, StatusCode::CONFLICT);
     assert_eq!(by_phone.error_field(), Some("phone"));
     let list = app.get("/api/crm/customers").await;
@@ -189,76 +121,49 @@ async fn unknown_and_malformed_ids() {
     let id = Uuid::new_v4();
     for r in [
         app.get(&format!("/api/crm/customers/{id}")).await,
-        app.put(&format!("/api/crm/customers/{id}"), json!({"name": "X"}))
-            .await,
+        app.put(&format!("/api/crm/customers/{id}"), json!({"name": "X"})).await,
         app.delete(&format!("/api/crm/customers/{id}")).await,
         app.get(&format!("/api/crm/customers/{id}/history")).await,
     ] {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
         assert_eq!(r.error_code(), Some("not_found"));
     }
-    for uri in [
-        "/api/crm/customers/42",
-        "/api/crm/customers/not-a-uuid/history",
-    ] {
+    for uri in ["/api/crm/customers/42", "/api/crm/customers/not-a-uuid/history"] {
         let r = app.get(uri).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
         assert_eq!(r.error_field(), Some("id"));
     }
-    let r = app
-        .call(Method::PUT, "/api/crm/customers/zzz", Some(json!({})))
-        .await;
+    let r = app.call(Method::PUT, "/api/crm/customers/zzz", Some(json!({}))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn update_is_partial_and_validated() {
     let app = TestApp::new().await;
-    let c = create(
-        &app,
-        json!({"name": "Dana", "email": "dana@example.com", "company": "Acme"}),
-    )
-    .await;
+    let c = create(&app, json!({"name": "Dana", "email": "dana@example.com", "company": "Acme"})).await;
     let uri = format!("/api/crm/customers/{}", c["id"].as_str().unwrap());
 
-    let r = app
-        .put(&uri, json!({"phone": "415 555 2671", "company": null}))
-        .await;
+    let r = app.put(&uri, json!({"phone": "415 555 2671", "company": null})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["name"], "Dana");
     assert_eq!(r.body["phone"], "+14155552671");
     assert_eq!(r.body["company"], Value::Null);
     assert!(r.body["updated_at"].as_str() > c["updated_at"].as_str());
 
-    let r = app
-        .call(Method::PATCH, &uri, Some(json!({"email": null})))
-        .await;
+    let r = app.call(Method::PATCH, &uri, Some(json!({"email": null}))).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["email"], Value::Null);
 
     let r = app.put(&uri, json!({"phone": null})).await;
-    assert_eq!(
-        r.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "the last contact cannot be removed"
-    );
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the last contact cannot be removed");
     let r = app.put(&uri, json!({"phone": "nope"})).await;
-    assert_eq!(
-        (r.status, r.error_field()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("phone"))
-    );
+    assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("phone")));
     let r = app.put(&uri, json!({"email": "bad@"})).await;
-    assert_eq!(
-        (r.status, r.error_field()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("email"))
-    );
+    assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("email")));
 
     create(&app, json!({"email": "other@example.com"})).await;
     let r = app.put(&uri, json!({"email": "Other@Example.com"})).await;
-    assert_eq!(
-        (r.status, r.error_field()),
-        (StatusCode::CONFLICT, Some("email"))
-    );
+    assert_eq!((r.status, r.error_field()), (StatusCode::CONFLICT, Some("email")));
 }
 
 #[tokio::test]
@@ -266,25 +171,11 @@ async fn delete_removes_customer_and_history() {
     let app = TestApp::new().await;
     let c = create(&app, json!({"email": "gone@example.com"})).await;
     let id = Uuid::parse_str(c["id"].as_str().unwrap()).unwrap();
-    app.state
-        .mongo
-        .messages()
-        .insert(&message(id, "hello", 0))
-        .await
-        .unwrap();
+    app.state.mongo.messages().insert(&message(id, "hello", 0)).await.unwrap();
     let r = app.delete(&format!("/api/crm/customers/{id}")).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.get(&format!("/api/crm/customers/{id}")).await.status,
-        StatusCode::NOT_FOUND
-    );
-    let left = app
-        .state
-        .mongo
-        .messages()
-        .history(id, &Default::default())
-        .await
-        .unwrap();
+    assert_eq!(app.get(&format!("/api/crm/customers/{id}")).await.status, StatusCode::NOT_FOUND);
+    let left = app.state.mongo.messages().history(id, &Default::default()).await.unwrap();
     assert!(left.items.is_empty());
 }
 
@@ -319,58 +210,18 @@ async fn list_filters() {
     create(&app, json!({"name": "Dana Whitfield", "email": "dana@example.com", "company": "Whitfield Homes"})).await;
     create(&app, json!({"name": "Sam Ortiz", "phone": "+14155552671"})).await;
     let names = |r: &crate::common::TestResponse| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_string())
-            .collect()
+        r.body["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(
-        names(&app.get("/api/crm/customers?email=DANA@example.com").await),
-        ["Dana Whitfield"]
-    );
-    assert_eq!(
-        names(&app.get("/api/crm/customers?phone=(415)%20555-2671").await),
-        ["Sam Ortiz"]
-    );
-    assert_eq!(
-        names(&app.get("/api/crm/customers?q=whitfield").await),
-        ["Dana Whitfield"]
-    );
-    assert_eq!(
-        names(&app.get("/api/crm/customers?q=ortiz").await),
-        ["Sam Ortiz"]
-    );
-    assert!(
-        names(&app.get("/api/crm/customers?q=%25").await).is_empty(),
-        "% is matched literally"
-    );
+    assert_eq!(names(&app.get("/api/crm/customers?email=DANA@example.com").await), ["Dana Whitfield"]);
+    assert_eq!(names(&app.get("/api/crm/customers?phone=(415)%20555-2671").await), ["Sam Ortiz"]);
+    assert_eq!(names(&app.get("/api/crm/customers?q=whitfield").await), ["Dana Whitfield"]);
+    assert_eq!(names(&app.get("/api/crm/customers?q=ortiz").await), ["Sam Ortiz"]);
+    assert!(names(&app.get("/api/crm/customers?q=%25").await).is_empty(), "% is matched literally");
     let past = (Utc::now() - Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let future =
-        (Utc::now() + Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    assert_eq!(
-        names(
-            &app.get(&format!("/api/crm/customers?created_after={past}"))
-                .await
-        )
-        .len(),
-        2
-    );
-    assert!(
-        names(
-            &app.get(&format!("/api/crm/customers?created_after={future}"))
-                .await
-        )
-        .is_empty()
-    );
-    assert!(
-        names(
-            &app.get(&format!("/api/crm/customers?created_before={past}"))
-                .await
-        )
-        .is_empty()
-    );
+    let future = (Utc::now() + Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(names(&app.get(&format!("/api/crm/customers?created_after={past}")).await).len(), 2);
+    assert!(names(&app.get(&format!("/api/crm/customers?created_after={future}")).await).is_empty());
+    assert!(names(&app.get(&format!("/api/crm/customers?created_before={past}")).await).is_empty());
 }
 
 #[tokio::test]
@@ -418,66 +269,33 @@ async fn history_is_newest_first_and_paginated() {
     let other_id = Uuid::parse_str(other["id"].as_str().unwrap()).unwrap();
     let store = app.state.mongo.messages();
     for (i, text) in ["first", "second", "third"].iter().enumerate() {
-        store
-            .insert(&message(id, text, 30 - i as i64 * 10))
-            .await
-            .unwrap();
+        store.insert(&message(id, text, 30 - i as i64 * 10)).await.unwrap();
     }
-    store
-        .insert(&message(other_id, "not theirs", 5))
-        .await
-        .unwrap();
+    store.insert(&message(other_id, "not theirs", 5)).await.unwrap();
 
-    let r = app
-        .get(&format!("/api/crm/customers/{id}/history?limit=2"))
-        .await;
+    let r = app.get(&format!("/api/crm/customers/{id}/history?limit=2")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let contents: Vec<&str> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let contents: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
     assert_eq!(contents, ["third", "second"]);
     assert_eq!(r.body["items"][0]["channel"], "sms");
     assert_eq!(r.body["items"][0]["direction"], "inbound");
     let cursor = r.body["next_cursor"].as_str().expect("a second page");
-    let r = app
-        .get(&format!(
-            "/api/crm/customers/{id}/history?limit=2&cursor={cursor}"
-        ))
-        .await;
-    let contents: Vec<&str> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
+    let r = app.get(&format!("/api/crm/customers/{id}/history?limit=2&cursor={cursor}")).await;
+    let contents: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
     assert_eq!(contents, ["first"]);
     assert!(r.body["next_cursor"].is_null());
 
-    let r = app
-        .get(&format!("/api/crm/customers/{id}/history?limit=0"))
-        .await;
-    assert_eq!(
-        (r.status, r.error_field()),
-        (StatusCode::BAD_REQUEST, Some("limit"))
-    );
+    let r = app.get(&format!("/api/crm/customers/{id}/history?limit=0")).await;
+    assert_eq!((r.status, r.error_field()), (StatusCode::BAD_REQUEST, Some("limit")));
 }
 
 #[tokio::test]
 async fn unknown_routes_and_methods_are_json_errors() {
     let app = TestApp::new().await;
     let r = app.get("/api/crm/nothing-here").await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::NOT_FOUND, Some("not_found"))
-    );
-    let r = app
-        .call(Method::PATCH, "/api/crm/customers", Some(json!({})))
-        .await;
-    assert_eq!(
-        (r.status, r.error_code()),
-        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
-    );
+    assert_eq!((r.status, r.error_code()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let r = app.call(Method::PATCH, "/api/crm/customers", Some(json!({}))).await;
+    assert_eq!((r.status, r.error_code()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
 }

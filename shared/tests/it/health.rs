@@ -24,10 +24,12 @@ fn closed_port() -> u16 {
 }
 
 async fn health_of(state: AppState) -> crate::common::TestResponse {
+    let (_, jobs) = leadflow::queue::LocalQueue::new();
     let app = TestApp {
         router: leadflow::api::app(state.clone()),
         state,
         stack: TestStack::new().await,
+        jobs: tokio::sync::Mutex::new(jobs),
     };
     app.raw(http::Method::GET, "/api/health", &[], "").await
 }
@@ -35,43 +37,27 @@ async fn health_of(state: AppState) -> crate::common::TestResponse {
 #[tokio::test]
 async fn postgres_down_is_503() {
     let stack = TestStack::new().await;
-    let dead = Db::connect(
-        &format!("postgres://postgres@127.0.0.1:{}/x", closed_port()),
-        &DbOptions::default(),
-    )
-    .unwrap();
-    let state = AppState::from_parts(test_config(&stack), dead, stack.mongo.clone());
+    let dead =
+        Db::connect(&format!("postgres://postgres@127.0.0.1:{}/x", closed_port()), &DbOptions::default()).unwrap();
+    let (state, _) = AppState::local(test_config(&stack), dead, stack.mongo.clone()).unwrap();
     let r = health_of(state).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        (r.body["postgres"].as_str(), r.body["mongo"].as_str()),
-        (Some("error"), Some("ok"))
-    );
-    assert!(
-        !r.text.contains("refused"),
-        "no internals in the body: {}",
-        r.text
-    );
+    assert_eq!((r.body["postgres"].as_str(), r.body["mongo"].as_str()), (Some("error"), Some("ok")));
+    assert!(!r.text.contains("refused"), "no internals in the body: {}", r.text);
 }
 
 #[tokio::test]
 async fn mongo_down_is_503() {
     let stack = TestStack::new().await;
     let dead = Mongo::connect(
-        &format!(
-            "mongodb://127.0.0.1:{}/?directConnection=true&serverSelectionTimeoutMS=500",
-            closed_port()
-        ),
+        &format!("mongodb://127.0.0.1:{}/?directConnection=true&serverSelectionTimeoutMS=500", closed_port()),
         "x",
         1,
     )
     .await
     .unwrap();
-    let state = AppState::from_parts(test_config(&stack), stack.db.clone(), dead);
+    let (state, _) = AppState::local(test_config(&stack), stack.db.clone(), dead).unwrap();
     let r = health_of(state).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        (r.body["postgres"].as_str(), r.body["mongo"].as_str()),
-        (Some("ok"), Some("error"))
-    );
+    assert_eq!((r.body["postgres"].as_str(), r.body["mongo"].as_str()), (Some("ok"), Some("error")));
 }

@@ -10,18 +10,14 @@ use crate::common::TestApp;
 fn fixture(name: &str) -> LambdaRequest {
     let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{path} is not an API Gateway v2 event: {e}"))
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not an API Gateway v2 event: {e}"))
 }
 
 /// Runs one event through the adapter; returns the Lambda response as JSON.
 async fn invoke(app: &TestApp, event: &str) -> Value {
     let router = leadflow::api::crm::lambda_router(app.state.clone());
     let mut adapter: Adapter<'_, _, _> = Adapter::from(router);
-    let response = adapter
-        .call(LambdaEvent::new(fixture(event), Context::default()))
-        .await
-        .expect("infallible");
+    let response = adapter.call(LambdaEvent::new(fixture(event), Context::default())).await.expect("infallible");
     serde_json::to_value(response).expect("response serialises")
 }
 

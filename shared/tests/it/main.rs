@@ -4,8 +4,14 @@
 
 mod common;
 
+mod aws;
 mod crm;
 mod health;
+mod inbound;
 mod lambda;
+mod local_server;
+mod messages_api;
 mod migrations;
+mod openai;
 mod store;
+mod workers;

@@ -12,13 +12,7 @@ async fn applies_everything_once_then_nothing() {
     let second = migrate::run(&stack.db).await.unwrap();
     assert!(second.is_empty(), "re-running applies nothing");
     let conn = stack.db.conn().await.unwrap();
-    let rows = conn
-        .query(
-            "SELECT version FROM schema_migrations ORDER BY version",
-            &[],
-        )
-        .await
-        .unwrap();
+    let rows = conn.query("SELECT version FROM schema_migrations ORDER BY version", &[]).await.unwrap();
     assert_eq!(rows.len(), MIGRATIONS.len());
 }
 
@@ -34,12 +28,7 @@ async fn concurrent_runs_apply_each_migration_once() {
 async fn an_edited_applied_migration_is_refused() {
     let stack = TestStack::new().await;
     let conn = stack.db.conn().await.unwrap();
-    conn.execute(
-        "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1",
-        &[],
-    )
-    .await
-    .unwrap();
+    conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", &[]).await.unwrap();
     match migrate::run(&stack.db).await {
         Err(MigrateError::Changed(name)) => assert_eq!(name, MIGRATIONS[0].name),
         other => panic!("expected a refusal, got {other:?}"),

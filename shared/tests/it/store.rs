@@ -9,8 +9,7 @@ use leadflow::store::leads::{LeadFilter, LeadSort};
 use leadflow::store::mongo::Inserted;
 use leadflow::store::tasks::TaskFilter;
 use leadflow::store::{
-    PageRequest, StoreError, bookings, customers, follow_ups, leads, opt_outs, settings, tasks,
-    teams,
+    PageRequest, StoreError, bookings, customers, follow_ups, leads, opt_outs, settings, tasks, teams,
 };
 use uuid::Uuid;
 
@@ -18,23 +17,13 @@ use crate::common::TestStack;
 
 async fn customer(stack: &TestStack, email: &str) -> Customer {
     let conn = stack.db.conn().await.unwrap();
-    let fields = CustomerFields {
-        email: Some(Email::parse(email).unwrap()),
-        ..Default::default()
-    };
-    customers::insert(&*conn, &NewCustomer::new(fields).unwrap())
-        .await
-        .unwrap()
+    let fields = CustomerFields { email: Some(Email::parse(email).unwrap()), ..Default::default() };
+    customers::insert(&*conn, &NewCustomer::new(fields).unwrap()).await.unwrap()
 }
 
 async fn lead(stack: &TestStack, customer_id: Uuid) -> Lead {
     let conn = stack.db.conn().await.unwrap();
-    leads::insert(
-        &*conn,
-        &NewLead::for_customer(customer_id, Some(Channel::Sms)),
-    )
-    .await
-    .unwrap()
+    leads::insert(&*conn, &NewLead::for_customer(customer_id, Some(Channel::Sms))).await.unwrap()
 }
 
 fn text(s: &str) -> ShortText {
@@ -47,39 +36,21 @@ async fn one_open_lead_per_customer() {
     let c = customer(&stack, "a@example.com").await;
     let mut first = lead(&stack, c.id).await;
     let conn = stack.db.conn().await.unwrap();
-    let err = leads::insert(&*conn, &NewLead::for_customer(c.id, None))
-        .await
-        .unwrap_err();
+    let err = leads::insert(&*conn, &NewLead::for_customer(c.id, None)).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
     assert_eq!(err.field(), Some("customer_id"));
     first.status = LeadStatus::Lost;
     leads::save(&*conn, &first).await.unwrap();
-    assert!(
-        leads::open_for_customer(&*conn, c.id)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let second = leads::insert(&*conn, &NewLead::for_customer(c.id, None))
-        .await
-        .unwrap();
-    assert_eq!(
-        leads::open_for_customer(&*conn, c.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-        second.id
-    );
+    assert!(leads::open_for_customer(&*conn, c.id).await.unwrap().is_none());
+    let second = leads::insert(&*conn, &NewLead::for_customer(c.id, None)).await.unwrap();
+    assert_eq!(leads::open_for_customer(&*conn, c.id).await.unwrap().unwrap().id, second.id);
 }
 
 #[tokio::test]
 async fn leads_for_unknown_customers_are_missing_references() {
     let stack = TestStack::new().await;
     let conn = stack.db.conn().await.unwrap();
-    let err = leads::insert(&*conn, &NewLead::for_customer(Uuid::new_v4(), None))
-        .await
-        .unwrap_err();
+    let err = leads::insert(&*conn, &NewLead::for_customer(Uuid::new_v4(), None)).await.unwrap_err();
     assert!(matches!(err, StoreError::MissingReference { .. }));
     assert_eq!(err.field(), Some("customer_id"));
 }
@@ -93,80 +64,34 @@ async fn lead_list_filters_and_sorts_by_score() {
         let c = customer(&stack, &format!("l{i}@example.com")).await;
         let mut l = lead(&stack, c.id).await;
         l.quality_score = Score::new(score).unwrap();
-        l.priority = if score >= 70 {
-            Priority::High
-        } else {
-            Priority::Low
-        };
+        l.priority = if score >= 70 { Priority::High } else { Priority::Low };
         leads::save(&*conn, &l).await.unwrap();
         scores.push(score);
     }
-    let by_score = LeadFilter {
-        sort: LeadSort::Score,
-        ..Default::default()
-    };
+    let by_score = LeadFilter { sort: LeadSort::Score, ..Default::default() };
     let page = PageRequest::new(Some(2), None).unwrap();
     let first = leads::list(&*conn, &by_score, &page).await.unwrap();
-    let got: Vec<u8> = first
-        .items
-        .iter()
-        .map(|l| l.quality_score.value())
-        .collect();
+    let got: Vec<u8> = first.items.iter().map(|l| l.quality_score.value()).collect();
     assert_eq!(got, [90, 40]);
     let next = PageRequest::new(Some(2), first.next_cursor.as_deref()).unwrap();
     let rest = leads::list(&*conn, &by_score, &next).await.unwrap();
-    assert_eq!(
-        rest.items
-            .iter()
-            .map(|l| l.quality_score.value())
-            .collect::<Vec<_>>(),
-        [10]
-    );
+    assert_eq!(rest.items.iter().map(|l| l.quality_score.value()).collect::<Vec<_>>(), [10]);
 
-    let high = LeadFilter {
-        priority: Some(Priority::High),
-        ..Default::default()
-    };
-    assert_eq!(
-        leads::list(&*conn, &high, &PageRequest::default())
-            .await
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
-    let min = LeadFilter {
-        min_score: Some(Score::new(40).unwrap()),
-        ..Default::default()
-    };
-    assert_eq!(
-        leads::list(&*conn, &min, &PageRequest::default())
-            .await
-            .unwrap()
-            .items
-            .len(),
-        2
-    );
+    let high = LeadFilter { priority: Some(Priority::High), ..Default::default() };
+    assert_eq!(leads::list(&*conn, &high, &PageRequest::default()).await.unwrap().items.len(), 1);
+    let min = LeadFilter { min_score: Some(Score::new(40).unwrap()), ..Default::default() };
+    assert_eq!(leads::list(&*conn, &min, &PageRequest::default()).await.unwrap().items.len(), 2);
     let recent_cursor = PageRequest::new(
         Some(1),
-        leads::list(
-            &*conn,
-            &LeadFilter::default(),
-            &PageRequest::new(Some(1), None).unwrap(),
-        )
-        .await
-        .unwrap()
-        .next_cursor
-        .as_deref(),
+        leads::list(&*conn, &LeadFilter::default(), &PageRequest::new(Some(1), None).unwrap())
+            .await
+            .unwrap()
+            .next_cursor
+            .as_deref(),
     )
     .unwrap();
-    let err = leads::list(&*conn, &by_score, &recent_cursor)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::InvalidCursor),
-        "a recency cursor is refused by the score list"
-    );
+    let err = leads::list(&*conn, &by_score, &recent_cursor).await.unwrap_err();
+    assert!(matches!(err, StoreError::InvalidCursor), "a recency cursor is refused by the score list");
 }
 
 #[tokio::test]
@@ -174,9 +99,7 @@ async fn overlapping_active_bookings_of_one_host_conflict() {
     let stack = TestStack::new().await;
     let c = customer(&stack, "b@example.com").await;
     let conn = stack.db.conn().await.unwrap();
-    let at = (Utc::now() + Duration::days(1))
-        .duration_trunc(Duration::hours(1))
-        .unwrap();
+    let at = (Utc::now() + Duration::days(1)).duration_trunc(Duration::hours(1)).unwrap();
     let new = |offset_min: i64| NewBooking {
         customer_id: c.id,
         lead_id: None,
@@ -191,14 +114,10 @@ async fn overlapping_active_bookings_of_one_host_conflict() {
     let err = bookings::insert(&*conn, &new(15)).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }));
     assert_eq!(err.field(), Some("scheduled_time"));
-    bookings::insert(&*conn, &new(30))
-        .await
-        .expect("back to back is fine");
+    bookings::insert(&*conn, &new(30)).await.expect("back to back is fine");
     first.status = BookingStatus::Cancelled;
     bookings::save(&*conn, &first).await.unwrap();
-    bookings::insert(&*conn, &new(0))
-        .await
-        .expect("a cancelled booking frees its slot");
+    bookings::insert(&*conn, &new(0)).await.expect("a cancelled booking frees its slot");
 }
 
 #[tokio::test]
@@ -209,11 +128,7 @@ async fn tasks_are_idempotent_on_message_and_filterable() {
     let conn = stack.db.conn().await.unwrap();
     let team = teams::insert_team(
         &*conn,
-        &NewTeam {
-            name: text("Tech"),
-            kind: TaskType::Technical,
-            assignment: Assignment::RoundRobin,
-        },
+        &NewTeam { name: text("Tech"), kind: TaskType::Technical, assignment: Assignment::RoundRobin },
     )
     .await
     .unwrap();
@@ -244,33 +159,11 @@ async fn tasks_are_idempotent_on_message_and_filterable() {
     let (again, created_again) = tasks::insert(&*conn, &new).await.unwrap();
     assert!(!created_again);
     assert_eq!(first.id, again.id);
-    let overdue = TaskFilter {
-        overdue_at: Some(Utc::now()),
-        ..Default::default()
-    };
-    assert_eq!(
-        tasks::list(&*conn, &overdue, &PageRequest::default())
-            .await
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
-    let sales = TaskFilter {
-        task_type: Some(TaskType::Sales),
-        ..Default::default()
-    };
-    assert!(
-        tasks::list(&*conn, &sales, &PageRequest::default())
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
-    assert_eq!(
-        tasks::open_counts(&*conn, &[agent.id]).await.unwrap(),
-        vec![(agent.id, 1)]
-    );
+    let overdue = TaskFilter { overdue_at: Some(Utc::now()), ..Default::default() };
+    assert_eq!(tasks::list(&*conn, &overdue, &PageRequest::default()).await.unwrap().items.len(), 1);
+    let sales = TaskFilter { task_type: Some(TaskType::Sales), ..Default::default() };
+    assert!(tasks::list(&*conn, &sales, &PageRequest::default()).await.unwrap().items.is_empty());
+    assert_eq!(tasks::open_counts(&*conn, &[agent.id]).await.unwrap(), vec![(agent.id, 1)]);
     let dup_agent = teams::insert_agent(
         &*conn,
         &NewAgent {
@@ -315,18 +208,11 @@ async fn follow_up_claims_skip_rows_held_by_another_transaction() {
     assert_eq!(claimed_a.len(), 1);
     assert_eq!(claimed_b.len(), 1);
     assert_ne!(claimed_a[0].id, claimed_b[0].id);
-    follow_ups::mark_sent(&ta, claimed_a[0].id, Utc::now())
-        .await
-        .unwrap();
+    follow_ups::mark_sent(&ta, claimed_a[0].id, Utc::now()).await.unwrap();
     ta.commit().await.unwrap();
     tb.rollback().await.unwrap();
     assert_eq!(follow_ups::cancel_pending(&*conn, l.id).await.unwrap(), 1);
-    assert!(
-        follow_ups::claim_due(&*conn, Utc::now(), 5)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(follow_ups::claim_due(&*conn, Utc::now(), 5).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -337,19 +223,12 @@ async fn settings_default_then_saved() {
     assert_eq!(s.tone, Tone::Friendly);
     s.business_name = text("Austin Plumbing Co");
     s.time_zone = TimeZone::parse("America/Chicago").unwrap();
-    s.services = vec![Service {
-        name: text("Water heaters"),
-        description: None,
-        price: Some(text("from $1,200")),
-    }];
+    s.services = vec![Service { name: text("Water heaters"), description: None, price: Some(text("from $1,200")) }];
     let saved = settings::save(&*conn, &s).await.unwrap();
     assert_eq!(saved.business_name.as_str(), "Austin Plumbing Co");
     assert_eq!(saved.time_zone.name(), "America/Chicago");
     assert_eq!(saved.services.len(), 1);
-    assert_eq!(
-        settings::load(&*conn).await.unwrap().business_hours,
-        s.business_hours
-    );
+    assert_eq!(settings::load(&*conn).await.unwrap().business_hours, s.business_hours);
 }
 
 #[tokio::test]
@@ -357,32 +236,12 @@ async fn opt_outs_outlive_their_customer() {
     let stack = TestStack::new().await;
     let c = customer(&stack, "o@example.com").await;
     let conn = stack.db.conn().await.unwrap();
-    assert!(
-        opt_outs::add(&*conn, Channel::Sms, "+14155552671", Some(c.id), "STOP")
-            .await
-            .unwrap()
-    );
-    assert!(
-        !opt_outs::add(&*conn, Channel::Sms, "+14155552671", Some(c.id), "STOP")
-            .await
-            .unwrap()
-    );
+    assert!(opt_outs::add(&*conn, Channel::Sms, "+14155552671", Some(c.id), "STOP").await.unwrap());
+    assert!(!opt_outs::add(&*conn, Channel::Sms, "+14155552671", Some(c.id), "STOP").await.unwrap());
     customers::delete(&*conn, c.id).await.unwrap();
-    assert!(
-        opt_outs::contains(&*conn, Channel::Sms, "+14155552671")
-            .await
-            .unwrap()
-    );
-    assert!(
-        opt_outs::remove(&*conn, Channel::Sms, "+14155552671")
-            .await
-            .unwrap()
-    );
-    assert!(
-        !opt_outs::contains(&*conn, Channel::Sms, "+14155552671")
-            .await
-            .unwrap()
-    );
+    assert!(opt_outs::contains(&*conn, Channel::Sms, "+14155552671").await.unwrap());
+    assert!(opt_outs::remove(&*conn, Channel::Sms, "+14155552671").await.unwrap());
+    assert!(!opt_outs::contains(&*conn, Channel::Sms, "+14155552671").await.unwrap());
 }
 
 #[tokio::test]
@@ -405,35 +264,15 @@ async fn messages_dedupe_on_provider_id() {
         created_at: Utc::now(),
     };
     let first = msg(Some("SM123"));
-    assert!(matches!(
-        store.insert(&first).await.unwrap(),
-        Inserted::New(_)
-    ));
+    assert!(matches!(store.insert(&first).await.unwrap(), Inserted::New(_)));
     match store.insert(&msg(Some("SM123"))).await.unwrap() {
         Inserted::Duplicate(existing) => assert_eq!(existing.id, first.id),
         other => panic!("expected a duplicate, got {other:?}"),
     }
     // Messages without a provider id never collide (the index is sparse).
-    assert!(matches!(
-        store.insert(&msg(None)).await.unwrap(),
-        Inserted::New(_)
-    ));
-    assert!(matches!(
-        store.insert(&msg(None)).await.unwrap(),
-        Inserted::New(_)
-    ));
+    assert!(matches!(store.insert(&msg(None)).await.unwrap(), Inserted::New(_)));
+    assert!(matches!(store.insert(&msg(None)).await.unwrap(), Inserted::New(_)));
     assert!(store.mark_processed(first.id).await.unwrap());
-    assert!(
-        !store.mark_processed(first.id).await.unwrap(),
-        "processing twice is a no-op"
-    );
-    assert_eq!(
-        store
-            .history(customer_id, &PageRequest::default())
-            .await
-            .unwrap()
-            .items
-            .len(),
-        3
-    );
+    assert!(!store.mark_processed(first.id).await.unwrap(), "processing twice is a no-op");
+    assert_eq!(store.history(customer_id, &PageRequest::default()).await.unwrap().items.len(), 3);
 }

@@ -40,15 +40,12 @@ pub struct EventStore {
 
 impl EventStore {
     pub(super) fn new(db: &Database) -> Self {
-        Self {
-            coll: db.collection("events"),
-        }
+        Self { coll: db.collection("events") }
     }
 
     /// Records the event; recording the same event id twice keeps one.
     pub async fn record(&self, e: &EventRecord) -> Result<(), StoreError> {
-        let data =
-            mongodb::bson::to_bson(&e.data).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let data = mongodb::bson::to_bson(&e.data).map_err(|err| StoreError::Corrupt(err.to_string()))?;
         let d = EventDoc {
             id: e.id.to_string(),
             event_type: e.event_type.clone(),
@@ -64,11 +61,7 @@ impl EventStore {
     }
 
     /// Events about one entity, newest first.
-    pub async fn for_subject(
-        &self,
-        subject_id: Uuid,
-        limit: i64,
-    ) -> Result<Vec<EventRecord>, StoreError> {
+    pub async fn for_subject(&self, subject_id: Uuid, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
         let docs: Vec<EventDoc> = self
             .coll
             .find(doc! { "subject_id": subject_id.to_string() })
@@ -82,10 +75,8 @@ impl EventStore {
                 Ok(EventRecord {
                     id: Uuid::parse_str(&d.id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     event_type: d.event_type,
-                    subject_id: Uuid::parse_str(&d.subject_id)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    data: serde_json::to_value(&d.data)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    subject_id: Uuid::parse_str(&d.subject_id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    data: serde_json::to_value(&d.data).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     occurred_at: from_bson_time(d.occurred_at),
                 })
             })

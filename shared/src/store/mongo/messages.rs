@@ -56,11 +56,8 @@ impl From<&Message> for MessageDoc {
 impl TryFrom<MessageDoc> for Message {
     type Error = StoreError;
     fn try_from(d: MessageDoc) -> Result<Self, StoreError> {
-        let uuid = |s: &str| {
-            Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("message id {s}: {e}")))
-        };
-        let bad =
-            |e: crate::domain::InvalidValue| StoreError::Corrupt(format!("message {}: {e}", d.id));
+        let uuid = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("message id {s}: {e}")));
+        let bad = |e: crate::domain::InvalidValue| StoreError::Corrupt(format!("message {}: {e}", d.id));
         Ok(Message {
             id: uuid(&d.id)?,
             customer_id: uuid(&d.customer_id)?,
@@ -72,12 +69,7 @@ impl TryFrom<MessageDoc> for Message {
             ai_response: d.ai_response,
             processed: d.processed,
             provider_message_id: d.provider_message_id,
-            delivery_status: d
-                .delivery_status
-                .as_deref()
-                .map(str::parse::<DeliveryStatus>)
-                .transpose()
-                .map_err(bad)?,
+            delivery_status: d.delivery_status.as_deref().map(str::parse::<DeliveryStatus>).transpose().map_err(bad)?,
             created_at: from_bson_time(d.created_at),
         })
     }
@@ -106,9 +98,7 @@ pub struct MessageStore {
 
 impl MessageStore {
     pub(super) fn new(db: &Database) -> Self {
-        Self {
-            coll: db.collection("messages"),
-        }
+        Self { coll: db.collection("messages") }
     }
 
     /// Stores the message unless its provider id is already stored.
@@ -120,9 +110,7 @@ impl MessageStore {
                     Some(pid) => self.find_one(doc! { "provider_message_id": pid }).await?,
                     None => self.get(m.id).await?,
                 };
-                existing
-                    .map(Inserted::Duplicate)
-                    .ok_or(StoreError::Mongo(e))
+                existing.map(Inserted::Duplicate).ok_or(StoreError::Mongo(e))
             }
             Err(e) => Err(e.into()),
         }
@@ -132,44 +120,21 @@ impl MessageStore {
         self.find_one(doc! { "_id": id.to_string() }).await
     }
 
-    pub async fn by_provider_id(
-        &self,
-        provider_message_id: &str,
-    ) -> Result<Option<Message>, StoreError> {
-        self.find_one(doc! { "provider_message_id": provider_message_id })
-            .await
+    pub async fn by_provider_id(&self, provider_message_id: &str) -> Result<Option<Message>, StoreError> {
+        self.find_one(doc! { "provider_message_id": provider_message_id }).await
     }
 
     async fn find_one(&self, filter: Document) -> Result<Option<Message>, StoreError> {
-        self.coll
-            .find_one(filter)
-            .await?
-            .map(Message::try_from)
-            .transpose()
+        self.coll.find_one(filter).await?.map(Message::try_from).transpose()
     }
 
     /// A customer's conversation, newest first.
-    pub async fn history(
-        &self,
-        customer_id: Uuid,
-        page: &PageRequest,
-    ) -> Result<Page<Message>, StoreError> {
-        self.list(
-            &MessageFilter {
-                customer_id: Some(customer_id),
-                ..Default::default()
-            },
-            page,
-        )
-        .await
+    pub async fn history(&self, customer_id: Uuid, page: &PageRequest) -> Result<Page<Message>, StoreError> {
+        self.list(&MessageFilter { customer_id: Some(customer_id), ..Default::default() }, page).await
     }
 
     /// Messages matching the filter, newest first.
-    pub async fn list(
-        &self,
-        f: &MessageFilter,
-        page: &PageRequest,
-    ) -> Result<Page<Message>, StoreError> {
+    pub async fn list(&self, f: &MessageFilter, page: &PageRequest) -> Result<Page<Message>, StoreError> {
         let mut filter = Document::new();
         if let Some(c) = f.customer_id {
             filter.insert("customer_id", c.to_string());
@@ -183,17 +148,11 @@ impl MessageStore {
         if let Some(p) = f.processed {
             filter.insert("processed", p);
         }
-        if let Some((millis, id)) = page
-            .after::<(i64, String)>()
-            .map_err(|_| StoreError::InvalidCursor)?
-        {
+        if let Some((millis, id)) = page.after::<(i64, String)>().map_err(|_| StoreError::InvalidCursor)? {
             let at = mongodb::bson::DateTime::from_millis(millis);
             filter.insert(
                 "$or",
-                vec![
-                    doc! { "created_at": { "$lt": at } },
-                    doc! { "created_at": at, "_id": { "$lt": id } },
-                ],
+                vec![doc! { "created_at": { "$lt": at } }, doc! { "created_at": at, "_id": { "$lt": id } }],
             );
         }
         let docs: Vec<MessageDoc> = self
@@ -204,21 +163,13 @@ impl MessageStore {
             .await?
             .try_collect()
             .await?;
-        let items = docs
-            .into_iter()
-            .map(Message::try_from)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_fetched(items, page, |m| {
-            (m.created_at.timestamp_millis(), m.id.to_string())
-        }))
+        let items = docs.into_iter().map(Message::try_from).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_fetched(items, page, |m| (m.created_at.timestamp_millis(), m.id.to_string())))
     }
 
     /// The last `n` messages of a customer, oldest first (context for a reply).
     pub async fn recent(&self, customer_id: Uuid, n: i64) -> Result<Vec<Message>, StoreError> {
-        let page = PageRequest {
-            limit: n.clamp(1, 200),
-            cursor: None,
-        };
+        let page = PageRequest { limit: n.clamp(1, 200), cursor: None };
         let mut items = self.history(customer_id, &page).await?.items;
         items.reverse();
         Ok(items)
@@ -228,54 +179,55 @@ impl MessageStore {
     pub async fn mark_processed(&self, id: Uuid) -> Result<bool, StoreError> {
         let r = self
             .coll
-            .update_one(
-                doc! { "_id": id.to_string(), "processed": false },
-                doc! { "$set": { "processed": true } },
-            )
+            .update_one(doc! { "_id": id.to_string(), "processed": false }, doc! { "$set": { "processed": true } })
             .await?;
         Ok(r.modified_count == 1)
     }
 
+    /// Records what the provider did with an outbound message. A provider id already held
+    /// by another message (a provider reusing ids) is logged and left out rather than
+    /// failing the delivery, which would send the message again.
     pub async fn set_delivery(
         &self,
         id: Uuid,
         status: DeliveryStatus,
         provider_message_id: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut set = doc! { "delivery_status": status.as_str() };
+        let filter = doc! { "_id": id.to_string() };
         if let Some(pid) = provider_message_id {
-            set.insert("provider_message_id", pid);
+            let set = doc! { "$set": { "delivery_status": status.as_str(), "provider_message_id": pid } };
+            match self.coll.update_one(filter.clone(), set).await {
+                Ok(_) => return Ok(()),
+                Err(e) if is_duplicate_key(&e) => {
+                    tracing::warn!(message_id = %id, provider_message_id = pid, "provider id already stored on another message");
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
-        self.coll
-            .update_one(doc! { "_id": id.to_string() }, doc! { "$set": set })
-            .await?;
+        self.coll.update_one(filter, doc! { "$set": { "delivery_status": status.as_str() } }).await?;
         Ok(())
     }
 
-    /// Inbound messages still unprocessed that arrived before `before`, oldest first.
-    pub async fn unprocessed_before(
+    /// Inbound messages still unprocessed that arrived between `after` and `before`, oldest first.
+    pub async fn unprocessed_between(
         &self,
+        after: DateTime<Utc>,
         before: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Message>, StoreError> {
-        let filter = doc! { "processed": false, "direction": "inbound", "created_at": { "$lt": to_bson_time(before) } };
-        let docs: Vec<MessageDoc> = self
-            .coll
-            .find(filter)
-            .sort(doc! { "created_at": 1 })
-            .limit(limit)
-            .await?
-            .try_collect()
-            .await?;
+        let filter = doc! {
+            "processed": false,
+            "direction": "inbound",
+            "created_at": { "$gte": to_bson_time(after), "$lt": to_bson_time(before) },
+        };
+        let docs: Vec<MessageDoc> =
+            self.coll.find(filter).sort(doc! { "created_at": 1 }).limit(limit).await?.try_collect().await?;
         docs.into_iter().map(Message::try_from).collect()
     }
 
     /// Erases a customer's conversation; returns how many messages were removed.
     pub async fn delete_for_customer(&self, customer_id: Uuid) -> Result<u64, StoreError> {
-        let r = self
-            .coll
-            .delete_many(doc! { "customer_id": customer_id.to_string() })
-            .await?;
+        let r = self.coll.delete_many(doc! { "customer_id": customer_id.to_string() }).await?;
         Ok(r.deleted_count)
     }
 }

@@ -25,17 +25,11 @@ impl Mongo {
     pub async fn connect(uri: &str, database: &str, max_pool: u32) -> Result<Self, StoreError> {
         let mut options = ClientOptions::parse(uri).await?;
         options.app_name = Some("leadflow".into());
-        options
-            .server_selection_timeout
-            .get_or_insert(Duration::from_secs(5));
-        options
-            .connect_timeout
-            .get_or_insert(Duration::from_secs(5));
+        options.server_selection_timeout.get_or_insert(Duration::from_secs(5));
+        options.connect_timeout.get_or_insert(Duration::from_secs(5));
         options.max_pool_size = Some(max_pool.max(1));
         let client = Client::with_options(options)?;
-        Ok(Self {
-            db: client.database(database),
-        })
+        Ok(Self { db: client.database(database) })
     }
 
     pub fn database(&self) -> &Database {
@@ -62,11 +56,7 @@ impl Mongo {
             .create_indexes([
                 IndexModel::builder()
                     .keys(doc! { "customer_id": 1, "created_at": -1 })
-                    .options(
-                        IndexOptions::builder()
-                            .name("customer_history".to_string())
-                            .build(),
-                    )
+                    .options(IndexOptions::builder().name("customer_history".to_string()).build())
                     .build(),
                 IndexModel::builder()
                     .keys(doc! { "provider_message_id": 1 })
@@ -80,11 +70,7 @@ impl Mongo {
                     .build(),
                 IndexModel::builder()
                     .keys(doc! { "processed": 1, "direction": 1, "created_at": 1 })
-                    .options(
-                        IndexOptions::builder()
-                            .name("unprocessed".to_string())
-                            .build(),
-                    )
+                    .options(IndexOptions::builder().name("unprocessed".to_string()).build())
                     .build(),
             ])
             .await?;
@@ -93,19 +79,11 @@ impl Mongo {
             .create_indexes([
                 IndexModel::builder()
                     .keys(doc! { "subject_id": 1, "occurred_at": -1 })
-                    .options(
-                        IndexOptions::builder()
-                            .name("subject_events".to_string())
-                            .build(),
-                    )
+                    .options(IndexOptions::builder().name("subject_events".to_string()).build())
                     .build(),
                 IndexModel::builder()
                     .keys(doc! { "type": 1, "occurred_at": -1 })
-                    .options(
-                        IndexOptions::builder()
-                            .name("type_events".to_string())
-                            .build(),
-                    )
+                    .options(IndexOptions::builder().name("type_events".to_string()).build())
                     .build(),
             ])
             .await?;
@@ -125,10 +103,7 @@ pub(crate) fn is_duplicate_key(e: &mongodb::error::Error) -> bool {
     use mongodb::error::{ErrorKind, WriteFailure};
     match e.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(w)) => w.code == 11000,
-        ErrorKind::InsertMany(m) => m
-            .write_errors
-            .as_ref()
-            .is_some_and(|ws| ws.iter().any(|w| w.code == 11000)),
+        ErrorKind::InsertMany(m) => m.write_errors.as_ref().is_some_and(|ws| ws.iter().any(|w| w.code == 11000)),
         ErrorKind::Command(c) => c.code == 11000,
         _ => false,
     }

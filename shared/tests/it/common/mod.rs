@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod providers;
 mod stack;
 
 use axum::Router;
@@ -10,6 +11,8 @@ use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use leadflow::app::AppState;
 use leadflow::config::Config;
+use leadflow::queue::{Job, LocalJobs};
+use leadflow::workers::JobContext;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -17,11 +20,13 @@ pub use stack::TestStack;
 
 pub const API_KEY: &str = "test-api-key-0123456789";
 
-/// An app over fresh databases, with the router every route family merged into.
+/// An app over fresh databases, with the router every route family merged into and
+/// the in-process job queue under the test's control.
 pub struct TestApp {
     pub stack: TestStack,
     pub state: AppState,
     pub router: Router,
+    pub jobs: tokio::sync::Mutex<LocalJobs>,
 }
 
 pub struct TestResponse {
@@ -65,41 +70,42 @@ impl TestApp {
         let stack = TestStack::new().await;
         let mut config = test_config(&stack);
         change(&mut config);
-        let state = AppState::from_parts(config, stack.db.clone(), stack.mongo.clone());
+        let (state, jobs) = AppState::local(config, stack.db.clone(), stack.mongo.clone()).expect("state");
         let router = leadflow::api::app(state.clone());
-        Self {
-            stack,
-            state,
-            router,
+        Self { stack, state, router, jobs: tokio::sync::Mutex::new(jobs) }
+    }
+
+    /// Runs every queued job (and the jobs they queue) to completion; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        let mut ran = 0;
+        loop {
+            let next = self.jobs.lock().await.try_next();
+            let Some(job) = next else { return ran };
+            let ctx = JobContext::with_budget(chrono::Duration::seconds(30));
+            leadflow::workers::run(&self.state, &job, &ctx).await.unwrap_or_else(|e| panic!("job {job:?} failed: {e}"));
+            ran += 1;
         }
     }
 
+    /// Takes the queued jobs without running them.
+    pub async fn take_jobs(&self) -> Vec<Job> {
+        let mut jobs = self.jobs.lock().await;
+        std::iter::from_fn(|| jobs.try_next()).collect()
+    }
+
     pub async fn send(&self, req: Request<Body>) -> TestResponse {
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router is infallible");
+        let resp = self.router.clone().oneshot(req).await.expect("router is infallible");
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        TestResponse {
-            status,
-            headers,
-            body,
-            text,
-        }
+        TestResponse { status, headers, body, text }
     }
 
     /// A JSON request with the test API key.
     pub async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", format!("Bearer {API_KEY}"));
+        let mut req = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {API_KEY}"));
         let body = match body {
             Some(v) => {
                 req = req.header("content-type", "application/json");

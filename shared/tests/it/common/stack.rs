@@ -8,9 +8,7 @@ use uuid::Uuid;
 
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
-        panic!(
-            "{name} is not set: run the tests through scripts/test.sh, which starts the local stack"
-        )
+        panic!("{name} is not set: run the tests through scripts/test.sh, which starts the local stack")
     })
 }
 
@@ -44,9 +42,7 @@ impl TestStack {
     /// Creates both databases and applies the schema.
     pub async fn new() -> Self {
         let stack = Self::empty().await;
-        migrate::run(&stack.db)
-            .await
-            .expect("migrations apply to a fresh database");
+        migrate::run(&stack.db).await.expect("migrations apply to a fresh database");
         stack.mongo.ensure_indexes().await.expect("mongo indexes");
         stack
     }
@@ -56,30 +52,12 @@ impl TestStack {
         let id = Uuid::new_v4().simple().to_string();
         let pg_name = format!("lf_test_{id}");
         let mongo_name = format!("lf_test_{}", &id[..16]);
-        admin_client()
-            .await
-            .batch_execute(&format!("CREATE DATABASE {pg_name}"))
-            .await
-            .expect("create test database");
+        admin_client().await.batch_execute(&format!("CREATE DATABASE {pg_name}")).await.expect("create test database");
         let mut config = tokio_postgres::Config::from_str(&admin_url()).expect("DATABASE_URL");
         config.dbname(&pg_name);
-        let db = Db::from_config(
-            config,
-            &DbOptions {
-                pool_size: 4,
-                ..DbOptions::default()
-            },
-        )
-        .expect("pool");
-        let mongo = Mongo::connect(&mongodb_uri(), &mongo_name, 4)
-            .await
-            .expect("mongo client");
-        Self {
-            pg_name,
-            mongo_name,
-            db,
-            mongo,
-        }
+        let db = Db::from_config(config, &DbOptions { pool_size: 4, ..DbOptions::default() }).expect("pool");
+        let mongo = Mongo::connect(&mongodb_uri(), &mongo_name, 4).await.expect("mongo client");
+        Self { pg_name, mongo_name, db, mongo }
     }
 
     pub fn database_url(&self) -> String {
@@ -98,25 +76,18 @@ impl Drop for TestStack {
         // Drop may run on the test's single-threaded runtime, which this blocks: clean up
         // on a thread with its own runtime and its own clients.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(mongo) = Mongo::connect(&mongodb_uri(), &mongo_name, 1).await {
                     let _ = mongo.database().drop().await;
                 }
-                if let Ok((client, conn)) =
-                    tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls).await
-                {
+                if let Ok((client, conn)) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls).await {
                     tokio::spawn(async move {
                         let _ = conn.await;
                     });
-                    let _ = client
-                        .batch_execute(&format!("DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"))
-                        .await;
+                    let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")).await;
                 }
             });
         })

@@ -1,0 +1,7 @@
+//! Lambda for `/api/webhooks/*` (Twilio, SendGrid).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    let state = leadflow::app::init_lambda().await;
+    lambda_http::run(leadflow::api::webhooks::router(state)).await
+}

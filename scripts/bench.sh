@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Measures Leadflow's release builds and writes BENCHMARKS.md:
+#   - binary size of the api-crm Lambda and of `leadflow`, per opt-level
+#   - start-up to first healthy answer of `leadflow serve` (a proxy for Lambda init)
+#   - throughput and latency of the customer routes under wrk, and the server's memory
+#
+#   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
+#   OPT_LEVELS="3" scripts/bench.sh   just one
+# Needs wrk (apt-get install wrk). Numbers depend on the machine; compare within a run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/stack.sh
+trap 'stack_stop; [ -n "${server:-}" ] && kill "$server" 2>/dev/null; true' EXIT
+trap 'exit 130' INT TERM
+
+command -v wrk >/dev/null || die "wrk is required: apt-get install wrk"
+OPT_LEVELS="${OPT_LEVELS:-3 s z}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+
+stack_venv
+stack_postgres postgres
+admin_url="$DATABASE_URL"
+stack_mongo
+
+results=()
+for level in $OPT_LEVELS; do
+  target="target/bench-opt-$level"
+  log "release build, opt-level=$level"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL="$level" cargo build --release --locked --target-dir "$target" \
+    -p api-crm -p leadflow-local >/dev/null
+  size_lambda=$(stat -c %s "$target/release/api-crm")
+  size_local=$(stat -c %s "$target/release/leadflow")
+
+  db="lf_bench_$level"
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+  port=$(free_port)
+  start_ns=$(date +%s%N)
+  DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn \
+    "$target/release/leadflow" serve --addr "127.0.0.1:$port" &
+  server=$!
+  until curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; do sleep 0.005; done
+  ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  # Second start against the migrated database: the steady-state cold start.
+  kill "$server"; wait "$server" 2>/dev/null || true
+  start_ns=$(date +%s%N)
+  DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn \
+    "$target/release/leadflow" serve --addr "127.0.0.1:$port" &
+  server=$!
+  until curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; do sleep 0.005; done
+  warm_ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+
+  base="http://127.0.0.1:$port"
+  for i in $(seq 1 200); do
+    curl -fs -XPOST "$base/api/crm/customers" -H 'content-type: application/json' \
+      -d "{\"name\":\"Seed $i\",\"email\":\"seed$i@example.com\"}" >/dev/null
+  done
+  id=$(curl -fs "$base/api/crm/customers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+
+  run_wrk() { # name, then wrk arguments
+    local name=$1; shift
+    local out rps p50 p99
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+    results+=("| $level | $name | ${rps} | ${p50} | ${p99} | ${errors:-0} |")
+  }
+  log "load: opt-level=$level"
+  run_wrk "GET /api/crm/customers/{id}" "$base/api/crm/customers/$id"
+  run_wrk "GET /api/crm/customers?limit=50" "$base/api/crm/customers?limit=50"
+  run_wrk "POST /api/crm/customers" -s scripts/bench/create-customer.lua "$base"
+  run_wrk "GET /api/health" "$base/api/health"
+  rss_kb=$(ps -o rss= -p "$server" | tr -d ' ')
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=""
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  sizes+=("| $level | $(( size_lambda / 1024 )) KiB | $(( size_local / 1024 )) KiB | ${ready_ms} ms | ${warm_ready_ms} ms | $(( rss_kb / 1024 )) MiB |")
+done
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`scripts/bench.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -m), rustc $(rustc --version | cut -d' ' -f2))."
+  echo "Postgres and SecantusDB on the same machine as the server and wrk; wrk: 2 threads,"
+  echo "$CONNECTIONS connections, $DURATION per route. Compare rows of one run, not across machines."
+  echo
+  echo "## Builds (release: fat LTO, codegen-units=1, stripped)"
+  echo
+  echo "| opt-level | api-crm Lambda | leadflow (all routes) | first start (migrates) | start to healthy | RSS after load |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${sizes[@]}"
+  echo
+  echo "## Customer routes"
+  echo
+  echo "| opt-level | route | req/s | p50 | p99 | non-2xx |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${results[@]}"
+  if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
+} > BENCHMARKS.md
+log "wrote BENCHMARKS.md"

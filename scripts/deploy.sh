@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Deploys Leadflow into your AWS account with SAM, after migrating your Postgres.
+#
+#   export DATABASE_URL='postgres://leadflow:...@db.example.com:5432/leadflow?sslmode=require'
+#   export MONGODB_URI='mongodb+srv://leadflow:...@cluster.example.net'
+#   export LEADFLOW_API_KEYS="$(openssl rand -hex 24)"
+#   scripts/deploy.sh [stack-name]          (default stack name: leadflow)
+#
+# Needs: the AWS CLI credentials of the target account, the SAM CLI, cargo-lambda
+# (pip install cargo-lambda, or cargo install cargo-lambda) and zig for arm64 builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+stack="${1:-leadflow}"
+command -v sam >/dev/null || die "the SAM CLI is required: https://docs.aws.amazon.com/serverless-application-model/"
+cargo lambda --version >/dev/null 2>&1 || die "cargo-lambda is required: pip install cargo-lambda"
+for v in DATABASE_URL MONGODB_URI LEADFLOW_API_KEYS; do
+  [ -n "${!v:-}" ] || die "$v must be set (see README.md, Configuration)"
+done
+
+log "migrating Postgres and creating MongoDB indexes"
+cargo run --release --locked --bin leadflow -- migrate
+
+log "building the functions (arm64, provided.al2023)"
+sam build --beta-features
+
+log "deploying stack $stack"
+sam deploy \
+  --stack-name "$stack" \
+  --resolve-s3 \
+  --capabilities CAPABILITY_IAM \
+  --no-fail-on-empty-changeset \
+  --parameter-overrides \
+    "DatabaseUrl=$DATABASE_URL" \
+    "MongoDbUri=$MONGODB_URI" \
+    "MongoDbDatabase=${MONGODB_DATABASE:-leadflow}" \
+    "ApiKeys=$LEADFLOW_API_KEYS" \
+    "DefaultCountry=${DEFAULT_COUNTRY:-US}" \
+    "PublicBaseUrl=${PUBLIC_BASE_URL:-}" \
+    "AlarmEmail=${ALARM_EMAIL:-}"
+
+url=$(aws cloudformation describe-stacks --stack-name "$stack" \
+  --query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text)
+log "deployed: $url"
+curl -fsS "$url/api/health" && echo

@@ -1,0 +1,120 @@
+//! Provider webhooks: Twilio SMS (signature checked) and SendGrid Inbound Parse (secret in
+//! the configured URL). A request that fails its check gets 401/403 and stores nothing.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use base64::Engine;
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::extract::{Query, RawBody};
+use super::intake::{accept_once, accepted_json};
+use super::request_info::{deadline, public_url};
+use crate::app::AppState;
+use crate::channels::{sendgrid, twilio};
+use crate::idempotency::payload_hash;
+
+/// Largest Inbound Parse post accepted (e-mails with attachments are big; Lambda's own
+/// payload limit is 6 MB).
+const SENDGRID_MAX_BYTES: usize = 10 * 1024 * 1024;
+const FIELD_MAX_BYTES: usize = 1024 * 1024;
+
+async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): RawBody) -> ApiResult<Response> {
+    let Some(settings) = &state.config.providers.twilio else {
+        return Err(ApiError::forbidden("Twilio is not configured on this deployment"));
+    };
+    let signature = parts
+        .headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized("X-Twilio-Signature is missing"))?;
+    let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let url = public_url(state.config.public_base_url.as_deref(), &parts.headers, path);
+    if !twilio::signature_is_valid(&settings.auth_token, &url, &params, signature) {
+        tracing::warn!(%url, "rejected a Twilio webhook with a wrong signature");
+        return Err(ApiError::forbidden("X-Twilio-Signature does not match"));
+    }
+    let inbound = twilio::parse_inbound(&params, Some(&settings.account_sid), state.config.default_country)
+        .map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
+    let key = inbound.provider_message_id.as_ref().map(|sid| format!("twilio:{sid}"));
+    accept_once(&state, key, &payload_hash(&body), deadline(&parts), inbound, accepted_json).await?;
+    // Twilio waits at most 15 s; the reply goes out later through the Messages API.
+    Ok(([(header::CONTENT_TYPE, "text/xml")], twilio::EMPTY_TWIML).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct InboundQuery {
+    token: Option<String>,
+}
+
+fn basic_password(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    text.split_once(':').map(|(_, password)| password.to_owned())
+}
+
+async fn read_fields(mut multipart: Multipart) -> ApiResult<HashMap<String, String>> {
+    let bad = |e: axum::extract::multipart::MultipartError| ApiError::validation("body", format!("unreadable multipart body: {e}"));
+    let mut fields = HashMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if field.file_name().is_some() || name.is_empty() {
+            continue; // attachments are not kept
+        }
+        let bytes = field.bytes().await.map_err(bad)?;
+        if bytes.len() > FIELD_MAX_BYTES {
+            return Err(ApiError::validation(name, "field is larger than 1 MiB"));
+        }
+        fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+    }
+    Ok(fields)
+}
+
+async fn sendgrid_inbound(
+    State(state): State<AppState>,
+    Query(q): Query<InboundQuery>,
+    parts: Parts,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
+    let Some(secret) = &state.config.providers.sendgrid_inbound_secret else {
+        return Err(ApiError::forbidden("inbound e-mail is not configured (SENDGRID_INBOUND_SECRET)"));
+    };
+    let password = basic_password(&parts.headers);
+    if q.token.is_none() && password.is_none() {
+        return Err(ApiError::unauthorized("the inbound secret is missing (token parameter or basic auth)"));
+    }
+    if !sendgrid::secret_is_valid(secret, q.token.as_deref(), password.as_deref()) {
+        return Err(ApiError::forbidden("the inbound secret does not match"));
+    }
+    let multipart = multipart.map_err(|e| ApiError::unsupported_media_type(&format!("multipart/form-data ({e})")))?;
+    let fields = read_fields(multipart).await?;
+    let inbound = sendgrid::parse_inbound(&fields).map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
+    let key = inbound.provider_message_id.as_ref().map(|id| format!("email:{id}"));
+    let hash = payload_hash(format!("{:?}|{}|{}", inbound.email, inbound.subject.as_deref().unwrap_or_default(), inbound.content).as_bytes());
+    let body = accept_once(&state, key, &hash, deadline(&parts), inbound, accepted_json).await?;
+    Ok((StatusCode::OK, axum::Json(body)))
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/api/webhooks/twilio/sms", post(twilio_sms))
+        .route(
+            "/api/webhooks/sendgrid/inbound",
+            post(sendgrid_inbound).layer(DefaultBodyLimit::max(SENDGRID_MAX_BYTES)),
+        )
+        .with_state(state.clone());
+    super::finish(routes, &state)
+}

@@ -1,0 +1,28 @@
+//! Channels: inbound parsing and signature checks per provider, each producing one
+//! [`InboundMessage`]; outbound senders per provider behind [`Sender`].
+
+pub mod email_text;
+pub mod outbound;
+pub mod sendgrid;
+pub mod twilio;
+
+use std::collections::BTreeMap;
+
+use crate::domain::{Channel, Email, Phone};
+
+/// A message as it arrived, whatever the channel, before it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundMessage {
+    pub channel: Channel,
+    pub content: String,
+    pub subject: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    /// The provider's id of this message, the key that makes redeliveries harmless.
+    pub provider_message_id: Option<String>,
+    /// Form fields, when the message came from a web form.
+    pub fields: BTreeMap<String, String>,
+}
+
+pub use outbound::{Outbound, SendError, SendReceipt, Sender, Senders};

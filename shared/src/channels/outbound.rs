@@ -1,0 +1,68 @@
+//! Sending a message to a customer. Each provider is a [`Sender`]; a channel whose
+//! provider is not configured has none, and the message is stored as `skipped`.
+
+use std::sync::Arc;
+
+use crate::domain::Channel;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outbound {
+    pub channel: Channel,
+    /// E.164 number for SMS, address for e-mail.
+    pub to: String,
+    pub subject: Option<String>,
+    pub body: String,
+    /// The provider id of the message this answers (e-mail threading).
+    pub in_reply_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendReceipt {
+    pub provider_message_id: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The provider refused the message; sending it again will not help.
+    #[error("{provider} refused the message ({status}): {message}")]
+    Rejected { provider: &'static str, status: u16, message: String },
+    /// The provider could not be reached or failed; a later attempt may succeed.
+    #[error("{provider} unavailable: {message}")]
+    Unavailable { provider: &'static str, message: String },
+}
+
+#[async_trait::async_trait]
+pub trait Sender: Send + Sync {
+    async fn send(&self, message: &Outbound) -> Result<SendReceipt, SendError>;
+}
+
+/// The configured sender of each channel that goes through a provider.
+#[derive(Clone, Default)]
+pub struct Senders {
+    pub sms: Option<Arc<dyn Sender>>,
+    pub email: Option<Arc<dyn Sender>>,
+}
+
+impl Senders {
+    /// The sender for a channel, or why there is none. Chat and form replies are stored
+    /// for the widget to fetch and need no provider.
+    pub fn for_channel(&self, channel: Channel) -> Result<Option<&Arc<dyn Sender>>, &'static str> {
+        match channel {
+            Channel::Sms => self.sms.as_ref().map(Some).ok_or("Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)"),
+            Channel::Email => self.email.as_ref().map(Some).ok_or("SendGrid is not configured (SENDGRID_API_KEY, SENDGRID_FROM_EMAIL)"),
+            Channel::Chat | Channel::Form => Ok(None),
+        }
+    }
+}
+
+/// Reads a provider's error body for the message, without echoing huge bodies.
+pub(crate) fn error_text(body: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    let message = parsed.as_ref().and_then(|v| {
+        v.get("message")
+            .and_then(|m| m.as_str())
+            .map(str::to_owned)
+            .or_else(|| v.pointer("/errors/0/message").and_then(|m| m.as_str()).map(str::to_owned))
+    });
+    message.unwrap_or_else(|| body.chars().take(300).collect())
+}

@@ -1,0 +1,88 @@
+//! Idempotency records (the AWS Lambda Powertools algorithm). Before doing work for a
+//! key, `begin` writes an INPROGRESS record unless one exists; the first caller proceeds,
+//! later ones get the saved response (COMPLETED), are told to retry later (INPROGRESS),
+//! or are refused when the same key comes with another payload. An INPROGRESS record
+//! expires at the end of its caller's time budget (the Lambda's remaining time), so a
+//! crashed attempt never blocks retries; every record expires after `ttl`.
+
+mod dynamo;
+mod memory;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub use dynamo::DynamoIdempotency;
+pub use memory::MemoryIdempotency;
+
+/// How long a completed record (and its saved response) is kept.
+pub const DEFAULT_TTL: Duration = Duration::hours(24);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Begin {
+    /// No usable record: this caller does the work, then calls `complete` or `release`.
+    Proceed,
+    /// Done before; here is the saved response.
+    Completed(Value),
+    /// Another caller is doing it now.
+    InProgress,
+    /// The key was used before for a different payload.
+    PayloadMismatch,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdempotencyError {
+    #[error("idempotency store unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait::async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims `key` for work on a payload with hash `payload_hash` until `in_progress_until`.
+    async fn begin(&self, key: &str, payload_hash: &str, in_progress_until: DateTime<Utc>) -> Result<Begin, IdempotencyError>;
+
+    /// Marks the work done and saves its response.
+    async fn complete(&self, key: &str, response: &Value) -> Result<(), IdempotencyError>;
+
+    /// Forgets the claim after a failure, so a retry may do the work.
+    async fn release(&self, key: &str) -> Result<(), IdempotencyError>;
+}
+
+/// The hash `begin` compares payloads by.
+pub fn payload_hash(payload: &[u8]) -> String {
+    hex::encode(Sha256::digest(payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The algorithm's contract, run against any adapter.
+    pub(crate) async fn contract(store: &dyn IdempotencyStore) {
+        let until = Utc::now() + Duration::seconds(30);
+        assert_eq!(store.begin("k1", "h1", until).await.unwrap(), Begin::Proceed);
+        assert_eq!(store.begin("k1", "h1", until).await.unwrap(), Begin::InProgress);
+        assert_eq!(store.begin("k1", "other", until).await.unwrap(), Begin::PayloadMismatch);
+        store.complete("k1", &serde_json::json!({"ok": 1})).await.unwrap();
+        assert_eq!(store.begin("k1", "h1", until).await.unwrap(), Begin::Completed(serde_json::json!({"ok": 1})));
+
+        assert_eq!(store.begin("k2", "h", until).await.unwrap(), Begin::Proceed);
+        store.release("k2").await.unwrap();
+        assert_eq!(store.begin("k2", "h", until).await.unwrap(), Begin::Proceed, "released keys can be retried");
+
+        let already_over = Utc::now() - Duration::seconds(1);
+        assert_eq!(store.begin("k3", "h", already_over).await.unwrap(), Begin::Proceed);
+        assert_eq!(store.begin("k3", "h", until).await.unwrap(), Begin::Proceed, "an expired claim is taken over");
+    }
+
+    #[tokio::test]
+    async fn memory_adapter_keeps_the_contract() {
+        contract(&MemoryIdempotency::default()).await;
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(payload_hash(b"abc"), payload_hash(b"abc"));
+        assert_ne!(payload_hash(b"abc"), payload_hash(b"abd"));
+    }
+}

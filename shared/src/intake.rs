@@ -1,0 +1,153 @@
+//! Intake: an inbound message from any channel becomes a stored message of a known
+//! customer with an open lead, and a queued `ProcessMessage` job. Every step tolerates
+//! repetition, so a provider's redelivery changes nothing.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::channels::InboundMessage;
+use crate::domain::customer::CustomerFields;
+use crate::domain::text::ShortText;
+use crate::domain::{Channel, Customer, CustomerChanges, Direction, Message, NewCustomer};
+use crate::queue::Job;
+use crate::store::mongo::Inserted;
+use crate::store::{StoreError, customers, leads};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accepted {
+    pub message_id: Uuid,
+    pub customer_id: Uuid,
+    pub lead_id: Uuid,
+    /// The message had been received before (a redelivery).
+    #[serde(skip)]
+    pub duplicate: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("the message names no email or phone to reply to")]
+    NoContact,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Of several customers holding the message's contacts, the one owning the address the
+/// message came from on its own channel.
+fn pick(mut found: Vec<Customer>, m: &InboundMessage) -> Option<Customer> {
+    let by_channel = found.iter().position(|c| match m.channel {
+        Channel::Sms => c.phone.is_some() && c.phone == m.phone,
+        _ => c.email.is_some() && c.email == m.email,
+    });
+    match by_channel {
+        Some(i) => Some(found.swap_remove(i)),
+        None => found.into_iter().next(),
+    }
+}
+
+/// Finds the customer by normalised email or phone, creating them if new and filling in
+/// facts they did not have yet (a name, the other contact if nobody else holds it).
+pub async fn upsert_customer(c: &impl tokio_postgres::GenericClient, m: &InboundMessage) -> Result<Customer, IntakeError> {
+    let name = m.name.as_deref().and_then(|n| ShortText::parse(n).ok());
+    let fields = CustomerFields {
+        name: name.clone(),
+        email: m.email.clone(),
+        phone: m.phone.clone(),
+        company: m.fields.get("company").and_then(|v| ShortText::parse(v).ok()),
+        ..Default::default()
+    };
+    let new = NewCustomer::new(fields.clone()).map_err(|_| IntakeError::NoContact)?;
+    for _ in 0..3 {
+        let found = customers::find_by_contact(c, m.email.as_ref(), m.phone.as_ref()).await?;
+        let several = found.len() > 1;
+        let Some(customer) = pick(found, m) else {
+            match customers::insert_if_absent(c, &new).await? {
+                Some(created) => return Ok(created),
+                None => continue,
+            }
+        };
+        let mut learned = fields.clone();
+        if several {
+            // The other address belongs to someone else: do not move it.
+            learned.email = None;
+            learned.phone = None;
+        }
+        let changes = CustomerChanges::fill_gaps(&customer, learned);
+        if changes.is_empty() {
+            return Ok(customer);
+        }
+        let updated = changes.apply_to(&customer).map_err(|_| IntakeError::NoContact)?;
+        return match customers::update(c, customer.id, &updated).await {
+            Ok(c) => Ok(c),
+            // Someone took the address meanwhile: keep the customer as they were.
+            Err(StoreError::Conflict { .. }) => Ok(customer),
+            Err(e) => Err(e.into()),
+        };
+    }
+    Err(StoreError::Unavailable("customer upsert kept racing".into()).into())
+}
+
+/// Stores an inbound message and queues its processing.
+pub async fn accept(state: &AppState, m: InboundMessage, now: DateTime<Utc>) -> Result<Accepted, IntakeError> {
+    if m.email.is_none() && m.phone.is_none() {
+        return Err(IntakeError::NoContact);
+    }
+    if let Some(pid) = &m.provider_message_id
+        && let Some(existing) = state.mongo.messages().by_provider_id(pid).await?
+    {
+        return Ok(redelivered(state, existing).await);
+    }
+    let (customer, lead) = {
+        let mut conn = state.db.conn().await?;
+        let tx = conn.transaction().await.map_err(StoreError::from)?;
+        let customer = upsert_customer(&tx, &m).await?;
+        let (lead, _) = leads::ensure_open(&tx, customer.id, m.channel).await?;
+        leads::touch_inbound(&tx, lead.id, now).await?;
+        crate::store::conversations::touch(&tx, customer.id, true).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        (customer, lead)
+    };
+    let message = Message {
+        id: Uuid::now_v7(),
+        customer_id: customer.id,
+        lead_id: Some(lead.id),
+        channel: m.channel,
+        direction: Direction::Inbound,
+        content: m.content,
+        subject: m.subject,
+        ai_response: None,
+        processed: false,
+        provider_message_id: m.provider_message_id,
+        delivery_status: None,
+        created_at: now,
+    };
+    match state.mongo.messages().insert(&message).await? {
+        Inserted::Duplicate(existing) => Ok(redelivered(state, existing).await),
+        Inserted::New(stored) => {
+            enqueue(state, stored.id).await;
+            Ok(Accepted { message_id: stored.id, customer_id: customer.id, lead_id: lead.id, duplicate: false })
+        }
+    }
+}
+
+/// A redelivered message: nothing new is stored; one still unprocessed is queued again.
+async fn redelivered(state: &AppState, existing: Message) -> Accepted {
+    if !existing.processed {
+        enqueue(state, existing.id).await;
+    }
+    Accepted {
+        message_id: existing.id,
+        customer_id: existing.customer_id,
+        lead_id: existing.lead_id.unwrap_or_default(),
+        duplicate: true,
+    }
+}
+
+/// Queues processing. A failure is logged, not returned: the message is stored and the
+/// sweep queues unprocessed messages again, so it is late, never lost.
+async fn enqueue(state: &AppState, message_id: Uuid) {
+    if let Err(e) = state.queue.enqueue(&Job::ProcessMessage { message_id }).await {
+        tracing::warn!(%message_id, error = %e, "could not queue the message; the sweep will retry");
+    }
+}

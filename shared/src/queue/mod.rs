@@ -1,0 +1,62 @@
+//! Background jobs. A `Job` is a serde-tagged enum carried by SQS in AWS and by an
+//! in-process channel locally; consumers are idempotent, so a job may arrive twice.
+
+mod local;
+mod sqs;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use local::{LocalJobs, LocalQueue};
+pub use sqs::SqsQueue;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Job {
+    /// Analyse and answer one stored inbound message.
+    ProcessMessage { message_id: Uuid },
+}
+
+impl Job {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Job::ProcessMessage { .. } => "process_message",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("queue unavailable: {0}")]
+    Unavailable(String),
+    #[error("job could not be encoded: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+#[async_trait::async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Queues the job, to run after `delay` (at most 15 minutes).
+    async fn enqueue_after(&self, job: &Job, delay: Duration) -> Result<(), QueueError>;
+
+    async fn enqueue(&self, job: &Job) -> Result<(), QueueError> {
+        self.enqueue_after(job, Duration::ZERO).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_are_tagged_json() {
+        let id = Uuid::nil();
+        let json = serde_json::to_value(Job::ProcessMessage { message_id: id }).unwrap();
+        assert_eq!(json["type"], "process_message");
+        assert_eq!(json["message_id"], id.to_string());
+        let back: Job = serde_json::from_value(json).unwrap();
+        assert_eq!(back, Job::ProcessMessage { message_id: id });
+        assert!(serde_json::from_str::<Job>(r#"{"type":"nope"}"#).is_err());
+    }
+}

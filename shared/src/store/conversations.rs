@@ -1,0 +1,41 @@
+//! Per-customer conversation state: AI pauses after a human reply, last activity.
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::GenericClient;
+use uuid::Uuid;
+
+use super::StoreError;
+use super::sql::p;
+
+/// Pauses AI replies to the customer until `until` (a later pause wins).
+pub async fn pause_ai(c: &impl GenericClient, customer_id: Uuid, until: DateTime<Utc>) -> Result<(), StoreError> {
+    c.query_typed(
+        "INSERT INTO conversations (customer_id, ai_paused_until, last_outbound_at) VALUES ($1, $2, now())
+         ON CONFLICT (customer_id) DO UPDATE SET ai_paused_until = greatest(conversations.ai_paused_until, $2),
+                last_outbound_at = now(), updated_at = now()",
+        &[p(&customer_id), p(&until)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Until when AI replies to the customer are paused, if they are.
+pub async fn ai_paused_until(c: &impl GenericClient, customer_id: Uuid) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let rows = c
+        .query_typed("SELECT ai_paused_until FROM conversations WHERE customer_id = $1", &[p(&customer_id)])
+        .await?;
+    Ok(rows.first().and_then(|r| r.get::<_, Option<DateTime<Utc>>>(0)))
+}
+
+/// Records activity in one direction.
+pub async fn touch(c: &impl GenericClient, customer_id: Uuid, inbound: bool) -> Result<(), StoreError> {
+    let sql = if inbound {
+        "INSERT INTO conversations (customer_id, last_inbound_at) VALUES ($1, now())
+         ON CONFLICT (customer_id) DO UPDATE SET last_inbound_at = now(), updated_at = now()"
+    } else {
+        "INSERT INTO conversations (customer_id, last_outbound_at) VALUES ($1, now())
+         ON CONFLICT (customer_id) DO UPDATE SET last_outbound_at = now(), updated_at = now()"
+    };
+    c.query_typed(sql, &[p(&customer_id)]).await?;
+    Ok(())
+}

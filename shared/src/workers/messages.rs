@@ -1,0 +1,219 @@
+//! The `ProcessMessage` pipeline: keywords first, then analysis, customer facts, the
+//! reply (or a hand-over to a person) on the same channel, and the message marked done.
+//! Guarded by an idempotency record per message, so redelivered jobs reply once.
+
+use chrono::Utc;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::delivery::{Draft, deliver, opted_out, reply_channel};
+use super::{JobContext, JobError};
+use crate::ai::ReplyContext;
+use crate::app::AppState;
+use crate::domain::analysis::{HandoffReason, Intent};
+use crate::domain::customer::CustomerFields;
+use crate::domain::keywords::{Keyword, sms_keyword};
+use crate::domain::text::ShortText;
+use crate::domain::{Analysis, AnalysisInput, Channel, Customer, CustomerChanges, Direction, Email, Message, Phone};
+use crate::idempotency::{Begin, payload_hash};
+use crate::store::{StoreError, conversations, customers, leads, opt_outs, settings};
+
+/// What processing did, saved as the idempotency record's response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    Skipped { reason: String },
+    Keyword { keyword: String },
+    Replied { reply_id: Uuid, handoff: Option<HandoffReason> },
+    NoReply { reason: String },
+}
+
+/// The id of the AI reply to `inbound`: fixed, so a retry finds the reply it stored.
+pub fn reply_id(inbound: Uuid, purpose: &str) -> Uuid {
+    Uuid::new_v5(&inbound, purpose.as_bytes())
+}
+
+pub async fn process(state: &AppState, message_id: Uuid, ctx: &JobContext) -> Result<Outcome, JobError> {
+    let key = format!("process-message:{message_id}");
+    match state.idempotency.begin(&key, &payload_hash(message_id.as_bytes()), ctx.deadline).await? {
+        Begin::Proceed => {}
+        Begin::Completed(_) | Begin::PayloadMismatch => {
+            return Ok(Outcome::Skipped { reason: "already processed".into() });
+        }
+        Begin::InProgress => return Err(JobError(format!("message {message_id} is being processed elsewhere"))),
+    }
+    match pipeline(state, message_id).await {
+        Ok(outcome) => {
+            let saved = serde_json::to_value(&outcome).unwrap_or_default();
+            if let Err(e) = state.idempotency.complete(&key, &saved).await {
+                tracing::warn!(%message_id, error = %e, "could not record completion; the processed flag still guards it");
+            }
+            Ok(outcome)
+        }
+        Err(e) => {
+            let _ = state.idempotency.release(&key).await;
+            Err(e)
+        }
+    }
+}
+
+async fn pipeline(state: &AppState, message_id: Uuid) -> Result<Outcome, JobError> {
+    let messages = state.mongo.messages();
+    let Some(inbound) = messages.get(message_id).await? else {
+        return Ok(Outcome::Skipped { reason: "message not found".into() });
+    };
+    if inbound.processed || inbound.direction != Direction::Inbound {
+        return Ok(Outcome::Skipped { reason: "already processed".into() });
+    }
+    let customer = {
+        let conn = state.db.conn().await?;
+        match customers::get_by_id(&*conn, inbound.customer_id).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound(_)) => {
+                messages.mark_processed(inbound.id).await?;
+                return Ok(Outcome::Skipped { reason: "customer deleted".into() });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let outcome = if inbound.channel == Channel::Sms
+        && let Some(keyword) = sms_keyword(&inbound.content)
+    {
+        handle_keyword(state, &customer, &inbound, keyword).await?
+    } else {
+        converse(state, customer, &inbound).await?
+    };
+    messages.mark_processed(inbound.id).await?;
+    Ok(outcome)
+}
+
+async fn handle_keyword(state: &AppState, customer: &Customer, inbound: &Message, keyword: Keyword) -> Result<Outcome, JobError> {
+    let Some(phone) = customer.phone.as_ref() else {
+        return Ok(Outcome::Skipped { reason: "keyword from a customer without a phone".into() });
+    };
+    let conn = state.db.conn().await?;
+    let business = settings::load(&*conn).await?.business_name;
+    let (changed, text, name) = match keyword {
+        Keyword::Stop => (
+            opt_outs::add(&*conn, Channel::Sms, phone.as_str(), Some(customer.id), "sms_keyword").await?,
+            format!("{business}: you're unsubscribed and will receive no more messages. Reply START to resubscribe."),
+            "stop",
+        ),
+        Keyword::Start => (
+            opt_outs::remove(&*conn, Channel::Sms, phone.as_str()).await?,
+            format!("{business}: you're subscribed again. Reply STOP to unsubscribe, HELP for help."),
+            "start",
+        ),
+        Keyword::Help => (
+            true,
+            format!("{business}: reply to this number and our team will help. Reply STOP to unsubscribe, START to resubscribe."),
+            "help",
+        ),
+    };
+    drop(conn);
+    // A confirmation goes out once: a repeated STOP (already opted out) gets none.
+    if changed {
+        let draft = Draft {
+            id: reply_id(inbound.id, "keyword"),
+            channel: Channel::Sms,
+            text,
+            subject: None,
+            ai_response: None,
+            lead_id: inbound.lead_id,
+            in_reply_to: None,
+            ignore_opt_out: true,
+        };
+        deliver(state, customer, draft).await?;
+    }
+    Ok(Outcome::Keyword { keyword: name.into() })
+}
+
+fn input_of(m: &Message) -> AnalysisInput {
+    AnalysisInput { channel: m.channel, subject: m.subject.clone(), text: m.content.clone(), fields: Default::default() }
+}
+
+/// Facts the analysis found that the customer record lacks.
+fn learned(customer: &Customer, a: &Analysis, state: &AppState) -> CustomerChanges {
+    let e = &a.entities;
+    let fields = CustomerFields {
+        name: e.name.as_deref().and_then(|n| ShortText::parse(n).ok()),
+        company: e.company.as_deref().and_then(|n| ShortText::parse(n).ok()),
+        email: e.email.as_deref().and_then(|n| Email::parse(n).ok()),
+        phone: e.phone.as_deref().and_then(|n| Phone::parse(n, state.config.default_country).ok()),
+        ..Default::default()
+    };
+    CustomerChanges::fill_gaps(customer, fields)
+}
+
+async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -> Result<Outcome, JobError> {
+    let analysis = state.ai.analyzer.analyze(&input_of(inbound)).await.map_err(|e| JobError(e.to_string()))?;
+    let changes = learned(&customer, &analysis, state);
+    let conn = state.db.conn().await?;
+    if !changes.is_empty()
+        && let Ok(fields) = changes.apply_to(&customer)
+    {
+        match customers::update(&*conn, customer.id, &fields).await {
+            Ok(updated) => customer = updated,
+            // The stated email or phone belongs to another customer: leave it.
+            Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let handoff = analysis.handoff();
+    if let (Some(reason), Some(lead_id)) = (handoff, inbound.lead_id) {
+        let mut lead = leads::get_by_id(&*conn, lead_id).await?;
+        lead.needs_human = true;
+        lead.handoff_reason = Some(reason);
+        leads::save(&*conn, &lead).await?;
+    }
+    let settings = settings::load(&*conn).await?;
+    let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > Utc::now());
+    drop(conn);
+
+    let channel = reply_channel(inbound.channel, &customer);
+    if analysis.intent == Intent::OptOut && matches!(channel, Channel::Email) {
+        if let Some(email) = &customer.email {
+            let conn = state.db.conn().await?;
+            opt_outs::add(&*conn, Channel::Email, email.as_str(), Some(customer.id), "request").await?;
+        }
+        return Ok(Outcome::NoReply { reason: "opted out of e-mail".into() });
+    }
+    if paused {
+        return Ok(Outcome::NoReply { reason: "AI replies paused after an agent's message".into() });
+    }
+    if opted_out(state, channel, &customer).await? {
+        return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
+    }
+    let history = state.mongo.messages().recent(customer.id, 12).await?;
+    let history: Vec<Message> = history.into_iter().filter(|m| m.id != inbound.id).collect();
+    let ctx = ReplyContext {
+        settings: &settings,
+        customer: &customer,
+        history: &history,
+        inbound,
+        analysis: &analysis,
+        handoff,
+        open_now: settings.business_hours.is_open(Utc::now(), settings.time_zone),
+    };
+    let Some(reply) = state.ai.responder.respond(&ctx).await.map_err(|e| JobError(e.to_string()))? else {
+        return Ok(Outcome::NoReply { reason: format!("no reply to {}", analysis.intent) });
+    };
+    let text = crate::domain::reply::fit_for_channel(&reply.text, channel);
+    let subject = (channel == Channel::Email).then(|| match &inbound.subject {
+        Some(s) if s.to_lowercase().starts_with("re:") => s.clone(),
+        Some(s) => format!("Re: {s}"),
+        None => format!("Your message to {}", settings.business_name),
+    });
+    let draft = Draft {
+        id: reply_id(inbound.id, "reply"),
+        channel,
+        ai_response: Some(text.clone()),
+        text,
+        subject,
+        lead_id: inbound.lead_id,
+        in_reply_to: inbound.provider_message_id.clone().filter(|_| channel == Channel::Email),
+        ignore_opt_out: false,
+    };
+    let sent = deliver(state, &customer, draft).await?;
+    Ok(Outcome::Replied { reply_id: sent.id, handoff })
+}

@@ -1,0 +1,31 @@
+//! The SQS host: each record is one job; failures are reported per record (partial batch
+//! response), so only those are retried, and after `maxReceiveCount` go to the DLQ.
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use chrono::{DateTime, Duration, Utc};
+
+use super::{JobContext, run};
+use crate::app::AppState;
+use crate::queue::Job;
+
+/// Handles a batch; `deadline` is the invocation's (Lambda context).
+pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<Utc>) -> SqsBatchResponse {
+    // Leave a margin to report back before Lambda's own timeout.
+    let ctx = JobContext { deadline: deadline - Duration::seconds(2) };
+    let mut response = SqsBatchResponse::default();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let outcome = match record.body.as_deref().map(serde_json::from_str::<Job>) {
+            Some(Ok(job)) => run(state, &job, &ctx).await.map_err(|e| e.to_string()),
+            Some(Err(e)) => Err(format!("not a job: {e}")),
+            None => Err("empty body".to_owned()),
+        };
+        if let Err(error) = outcome {
+            tracing::warn!(sqs_message_id = %id, %error, "job failed; SQS will redeliver it");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}

@@ -1,0 +1,126 @@
+//! The AWS adapters against moto (`AWS_ENDPOINT_URL`): DynamoDB idempotency records and
+//! rate limits, SQS jobs. Each test makes its own table or queue.
+
+use std::time::Duration as StdDuration;
+
+use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+use chrono::{Duration, Utc};
+use leadflow::idempotency::{Begin, DynamoIdempotency, IdempotencyStore};
+use leadflow::queue::{Job, JobQueue, SqsQueue};
+use leadflow::ratelimit::{DynamoRateLimiter, RateLimiter};
+use serde_json::json;
+use uuid::Uuid;
+
+async fn sdk() -> aws_config::SdkConfig {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .expect("AWS_ENDPOINT_URL is not set: run the tests through scripts/test.sh, which starts moto");
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "test"))
+        .load()
+        .await
+}
+
+/// A state table shaped like the template's: string key `pk`.
+async fn table() -> (aws_sdk_dynamodb::Client, String) {
+    let client = aws_sdk_dynamodb::Client::new(&sdk().await);
+    let name = format!("leadflow-state-{}", Uuid::new_v4().simple());
+    client
+        .create_table()
+        .table_name(&name)
+        .attribute_definitions(AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap())
+        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create table in moto");
+    (client, name)
+}
+
+#[tokio::test]
+async fn dynamodb_idempotency_follows_the_powertools_algorithm() {
+    let (client, name) = table().await;
+    let store = DynamoIdempotency::new(client.clone(), &name);
+    let until = Utc::now() + Duration::seconds(30);
+    assert_eq!(store.begin("twilio:SM1", "h1", until).await.unwrap(), Begin::Proceed);
+    assert_eq!(store.begin("twilio:SM1", "h1", until).await.unwrap(), Begin::InProgress);
+    assert_eq!(store.begin("twilio:SM1", "h2", until).await.unwrap(), Begin::PayloadMismatch);
+    store.complete("twilio:SM1", &json!({"message_id": "m1"})).await.unwrap();
+    assert_eq!(store.begin("twilio:SM1", "h1", until).await.unwrap(), Begin::Completed(json!({"message_id": "m1"})));
+
+    assert_eq!(store.begin("k2", "h", until).await.unwrap(), Begin::Proceed);
+    store.release("k2").await.unwrap();
+    assert_eq!(store.begin("k2", "h", until).await.unwrap(), Begin::Proceed, "a released key may be retried");
+
+    assert_eq!(store.begin("k3", "h", Utc::now() - Duration::seconds(1)).await.unwrap(), Begin::Proceed);
+    assert_eq!(store.begin("k3", "h", until).await.unwrap(), Begin::Proceed, "an expired claim is taken over");
+
+    let item = client
+        .get_item()
+        .table_name(&name)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S("idempotency#twilio:SM1".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("the record is stored");
+    assert_eq!(item["status"].as_s().unwrap(), "COMPLETED");
+    let ttl: i64 = item["expires_at"].as_n().unwrap().parse().unwrap();
+    assert!(ttl > Utc::now().timestamp() + 3600, "expires_at is the TTL in epoch seconds");
+}
+
+#[tokio::test]
+async fn dynamodb_idempotency_lets_one_of_many_concurrent_duplicates_through() {
+    let (client, name) = table().await;
+    let store = DynamoIdempotency::new(client, &name);
+    let until = Utc::now() + Duration::seconds(30);
+    let attempts = (0..10).map(|_| store.begin("email:<dup@x>", "same", until));
+    let results = futures::future::join_all(attempts).await;
+    let proceeded = results.iter().filter(|r| matches!(r, Ok(Begin::Proceed))).count();
+    let in_progress = results.iter().filter(|r| matches!(r, Ok(Begin::InProgress))).count();
+    assert_eq!((proceeded, in_progress), (1, 9), "{results:?}");
+}
+
+#[tokio::test]
+async fn dynamodb_rate_limits_count_per_key_and_window() {
+    let (client, name) = table().await;
+    let limiter = DynamoRateLimiter::new(client, &name);
+    let window = StdDuration::from_secs(3600);
+    for _ in 0..3 {
+        assert!(limiter.hit("receive:203.0.113.9", 3, window).await.unwrap());
+    }
+    assert!(!limiter.hit("receive:203.0.113.9", 3, window).await.unwrap());
+    assert!(limiter.hit("receive:203.0.113.10", 3, window).await.unwrap());
+}
+
+#[tokio::test]
+async fn sqs_queue_carries_jobs_as_tagged_json() {
+    let client = aws_sdk_sqs::Client::new(&sdk().await);
+    let name = format!("leadflow-jobs-{}", Uuid::new_v4().simple());
+    let url = client.create_queue().queue_name(&name).send().await.unwrap().queue_url.unwrap();
+    let queue = SqsQueue::new(client.clone(), &url);
+    let job = Job::ProcessMessage { message_id: Uuid::now_v7() };
+    queue.enqueue(&job).await.unwrap();
+    let received = client.receive_message().queue_url(&url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
+    let messages = received.messages.unwrap_or_default();
+    assert_eq!(messages.len(), 1);
+    let body: Job = serde_json::from_str(messages[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(body, job);
+
+    queue.enqueue_after(&job, StdDuration::from_secs(60)).await.unwrap();
+    let early = client.receive_message().queue_url(&url).wait_time_seconds(1).send().await.unwrap();
+    assert!(early.messages.unwrap_or_default().is_empty(), "a delayed job is not visible yet");
+}
+
+#[tokio::test]
+async fn an_unreachable_queue_is_an_error_not_a_panic() {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new("x", "x", None, None, "test"))
+        .load()
+        .await;
+    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&config), "http://127.0.0.1:9/000000000000/nope");
+    assert!(queue.enqueue(&Job::ProcessMessage { message_id: Uuid::now_v7() }).await.is_err());
+}

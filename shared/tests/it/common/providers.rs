@@ -1,0 +1,103 @@
+//! Provider fakes: wiremock servers standing in for Twilio, SendGrid and OpenAI, and
+//! requests signed the way the providers sign them.
+
+use axum::body::Body;
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use http::Request;
+use leadflow::config::{Config, SendGridSettings, TwilioSettings};
+use secrecy::SecretString;
+use sha1::Sha1;
+
+pub const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const TWILIO_TOKEN: &str = "twilio-auth-token-for-tests";
+pub const TWILIO_FROM: &str = "+15005550006";
+pub const PUBLIC_BASE: &str = "https://leads.example.com";
+pub const SENDGRID_KEY: &str = "SG.test-key-for-tests";
+pub const INBOUND_SECRET: &str = "inbound-secret-for-tests";
+
+pub fn with_twilio(c: &mut Config, api_base: &str) {
+    c.providers.twilio = Some(TwilioSettings {
+        account_sid: TWILIO_SID.into(),
+        auth_token: SecretString::from(TWILIO_TOKEN),
+        from: TWILIO_FROM.into(),
+        api_base: api_base.into(),
+    });
+    c.public_base_url = Some(PUBLIC_BASE.into());
+}
+
+pub fn with_sendgrid(c: &mut Config, api_base: &str) {
+    c.providers.sendgrid = Some(SendGridSettings {
+        api_key: SecretString::from(SENDGRID_KEY),
+        from_email: "hello@austinplumbing.example".into(),
+        from_name: Some("Austin Plumbing".into()),
+        api_base: api_base.into(),
+    });
+    c.providers.sendgrid_inbound_secret = Some(SecretString::from(INBOUND_SECRET));
+}
+
+/// Twilio's signature, computed independently of the code under test.
+pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
+    let mut sorted = params.to_vec();
+    sorted.sort();
+    let data = sorted.iter().fold(url.to_owned(), |mut acc, (k, v)| {
+        acc.push_str(k);
+        acc.push_str(v);
+        acc
+    });
+    let mut mac = Hmac::<Sha1>::new_from_slice(token.as_bytes()).unwrap();
+    mac.update(data.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The form Twilio posts for an inbound SMS.
+pub fn sms_params<'a>(sid: &'a str, from: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("ToCountry", "US"),
+        ("SmsMessageSid", sid),
+        ("NumMedia", "0"),
+        ("SmsSid", sid),
+        ("SmsStatus", "received"),
+        ("Body", body),
+        ("To", TWILIO_FROM),
+        ("NumSegments", "1"),
+        ("MessageSid", sid),
+        ("AccountSid", TWILIO_SID),
+        ("From", from),
+        ("ApiVersion", "2010-04-01"),
+    ]
+}
+
+/// A signed Twilio webhook request (signed for `PUBLIC_BASE` + path, as configured).
+pub fn twilio_request(params: &[(&str, &str)], signature: Option<&str>) -> Request<Body> {
+    let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    let path = "/api/webhooks/twilio/sms";
+    let computed = twilio_signature(TWILIO_TOKEN, &format!("{PUBLIC_BASE}{path}"), params);
+    let mut req = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("host", "abc123.execute-api.us-east-1.amazonaws.com")
+        .header("x-forwarded-proto", "https")
+        .header("user-agent", "TwilioProxy/1.1");
+    if let Some(sig) = signature.map(str::to_owned).or(Some(computed)).filter(|s| !s.is_empty()) {
+        req = req.header("x-twilio-signature", sig);
+    }
+    req.body(Body::from(body)).unwrap()
+}
+
+/// A SendGrid Inbound Parse post (multipart/form-data).
+pub fn sendgrid_request(query: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let boundary = "xYzZY";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"attachment1\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nignored\r\n"
+    ));
+    body.push_str(&format!("--{boundary}--\r\n"));
+    Request::post(format!("/api/webhooks/sendgrid/inbound{query}"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header("user-agent", "Sendlib/1.0 mx.sendgrid.net")
+        .body(Body::from(body))
+        .unwrap()
+}

@@ -1,0 +1,122 @@
+//! Jobs: the SQS host's partial batch failures, the sweep, provider failures, retries.
+
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use chrono::{Duration, Utc};
+use http::{Method, StatusCode};
+use leadflow::queue::Job;
+use leadflow::workers::{self, JobContext};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::TestApp;
+use crate::common::providers::*;
+
+async fn receive_sms(app: &TestApp, text: &str) -> serde_json::Value {
+    let body = json!({"channel": "sms", "content": text, "customer": {"phone": "+14155552671"}});
+    let r = app.raw(Method::POST, "/api/messages/receive", &[("content-type", "application/json")], body.to_string()).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    r.body
+}
+
+fn record(id: &str, body: &str) -> SqsMessage {
+    let mut m = SqsMessage::default();
+    m.message_id = Some(id.into());
+    m.body = Some(body.into());
+    m
+}
+
+#[tokio::test]
+async fn sqs_batches_report_only_the_failed_records() {
+    let app = TestApp::new().await;
+    let accepted = receive_sms(&app, "hello there").await;
+    app.take_jobs().await;
+    let good = serde_json::to_string(&Job::ProcessMessage { message_id: accepted["message_id"].as_str().unwrap().parse().unwrap() }).unwrap();
+    let mut event = SqsEvent::default();
+    event.records = vec![record("m-1", &good), record("m-2", "{\"type\":\"unknown_job\"}"), record("m-3", "not json")];
+    let response = workers::sqs::handle_batch(&app.state, event, Utc::now() + Duration::seconds(30)).await;
+    let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+    assert_eq!(failed, ["m-2", "m-3"]);
+    let json = serde_json::to_value(&response).unwrap();
+    assert_eq!(json["batchItemFailures"][0]["itemIdentifier"], "m-2", "the shape Lambda expects");
+    let stored = app.get(&format!("/api/messages/{}", accepted["message_id"].as_str().unwrap())).await;
+    assert_eq!(stored.body["processed"], true);
+}
+
+#[tokio::test]
+async fn the_sweep_requeues_messages_whose_job_was_lost() {
+    let app = TestApp::new().await;
+    let accepted = receive_sms(&app, "anyone there?").await;
+    assert_eq!(app.take_jobs().await.len(), 1, "the job is lost here");
+    assert_eq!(workers::sweep::requeue_stale(&app.state, Utc::now()).await.unwrap(), 0, "too fresh to sweep");
+    let later = Utc::now() + Duration::minutes(3);
+    assert_eq!(workers::sweep::requeue_stale(&app.state, later).await.unwrap(), 1);
+    app.run_jobs().await;
+    let stored = app.get(&format!("/api/messages/{}", accepted["message_id"].as_str().unwrap())).await;
+    assert_eq!(stored.body["processed"], true);
+    assert_eq!(workers::sweep::requeue_stale(&app.state, later).await.unwrap(), 0, "nothing left to sweep");
+    let tick = workers::schedule::tick(&app.state, later).await.unwrap();
+    assert_eq!(tick["requeued_messages"], 0);
+}
+
+#[tokio::test]
+async fn a_refused_send_is_recorded_as_failed_and_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/2010-04-01/Accounts/{TWILIO_SID}/Messages.json")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "code": 21211, "message": "The 'To' number +14155552671 is not a valid phone number.", "status": 400
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let app = TestApp::with_config(move |c| with_twilio(c, &uri)).await;
+    let accepted = receive_sms(&app, "hello").await;
+    app.run_jobs().await;
+    let items = app.get(&format!("/api/crm/customers/{}/history", accepted["customer_id"].as_str().unwrap())).await;
+    assert_eq!(items.body["items"][0]["delivery_status"], "failed");
+    assert_eq!(items.body["items"][1]["processed"], true);
+}
+
+#[tokio::test]
+async fn a_provider_outage_retries_the_job_until_the_reply_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("upstream unavailable"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMafter-outage"})))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let app = TestApp::with_config(move |c| with_twilio(c, &uri)).await;
+    let accepted = receive_sms(&app, "hello").await;
+    let job = app.take_jobs().await.remove(0);
+    let ctx = JobContext::with_budget(Duration::seconds(30));
+    let err = workers::run(&app.state, &job, &ctx).await.unwrap_err();
+    assert!(err.0.contains("twilio unavailable"), "{err}");
+    assert!(!err.0.contains(TWILIO_TOKEN), "no secret in errors");
+    let pending = app.get(&format!("/api/crm/customers/{}/history", accepted["customer_id"].as_str().unwrap())).await;
+    assert_eq!(pending.body["items"][0]["delivery_status"], "pending");
+    assert_eq!(pending.body["items"][1]["processed"], false);
+
+    workers::run(&app.state, &job, &ctx).await.expect("the retry succeeds");
+    let done = app.get(&format!("/api/crm/customers/{}/history", accepted["customer_id"].as_str().unwrap())).await;
+    let items = done.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "the retry reuses the stored reply: {}", done.text);
+    assert_eq!(items[0]["delivery_status"], "sent");
+    assert_eq!(items[0]["provider_message_id"], "SMafter-outage");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_deleted_customer_message_is_skipped() {
+    let app = TestApp::new().await;
+    let accepted = receive_sms(&app, "hello").await;
+    let r = app.delete(&format!("/api/crm/customers/{}", accepted["customer_id"].as_str().unwrap())).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.run_jobs().await, 1, "the job runs and finds nothing to do");
+}
