@@ -3,6 +3,7 @@
 #   - binary size of the api-crm Lambda and of `leadflow`, per opt-level
 #   - start-up to first healthy answer of `leadflow serve` (a proxy for Lambda init)
 #   - throughput and latency of the customer routes under wrk, and the server's memory
+#   - time from POST /api/messages/receive to the reply in the history (rules engine, local worker)
 #
 #   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
 #   OPT_LEVELS="3" scripts/bench.sh   just one
@@ -72,6 +73,8 @@ for level in $OPT_LEVELS; do
   run_wrk "GET /api/crm/customers?limit=50" "$base/api/crm/customers?limit=50"
   run_wrk "POST /api/crm/customers" -s scripts/bench/create-customer.lua "$base"
   run_wrk "GET /api/health" "$base/api/health"
+  read -r lat50 lat95 latmax < <(python3 scripts/bench/reply_latency.py "$base" 50)
+  latency+=("| $level | ${lat50} ms | ${lat95} ms | ${latmax} ms |")
   rss_kb=$(ps -o rss= -p "$server" | tr -d ' ')
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""
@@ -97,6 +100,12 @@ done
   echo "| opt-level | route | req/s | p50 | p99 | non-2xx |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${results[@]}"
+  echo
+  echo "## Message in to reply stored (chat, rules engine, in-process worker; 50 messages one at a time)"
+  echo
+  echo "| opt-level | p50 | p95 | max |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${latency[@]}"
   if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
 } > BENCHMARKS.md
 log "wrote BENCHMARKS.md"

@@ -6,6 +6,7 @@
 #   export LEADFLOW_API_KEYS="$(openssl rand -hex 24)"
 #   scripts/deploy.sh [stack-name]          (default stack name: leadflow)
 #
+# Providers are optional: set TWILIO_*, SENDGRID_*, OPENAI_* (see README.md) to enable them.
 # Needs: the AWS CLI credentials of the target account, the SAM CLI, cargo-lambda
 # (pip install cargo-lambda, or cargo install cargo-lambda) and zig for arm64 builds.
 set -euo pipefail
@@ -40,7 +41,18 @@ sam deploy \
     "ApiKeys=$LEADFLOW_API_KEYS" \
     "DefaultCountry=${DEFAULT_COUNTRY:-US}" \
     "PublicBaseUrl=${PUBLIC_BASE_URL:-}" \
-    "AlarmEmail=${ALARM_EMAIL:-}"
+    "AlarmEmail=${ALARM_EMAIL:-}" \
+    "TwilioAccountSid=${TWILIO_ACCOUNT_SID:-}" \
+    "TwilioAuthToken=${TWILIO_AUTH_TOKEN:-}" \
+    "TwilioFromNumber=${TWILIO_FROM_NUMBER:-}" \
+    "SendGridApiKey=${SENDGRID_API_KEY:-}" \
+    "SendGridFromEmail=${SENDGRID_FROM_EMAIL:-}" \
+    "SendGridFromName=${SENDGRID_FROM_NAME:-}" \
+    "SendGridInboundSecret=${SENDGRID_INBOUND_SECRET:-}" \
+    "OpenAiApiKey=${OPENAI_API_KEY:-}" \
+    "OpenAiModel=${OPENAI_MODEL:-gpt-4o-mini}" \
+    "OpenAiBaseUrl=${OPENAI_BASE_URL:-https://api.openai.com/v1}" \
+    "ChatSecret=${CHAT_SECRET:-}"
 
 url=$(aws cloudformation describe-stacks --stack-name "$stack" \
   --query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text)

@@ -13,6 +13,7 @@ pub mod keywords;
 pub mod lead;
 pub mod message;
 pub mod patch;
+pub mod qualification;
 pub mod reply;
 pub mod settings;
 pub mod task;

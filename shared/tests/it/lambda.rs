@@ -52,3 +52,27 @@ async fn health_through_api_gateway_event() {
     assert_eq!(resp["statusCode"], 200, "{resp}");
     assert_eq!(body(&resp)["postgres"], "ok");
 }
+
+fn event_json(name: &str) -> String {
+    let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[tokio::test]
+async fn sqs_event_fixture_runs_through_the_worker_handler() {
+    let app = TestApp::new().await;
+    let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&event_json("sqs-process-message.json")).unwrap();
+    let deadline = chrono::Utc::now() + chrono::Duration::seconds(30);
+    let response = leadflow::workers::sqs::handle_batch(&app.state, event, deadline).await;
+    // The first record names a message that does not exist (skipped, done); the second is no job.
+    let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+    assert_eq!(failed, ["4c8e2a4e-8a63-4f9e-9d3b-0f6f1d2f1a02"]);
+}
+
+#[tokio::test]
+async fn scheduled_event_fixture_runs_the_schedule() {
+    let app = TestApp::new().await;
+    let _event: serde_json::Value = serde_json::from_str(&event_json("scheduled-every-minute.json")).unwrap();
+    let result = leadflow::workers::schedule::tick(&app.state, chrono::Utc::now()).await.unwrap();
+    assert_eq!(result["requeued_messages"], 0);
+}
