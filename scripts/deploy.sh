@@ -6,7 +6,8 @@
 #   export LEADFLOW_API_KEYS="$(openssl rand -hex 24)"
 #   scripts/deploy.sh [stack-name]          (default stack name: leadflow)
 #
-# Providers are optional: set TWILIO_*, SENDGRID_*, OPENAI_* (see README.md) to enable them.
+# Providers are optional: set TWILIO_*, SENDGRID_*, OPENAI_*, SLACK_WEBHOOK_URL, SALESFORCE_*
+# (see README.md) to enable them.
 # Needs: the AWS CLI credentials of the target account, the SAM CLI, cargo-lambda
 # (pip install cargo-lambda, or cargo install cargo-lambda) and zig for arm64 builds.
 set -euo pipefail
@@ -52,7 +53,16 @@ sam deploy \
     "OpenAiApiKey=${OPENAI_API_KEY:-}" \
     "OpenAiModel=${OPENAI_MODEL:-gpt-4o-mini}" \
     "OpenAiBaseUrl=${OPENAI_BASE_URL:-https://api.openai.com/v1}" \
-    "ChatSecret=${CHAT_SECRET:-}"
+    "ChatSecret=${CHAT_SECRET:-}" \
+    "SlackWebhookUrl=${SLACK_WEBHOOK_URL:-}" \
+    "LeadLinkTemplate=${LEAD_LINK_TEMPLATE:-}" \
+    "SalesforceClientId=${SALESFORCE_CLIENT_ID:-}" \
+    "SalesforceAuth=${SALESFORCE_AUTH:-client_credentials}" \
+    "SalesforceClientSecret=${SALESFORCE_CLIENT_SECRET:-}" \
+    "SalesforceUsername=${SALESFORCE_USERNAME:-}" \
+    "SalesforcePrivateKey=${SALESFORCE_PRIVATE_KEY:-}" \
+    "SalesforceLoginUrl=${SALESFORCE_LOGIN_URL:-https://login.salesforce.com}" \
+    "SalesforceExternalIdField=${SALESFORCE_EXTERNAL_ID_FIELD:-Leadflow_Id__c}"
 
 url=$(aws cloudformation describe-stacks --stack-name "$stack" \
   --query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text)

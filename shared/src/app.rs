@@ -9,11 +9,15 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::ai::Ai;
 use crate::ai::openai::OpenAiEngine;
+use crate::bus::{EventBridgeBus, EventBus, LocalBus};
 use crate::channels::Senders;
 use crate::channels::sendgrid::SendGridSender;
 use crate::channels::twilio::TwilioSender;
 use crate::config::{Config, ConfigError, in_lambda};
 use crate::idempotency::{DynamoIdempotency, IdempotencyStore, MemoryIdempotency};
+use crate::integrations::Integrations;
+use crate::integrations::salesforce::SalesforceClient;
+use crate::integrations::slack::SlackNotifier;
 use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
 use crate::ratelimit::{DynamoRateLimiter, MemoryRateLimiter, RateLimiter};
 use crate::store::mongo::Mongo;
@@ -27,8 +31,10 @@ pub struct AppState {
     pub queue: Arc<dyn JobQueue>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub rate_limiter: Arc<dyn RateLimiter>,
+    pub bus: Arc<dyn EventBus>,
     pub ai: Ai,
     pub senders: Senders,
+    pub integrations: Integrations,
     /// Key of the chat tokens handed to the website widget.
     pub chat_key: SecretString,
 }
@@ -50,7 +56,16 @@ struct Core {
     config: Arc<Config>,
     ai: Ai,
     senders: Senders,
+    integrations: Integrations,
     chat_key: SecretString,
+}
+
+/// The ports with an AWS adapter.
+struct Ports {
+    queue: Arc<dyn JobQueue>,
+    idempotency: Arc<dyn IdempotencyStore>,
+    rate_limiter: Arc<dyn RateLimiter>,
+    bus: Arc<dyn EventBus>,
 }
 
 fn core(config: Config) -> Result<Core, StartError> {
@@ -69,6 +84,10 @@ fn core(config: Config) -> Result<Core, StartError> {
             Arc::new(SendGridSender::new(http.clone(), &s.api_base, s.api_key.clone(), &s.from_email, &from_name)) as _
         }),
     };
+    let integrations = Integrations {
+        slack: p.slack_webhook_url.as_ref().map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()))),
+        salesforce: p.salesforce.as_ref().map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()))),
+    };
     let ai = match &p.openai {
         Some(settings) => Ai::openai(OpenAiEngine::new(settings)?),
         None => Ai::rules(),
@@ -81,7 +100,7 @@ fn core(config: Config) -> Result<Core, StartError> {
         .clone()
         .or_else(|| config.api_keys.first().map(|k| SecretString::from(format!("chat:{}", k.expose_secret()))))
         .unwrap_or_else(|| SecretString::from(uuid::Uuid::new_v4().to_string()));
-    Ok(Core { config: Arc::new(config), ai, senders, chat_key })
+    Ok(Core { config: Arc::new(config), ai, senders, integrations, chat_key })
 }
 
 impl AppState {
@@ -90,70 +109,85 @@ impl AppState {
     /// receiver when jobs stay in this process (no `JOBS_QUEUE_URL`).
     pub async fn build(config: Config) -> Result<(Self, Option<LocalJobs>), StartError> {
         if in_lambda() {
-            for (name, set) in [("JOBS_QUEUE_URL", config.aws.jobs_queue_url.is_some()), ("STATE_TABLE", config.aws.state_table.is_some())] {
-                if !set {
-                    return Err(ConfigError::Missing { name, what: "required in AWS Lambda (set by template.yaml)" }.into());
-                }
+            let aws = &config.aws;
+            let required = [
+                ("JOBS_QUEUE_URL", aws.jobs_queue_url.is_some()),
+                ("TASKS_QUEUE_URL", aws.tasks_queue_url.is_some()),
+                ("STATE_TABLE", aws.state_table.is_some()),
+                ("EVENT_BUS_NAME", aws.event_bus_name.is_some()),
+            ];
+            if let Some((name, _)) = required.iter().find(|(_, set)| !set) {
+                return Err(ConfigError::Missing { name, what: "required in AWS Lambda (set by template.yaml)" }.into());
             }
         }
         let db = Db::connect(
             config.database_url.expose_secret(),
-            &DbOptions { pool_size: config.database_pool_size, ca_file: config.database_ca_file.clone(), ..DbOptions::default() },
+            &DbOptions {
+                pool_size: config.database_pool_size,
+                ca_file: config.database_ca_file.clone(),
+                ..DbOptions::default()
+            },
         )?;
         let mongo_pool = if in_lambda() { 2 } else { 10 };
         let mongo = Mongo::connect(config.mongodb_uri.expose_secret(), &config.mongodb_database, mongo_pool).await?;
-        let aws = if config.aws.any() { Some(aws_config(&config).await) } else { None };
+        let sdk = if config.aws.any() { Some(aws_config(&config).await) } else { None };
         let core = core(config)?;
-        let (queue, jobs): (Arc<dyn JobQueue>, Option<LocalJobs>) = match (&aws, &core.config.aws.jobs_queue_url) {
-            (Some(sdk), Some(url)) => (Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(sdk), url)), None),
+        let aws = &core.config.aws;
+        let mut jobs = None;
+        let queue: Arc<dyn JobQueue> = match (&sdk, &aws.jobs_queue_url) {
+            (Some(sdk), Some(url)) => {
+                let tasks = aws.tasks_queue_url.clone().unwrap_or_else(|| url.clone());
+                Arc::new(SqsQueue::with_lanes(aws_sdk_sqs::Client::new(sdk), url, tasks))
+            }
             _ => {
-                let (q, jobs) = LocalQueue::new();
-                (Arc::new(q), Some(jobs))
+                let (q, local) = LocalQueue::new();
+                jobs = Some(local);
+                Arc::new(q)
             }
         };
         let (idempotency, rate_limiter): (Arc<dyn IdempotencyStore>, Arc<dyn RateLimiter>) =
-            match (&aws, &core.config.aws.state_table) {
+            match (&sdk, &aws.state_table) {
                 (Some(sdk), Some(table)) => {
                     let client = aws_sdk_dynamodb::Client::new(sdk);
-                    (Arc::new(DynamoIdempotency::new(client.clone(), table)), Arc::new(DynamoRateLimiter::new(client, table)))
+                    (
+                        Arc::new(DynamoIdempotency::new(client.clone(), table)),
+                        Arc::new(DynamoRateLimiter::new(client, table)),
+                    )
                 }
                 _ => (Arc::new(MemoryIdempotency::default()), Arc::new(MemoryRateLimiter::default())),
             };
-        let state = Self::assemble(core, db, mongo, queue, idempotency, rate_limiter);
+        let bus: Arc<dyn EventBus> = match (&sdk, &aws.event_bus_name) {
+            (Some(sdk), Some(name)) => Arc::new(EventBridgeBus::new(aws_sdk_eventbridge::Client::new(sdk), name)),
+            _ => Arc::new(LocalBus::default()),
+        };
+        let state = Self::assemble(core, db, mongo, Ports { queue, idempotency, rate_limiter, bus });
         Ok((state, jobs))
     }
 
     /// Every port in-process (tests and tools): returns the state and its job receiver.
     pub fn local(config: Config, db: Db, mongo: Mongo) -> Result<(Self, LocalJobs), StartError> {
         let (queue, jobs) = LocalQueue::new();
-        let state = Self::assemble(
-            core(config)?,
-            db,
-            mongo,
-            Arc::new(queue),
-            Arc::new(MemoryIdempotency::default()),
-            Arc::new(MemoryRateLimiter::default()),
-        );
-        Ok((state, jobs))
+        let ports = Ports {
+            queue: Arc::new(queue),
+            idempotency: Arc::new(MemoryIdempotency::default()),
+            rate_limiter: Arc::new(MemoryRateLimiter::default()),
+            bus: Arc::new(LocalBus::default()),
+        };
+        Ok((Self::assemble(core(config)?, db, mongo, ports), jobs))
     }
 
-    fn assemble(
-        core: Core,
-        db: Db,
-        mongo: Mongo,
-        queue: Arc<dyn JobQueue>,
-        idempotency: Arc<dyn IdempotencyStore>,
-        rate_limiter: Arc<dyn RateLimiter>,
-    ) -> Self {
+    fn assemble(core: Core, db: Db, mongo: Mongo, ports: Ports) -> Self {
         Self {
             config: core.config,
             db,
             mongo,
-            queue,
-            idempotency,
-            rate_limiter,
+            queue: ports.queue,
+            idempotency: ports.idempotency,
+            rate_limiter: ports.rate_limiter,
+            bus: ports.bus,
             ai: core.ai,
             senders: core.senders,
+            integrations: core.integrations,
             chat_key: core.chat_key,
         }
     }

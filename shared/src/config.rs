@@ -23,8 +23,10 @@ pub struct AwsSettings {
     /// Overrides every AWS endpoint (moto, LocalStack).
     pub endpoint_url: Option<String>,
     pub region: Option<String>,
-    /// SQS queue for background jobs.
+    /// SQS queue for message processing jobs.
     pub jobs_queue_url: Option<String>,
+    /// SQS queue for task routing and integration jobs (Slack, Salesforce, event retries).
+    pub tasks_queue_url: Option<String>,
     /// EventBridge bus for domain events.
     pub event_bus_name: Option<String>,
     /// DynamoDB table for idempotency records, rate limits and locks.
@@ -33,7 +35,10 @@ pub struct AwsSettings {
 
 impl AwsSettings {
     pub fn any(&self) -> bool {
-        self.jobs_queue_url.is_some() || self.event_bus_name.is_some() || self.state_table.is_some()
+        self.jobs_queue_url.is_some()
+            || self.tasks_queue_url.is_some()
+            || self.event_bus_name.is_some()
+            || self.state_table.is_some()
     }
 }
 
@@ -54,9 +59,31 @@ pub struct SendGridSettings {
     pub api_base: String,
 }
 
+#[derive(Debug, Clone)]
+pub enum SalesforceAuth {
+    /// OAuth 2.0 client-credentials flow (a connected app with a run-as user).
+    ClientCredentials { client_secret: SecretString },
+    /// OAuth 2.0 JWT bearer flow: an assertion signed with the app's private key (PEM).
+    JwtBearer { username: String, private_key: SecretString },
+}
+
+#[derive(Debug, Clone)]
+pub struct SalesforceSettings {
+    /// `https://login.salesforce.com`, `https://test.salesforce.com`, or a My Domain URL.
+    pub login_url: String,
+    pub client_id: String,
+    pub auth: SalesforceAuth,
+    /// The Lead field holding Leadflow's lead id (an External ID field).
+    pub external_id_field: String,
+    pub api_version: String,
+}
+
 /// Third-party providers; each is `None` until its variables are set.
 #[derive(Debug, Clone, Default)]
 pub struct Providers {
+    /// Slack incoming webhook for high-priority leads and tasks.
+    pub slack_webhook_url: Option<SecretString>,
+    pub salesforce: Option<SalesforceSettings>,
     pub twilio: Option<TwilioSettings>,
     pub sendgrid: Option<SendGridSettings>,
     /// The secret SendGrid Inbound Parse presents (see `channels::sendgrid`).
@@ -91,6 +118,8 @@ pub struct Config {
     pub auth_disabled: bool,
     /// The URL the outside world reaches this deployment at (signature checks, links).
     pub public_base_url: Option<String>,
+    /// Where staff open a lead (Slack links); `{id}` is replaced by the lead id.
+    pub lead_link_template: Option<String>,
     pub max_body_bytes: usize,
     pub aws: AwsSettings,
     pub providers: Providers,
@@ -195,6 +224,7 @@ impl Config {
             default_country: v.parsed("DEFAULT_COUNTRY", Country::US)?,
             api_keys,
             auth_disabled: false,
+            lead_link_template: v.optional("LEAD_LINK_TEMPLATE"),
             public_base_url,
             max_body_bytes: v.parsed("MAX_BODY_BYTES", 256 * 1024)?,
             providers: providers(&v)?,
@@ -208,11 +238,27 @@ impl Config {
                 endpoint_url: v.optional("AWS_ENDPOINT_URL"),
                 region: v.optional("AWS_REGION").or_else(|| v.optional("AWS_DEFAULT_REGION")),
                 jobs_queue_url: v.optional("JOBS_QUEUE_URL"),
+                tasks_queue_url: v.optional("TASKS_QUEUE_URL"),
                 event_bus_name: v.optional("EVENT_BUS_NAME"),
                 state_table: v.optional("STATE_TABLE"),
             },
         })
     }
+}
+
+/// The OpenAI settings alone (for tools that need no database), from the environment.
+pub fn openai_from_env() -> Result<Option<OpenAiSettings>, ConfigError> {
+    openai(&Vars(|k: &str| std::env::var(k).ok()))
+}
+
+fn openai<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Option<OpenAiSettings>, ConfigError> {
+    let Some(api_key) = v.secret("OPENAI_API_KEY") else { return Ok(None) };
+    Ok(Some(OpenAiSettings {
+        api_key,
+        model: v.optional("OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+        base_url: v.optional("OPENAI_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".into()),
+        timeout: std::time::Duration::from_secs(v.parsed("OPENAI_TIMEOUT_SECS", 15)?),
+    }))
 }
 
 fn providers<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Providers, ConfigError> {
@@ -224,22 +270,54 @@ fn providers<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Providers, Co
             api_base: v.optional("TWILIO_API_BASE").unwrap_or_else(|| "https://api.twilio.com".into()),
         },
     );
-    let sendgrid = v.all_or_none(["SENDGRID_API_KEY", "SENDGRID_FROM_EMAIL"])?.map(|[key, from_email]| SendGridSettings {
-        api_key: SecretString::from(key),
-        from_email,
-        from_name: v.optional("SENDGRID_FROM_NAME"),
-        api_base: v.optional("SENDGRID_API_BASE").unwrap_or_else(|| "https://api.sendgrid.com".into()),
-    });
-    let openai = match v.secret("OPENAI_API_KEY") {
-        None => None,
-        Some(api_key) => Some(OpenAiSettings {
-            api_key,
-            model: v.optional("OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
-            base_url: v.optional("OPENAI_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".into()),
-            timeout: std::time::Duration::from_secs(v.parsed("OPENAI_TIMEOUT_SECS", 15)?),
-        }),
+    let sendgrid =
+        v.all_or_none(["SENDGRID_API_KEY", "SENDGRID_FROM_EMAIL"])?.map(|[key, from_email]| SendGridSettings {
+            api_key: SecretString::from(key),
+            from_email,
+            from_name: v.optional("SENDGRID_FROM_NAME"),
+            api_base: v.optional("SENDGRID_API_BASE").unwrap_or_else(|| "https://api.sendgrid.com".into()),
+        });
+    let openai = openai(v)?;
+    Ok(Providers {
+        twilio,
+        sendgrid,
+        sendgrid_inbound_secret: v.secret("SENDGRID_INBOUND_SECRET"),
+        openai,
+        slack_webhook_url: v.secret("SLACK_WEBHOOK_URL"),
+        salesforce: salesforce(v)?,
+    })
+}
+
+fn salesforce<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Option<SalesforceSettings>, ConfigError> {
+    let Some(client_id) = v.optional("SALESFORCE_CLIENT_ID") else { return Ok(None) };
+    let auth = match v.optional("SALESFORCE_AUTH").as_deref().unwrap_or("client_credentials") {
+        "client_credentials" => SalesforceAuth::ClientCredentials {
+            client_secret: v.secret("SALESFORCE_CLIENT_SECRET").ok_or(ConfigError::Missing {
+                name: "SALESFORCE_CLIENT_SECRET",
+                what: "the connected app's secret (SALESFORCE_AUTH=client_credentials)",
+            })?,
+        },
+        "jwt" => SalesforceAuth::JwtBearer {
+            username: v.required("SALESFORCE_USERNAME", "the user the JWT bearer flow runs as")?,
+            private_key: v.secret("SALESFORCE_PRIVATE_KEY").ok_or(ConfigError::Missing {
+                name: "SALESFORCE_PRIVATE_KEY",
+                what: "the connected app's RSA private key, PEM (SALESFORCE_AUTH=jwt)",
+            })?,
+        },
+        other => {
+            return Err(ConfigError::Invalid {
+                name: "SALESFORCE_AUTH",
+                reason: format!("{other:?} is not client_credentials or jwt"),
+            });
+        }
     };
-    Ok(Providers { twilio, sendgrid, sendgrid_inbound_secret: v.secret("SENDGRID_INBOUND_SECRET"), openai })
+    Ok(Some(SalesforceSettings {
+        login_url: v.optional("SALESFORCE_LOGIN_URL").unwrap_or_else(|| "https://login.salesforce.com".into()),
+        client_id,
+        auth,
+        external_id_field: v.optional("SALESFORCE_EXTERNAL_ID_FIELD").unwrap_or_else(|| "Leadflow_Id__c".into()),
+        api_version: v.optional("SALESFORCE_API_VERSION").unwrap_or_else(|| "v61.0".into()),
+    }))
 }
 
 #[cfg(test)]

@@ -48,7 +48,10 @@ fn pick(mut found: Vec<Customer>, m: &InboundMessage) -> Option<Customer> {
 
 /// Finds the customer by normalised email or phone, creating them if new and filling in
 /// facts they did not have yet (a name, the other contact if nobody else holds it).
-pub async fn upsert_customer(c: &impl tokio_postgres::GenericClient, m: &InboundMessage) -> Result<Customer, IntakeError> {
+pub async fn upsert_customer(
+    c: &impl tokio_postgres::GenericClient,
+    m: &InboundMessage,
+) -> Result<Customer, IntakeError> {
     let name = m.name.as_deref().and_then(|n| ShortText::parse(n).ok());
     let fields = CustomerFields {
         name: name.clone(),
@@ -120,6 +123,7 @@ pub async fn accept(state: &AppState, m: InboundMessage, now: DateTime<Utc>) -> 
         processed: false,
         provider_message_id: m.provider_message_id,
         delivery_status: None,
+        analysis: None,
         created_at: now,
     };
     match state.mongo.messages().insert(&message).await? {

@@ -6,11 +6,14 @@
 pub mod ai;
 pub mod api;
 pub mod app;
+pub mod bus;
 pub mod channels;
 pub mod config;
 pub mod domain;
+pub mod events;
 pub mod idempotency;
 pub mod intake;
+pub mod integrations;
 pub mod queue;
 pub mod ratelimit;
 pub mod server;

@@ -24,6 +24,20 @@ enum Command {
     },
     /// Apply pending Postgres migrations and create MongoDB indexes.
     Migrate,
+    /// Score message analysis on a labelled JSONL file (see ../shared/eval/README.md).
+    Eval {
+        file: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = Engine::Rules)]
+        engine: Engine,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Engine {
+    /// The offline rules engine.
+    Rules,
+    /// The OpenAI engine (OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL), rules as fallback.
+    Openai,
 }
 
 #[tokio::main]
@@ -33,6 +47,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { addr } => serve(addr).await,
         Command::Migrate => migrate().await,
+        Command::Eval { file, engine } => eval(&file, engine).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -41,6 +56,34 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn eval(file: &std::path::Path, engine: Engine) -> Result<(), String> {
+    use leadflow::ai::eval::{parse_jsonl, score};
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let examples = parse_jsonl(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let ai = match engine {
+        Engine::Rules => leadflow::ai::Ai::rules(),
+        Engine::Openai => {
+            let settings = leadflow::config::openai_from_env()
+                .map_err(|e| e.to_string())?
+                .ok_or("--engine openai needs OPENAI_API_KEY")?;
+            leadflow::ai::Ai::openai(leadflow::ai::openai::OpenAiEngine::new(&settings).map_err(|e| e.to_string())?)
+        }
+    };
+    let mut pairs = Vec::with_capacity(examples.len());
+    for example in &examples {
+        let analysis = ai.analyzer.analyze(&example.input()).await.map_err(|e| format!("{}: {e}", example.id))?;
+        pairs.push((example, analysis));
+    }
+    let scores = score(&pairs);
+    println!("{} ({} engine)", file.display(), ai.engine);
+    println!("{scores}");
+    println!(
+        "intent={:.2} team={:.2} urgency={:.2} entity_f1={:.2}",
+        scores.intent, scores.team, scores.urgency, scores.entity_f1
+    );
+    Ok(())
 }
 
 async fn migrate() -> Result<(), String> {

@@ -2,8 +2,8 @@
 //! the offline default; the OpenAI engine is used when configured, wrapped so that any
 //! failure of it falls back to the rules engine (and says why in the log).
 
+pub mod eval;
 pub mod openai;
-#[path = "rules_placeholder.rs"]
 pub mod rules;
 mod templates;
 

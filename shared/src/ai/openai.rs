@@ -72,7 +72,11 @@ impl OpenAiEngine {
         if let Some(refusal) = choice.message.refusal {
             return Err(AiError::BadOutput(format!("refused: {refusal}")));
         }
-        choice.message.content.filter(|c| !c.trim().is_empty()).ok_or_else(|| AiError::BadOutput("empty content".into()))
+        choice
+            .message
+            .content
+            .filter(|c| !c.trim().is_empty())
+            .ok_or_else(|| AiError::BadOutput("empty content".into()))
     }
 }
 
@@ -152,7 +156,8 @@ struct RawAnalysis {
 
 /// Parses the model's JSON; entities that are blank are dropped.
 pub fn parse_analysis(content: &str) -> Result<Analysis, AiError> {
-    let raw: RawAnalysis = serde_json::from_str(content).map_err(|e| AiError::BadOutput(format!("analysis JSON: {e}")))?;
+    let raw: RawAnalysis =
+        serde_json::from_str(content).map_err(|e| AiError::BadOutput(format!("analysis JSON: {e}")))?;
     let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let e = raw.entities;
     Ok(Analysis {
@@ -175,7 +180,8 @@ pub fn parse_analysis(content: &str) -> Result<Analysis, AiError> {
 #[async_trait::async_trait]
 impl Analyzer for OpenAiEngine {
     async fn analyze(&self, input: &AnalysisInput) -> Result<Analysis, AiError> {
-        let data = json!({"channel": input.channel, "subject": input.subject, "text": input.text, "fields": input.fields});
+        let data =
+            json!({"channel": input.channel, "subject": input.subject, "text": input.text, "fields": input.fields});
         let format = ResponseFormat::JsonSchema {
             json_schema: ResponseFormatJsonSchema {
                 name: "message_analysis".into(),
@@ -184,7 +190,8 @@ impl Analyzer for OpenAiEngine {
                 strict: Some(true),
             },
         };
-        let content = self.complete(vec![system(ANALYSIS_PROMPT.into())?, user(data.to_string())?], Some(format), 400).await?;
+        let content =
+            self.complete(vec![system(ANALYSIS_PROMPT.into())?, user(data.to_string())?], Some(format), 400).await?;
         parse_analysis(&content)
     }
 }
@@ -194,7 +201,9 @@ fn channel_rule(channel: Channel) -> String {
         Channel::Sms => format!(
             "This is an SMS: at most {SMS_MAX_CHARS} characters, plain text, no emoji, no links unless essential."
         ),
-        Channel::Email => "This is an e-mail reply: a short greeting, two or three short paragraphs at most, no subject line.".into(),
+        Channel::Email => {
+            "This is an e-mail reply: a short greeting, two or three short paragraphs at most, no subject line.".into()
+        }
         Channel::Chat | Channel::Form => "This is a website chat reply: two or three short sentences.".into(),
     }
 }
@@ -243,7 +252,8 @@ impl Responder for OpenAiEngine {
         }
         let name = ctx.customer.name.as_ref().map(|n| n.as_str());
         messages.push(user(
-            json!({"customer_name": name, "subject": ctx.inbound.subject, "customer_message": ctx.inbound.content}).to_string(),
+            json!({"customer_name": name, "subject": ctx.inbound.subject, "customer_message": ctx.inbound.content})
+                .to_string(),
         )?);
         let text = self.complete(messages, None, 350).await?;
         let text = fit_for_channel(&text, ctx.inbound.channel);

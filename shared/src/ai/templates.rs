@@ -21,16 +21,6 @@ fn greeting(ctx: &ReplyContext<'_>) -> String {
     }
 }
 
-/// The listed service the message talks about, if one is named.
-fn mentioned_service<'s>(settings: &'s Settings, text: &str) -> Option<&'s Service> {
-    let text = text.to_lowercase();
-    settings.services.iter().find(|s| {
-        let name = s.name.as_str().to_lowercase();
-        text.contains(&name)
-            || name.split_whitespace().filter(|w| w.len() > 3).any(|w| text.contains(w.trim_end_matches('s')))
-    })
-}
-
 fn services_list(settings: &Settings) -> Option<String> {
     let names: Vec<&str> = settings.services.iter().take(5).map(|s| s.name.as_str()).collect();
     match names.as_slice() {
@@ -41,10 +31,10 @@ fn services_list(settings: &Settings) -> Option<String> {
 }
 
 fn pricing(ctx: &ReplyContext<'_>) -> String {
-    match mentioned_service(ctx.settings, &ctx.inbound.content) {
-        Some(Service { name, price: Some(price), .. }) => format!(
-            "{name}: {price}. The exact quote depends on the details; tell us a bit more and we'll confirm it."
-        ),
+    match ctx.settings.service_mentioned(&ctx.inbound.content) {
+        Some(Service { name, price: Some(price), .. }) => {
+            format!("{name}: {price}. The exact quote depends on the details; tell us a bit more and we'll confirm it.")
+        }
         _ => "Pricing depends on the details of the job. Could you tell us a little more about what you need? \
               We'll follow up with an exact quote."
             .to_owned(),
@@ -61,27 +51,27 @@ fn body(ctx: &ReplyContext<'_>) -> Option<String> {
     let text = match ctx.analysis.intent {
         Intent::Spam => return None,
         Intent::Pricing => pricing(ctx),
-        Intent::Booking => {
-            "We'd be glad to set up a time. Which day and time work best for you?".to_owned()
-        }
+        Intent::Booking => "We'd be glad to set up a time. Which day and time work best for you?".to_owned(),
         Intent::Reschedule => "No problem, we can move your appointment. What new day and time suit you?".to_owned(),
-        Intent::Cancel => {
-            "Understood, we've noted your request to cancel and a member of our team will confirm it. \
+        Intent::Cancel => "Understood, we've noted your request to cancel and a member of our team will confirm it. \
              If you'd like to rebook later, just reply here."
-                .to_owned()
-        }
+            .to_owned(),
         Intent::SalesInquiry => match services_list(ctx.settings) {
             Some(list) => format!("We offer {list}. What are you looking for? We'll point you to the right option."),
             None => format!("Tell us a little about what you need and someone from {business} will follow up."),
         },
         Intent::Support => format!("Sorry for the trouble. Our support team is looking into it and will reply {soon}."),
         Intent::Technical => {
-            format!("Sorry you're running into this. We've passed it to our technical team, who will be in touch {soon}.")
+            format!(
+                "Sorry you're running into this. We've passed it to our technical team, who will be in touch {soon}."
+            )
         }
         Intent::Billing => "Our billing team will look into this and get back to you shortly.".to_owned(),
-        Intent::Complaint => "We're sorry about your experience. A member of our team will personally follow up with you \
+        Intent::Complaint => {
+            "We're sorry about your experience. A member of our team will personally follow up with you \
                               shortly."
-            .to_owned(),
+                .to_owned()
+        }
         Intent::OptOut => "You won't receive further messages from us.".to_owned(),
         Intent::Other => "How can we help you today?".to_owned(),
     };
@@ -112,7 +102,11 @@ mod tests {
         Settings {
             business_name: ShortText::literal("Austin Plumbing"),
             services: vec![
-                Service { name: ShortText::literal("Water heater replacement"), description: None, price: Some(ShortText::literal("from $1,200 installed")) },
+                Service {
+                    name: ShortText::literal("Water heater replacement"),
+                    description: None,
+                    price: Some(ShortText::literal("from $1,200 installed")),
+                },
                 Service { name: ShortText::literal("Drain cleaning"), description: None, price: None },
             ],
             ..Settings::default()
@@ -144,6 +138,7 @@ mod tests {
             processed: false,
             provider_message_id: None,
             delivery_status: None,
+            analysis: None,
             created_at: now,
         };
         let analysis = Analysis {
@@ -155,7 +150,15 @@ mod tests {
             wants_human: false,
         };
         let settings = settings();
-        let ctx = ReplyContext { settings: &settings, customer: &customer, history: &[], inbound: &inbound, analysis: &analysis, handoff, open_now };
+        let ctx = ReplyContext {
+            settings: &settings,
+            customer: &customer,
+            history: &[],
+            inbound: &inbound,
+            analysis: &analysis,
+            handoff,
+            open_now,
+        };
         reply(&ctx).map(|r| r.text)
     }
 

@@ -7,8 +7,9 @@ use axum::{Router, middleware};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::error::ApiError;
 use super::error::{ApiResult, FieldContext};
-use super::extract::{Id, Json, Query};
+use super::extract::{Id, Json, OptionalJson, Query};
 use crate::app::AppState;
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
@@ -162,6 +163,62 @@ async fn history(
     Ok(axum::Json(state.mongo.messages().history(id, &page).await?))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncBody {
+    lead_id: Option<uuid::Uuid>,
+}
+
+/// Upserts one lead into Salesforce now, or queues a sync of every lead.
+async fn sync_salesforce(
+    State(state): State<AppState>,
+    OptionalJson(body): OptionalJson<SyncBody>,
+) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
+    use crate::integrations::IntegrationError;
+    use crate::workers::integrations::{SyncError, sync_lead};
+    if state.integrations.salesforce.is_none() {
+        let mut e = ApiError::conflict("Salesforce is not configured (SALESFORCE_CLIENT_ID and its credentials)");
+        e.code = "not_configured";
+        return Err(e);
+    }
+    if let Some(lead_id) = body.and_then(|b| b.lead_id) {
+        let conn = state.db.conn().await?;
+        crate::store::leads::get_by_id(&*conn, lead_id).await.map_err(|e| match e {
+            crate::store::StoreError::NotFound(_) => {
+                ApiError::validation("lead_id", "lead_id does not refer to a lead")
+            }
+            other => other.into(),
+        })?;
+        drop(conn);
+        return match sync_lead(&state, lead_id).await {
+            Ok(id) => Ok((StatusCode::OK, axum::Json(serde_json::json!({"lead_id": lead_id, "salesforce_id": id})))),
+            Err(SyncError::Integration(e @ IntegrationError::Refused { .. })) => Err(ApiError::upstream(e.to_string())),
+            Err(SyncError::Integration(e)) => Err(ApiError::unavailable(e.to_string())),
+            Err(SyncError::Job(e)) => Err(ApiError::unavailable(e.0)),
+        };
+    }
+    let mut queued = 0usize;
+    let mut page = PageRequest { limit: 200, cursor: None };
+    loop {
+        let conn = state.db.conn().await?;
+        let leads = crate::store::leads::list(&*conn, &Default::default(), &page).await?;
+        drop(conn);
+        for lead in &leads.items {
+            state
+                .queue
+                .enqueue(&crate::queue::Job::SyncSalesforce { lead_id: lead.id })
+                .await
+                .map_err(|e| ApiError::unavailable(e.to_string()))?;
+            queued += 1;
+        }
+        match leads.next_cursor {
+            Some(c) => page = page_request(Some(200), Some(&c))?,
+            None => break,
+        }
+    }
+    Ok((StatusCode::ACCEPTED, axum::Json(serde_json::json!({"queued": queued}))))
+}
+
 /// What the `api-crm` Lambda serves: this family and the health check.
 pub fn lambda_router(state: AppState) -> Router {
     Router::new().merge(router(state.clone()).reset_fallback()).merge(super::health::router(state))
@@ -172,6 +229,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/crm/customers", get(list).post(create))
         .route("/api/crm/customers/{id}", get(show).put(update).patch(update).delete(remove))
         .route("/api/crm/customers/{id}/history", get(history))
+        .route("/api/crm/sync/salesforce", axum::routing::post(sync_salesforce))
         .route_layer(middleware::from_fn_with_state(state.clone(), super::auth::require_api_key))
         .with_state(state.clone());
     super::finish(routes, &state)

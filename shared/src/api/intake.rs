@@ -32,11 +32,17 @@ pub async fn accept_once(
         let accepted = accept(state, inbound, chrono::Utc::now()).await?;
         return Ok(respond(&accepted));
     };
-    let begun = state.idempotency.begin(&key, payload_hash, deadline).await.map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let begun = state
+        .idempotency
+        .begin(&key, payload_hash, deadline)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
     match begun {
         Begin::Completed(saved) => Ok(saved),
         Begin::InProgress => Err(ApiError::conflict("this message is being received right now; retry shortly")),
-        Begin::PayloadMismatch => Err(ApiError::validation("external_id", "external_id was already used for a different message")),
+        Begin::PayloadMismatch => {
+            Err(ApiError::validation("external_id", "external_id was already used for a different message"))
+        }
         Begin::Proceed => match accept(state, inbound, chrono::Utc::now()).await {
             Ok(accepted) => {
                 let body = respond(&accepted);

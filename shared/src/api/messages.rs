@@ -52,7 +52,11 @@ struct Receive {
 const RECEIVE_WINDOW: Duration = Duration::from_secs(60);
 const MAX_FIELDS: usize = 50;
 
-async fn receive(State(state): State<AppState>, parts: Parts, RawBody(body): RawBody) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
+async fn receive(
+    State(state): State<AppState>,
+    parts: Parts,
+    RawBody(body): RawBody,
+) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
     let ip = client_ip(&parts);
     let allowed = state
         .rate_limiter
@@ -136,7 +140,12 @@ struct ListQuery {
 
 async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<Page<Message>>> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let filter = MessageFilter { customer_id: q.customer_id, channel: q.channel, direction: q.direction, processed: q.processed };
+    let filter = MessageFilter {
+        customer_id: q.customer_id,
+        channel: q.channel,
+        direction: q.direction,
+        processed: q.processed,
+    };
     Ok(axum::Json(state.mongo.messages().list(&filter, &page).await?))
 }
 
@@ -158,13 +167,17 @@ async fn send(
     Path(channel): Path<String>,
     Json(body): Json<Send>,
 ) -> ApiResult<(StatusCode, axum::Json<Message>)> {
-    let channel: Channel = channel.parse().map_err(|e: crate::domain::InvalidValue| ApiError::bad_param("channel", format!("channel {}", e.0)))?;
+    let channel: Channel = channel
+        .parse()
+        .map_err(|e: crate::domain::InvalidValue| ApiError::bad_param("channel", format!("channel {}", e.0)))?;
     if channel == Channel::Form {
         return Err(ApiError::bad_param("channel", "messages cannot be sent on the form channel"));
     }
     let conn = state.db.conn().await?;
     let customer = customers::get_by_id(&*conn, body.customer_id).await.map_err(|e| match e {
-        crate::store::StoreError::NotFound(_) => ApiError::validation("customer_id", "customer_id does not refer to a customer"),
+        crate::store::StoreError::NotFound(_) => {
+            ApiError::validation("customer_id", "customer_id does not refer to a customer")
+        }
         other => other.into(),
     })?;
     let missing = match channel {

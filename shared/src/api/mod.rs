@@ -8,8 +8,11 @@ pub mod error;
 pub mod extract;
 pub mod health;
 mod intake;
+pub mod leads;
 pub mod messages;
 pub mod request_info;
+pub mod tasks;
+mod teams;
 pub mod webhooks;
 
 use axum::Router;
@@ -54,6 +57,8 @@ pub fn app(state: AppState) -> Router {
         crm::router(state.clone()),
         messages::router(state.clone()),
         webhooks::router(state.clone()),
+        leads::router(state.clone()),
+        tasks::router(state.clone()),
     ];
     families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback(not_found)
 }

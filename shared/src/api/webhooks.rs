@@ -67,7 +67,9 @@ fn basic_password(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn read_fields(mut multipart: Multipart) -> ApiResult<HashMap<String, String>> {
-    let bad = |e: axum::extract::multipart::MultipartError| ApiError::validation("body", format!("unreadable multipart body: {e}"));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::validation("body", format!("unreadable multipart body: {e}"))
+    };
     let mut fields = HashMap::new();
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -101,9 +103,13 @@ async fn sendgrid_inbound(
     }
     let multipart = multipart.map_err(|e| ApiError::unsupported_media_type(&format!("multipart/form-data ({e})")))?;
     let fields = read_fields(multipart).await?;
-    let inbound = sendgrid::parse_inbound(&fields).map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
+    let inbound = sendgrid::parse_inbound(&fields)
+        .map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
     let key = inbound.provider_message_id.as_ref().map(|id| format!("email:{id}"));
-    let hash = payload_hash(format!("{:?}|{}|{}", inbound.email, inbound.subject.as_deref().unwrap_or_default(), inbound.content).as_bytes());
+    let hash = payload_hash(
+        format!("{:?}|{}|{}", inbound.email, inbound.subject.as_deref().unwrap_or_default(), inbound.content)
+            .as_bytes(),
+    );
     let body = accept_once(&state, key, &hash, deadline(&parts), inbound, accepted_json).await?;
     Ok((StatusCode::OK, axum::Json(body)))
 }

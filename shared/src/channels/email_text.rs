@@ -12,13 +12,16 @@ static REPLY_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-static SENT_FROM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(sent from my \w+|get outlook for \w+|sent from (mail|yahoo mail) for)").expect("valid regex"));
+static SENT_FROM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(sent from my \w+|get outlook for \w+|sent from (mail|yahoo mail) for)").expect("valid regex")
+});
 
 static TAGS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").expect("valid regex"));
-static DROP_BLOCKS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?is)<(script|style|head|blockquote)\b.*?</(script|style|head|blockquote)>").expect("valid regex"));
-static BREAKS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\s*/?>").expect("valid regex"));
+static DROP_BLOCKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)<(script|style|head|blockquote)\b.*?</(script|style|head|blockquote)>").expect("valid regex")
+});
+static BREAKS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<\s*(br|/p|/div|/li|/tr|/h\d)\s*/?>").expect("valid regex"));
 
 /// The new part of an e-mail reply.
 pub fn new_text(body: &str) -> String {

@@ -48,8 +48,16 @@ impl Senders {
     /// for the widget to fetch and need no provider.
     pub fn for_channel(&self, channel: Channel) -> Result<Option<&Arc<dyn Sender>>, &'static str> {
         match channel {
-            Channel::Sms => self.sms.as_ref().map(Some).ok_or("Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)"),
-            Channel::Email => self.email.as_ref().map(Some).ok_or("SendGrid is not configured (SENDGRID_API_KEY, SENDGRID_FROM_EMAIL)"),
+            Channel::Sms => self
+                .sms
+                .as_ref()
+                .map(Some)
+                .ok_or("Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)"),
+            Channel::Email => self
+                .email
+                .as_ref()
+                .map(Some)
+                .ok_or("SendGrid is not configured (SENDGRID_API_KEY, SENDGRID_FROM_EMAIL)"),
             Channel::Chat | Channel::Form => Ok(None),
         }
     }

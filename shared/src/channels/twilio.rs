@@ -75,8 +75,8 @@ pub fn parse_inbound(
     }
     let sid = get("MessageSid").or_else(|| get("SmsSid")).ok_or_else(|| missing("MessageSid"))?;
     let from = get("From").ok_or_else(|| missing("From"))?;
-    let phone = Phone::parse(from, country)
-        .map_err(|e: InvalidValue| ParseError { field: "From", message: e.to_string() })?;
+    let phone =
+        Phone::parse(from, country).map_err(|e: InvalidValue| ParseError { field: "From", message: e.to_string() })?;
     let mut fields = BTreeMap::new();
     let media: usize = get("NumMedia").and_then(|n| n.parse().ok()).unwrap_or(0);
     for i in 0..media.min(10) {
@@ -167,9 +167,9 @@ mod tests {
         let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
         let p = params(&[
             ("CallSid", "CA1234567890ABCDE"),
-            ("Caller", "+12349013030"),
+            ("Caller", "+14158675310"),
             ("Digits", "1234"),
-            ("From", "+12349013030"),
+            ("From", "+14158675310"),
             ("To", "+18005551212"),
         ]);
         assert!(signature_is_valid(&token, url, &p, "GvWf1cFY/Q7PnoempGyD5oXAezc="));
@@ -190,7 +190,8 @@ mod tests {
 
     #[test]
     fn inbound_sms_is_parsed() {
-        let p = params(&[("MessageSid", "SM1"), ("AccountSid", "AC1"), ("From", "+14155552671"), ("Body", " Hi there ")]);
+        let p =
+            params(&[("MessageSid", "SM1"), ("AccountSid", "AC1"), ("From", "+14155552671"), ("Body", " Hi there ")]);
         let m = parse_inbound(&p, Some("AC1"), Country::US).unwrap();
         assert_eq!(m.content, "Hi there");
         assert_eq!(m.phone.unwrap().as_str(), "+14155552671");
@@ -200,7 +201,8 @@ mod tests {
         assert_eq!(parse_inbound(&no_sid, None, Country::US).unwrap_err().field, "MessageSid");
         let bad_from = params(&[("MessageSid", "SM1"), ("From", "nope"), ("Body", "x")]);
         assert_eq!(parse_inbound(&bad_from, None, Country::US).unwrap_err().field, "From");
-        let mms = params(&[("MessageSid", "MM1"), ("From", "+14155552671"), ("NumMedia", "1"), ("MediaUrl0", "https://m/1")]);
+        let mms =
+            params(&[("MessageSid", "MM1"), ("From", "+14155552671"), ("NumMedia", "1"), ("MediaUrl0", "https://m/1")]);
         assert_eq!(parse_inbound(&mms, None, Country::US).unwrap().fields["media_url_0"], "https://m/1");
     }
 }

@@ -7,7 +7,8 @@ pub enum Keyword {
     Help,
 }
 
-const STOP: &[&str] = &["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT OUT", "REVOKE"];
+const STOP: &[&str] =
+    &["STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT OUT", "REVOKE"];
 const START: &[&str] = &["START", "YES", "UNSTOP"];
 const HELP: &[&str] = &["HELP", "INFO"];
 
@@ -33,7 +34,19 @@ mod tests {
 
     #[test]
     fn twilio_keyword_sets() {
-        for t in ["STOP", "stop", " Stop. ", "stopall", "Stop all", "UNSUBSCRIBE", "cancel", "end", "quit", "opt-out", "revoke"] {
+        for t in [
+            "STOP",
+            "stop",
+            " Stop. ",
+            "stopall",
+            "Stop all",
+            "UNSUBSCRIBE",
+            "cancel",
+            "end",
+            "quit",
+            "opt-out",
+            "revoke",
+        ] {
             assert_eq!(sms_keyword(t), Some(Keyword::Stop), "{t}");
         }
         for t in ["START", "yes", "Unstop"] {

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
+use super::analysis::HandoffReason;
 use super::macros::string_enum;
 use super::text::{LongText, ShortText};
-use super::analysis::HandoffReason;
 use super::{Channel, InvalidValue};
 
 string_enum!(

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::Analysis;
 use super::macros::string_enum;
 
 string_enum!(Channel { Sms => "sms", Email => "email", Chat => "chat", Form => "form" });
@@ -28,5 +29,7 @@ pub struct Message {
     /// The provider's id (Twilio MessageSid, e-mail Message-ID, client external id).
     pub provider_message_id: Option<String>,
     pub delivery_status: Option<DeliveryStatus>,
+    /// For processed inbound messages: what the analysis decided.
+    pub analysis: Option<Analysis>,
     pub created_at: DateTime<Utc>,
 }

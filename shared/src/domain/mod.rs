@@ -4,6 +4,7 @@
 mod macros;
 
 pub mod analysis;
+pub mod assignment;
 pub mod booking;
 pub mod contact;
 pub mod customer;

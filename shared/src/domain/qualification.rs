@@ -110,9 +110,35 @@ pub fn horizon_of(timeline: &str) -> Horizon {
             words.windows(parts.len()).any(|w| w == parts.as_slice())
         })
     };
-    if any(&["today", "tonight", "asap", "as soon as", "urgent", "immediately", "right away", "emergency", "tomorrow", "this week", "now"]) {
+    if any(&[
+        "today",
+        "tonight",
+        "asap",
+        "as soon as",
+        "urgent",
+        "immediately",
+        "right away",
+        "emergency",
+        "tomorrow",
+        "this week",
+        "now",
+    ]) {
         Horizon::Urgent
-    } else if any(&["next year", "no rush", "eventually", "someday", "later this year", "few months", "quarter", "spring", "summer", "fall", "autumn", "winter", "months"]) {
+    } else if any(&[
+        "next year",
+        "no rush",
+        "eventually",
+        "someday",
+        "later this year",
+        "few months",
+        "quarter",
+        "spring",
+        "summer",
+        "fall",
+        "autumn",
+        "winter",
+        "months",
+    ]) {
         Horizon::Later
     } else {
         Horizon::Soon
@@ -125,8 +151,16 @@ fn factor(name: &'static str, points: i32, reason: impl Into<String>) -> Factor 
 
 fn fit(s: &Signals) -> Vec<Factor> {
     vec![
-        if s.budget_stated { factor("budget", 20, "a budget was stated") } else { factor("budget", 0, "no budget stated") },
-        if s.company_known { factor("company", 10, "the company is known") } else { factor("company", 0, "no company known") },
+        if s.budget_stated {
+            factor("budget", 20, "a budget was stated")
+        } else {
+            factor("budget", 0, "no budget stated")
+        },
+        if s.company_known {
+            factor("company", 10, "the company is known")
+        } else {
+            factor("company", 0, "no company known")
+        },
         match s.service_match {
             Some(true) => factor("service_match", 15, "asks for a service the business offers"),
             Some(false) => factor("service_match", 0, "no listed service mentioned"),
@@ -157,7 +191,11 @@ fn interest(s: &Signals, now: DateTime<Utc>) -> Vec<Factor> {
             Some(Horizon::Later) => factor("timeline", 7, "a later timeline"),
             None => factor("timeline", 0, "no timeline stated"),
         },
-        if s.booking_requested { factor("booking_request", 15, "asked to book") } else { factor("booking_request", 0, "no booking asked for") },
+        if s.booking_requested {
+            factor("booking_request", 15, "asked to book")
+        } else {
+            factor("booking_request", 0, "no booking asked for")
+        },
         engagement(s, now),
         if s.replied_to_follow_up {
             factor("follow_up_response", 5, "answered a follow-up")
@@ -176,7 +214,8 @@ fn interest(s: &Signals, now: DateTime<Utc>) -> Vec<Factor> {
 
 fn decay(s: &Signals, now: DateTime<Utc>) -> Option<Factor> {
     let idle_days = (now - s.last_inbound_at?).num_days();
-    let lost = (i32::try_from(idle_days - GRACE_DAYS).unwrap_or(i32::MAX).max(0)).saturating_mul(DECAY_PER_DAY).min(MAX_DECAY);
+    let lost =
+        (i32::try_from(idle_days - GRACE_DAYS).unwrap_or(i32::MAX).max(0)).saturating_mul(DECAY_PER_DAY).min(MAX_DECAY);
     (lost > 0).then(|| factor("inactivity", -lost, format!("no message for {idle_days} days")))
 }
 

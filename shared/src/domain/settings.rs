@@ -32,6 +32,22 @@ pub struct Settings {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Settings {
+    /// The listed service a text talks about, if it names one (by its name, or a
+    /// distinctive word of it: "water heater" finds "Water heater replacement").
+    pub fn service_mentioned(&self, text: &str) -> Option<&Service> {
+        let text = text.to_lowercase();
+        self.services.iter().find(|s| {
+            let name = s.name.as_str().to_lowercase();
+            text.contains(&name)
+                || name
+                    .split_whitespace()
+                    .filter(|w| w.len() > 3 && !matches!(*w, "service" | "services" | "with" | "from" | "and"))
+                    .any(|w| text.contains(w.trim_end_matches('s')))
+        })
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {

@@ -57,7 +57,12 @@ fn decide(item: &HashMap<String, AttributeValue>, payload_hash: &str) -> Begin {
 
 #[async_trait::async_trait]
 impl IdempotencyStore for DynamoIdempotency {
-    async fn begin(&self, key: &str, payload_hash: &str, in_progress_until: DateTime<Utc>) -> Result<Begin, IdempotencyError> {
+    async fn begin(
+        &self,
+        key: &str,
+        payload_hash: &str,
+        in_progress_until: DateTime<Utc>,
+    ) -> Result<Begin, IdempotencyError> {
         let now = Utc::now();
         let result = self
             .client
@@ -107,7 +112,9 @@ impl IdempotencyStore for DynamoIdempotency {
             .update_item()
             .table_name(&self.table)
             .key("pk", Self::pk(key))
-            .update_expression("SET #status = :completed, #response = :response, expires_at = :expires REMOVE in_progress_expiry")
+            .update_expression(
+                "SET #status = :completed, #response = :response, expires_at = :expires REMOVE in_progress_expiry",
+            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#response", "response")
             .expression_attribute_values(":completed", AttributeValue::S(COMPLETED.into()))

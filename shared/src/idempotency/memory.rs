@@ -29,7 +29,12 @@ impl MemoryIdempotency {
 
 #[async_trait::async_trait]
 impl IdempotencyStore for MemoryIdempotency {
-    async fn begin(&self, key: &str, payload_hash: &str, in_progress_until: DateTime<Utc>) -> Result<Begin, IdempotencyError> {
+    async fn begin(
+        &self,
+        key: &str,
+        payload_hash: &str,
+        in_progress_until: DateTime<Utc>,
+    ) -> Result<Begin, IdempotencyError> {
         let now = Utc::now();
         let mut records = self.records();
         records.retain(|_, r| r.expires_at > now);

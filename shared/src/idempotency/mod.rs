@@ -39,7 +39,12 @@ pub enum IdempotencyError {
 #[async_trait::async_trait]
 pub trait IdempotencyStore: Send + Sync {
     /// Claims `key` for work on a payload with hash `payload_hash` until `in_progress_until`.
-    async fn begin(&self, key: &str, payload_hash: &str, in_progress_until: DateTime<Utc>) -> Result<Begin, IdempotencyError>;
+    async fn begin(
+        &self,
+        key: &str,
+        payload_hash: &str,
+        in_progress_until: DateTime<Utc>,
+    ) -> Result<Begin, IdempotencyError>;
 
     /// Marks the work done and saves its response.
     async fn complete(&self, key: &str, response: &Value) -> Result<(), IdempotencyError>;

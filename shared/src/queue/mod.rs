@@ -9,6 +9,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::bus::DomainEvent;
+
 pub use local::{LocalJobs, LocalQueue};
 pub use sqs::SqsQueue;
 
@@ -17,12 +19,47 @@ pub use sqs::SqsQueue;
 pub enum Job {
     /// Analyse and answer one stored inbound message.
     ProcessMessage { message_id: Uuid },
+    /// Turn an analysed inbound message into a task for the right team.
+    RouteTask { message_id: Uuid },
+    /// Tell Slack about a high-priority lead or task.
+    NotifySlack { about: SlackSubject },
+    /// Upsert the lead into Salesforce.
+    SyncSalesforce { lead_id: Uuid },
+    /// Publish events the bus refused earlier.
+    PublishEvents { events: Vec<DomainEvent> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SlackSubject {
+    Lead { lead_id: Uuid },
+    Task { task_id: Uuid },
+}
+
+/// Which queue (and so which worker) a job goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// `worker-messages`: answering customers, latency first.
+    Messages,
+    /// `worker-tasks`: routing and integrations, which may wait on third parties.
+    Tasks,
 }
 
 impl Job {
     pub fn name(&self) -> &'static str {
         match self {
             Job::ProcessMessage { .. } => "process_message",
+            Job::RouteTask { .. } => "route_task",
+            Job::NotifySlack { .. } => "notify_slack",
+            Job::SyncSalesforce { .. } => "sync_salesforce",
+            Job::PublishEvents { .. } => "publish_events",
+        }
+    }
+
+    pub fn lane(&self) -> Lane {
+        match self {
+            Job::ProcessMessage { .. } => Lane::Messages,
+            _ => Lane::Tasks,
         }
     }
 }
@@ -57,6 +94,9 @@ mod tests {
         assert_eq!(json["message_id"], id.to_string());
         let back: Job = serde_json::from_value(json).unwrap();
         assert_eq!(back, Job::ProcessMessage { message_id: id });
+        let slack = serde_json::to_value(Job::NotifySlack { about: SlackSubject::Task { task_id: id } }).unwrap();
+        assert_eq!(slack["about"]["kind"], "task");
+        assert_eq!(Job::RouteTask { message_id: id }.lane(), Lane::Tasks);
         assert!(serde_json::from_str::<Job>(r#"{"type":"nope"}"#).is_err());
     }
 }

@@ -4,17 +4,25 @@ use std::time::Duration;
 
 use aws_sdk_sqs::Client;
 
-use super::{Job, JobQueue, QueueError};
+use super::{Job, JobQueue, Lane, QueueError};
 
+/// The jobs and tasks queues; each job goes to the queue of its [`Lane`].
 #[derive(Clone)]
 pub struct SqsQueue {
     client: Client,
-    url: String,
+    messages_url: String,
+    tasks_url: String,
 }
 
 impl SqsQueue {
+    /// One queue for every job.
     pub fn new(client: Client, url: impl Into<String>) -> Self {
-        Self { client, url: url.into() }
+        let url = url.into();
+        Self { client, messages_url: url.clone(), tasks_url: url }
+    }
+
+    pub fn with_lanes(client: Client, messages_url: impl Into<String>, tasks_url: impl Into<String>) -> Self {
+        Self { client, messages_url: messages_url.into(), tasks_url: tasks_url.into() }
     }
 }
 
@@ -25,7 +33,10 @@ impl JobQueue for SqsQueue {
         let delay = i32::try_from(delay.as_secs().min(900)).unwrap_or(900);
         self.client
             .send_message()
-            .queue_url(&self.url)
+            .queue_url(match job.lane() {
+                Lane::Messages => &self.messages_url,
+                Lane::Tasks => &self.tasks_url,
+            })
             .message_body(body)
             .delay_seconds(delay)
             .send()

@@ -21,9 +21,8 @@ pub async fn pause_ai(c: &impl GenericClient, customer_id: Uuid, until: DateTime
 
 /// Until when AI replies to the customer are paused, if they are.
 pub async fn ai_paused_until(c: &impl GenericClient, customer_id: Uuid) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let rows = c
-        .query_typed("SELECT ai_paused_until FROM conversations WHERE customer_id = $1", &[p(&customer_id)])
-        .await?;
+    let rows =
+        c.query_typed("SELECT ai_paused_until FROM conversations WHERE customer_id = $1", &[p(&customer_id)]).await?;
     Ok(rows.first().and_then(|r| r.get::<_, Option<DateTime<Utc>>>(0)))
 }
 

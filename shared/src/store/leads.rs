@@ -100,7 +100,11 @@ pub async fn open_for_customer(c: &impl GenericClient, customer_id: Uuid) -> Res
 
 /// The customer's open lead, created (as `new`, from `channel`) when there is none.
 /// Safe under concurrency: a lead created by someone else meanwhile is returned.
-pub async fn ensure_open(c: &impl GenericClient, customer_id: Uuid, channel: Channel) -> Result<(Lead, bool), StoreError> {
+pub async fn ensure_open(
+    c: &impl GenericClient,
+    customer_id: Uuid,
+    channel: Channel,
+) -> Result<(Lead, bool), StoreError> {
     let sql = format!(
         "INSERT INTO leads (id, customer_id, status, source_channel) VALUES ($1, $2, 'new', $3)
          ON CONFLICT (customer_id) WHERE status IN ('new', 'contacted', 'qualified') DO NOTHING
@@ -199,4 +203,26 @@ pub async fn list(c: &impl GenericClient, f: &LeadFilter, page: &PageRequest) ->
             serde_json::json!([i16::from(l.quality_score.value()), l.created_at, l.id])
         }),
     })
+}
+
+/// Records the lead's Salesforce id (without touching `updated_at`: not a change of the lead).
+pub async fn set_salesforce_id(c: &impl GenericClient, id: Uuid, salesforce_id: &str) -> Result<(), StoreError> {
+    let rows = c
+        .query_typed("UPDATE leads SET salesforce_id = $2 WHERE id = $1 RETURNING id", &[p(&id), p(&salesforce_id)])
+        .await?;
+    if rows.is_empty() { Err(StoreError::NotFound("lead")) } else { Ok(()) }
+}
+
+/// Open leads per agent, for least-loaded assignment.
+pub async fn open_counts(c: &impl GenericClient, agents: &[Uuid]) -> Result<Vec<(Uuid, i64)>, StoreError> {
+    let rows = c
+        .query_typed(
+            "SELECT a AS agent, count(l.id) AS open
+             FROM unnest($1::uuid[]) AS a
+             LEFT JOIN leads l ON l.assigned_to = a AND l.status IN ('new', 'contacted', 'qualified')
+             GROUP BY a",
+            &[p(&agents.to_vec())],
+        )
+        .await?;
+    rows.iter().map(|r| Ok((get(r, "agent")?, get(r, "open")?))).collect()
 }

@@ -20,7 +20,11 @@ macro_rules! migration {
 }
 
 /// Every migration, oldest first. A test checks this matches the directory.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_init.sql"), migration!(2, "0002_conversations.sql")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_init.sql"),
+    migration!(2, "0002_conversations.sql"),
+    migration!(3, "0003_qualifications.sql"),
+];
 
 const LOCK_KEY: i64 = 0x4c45_4144_464c_4f57; // "LEADFLOW"
 

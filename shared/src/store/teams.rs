@@ -100,3 +100,21 @@ pub async fn list_agents(c: &impl GenericClient, team_id: Option<Uuid>) -> Resul
     let rows = c.query_typed(&sql, &[p(&team_id)]).await?;
     rows.iter().map(agent_from_row).collect()
 }
+
+/// The oldest team of `kind`, locked for the rest of the transaction (assignments to it
+/// happen one at a time), with the agent it assigned last.
+pub async fn lock_for_assignment(
+    c: &impl GenericClient,
+    kind: TaskType,
+) -> Result<Option<(Team, Option<Uuid>)>, StoreError> {
+    let sql = format!(
+        "SELECT {TEAM_COLUMNS}, last_assigned_agent_id FROM teams WHERE kind = $1 ORDER BY created_at, id LIMIT 1 FOR UPDATE"
+    );
+    let rows = c.query_typed(&sql, &[p(&kind.as_str())]).await?;
+    rows.first().map(|r| Ok((team_from_row(r)?, get(r, "last_assigned_agent_id")?))).transpose()
+}
+
+pub async fn set_last_assigned(c: &impl GenericClient, team_id: Uuid, agent_id: Uuid) -> Result<(), StoreError> {
+    c.query_typed("UPDATE teams SET last_assigned_agent_id = $2 WHERE id = $1", &[p(&team_id), p(&agent_id)]).await?;
+    Ok(())
+}

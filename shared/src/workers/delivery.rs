@@ -75,12 +75,15 @@ pub async fn deliver(state: &AppState, customer: &Customer, draft: Draft) -> Res
         processed: true,
         provider_message_id: None,
         delivery_status: Some(if skip_reason.is_some() { DeliveryStatus::Skipped } else { DeliveryStatus::Pending }),
+        analysis: None,
         created_at: chrono::Utc::now(),
     };
     let stored = match state.mongo.messages().insert(&message).await? {
         Inserted::New(m) => m,
         // Delivered (or refused) by an earlier attempt: never send twice.
-        Inserted::Duplicate(existing) if existing.delivery_status != Some(DeliveryStatus::Pending) => return Ok(existing),
+        Inserted::Duplicate(existing) if existing.delivery_status != Some(DeliveryStatus::Pending) => {
+            return Ok(existing);
+        }
         Inserted::Duplicate(existing) => existing,
     };
     if let Some(reason) = skip_reason {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::delivery::{Draft, deliver, opted_out, reply_channel};
-use super::{JobContext, JobError};
+use super::{JobContext, JobError, qualify, routing};
 use crate::ai::ReplyContext;
 use crate::app::AppState;
 use crate::domain::analysis::{HandoffReason, Intent};
@@ -16,6 +16,7 @@ use crate::domain::keywords::{Keyword, sms_keyword};
 use crate::domain::text::ShortText;
 use crate::domain::{Analysis, AnalysisInput, Channel, Customer, CustomerChanges, Direction, Email, Message, Phone};
 use crate::idempotency::{Begin, payload_hash};
+use crate::queue::Job;
 use crate::store::{StoreError, conversations, customers, leads, opt_outs, settings};
 
 /// What processing did, saved as the idempotency record's response.
@@ -87,7 +88,12 @@ async fn pipeline(state: &AppState, message_id: Uuid) -> Result<Outcome, JobErro
     Ok(outcome)
 }
 
-async fn handle_keyword(state: &AppState, customer: &Customer, inbound: &Message, keyword: Keyword) -> Result<Outcome, JobError> {
+async fn handle_keyword(
+    state: &AppState,
+    customer: &Customer,
+    inbound: &Message,
+    keyword: Keyword,
+) -> Result<Outcome, JobError> {
     let Some(phone) = customer.phone.as_ref() else {
         return Ok(Outcome::Skipped { reason: "keyword from a customer without a phone".into() });
     };
@@ -106,7 +112,9 @@ async fn handle_keyword(state: &AppState, customer: &Customer, inbound: &Message
         ),
         Keyword::Help => (
             true,
-            format!("{business}: reply to this number and our team will help. Reply STOP to unsubscribe, START to resubscribe."),
+            format!(
+                "{business}: reply to this number and our team will help. Reply STOP to unsubscribe, START to resubscribe."
+            ),
             "help",
         ),
     };
@@ -129,7 +137,12 @@ async fn handle_keyword(state: &AppState, customer: &Customer, inbound: &Message
 }
 
 fn input_of(m: &Message) -> AnalysisInput {
-    AnalysisInput { channel: m.channel, subject: m.subject.clone(), text: m.content.clone(), fields: Default::default() }
+    AnalysisInput {
+        channel: m.channel,
+        subject: m.subject.clone(),
+        text: m.content.clone(),
+        fields: Default::default(),
+    }
 }
 
 /// Facts the analysis found that the customer record lacks.
@@ -147,6 +160,10 @@ fn learned(customer: &Customer, a: &Analysis, state: &AppState) -> CustomerChang
 
 async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -> Result<Outcome, JobError> {
     let analysis = state.ai.analyzer.analyze(&input_of(inbound)).await.map_err(|e| JobError(e.to_string()))?;
+    state.mongo.messages().set_analysis(inbound.id, &analysis).await?;
+    if let Some(lead_id) = inbound.lead_id {
+        qualify::learn_from_message(state, lead_id, &analysis, &inbound.content).await?;
+    }
     let changes = learned(&customer, &analysis, state);
     let conn = state.db.conn().await?;
     if !changes.is_empty()
@@ -166,6 +183,14 @@ async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -
         lead.handoff_reason = Some(reason);
         leads::save(&*conn, &lead).await?;
     }
+    drop(conn);
+    if let Some(lead_id) = inbound.lead_id {
+        qualify::requalify(state, lead_id, "message", Some(inbound.id)).await?;
+        if routing::task_type_for(&analysis).is_some() {
+            qualify::queue(state, Job::RouteTask { message_id: inbound.id }).await;
+        }
+    }
+    let conn = state.db.conn().await?;
     let settings = settings::load(&*conn).await?;
     let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > Utc::now());
     drop(conn);

@@ -2,8 +2,11 @@
 //! run jobs (the SQS Lambda handler and the in-process worker of `leadflow serve`).
 
 pub mod delivery;
+pub mod integrations;
 pub mod local;
 pub mod messages;
+pub mod qualify;
+pub mod routing;
 pub mod schedule;
 pub mod sqs;
 pub mod sweep;
@@ -46,5 +49,9 @@ impl JobContext {
 pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), JobError> {
     match job {
         Job::ProcessMessage { message_id } => messages::process(state, *message_id, ctx).await.map(|_| ()),
+        Job::RouteTask { message_id } => routing::route_task_job(state, *message_id).await,
+        Job::NotifySlack { about } => integrations::notify_slack(state, *about, ctx.deadline).await,
+        Job::SyncSalesforce { lead_id } => integrations::sync_salesforce(state, *lead_id).await,
+        Job::PublishEvents { events } => integrations::publish_events(state, events).await,
     }
 }

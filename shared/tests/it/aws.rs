@@ -29,7 +29,9 @@ async fn table() -> (aws_sdk_dynamodb::Client, String) {
     client
         .create_table()
         .table_name(&name)
-        .attribute_definitions(AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap())
+        .attribute_definitions(
+            AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap(),
+        )
         .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
         .billing_mode(BillingMode::PayPerRequest)
         .send()
@@ -102,7 +104,8 @@ async fn sqs_queue_carries_jobs_as_tagged_json() {
     let queue = SqsQueue::new(client.clone(), &url);
     let job = Job::ProcessMessage { message_id: Uuid::now_v7() };
     queue.enqueue(&job).await.unwrap();
-    let received = client.receive_message().queue_url(&url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
+    let received =
+        client.receive_message().queue_url(&url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
     let messages = received.messages.unwrap_or_default();
     assert_eq!(messages.len(), 1);
     let body: Job = serde_json::from_str(messages[0].body.as_deref().unwrap()).unwrap();
@@ -123,4 +126,132 @@ async fn an_unreachable_queue_is_an_error_not_a_panic() {
         .await;
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&config), "http://127.0.0.1:9/000000000000/nope");
     assert!(queue.enqueue(&Job::ProcessMessage { message_id: Uuid::now_v7() }).await.is_err());
+}
+
+fn events(n: usize) -> Vec<leadflow::bus::DomainEvent> {
+    (0..n).map(|i| leadflow::bus::DomainEvent::new("lead.qualified", Uuid::now_v7(), json!({"n": i}))).collect()
+}
+
+#[tokio::test]
+async fn eventbridge_delivers_every_event_in_batches_of_ten() {
+    use leadflow::bus::{EventBridgeBus, EventBus};
+    let config = sdk().await;
+    let eb = aws_sdk_eventbridge::Client::new(&config);
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    let suffix = Uuid::new_v4().simple().to_string();
+    let bus = format!("leadflow-{suffix}");
+    eb.create_event_bus().name(&bus).send().await.unwrap();
+    let url = sqs.create_queue().queue_name(format!("events-{suffix}")).send().await.unwrap().queue_url.unwrap();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    eb.put_rule()
+        .name("all-leadflow")
+        .event_bus_name(&bus)
+        .event_pattern(r#"{"source": ["leadflow"]}"#)
+        .send()
+        .await
+        .unwrap();
+    eb.put_targets()
+        .rule("all-leadflow")
+        .event_bus_name(&bus)
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(arn).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    let sent = events(25);
+    EventBridgeBus::new(eb, &bus).publish(&sent).await.expect("published");
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..10 {
+        let out =
+            sqs.receive_message().queue_url(&url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
+        for m in out.messages.unwrap_or_default() {
+            let envelope: serde_json::Value = serde_json::from_str(m.body.as_deref().unwrap()).unwrap();
+            assert_eq!(envelope["source"], "leadflow");
+            assert_eq!(envelope["detail-type"], "lead.qualified");
+            seen.insert(envelope["detail"]["id"].as_str().unwrap().to_owned());
+        }
+        if seen.len() == sent.len() {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 25, "every event arrives once");
+}
+
+#[tokio::test]
+async fn eventbridge_failed_entries_are_sent_again() {
+    use leadflow::bus::{EventBridgeBus, EventBus};
+    use wiremock::matchers::{header, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let json_response = |body: serde_json::Value| {
+        ResponseTemplate::new(200).insert_header("content-type", "application/x-amz-json-1.1").set_body_json(body)
+    };
+    Mock::given(method("POST"))
+        .and(header("x-amz-target", "AWSEvents.PutEvents"))
+        .respond_with(json_response(json!({
+            "FailedEntryCount": 1,
+            "Entries": [{"EventId": "e1"}, {"ErrorCode": "ThrottlingException", "ErrorMessage": "Rate exceeded"}, {"EventId": "e3"}]
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(json_response(json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e2"}]})))
+        .mount(&server)
+        .await;
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(server.uri())
+        .credentials_provider(aws_sdk_eventbridge::config::Credentials::new("x", "x", None, None, "test"))
+        .load()
+        .await;
+    let sent = events(3);
+    EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&config), "bus").publish(&sent).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    let retry: serde_json::Value = serde_json::from_slice(&requests[1].body).unwrap();
+    let entries = retry["Entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "only the refused entry goes again");
+    let detail: serde_json::Value = serde_json::from_str(entries[0]["Detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["id"], sent[1].id.to_string());
+}
+
+#[tokio::test]
+async fn eventbridge_requests_carry_at_most_ten_entries() {
+    use leadflow::bus::{EventBridgeBus, EventBus};
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/x-amz-json-1.1")
+                .set_body_json(json!({"FailedEntryCount": 0, "Entries": []})),
+        )
+        .mount(&server)
+        .await;
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(server.uri())
+        .credentials_provider(aws_sdk_eventbridge::config::Credentials::new("x", "x", None, None, "test"))
+        .load()
+        .await;
+    EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&config), "bus").publish(&events(25)).await.unwrap();
+    let sizes: Vec<usize> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["Entries"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [10, 10, 5]);
 }

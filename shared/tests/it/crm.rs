@@ -256,6 +256,7 @@ fn message(customer_id: Uuid, content: &str, seconds_ago: i64) -> Message {
         processed: false,
         provider_message_id: None,
         delivery_status: None,
+        analysis: None,
         created_at: Utc::now() - Duration::seconds(seconds_ago),
     }
 }

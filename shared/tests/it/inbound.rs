@@ -72,7 +72,8 @@ async fn only_customer(app: &TestApp) -> Value {
 async fn twilio_sms_in_ai_reply_out() {
     let server = twilio_mock(1).await;
     let app = twilio_app(&server).await;
-    let params = sms_params("SM00000000000000000000000000000001", CUSTOMER, "How much do you charge to replace a water heater?");
+    let params =
+        sms_params("SM00000000000000000000000000000001", CUSTOMER, "How much do you charge to replace a water heater?");
     let r = app.send(twilio_request(&params, None)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.headers["content-type"], "text/xml");
@@ -81,13 +82,14 @@ async fn twilio_sms_in_ai_reply_out() {
     let customer = only_customer(&app).await;
     assert_eq!(customer["phone"], CUSTOMER);
     let leads = app.state.db.conn().await.unwrap();
-    let lead = leadflow::store::leads::open_for_customer(&*leads, Uuid::parse_str(customer["id"].as_str().unwrap()).unwrap())
-        .await
-        .unwrap()
-        .expect("an open lead");
+    let lead =
+        leadflow::store::leads::open_for_customer(&*leads, Uuid::parse_str(customer["id"].as_str().unwrap()).unwrap())
+            .await
+            .unwrap()
+            .expect("an open lead");
     assert_eq!(lead.source_channel, Some(leadflow::domain::Channel::Sms));
 
-    assert_eq!(app.run_jobs().await, 1);
+    assert_eq!(app.run_jobs().await, 2, "processing, then routing to sales");
     let sent = sent_sms(&server).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(field(&sent[0], "To"), CUSTOMER);
@@ -280,7 +282,10 @@ async fn sendgrid_email_in_threaded_reply_out() {
 
     let items = history(&app, customer["id"].as_str().unwrap()).await;
     assert_eq!(items.len(), 2);
-    assert_eq!(items[1]["content"], "Hello,\n\nCould you send me a quote for a kitchen remodel? Our budget is around $25,000.\n\nThanks,\nDana Whitfield");
+    assert_eq!(
+        items[1]["content"],
+        "Hello,\n\nCould you send me a quote for a kitchen remodel? Our budget is around $25,000.\n\nThanks,\nDana Whitfield"
+    );
     assert_eq!(items[0]["delivery_status"], "sent");
     assert_eq!(items[0]["provider_message_id"], "sg-reply-1");
     assert_eq!(items[0]["channel"], "email");
@@ -298,11 +303,15 @@ async fn sendgrid_secret_is_checked() {
         let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         sendgrid_request("", &refs)
     };
-    let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("leadflow:{INBOUND_SECRET}"));
+    let basic =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("leadflow:{INBOUND_SECRET}"));
     req.headers_mut().insert("authorization", format!("Basic {basic}").parse().unwrap());
     assert_eq!(app.send(req).await.status, StatusCode::OK, "basic auth in the URL works too");
     let unconfigured = TestApp::new().await;
-    assert_eq!(post_email(&unconfigured, &format!("?token={INBOUND_SECRET}"), "<a@b>").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_email(&unconfigured, &format!("?token={INBOUND_SECRET}"), "<a@b>").await.status,
+        StatusCode::FORBIDDEN
+    );
     nothing_stored(&unconfigured).await;
 }
 
@@ -333,6 +342,7 @@ async fn chat_in_reply_stored_for_the_widget() {
 
     let wrong = app.raw(http::Method::GET, &format!("/api/messages/chat/{customer_id}?token=AAAA"), &[], "").await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-    let other = app.raw(http::Method::GET, &format!("/api/messages/chat/{}?token={token}", Uuid::now_v7()), &[], "").await;
+    let other =
+        app.raw(http::Method::GET, &format!("/api/messages/chat/{}?token={token}", Uuid::now_v7()), &[], "").await;
     assert_eq!(other.status, StatusCode::FORBIDDEN, "a token opens one conversation only");
 }

@@ -61,7 +61,8 @@ fn event_json(name: &str) -> String {
 #[tokio::test]
 async fn sqs_event_fixture_runs_through_the_worker_handler() {
     let app = TestApp::new().await;
-    let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&event_json("sqs-process-message.json")).unwrap();
+    let event: aws_lambda_events::sqs::SqsEvent =
+        serde_json::from_str(&event_json("sqs-process-message.json")).unwrap();
     let deadline = chrono::Utc::now() + chrono::Duration::seconds(30);
     let response = leadflow::workers::sqs::handle_batch(&app.state, event, deadline).await;
     // The first record names a message that does not exist (skipped, done); the second is no job.

@@ -36,8 +36,14 @@ async fn a_received_message_is_answered_over_http() {
         .unwrap();
     let customer = accepted["customer_id"].as_str().expect("202 with ids").to_owned();
     let reply = loop {
-        let history: Value =
-            http.get(format!("{base}/api/crm/customers/{customer}/history")).send().await.unwrap().json().await.unwrap();
+        let history: Value = http
+            .get(format!("{base}/api/crm/customers/{customer}/history"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if let Some(out) = history["items"].as_array().unwrap().iter().find(|m| m["direction"] == "outbound") {
             break out.clone();
         }

@@ -145,7 +145,9 @@ async fn manual_send_goes_out_and_pauses_the_ai() {
     let uri = server.uri();
     let app = TestApp::with_config(move |c| with_twilio(c, &uri)).await;
     let customer = customer_with_phone(&app).await;
-    let r = app.post("/api/messages/send/sms", json!({"customer_id": customer, "content": "This is Jo from the office"})).await;
+    let r = app
+        .post("/api/messages/send/sms", json!({"customer_id": customer, "content": "This is Jo from the office"}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.body["delivery_status"], "sent");
     assert_eq!(r.body["provider_message_id"], "SMmanual1");

@@ -74,9 +74,13 @@ async fn analysis_uses_a_strict_json_schema_and_keeps_customer_text_as_data() {
     let messages = body["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[0]["role"], "system");
-    assert!(!messages[0]["content"].as_str().unwrap().contains("Ignore all previous"), "customer text never enters instructions");
+    assert!(
+        !messages[0]["content"].as_str().unwrap().contains("Ignore all previous"),
+        "customer text never enters instructions"
+    );
     assert_eq!(messages[1]["role"], "user");
-    let data: Value = serde_json::from_str(messages[1]["content"].as_str().unwrap()).expect("the user message is JSON data");
+    let data: Value =
+        serde_json::from_str(messages[1]["content"].as_str().unwrap()).expect("the user message is JSON data");
     assert_eq!(data["text"], injected);
     assert_eq!(data["channel"], "chat");
 }
@@ -114,7 +118,10 @@ async fn server_errors_fall_back_to_rules_after_retries() {
 #[tokio::test]
 async fn timeouts_fall_back_to_rules() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(completion(ANALYSIS).set_delay(Duration::from_secs(3))).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(completion(ANALYSIS).set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
     let started = std::time::Instant::now();
     assert_falls_back(&server, Duration::from_millis(500)).await;
     assert!(started.elapsed() < Duration::from_secs(3), "gave up within the deadline");
@@ -126,34 +133,67 @@ async fn malformed_output_falls_back_to_rules() {
     Mock::given(method("POST")).respond_with(completion("{\"intent\": \"dancing\"")).mount(&server).await;
     assert_falls_back(&server, Duration::from_secs(5)).await;
     let garbage = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy error</html>")).mount(&garbage).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy error</html>"))
+        .mount(&garbage)
+        .await;
     assert_falls_back(&garbage, Duration::from_secs(5)).await;
 }
 
 #[tokio::test]
 async fn replies_are_grounded_in_the_profile_and_fit_the_channel() {
     let server = MockServer::start().await;
-    let long_reply = format!("Hi Dana \u{2014} a 50 gallon gas heater is from $1,200 installed. {}", "More details. ".repeat(40));
+    let long_reply =
+        format!("Hi Dana \u{2014} a 50 gallon gas heater is from $1,200 installed. {}", "More details. ".repeat(40));
     Mock::given(method("POST")).respond_with(completion(&long_reply)).expect(1).mount(&server).await;
     let now = Utc::now();
     let settings = Settings {
         business_name: ShortText::literal("Austin Plumbing"),
-        services: vec![Service { name: ShortText::literal("Water heater replacement"), description: None, price: Some(ShortText::literal("from $1,200 installed")) }],
+        services: vec![Service {
+            name: ShortText::literal("Water heater replacement"),
+            description: None,
+            price: Some(ShortText::literal("from $1,200 installed")),
+        }],
         ..Settings::default()
     };
     let customer = Customer {
-        id: Uuid::now_v7(), name: Some(ShortText::literal("Dana")), email: None, phone: None, company: None,
-        business_type: None, location: None, created_at: now, updated_at: now,
+        id: Uuid::now_v7(),
+        name: Some(ShortText::literal("Dana")),
+        email: None,
+        phone: None,
+        company: None,
+        business_type: None,
+        location: None,
+        created_at: now,
+        updated_at: now,
     };
     let msg = |direction, content: &str| Message {
-        id: Uuid::now_v7(), customer_id: customer.id, lead_id: None, channel: Channel::Sms, direction,
-        content: content.into(), subject: None, ai_response: None, processed: false, provider_message_id: None,
-        delivery_status: None, created_at: now,
+        id: Uuid::now_v7(),
+        customer_id: customer.id,
+        lead_id: None,
+        channel: Channel::Sms,
+        direction,
+        content: content.into(),
+        subject: None,
+        ai_response: None,
+        processed: false,
+        provider_message_id: None,
+        delivery_status: None,
+        analysis: None,
+        created_at: now,
     };
     let history = [msg(Direction::Inbound, "hi"), msg(Direction::Outbound, "Hi! How can we help?")];
     let inbound = msg(Direction::Inbound, "how much to replace a water heater?");
     let analysis = leadflow::ai::rules::analyze(&input(&inbound.content));
-    let ctx = ReplyContext { settings: &settings, customer: &customer, history: &history, inbound: &inbound, analysis: &analysis, handoff: None, open_now: true };
+    let ctx = ReplyContext {
+        settings: &settings,
+        customer: &customer,
+        history: &history,
+        inbound: &inbound,
+        analysis: &analysis,
+        handoff: None,
+        open_now: true,
+    };
     let reply = ai(&server, Duration::from_secs(5)).responder.respond(&ctx).await.unwrap().unwrap();
     assert!(reply.text.chars().count() <= 306 && reply.text.is_ascii(), "{}", reply.text);
     assert!(reply.text.starts_with("Hi Dana - a 50 gallon"));

@@ -261,6 +261,7 @@ async fn messages_dedupe_on_provider_id() {
         processed: false,
         provider_message_id: pid.map(String::from),
         delivery_status: None,
+        analysis: None,
         created_at: Utc::now(),
     };
     let first = msg(Some("SM123"));

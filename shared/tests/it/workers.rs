@@ -14,7 +14,8 @@ use crate::common::providers::*;
 
 async fn receive_sms(app: &TestApp, text: &str) -> serde_json::Value {
     let body = json!({"channel": "sms", "content": text, "customer": {"phone": "+14155552671"}});
-    let r = app.raw(Method::POST, "/api/messages/receive", &[("content-type", "application/json")], body.to_string()).await;
+    let r =
+        app.raw(Method::POST, "/api/messages/receive", &[("content-type", "application/json")], body.to_string()).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     r.body
 }
@@ -31,7 +32,10 @@ async fn sqs_batches_report_only_the_failed_records() {
     let app = TestApp::new().await;
     let accepted = receive_sms(&app, "hello there").await;
     app.take_jobs().await;
-    let good = serde_json::to_string(&Job::ProcessMessage { message_id: accepted["message_id"].as_str().unwrap().parse().unwrap() }).unwrap();
+    let good = serde_json::to_string(&Job::ProcessMessage {
+        message_id: accepted["message_id"].as_str().unwrap().parse().unwrap(),
+    })
+    .unwrap();
     let mut event = SqsEvent::default();
     event.records = vec![record("m-1", &good), record("m-2", "{\"type\":\"unknown_job\"}"), record("m-3", "not json")];
     let response = workers::sqs::handle_batch(&app.state, event, Utc::now() + Duration::seconds(30)).await;

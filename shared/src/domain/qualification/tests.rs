@@ -76,7 +76,14 @@ fn the_breakdown_sums_to_the_score() {
 
 #[test]
 fn thresholds_give_the_documented_priority() {
-    for (value, priority) in [(100, Priority::High), (70, Priority::High), (69, Priority::Medium), (40, Priority::Medium), (39, Priority::Low), (0, Priority::Low)] {
+    for (value, priority) in [
+        (100, Priority::High),
+        (70, Priority::High),
+        (69, Priority::Medium),
+        (40, Priority::Medium),
+        (39, Priority::Low),
+        (0, Priority::Low),
+    ] {
         assert_eq!(priority_for(Score::new(value).unwrap()), priority, "{value}");
     }
 }
@@ -105,7 +112,15 @@ fn missing_information_and_recommendations() {
     let q = qualify(&base(), now());
     assert_eq!(q.missing, [Missing::Budget, Missing::Authority, Missing::Need, Missing::Timeline]);
     assert_eq!(q.priority, Priority::Low);
-    assert_eq!(q.recommendations, [Recommendation::AskBudget, Recommendation::AskTimeline, Recommendation::AskRequirements, Recommendation::Nurture]);
+    assert_eq!(
+        q.recommendations,
+        [
+            Recommendation::AskBudget,
+            Recommendation::AskTimeline,
+            Recommendation::AskRequirements,
+            Recommendation::Nurture
+        ]
+    );
     let mut hot = base();
     hot.budget_stated = true;
     hot.company_known = true;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{from_bson_time, is_duplicate_key, to_bson_time};
-use crate::domain::{Channel, DeliveryStatus, Direction, Message};
+use crate::domain::{Analysis, Channel, DeliveryStatus, Direction, Message};
 use crate::store::{Page, PageRequest, StoreError};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,6 +31,8 @@ struct MessageDoc {
     provider_message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     delivery_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    analysis: Option<Analysis>,
     created_at: mongodb::bson::DateTime,
 }
 
@@ -48,6 +50,7 @@ impl From<&Message> for MessageDoc {
             processed: m.processed,
             provider_message_id: m.provider_message_id.clone(),
             delivery_status: m.delivery_status.map(|d| d.as_str().into()),
+            analysis: m.analysis.clone(),
             created_at: to_bson_time(m.created_at),
         }
     }
@@ -70,6 +73,7 @@ impl TryFrom<MessageDoc> for Message {
             processed: d.processed,
             provider_message_id: d.provider_message_id,
             delivery_status: d.delivery_status.as_deref().map(str::parse::<DeliveryStatus>).transpose().map_err(bad)?,
+            analysis: d.analysis,
             created_at: from_bson_time(d.created_at),
         })
     }
@@ -223,6 +227,28 @@ impl MessageStore {
         let docs: Vec<MessageDoc> =
             self.coll.find(filter).sort(doc! { "created_at": 1 }).limit(limit).await?.try_collect().await?;
         docs.into_iter().map(Message::try_from).collect()
+    }
+
+    /// Saves what the analysis decided about a message.
+    pub async fn set_analysis(&self, id: Uuid, analysis: &Analysis) -> Result<(), StoreError> {
+        let value = mongodb::bson::to_bson(analysis).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.coll.update_one(doc! { "_id": id.to_string() }, doc! { "$set": { "analysis": value } }).await?;
+        Ok(())
+    }
+
+    /// A lead's inbound messages, oldest first (at most `limit`, the latest ones).
+    pub async fn inbound_for_lead(&self, lead_id: Uuid, limit: i64) -> Result<Vec<Message>, StoreError> {
+        let docs: Vec<MessageDoc> = self
+            .coll
+            .find(doc! { "lead_id": lead_id.to_string(), "direction": "inbound" })
+            .sort(doc! { "created_at": -1, "_id": -1 })
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
+        let mut items = docs.into_iter().map(Message::try_from).collect::<Result<Vec<_>, _>>()?;
+        items.reverse();
+        Ok(items)
     }
 
     /// Erases a customer's conversation; returns how many messages were removed.

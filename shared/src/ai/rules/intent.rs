@@ -1,0 +1,59 @@
+//! Intent by weighted phrase evidence: every pattern that matches adds its weight to its
+//! intent once; the best-scoring intent wins and the margin over the runner-up sets the
+//! confidence.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::compile;
+use super::lexicon;
+use crate::domain::Intent::{self, *};
+
+/// Evidence below this is not enough to pick any intent.
+const MIN_EVIDENCE: f32 = 1.5;
+/// Asking a price or a time makes it pricing or booking rather than a general inquiry.
+const CLEAR_ASK: f32 = 2.5;
+
+/// One regex per rule: a `RegexSet` of this many patterns is an order of magnitude slower.
+static RULES: LazyLock<Vec<(Intent, f32, Regex)>> =
+    LazyLock::new(|| lexicon::patterns().map(|&(intent, weight, pattern)| (intent, weight, compile(pattern))).collect());
+
+fn slot(intent: Intent) -> usize {
+    Intent::ALL.iter().position(|i| *i == intent).unwrap_or(0)
+}
+
+/// Intent and confidence for normalised (lower-case) message text.
+pub fn classify(text: &str) -> (Intent, f32) {
+    let mut scores = [0f32; Intent::ALL.len()];
+    for (intent, weight, regex) in RULES.iter() {
+        if regex.is_match(text) {
+            scores[slot(*intent)] += weight;
+        }
+    }
+    let score = |intent: Intent| scores[slot(intent)];
+    // Ties go to the earlier intent in `Intent::ALL`.
+    let mut best = Other;
+    for &intent in Intent::ALL {
+        if score(intent) > score(best) || (score(intent) == score(best) && slot(intent) < slot(best)) {
+            best = intent;
+        }
+    }
+    if score(best) < MIN_EVIDENCE {
+        return (Other, 0.1 + 0.1 * score(best));
+    }
+    // Per the labels, asking a price or a time settles a general inquiry; the inquiry
+    // evidence then backs the decision instead of competing with it.
+    if best == SalesInquiry
+        && let Some(ask) = [Pricing, Booking].into_iter().find(|&ask| score(ask) >= CLEAR_ASK)
+    {
+        best = ask;
+    }
+    let backing = matches!(best, Pricing | Booking).then_some(SalesInquiry);
+    let top = score(best) + backing.map_or(0.0, score);
+    let others =
+        Intent::ALL.iter().filter(|&&i| i != best && Some(i) != backing).map(|&i| score(i)).fold(0f32, f32::max);
+    let strength = 1.0 - (-top / 2.0).exp();
+    let margin = ((top - others.min(top)) / top).clamp(0.0, 1.0);
+    (best, (strength * (0.55 + 0.45 * margin)).clamp(0.0, 1.0))
+}

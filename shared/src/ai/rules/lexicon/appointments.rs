@@ -1,0 +1,26 @@
+//! Changes to an existing appointment, booking, membership or contract: moving it or
+//! calling it off.
+
+use crate::domain::Intent::{self, *};
+
+#[rustfmt::skip]
+pub const PATTERNS: &[(Intent, f32, &str)] = &[
+    // reschedule
+    (Reschedule, 5.0, r"\bre-?schedul"),
+    (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump)\s+(my|our|the|it|this|that|tomorrow's|today's|[a-z]+day's|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|it)\b"),
+    (Reschedule, 3.0, r"\b(move|push|bump) (it|this|that|things|us|me)\b"),
+    (Reschedule, 3.0, r"\b(a different|another|a new|a later|an earlier) (day|date|time|slot)\b"),
+    (Reschedule, 4.0, r"\bpostpone"),
+    (Reschedule, 2.0, r"\bfrom [a-z]+day to [a-z]+day\b"),
+    (Reschedule, 1.0, r"\binstead\b"),
+    (Reschedule, 3.0, r"\binstead of (this|that|the|my|our) (one|time|date|day|appointment|slot)\b|\binstead of [a-z]+day\b"),
+    (Reschedule, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
+    (Cancel, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
+    // cancel
+    (Cancel, 2.5, r"\bcancel"),
+    (Cancel, 4.0, r"\bcancel (my|our|the|this|that|it|tomorrow's|today's|[a-z]+day's|all my)\b|\b(please|like to|want to|need to|have to|going to) cancel\b"),
+    (Cancel, 3.5, r"\b(not|won't|will not|don't want to|do not want to|not going to) (be )?renew(ing)?\b"),
+    (Cancel, 4.0, r"\b(terminate|discontinue|end|close|stop|quit|freeze) (my|our|the) ([a-z-]+ )?(contract|subscription|membership|service|account|plan|lessons?|policy)\b"),
+    (Cancel, 2.0, r"\b(no longer need|don't need [a-z ]{0,20}anymore|call off|don't renew|do not renew)\b"),
+    (Cancel, 3.0, r"\b(won't|will not|wont) (be )?need(ing)?\b"),
+];

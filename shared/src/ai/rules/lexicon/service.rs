@@ -1,0 +1,55 @@
+//! Existing customers who need help: with an order, account or visit (support), or with
+//! something technical that is broken (errors, outages, devices, installations).
+
+use crate::domain::Intent::{self, *};
+
+#[rustfmt::skip]
+pub const PATTERNS: &[(Intent, f32, &str)] = &[
+    // support
+    (Support, 3.0, r"\b(my|our|the) (order|package|delivery|shipment|parcel)\b"),
+    (Support, 3.0, r"\b(tracking|where is my|is my [a-z]+ ready|ready (yet|for pick ?up))\b"),
+    (Support, 2.0, r"\b(my|our) (account|profile|login|membership|subscription|records|file|results)\b"),
+    (Support, 3.0, r"\b(change|update|edit|correct|fix) (the |my |our )?(email|e-mail|address|phone|number|name|details|info|information|contact details|delivery address|shipping address|username)\b"),
+    (Support, 3.0, r"\b(forgot|reset|recover|lost) (my )?password\b|\blocked out of\b|\bunlock (my|it|the)\b"),
+    (Support, 2.0, r"\bwhere (can|do|would) i (find|get|see|download|access|look)\b"),
+    (Support, 2.5, r"\b(copy of|resend|re-send|send (me |us )?(a |the |my )?([a-z]+ )?(copy|link|report|instructions|documents?|forms?|confirmation|records?|paperwork|details))\b"),
+    (Support, 1.0, r"\b(warranty|report|records|documents|paperwork|instructions|manual|portal|confirmation|password|x-rays?)\b"),
+    (Support, 3.0, r"\b(when|what time) (is|was|will) my\b"),
+    (Support, 3.5, r"\bconfirm (my|our|the) (appointment|appt|booking|reservation|order)\b"),
+    (Support, 3.0, r"\bwhat (do|should) (i|we) (need to )?(bring|wear|expect|prepare)\b"),
+    (Support, 2.5, r"\b(hasn't|haven't|has not|have not|never|still not|didn't|did not|not yet) (arrived?|arrives|received?|shown up|come|gotten|got)\b"),
+    (Support, 2.0, r"\b(delivered|missing|lost|wrong item|never arrived|not here|left my)\b"),
+    (Support, 1.5, r"\bhow (do|can|would) (i|we)\b"),
+    (Support, 1.5, r"\b(your address|address of|directions|parking|where are you located)\b"),
+    (Support, 2.5, r"\b(status (of|on)|order status|update on (my|our)|return policy|return (an|my|the) [a-z]+|exchange (it|my|an|the))\b"),
+    (Support, 2.5, r"\b(add|remove) (a |another |an )?(user|member|seat|person|employee|team member)\b"),
+    (Support, 1.5, r"\b(pick ?up|prescription|refill|aftercare|follow-up instructions)\b"),
+    (Support, 1.0, r"\b(can you (check|help|look into)|look into|help with my|question about my|had it done)\b"),
+    (Support, 2.5, r"\b(walk me through|show me how|how to use|help me (with|to|set))\b|\bhow long (does|will|should) (it|the|my|this)\b"),
+    (Support, 2.5, r"\b(status (on|of)|update on) (my|our|the)\b|\bbeen a (week|while|month|few days)\b"),
+    (Support, 2.0, r"\b(wrong|incorrect) (date|time|address|name|info|information|details|spelling|email)\b"),
+    // technical
+    (Technical, 3.0, r"\berrors?\b"),
+    (Technical, 3.0, r"\b(crash|crashes|crashing|crashed|bug|bugs|glitch|glitchy|blank screen|white screen|black screen|stuck on|frozen|overheating|bouncing|bounce back|spins forever|spinning|blowing (cold|hot)|not (heating|cooling))\b"),
+    (Technical, 2.5, r"\bstopped [a-z]+ing\b|\b(died|dead|gave out|went out|quit on)\b|\b(discolou?red|brown water|rusty water|low pressure|no pressure)\b"),
+    (Technical, 3.0, r"\b(hacked|malware|virus|ransomware|redirecting|data breach|been compromised)\b"),
+    (Technical, 1.5, r"\bafter (we|you|i) (changed|updated|upgraded|installed|switched)\b|\bsince (the|your) (work|update|install|installation|repair|visit|upgrade)\b|\b(settings?|checkout)\b"),
+    (Technical, 2.5, r"\b(jammed|jams|stuck|humming|backing up|backs up|sewage|sewer)\b"),
+    (Technical, 3.0, r"\b(does nothing|do nothing|nothing happens|doesn't do anything|does not do anything|unresponsive)\b"),
+    (Technical, 3.0, r"\bnever (loads|works|connects|opens|finishes|syncs|sends)\b|\blost (internet|power|connection|service|signal|wifi|wi-fi|connectivity)\b"),
+    (Technical, 3.0, r"\b(broken|not working|stopped working|doesn't work|does not work|won't work|isn't working|quit working|stopped responding|malfunction[a-z]*)\b"),
+    (Technical, 3.0, r"\b(won't|wont|will not|doesn't|does not|can't|cannot|isn't|is not|aren't|are not|not|stopped|keeps) (turn on|turning on|start|starting|connect|connecting|load|loading|open|opening|close|closing|sync|syncing|respond|responding|charge|charging|boot|stay lit|drain|draining|flush|flushing|heat|heating|cool|cooling|print|printing|log ?in|sign ?in|power on|reset|receiving|sending|showing|updating|running|lock|locking|spin|spinning|turn|move|light|ignite|stop)\b"),
+    (Technical, 3.0, r"\b(unable to|can't|cannot|couldn't|can not|nobody can|no one can) (log ?in|sign ?in|access|upload|download|connect|load|open|save|export|login|send|receive)\b"),
+    (Technical, 3.0, r"\b(is|are|has been|have been|went|gone|been|goes|keeps going) (completely |totally )?(down|offline)\b"),
+    (Technical, 3.0, r"\b(outage|leak|leaking|leaks|leaky|flood|flooding|flooded|overflow|overflowing|burst|clogged|backed up|no (heat|power|hot water|water|ac|a/c|air|internet|signal|dial tone))\b"),
+    (Technical, 3.0, r"(?:^|[^\d,.$£€])(401|403|404|500|502|503)s?\b|\bunauthori[sz]ed\b|\btime ?out\b|\btimed out\b"),
+    (Technical, 1.5, r"\bdeclined\b"),
+    (Technical, 2.5, r"\b(fails?|failing|failed|failure)\b"),
+    (Technical, 3.0, r"\b(keeps?|kept) (dropping|disconnecting|crashing|freezing|failing|restarting|beeping|tripping|shutting off|turning off|going off|logging me out|flickering|leaking)\b"),
+    (Technical, 3.0, r"\b(gas smell|smell (of )?gas|smells like (gas|burning)|burning smell|sparks|sparking|check engine|warning light|won't start|dead battery|draining (really |very )?slow|slow drain)\b"),
+    (Technical, 1.5, r"\b(dropping|disconnect[a-z]*|freez(e|es|ing)|lagging|flickering|tripped|tripping|beeping|squeak[a-z]*|grinding|rattl[a-z]*)\b"),
+    (Technical, 1.0, r"\b(api|sdk|webhooks?|integration|sso|okta|oauth|dns|ssl|server|database|wifi|wi-fi|network|router|bluetooth|firmware|app|software|browser|plugin|endpoint|token|dashboard|printer|laptop|computer|domain|logs?)\b"),
+    (Technical, 1.5, r"\b(set up|setup|install|configure|connect|sync|troubleshoot|reinstall|(you|they|we) installed)\b"),
+    (Technical, 1.0, r"\b(noise|banging|smell|breaker|thermostat|furnace|boiler|water heater|ac unit|compressor|pilot light|toilet|sink|drain|pipe|outlet|engine|faucet|detector)\b"),
+    (Technical, 2.0, r"\bhow (do|can) i (connect|integrate|configure|set up|install|fix|reset|troubleshoot)\b"),
+];

@@ -1,0 +1,102 @@
+//! Urgency: high for emergencies, outages, same-day needs, strong complaints and
+//! imminent deadlines; low for no-pressure questions, thanks, greetings, spam and
+//! opt-outs; medium otherwise. What counts as pressure depends on the intent.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::compile as regex;
+
+use crate::domain::{Channel, Intent, Urgency};
+
+static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(urgent|urgently|asap|as soon as possible|right away|immediately|right now)\b|\b(need|needs|needed)\b[^.?!\n]{0,40}\bnow\b",
+    )
+});
+static EMERGENCY: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(emergency|critical)\b"));
+static CALM: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"\b(not urgent|no rush|no hurry|not in a rush|whenever (you|is) (can|convenient)|not an emergency)\b")
+});
+static SAME_DAY: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\b(today|tonight|this (morning|afternoon|evening))\b|\bsame[- ]day\b"));
+static HAZARD: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|carbon monoxide|sewage|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees)\b",
+    )
+});
+static OUTAGE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|whole (office|team|site|system)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
+    )
+});
+static STRONG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(extremely|furious|worst|outrageous|disgusted|appalled|lawyer|legal action|sue|never again|unless|report(ing)? (this|you)|my bank|bbb|chargeback|call me|contact me|speak to a manager|a manager|escalate|dog got out|unsafe|dangerous)\b",
+    )
+});
+static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"^(by|before|until)\s+(today|tonight|tomorrow|(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(the )?end of (the )?(day|week)|this week|eod)",
+    )
+});
+static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(hasn't|haven't|has not|have not|never|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting)\b",
+    )
+});
+static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(charged|charge|refund|overcharg[a-z]*|twice|double|duplicate|dispute|too much|extra|more than|quote was|amount|wrong (amount|bill|charge|invoice total)|bill is wrong|correct it|mistake|error|declined|failed|went up|go up|gone up|increase[ds]?|without notice|fee|remove (it|the)|waive|already paid|paid on)\b|\$\d",
+    )
+});
+static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any)\b")
+});
+/// The sender describes a need or a business of their own: a lead worth following up.
+static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(interested|looking to|hiring|we're|we are|i run|i own|our (company|team|business|firm|clinic|office)|evaluating)\b",
+    )
+});
+static FAR_OFF: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\b(trial|next month|next year|in a few (weeks|months)|sometime in|no rush)\b"));
+
+/// `text` is the normalised (lower-case) message, `timeline` the extracted one.
+pub fn assess(intent: Intent, channel: Channel, text: &str, timeline: Option<&str>, wants_human: bool) -> Urgency {
+    use Intent::*;
+    // A form or an e-mail takes effort to send: even a short price question there is a lead.
+    let casual_channel = matches!(channel, Channel::Sms | Channel::Chat);
+    let problem = PROBLEM.is_match(text);
+    let calm = CALM.is_match(text);
+    let asked = EXPLICIT.is_match(text) && !calm;
+    let explicit = asked || (EMERGENCY.is_match(text) && !calm);
+    let same_day = SAME_DAY.is_match(text);
+    let deadline = timeline.is_some_and(|t| DEADLINE.is_match(&t.to_lowercase()));
+    let words = text.split_whitespace().count();
+    let high = |yes: bool, otherwise: Urgency| if yes && !calm { Urgency::High } else { otherwise };
+    match intent {
+        Spam | OptOut | Other => Urgency::Low,
+        Technical => {
+            high(explicit || same_day || deadline || HAZARD.is_match(text) || OUTAGE.is_match(text), Urgency::Medium)
+        }
+        Booking => {
+            let low = if FAR_OFF.is_match(text) { Urgency::Low } else { Urgency::Medium };
+            high(explicit || same_day || HAZARD.is_match(text), low)
+        }
+        Complaint => high(explicit || same_day || deadline || STRONG.is_match(text), Urgency::Medium),
+        Pricing => {
+            let casual = casual_channel && words <= 12 && !text.chars().any(|c| c.is_ascii_digit());
+            high(asked || same_day || HAZARD.is_match(text), if casual { Urgency::Low } else { Urgency::Medium })
+        }
+        SalesInquiry => {
+            let quick_question =
+                channel != Channel::Form && words <= 15 && QUESTION_START.is_match(text) && !PROSPECT.is_match(text);
+            high(asked, if quick_question { Urgency::Low } else { Urgency::Medium })
+        }
+        Support => high(explicit, if problem || wants_human { Urgency::Medium } else { Urgency::Low }),
+        Billing => high(explicit, if DISPUTE.is_match(text) { Urgency::Medium } else { Urgency::Low }),
+        Reschedule | Cancel => high(explicit, Urgency::Medium),
+    }
+}

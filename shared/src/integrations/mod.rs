@@ -1,0 +1,38 @@
+//! Outbound integrations: Slack notifications and the Salesforce lead sync.
+
+pub mod salesforce;
+pub mod slack;
+
+use std::sync::Arc;
+
+/// The integrations configured on this deployment.
+#[derive(Clone, Default)]
+pub struct Integrations {
+    pub slack: Option<Arc<slack::SlackNotifier>>,
+    pub salesforce: Option<Arc<salesforce::SalesforceClient>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntegrationError {
+    /// Worth retrying: the service was unreachable, throttled us or failed.
+    #[error("{service} unavailable: {message}")]
+    Unavailable { service: &'static str, message: String },
+    /// The service refused the request as made; retrying will not help.
+    #[error("{service} refused the request ({status}): {message}")]
+    Refused { service: &'static str, status: u16, message: String },
+}
+
+impl IntegrationError {
+    pub(crate) fn from_status(service: &'static str, status: reqwest::StatusCode, body: &str) -> Self {
+        let message: String = body.chars().take(300).collect();
+        if status.is_server_error() || status.as_u16() == 429 {
+            IntegrationError::Unavailable { service, message: format!("HTTP {status}: {message}") }
+        } else {
+            IntegrationError::Refused { service, status: status.as_u16(), message }
+        }
+    }
+
+    pub(crate) fn network(service: &'static str, e: reqwest::Error) -> Self {
+        IntegrationError::Unavailable { service, message: e.without_url().to_string() }
+    }
+}
