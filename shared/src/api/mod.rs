@@ -11,6 +11,7 @@ mod intake;
 pub mod leads;
 pub mod messages;
 pub mod request_info;
+mod settings;
 pub mod tasks;
 mod teams;
 pub mod webhooks;

@@ -35,7 +35,7 @@ pub fn parse_address(raw: &str) -> (Option<String>, &str) {
 }
 
 /// A header's value from a raw header block (unfolding continuation lines).
-pub fn header<'a>(headers: &'a str, name: &str) -> Option<String> {
+pub fn header(headers: &str, name: &str) -> Option<String> {
     let mut value: Option<String> = None;
     for line in headers.lines() {
         if let Some(v) = value.as_mut() {

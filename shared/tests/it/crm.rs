@@ -300,3 +300,35 @@ async fn unknown_routes_and_methods_are_json_errors() {
     let r = app.call(Method::PATCH, "/api/crm/customers", Some(json!({}))).await;
     assert_eq!((r.status, r.error_code()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
 }
+
+#[tokio::test]
+async fn settings_are_read_and_updated_partially() {
+    let app = TestApp::new().await;
+    let r = app.get("/api/settings").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["tone"], "friendly");
+    assert_eq!(r.body["business_hours"]["mon"][0], "09:00-17:00");
+    let r = app
+        .put(
+            "/api/settings",
+            json!({"business_name": "Austin Plumbing", "time_zone": "America/Chicago",
+                   "business_hours": {"mon": ["08:00-18:00"], "sat": ["09:00-12:00"]},
+                   "services": [{"name": "Water heater replacement", "price": "from $1,200 installed"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["business_name"], "Austin Plumbing");
+    assert_eq!(r.body["services"][0]["price"], "from $1,200 installed");
+    let r = app.put("/api/settings", json!({"tone": "professional"})).await;
+    assert_eq!((r.body["tone"].as_str(), r.body["time_zone"].as_str()), (Some("professional"), Some("America/Chicago")));
+    for (body, field) in [
+        (json!({"time_zone": "Mars/Base"}), "time_zone"),
+        (json!({"business_hours": {"mon": ["18:00-08:00"]}}), "business_hours"),
+        (json!({"tone": "grumpy"}), "tone"),
+        (json!({"services": [{"name": "X", "cost": 5}]}), "services[0].cost"),
+        (json!({"business_name": ""}), "business_name"),
+    ] {
+        let r = app.put("/api/settings", body.clone()).await;
+        assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{body}: {}", r.text);
+    }
+}

@@ -25,7 +25,8 @@ fn sums(q: &Qualification) -> bool {
 #[test]
 fn each_factor_moves_the_score_up() {
     let b = score(&base());
-    let raised: [(&str, fn(&mut Signals)); 9] = [
+    type Raise = fn(&mut Signals);
+    let raised: [(&str, Raise); 9] = [
         ("budget", |s| s.budget_stated = true),
         ("company", |s| s.company_known = true),
         ("service", |s| s.service_match = Some(true)),

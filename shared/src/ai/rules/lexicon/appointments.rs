@@ -6,8 +6,8 @@ use crate::domain::Intent::{self, *};
 #[rustfmt::skip]
 pub const PATTERNS: &[(Intent, f32, &str)] = &[
     // reschedule
-    (Reschedule, 5.0, r"\bre-?schedul"),
-    (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump)\s+(my|our|the|it|this|that|tomorrow's|today's|[a-z]+day's|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|it)\b"),
+    (Reschedule, 5.0, r"\bre-?(schedul|schedual|shedul|scedul|sked)"),
+    (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump|swap)\s+(my|our|the|his|her|their|it|this|that|[a-z]+'s|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|it)\b"),
     (Reschedule, 3.0, r"\b(move|push|bump) (it|this|that|things|us|me)\b"),
     (Reschedule, 3.0, r"\b(a different|another|a new|a later|an earlier) (day|date|time|slot)\b"),
     (Reschedule, 4.0, r"\bpostpone"),
@@ -16,6 +16,13 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Reschedule, 3.0, r"\binstead of (this|that|the|my|our) (one|time|date|day|appointment|slot)\b|\binstead of [a-z]+day\b"),
     (Reschedule, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
     (Cancel, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
+    (Reschedule, 4.0, r"\b(push|move|bump) (it|this|that|things|us|me|my [a-z']+|our [a-z]+|the [a-z]+) (back|out|forward|up|later|earlier|ahead)\b"),
+    (Reschedule, 5.0, r"\bcancel\b[^.?!\n]{0,40}\b(and|then|to) (re-?book|re-?schedule|book (another|a new|for|it for)|move it|pick another|find another)\b"),
+    (Reschedule, 4.0, r"\brebook"),
+    (Reschedule, 2.5, r"\b(have|got|there's) a (conflict|clash)\b"),
+    (Reschedule, 1.5, r"\bsomething came up\b"),
+    (Reschedule, 3.0, r"\b(could|can) (we|i) (do|make it|try|come|go with|switch to|change (it )?to) [^.?!\n]{0,25}\binstead\b"),
+    (Reschedule, 1.5, r"\b(can't|cannot|won't|will not|wont|not) (be )?(coming|come) (in|to|on|tomorrow|today|this|after all)\b"),
     // cancel
     (Cancel, 2.5, r"\bcancel"),
     (Cancel, 4.0, r"\bcancel (my|our|the|this|that|it|tomorrow's|today's|[a-z]+day's|all my)\b|\b(please|like to|want to|need to|have to|going to) cancel\b"),
@@ -23,4 +30,9 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Cancel, 4.0, r"\b(terminate|discontinue|end|close|stop|quit|freeze) (my|our|the) ([a-z-]+ )?(contract|subscription|membership|service|account|plan|lessons?|policy)\b"),
     (Cancel, 2.0, r"\b(no longer need|don't need [a-z ]{0,20}anymore|call off|don't renew|do not renew)\b"),
     (Cancel, 3.0, r"\b(won't|will not|wont) (be )?need(ing)?\b"),
+    (Cancel, 4.0, r"\b(cancle|cancl|canel|cansel|cancell)\b"),
+    (Cancel, 6.0, r"\b(take|cross) (me|us|him|her) off (the|your) (schedule|calendar|books|roster)\b"),
+    (Cancel, 3.0, r"\b(not|won't|will not|wont|don't|do not) (be )?(going ahead|go ahead|moving forward|proceed(ing)?)\b|\bdecided (not to|against)\b"),
+    (Cancel, 2.0, r"\b(can't|cannot|won't|will not|wont|not) (be )?(coming|come) (in|to|on|tomorrow|today|this|after all)\b"),
+    (Cancel, 3.0, r"\b(unenroll|withdraw) (me|my|him|her|us|our)\b|\b(pull|withdraw) (him|her|my [a-z]+|them) (out|from)\b"),
 ];
