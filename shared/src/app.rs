@@ -88,6 +88,13 @@ fn core(config: Config) -> Result<Core, StartError> {
         slack: p.slack_webhook_url.as_ref().map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()))),
         salesforce: p.salesforce.as_ref().map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()))),
     };
+    // The rules engine compiles its patterns on first use; do it now, not in a request.
+    let _ = crate::ai::rules::analyze(&crate::domain::AnalysisInput {
+        channel: crate::domain::Channel::Chat,
+        subject: None,
+        text: "warm-up".into(),
+        fields: Default::default(),
+    });
     let ai = match &p.openai {
         Some(settings) => Ai::openai(OpenAiEngine::new(settings)?),
         None => Ai::rules(),

@@ -9,11 +9,23 @@ use regex::Regex;
 use super::compile;
 use super::lexicon;
 use crate::domain::Intent::{self, *};
+use crate::domain::analysis::Team;
 
 /// Evidence below this is not enough to pick any intent.
 const MIN_EVIDENCE: f32 = 1.5;
 /// Asking a price or a time makes it pricing or booking rather than a general inquiry.
 const CLEAR_ASK: f32 = 2.5;
+/// A booking whose message also describes something broken (a single clear problem
+/// phrase, not just device vocabulary) is a repair visit: the technicians take it.
+const REPAIR_PROBLEM: f32 = 2.5;
+
+/// What the lexicon says about a message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    pub intent: Intent,
+    pub team: Team,
+    pub confidence: f32,
+}
 
 /// One regex per rule: a `RegexSet` of this many patterns is an order of magnitude slower.
 static RULES: LazyLock<Vec<(Intent, f32, Regex)>> =
@@ -23,12 +35,14 @@ fn slot(intent: Intent) -> usize {
     Intent::ALL.iter().position(|i| *i == intent).unwrap_or(0)
 }
 
-/// Intent and confidence for normalised (lower-case) message text.
-pub fn classify(text: &str) -> (Intent, f32) {
+/// Intent, team and confidence for normalised (lower-case) message text.
+pub fn classify(text: &str) -> Verdict {
     let mut scores = [0f32; Intent::ALL.len()];
+    let mut strongest = [0f32; Intent::ALL.len()];
     for (intent, weight, regex) in RULES.iter() {
         if regex.is_match(text) {
             scores[slot(*intent)] += weight;
+            strongest[slot(*intent)] = strongest[slot(*intent)].max(*weight);
         }
     }
     let score = |intent: Intent| scores[slot(intent)];
@@ -40,7 +54,7 @@ pub fn classify(text: &str) -> (Intent, f32) {
         }
     }
     if score(best) < MIN_EVIDENCE {
-        return (Other, 0.1 + 0.1 * score(best));
+        return Verdict { intent: Other, team: Other.team(), confidence: 0.1 + 0.1 * score(best) };
     }
     // Per the labels, asking a price or a time settles a general inquiry; the inquiry
     // evidence then backs the decision instead of competing with it.
@@ -55,5 +69,7 @@ pub fn classify(text: &str) -> (Intent, f32) {
         Intent::ALL.iter().filter(|&&i| i != best && Some(i) != backing).map(|&i| score(i)).fold(0f32, f32::max);
     let strength = 1.0 - (-top / 2.0).exp();
     let margin = ((top - others.min(top)) / top).clamp(0.0, 1.0);
-    (best, (strength * (0.55 + 0.45 * margin)).clamp(0.0, 1.0))
+    let repair = best == Booking && strongest[slot(Technical)] >= REPAIR_PROBLEM;
+    let team = if repair { Team::Technical } else { best.team() };
+    Verdict { intent: best, team, confidence: (strength * (0.55 + 0.45 * margin)).clamp(0.0, 1.0) }
 }

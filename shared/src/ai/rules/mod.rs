@@ -30,11 +30,11 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
     let signature = signature::parse(body);
     let content = &body[..signature.body_end.min(body.len())];
     let text = normalise(input.subject.as_deref(), content);
-    let (intent, confidence) = intent::classify(&text);
+    let intent::Verdict { intent, team, confidence } = intent::classify(&text);
     let entities = entities::extract(input, body, &signature, intent);
     let wants_human = WANTS_HUMAN.is_match(&text);
     let urgency = urgency::assess(intent, input.channel, &text, entities.timeline.as_deref(), wants_human);
-    Analysis { intent, team: intent.team(), urgency, entities, confidence, wants_human }
+    Analysis { intent, team, urgency, entities, confidence, wants_human }
 }
 
 /// Compiles a literal pattern. Word boundaries are made ASCII: a Unicode `\b` forces the

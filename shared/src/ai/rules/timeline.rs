@@ -10,6 +10,10 @@ use regex::Regex;
 use super::{compile, listed};
 
 const WEEKDAY: &str = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?";
+/// Abbreviated weekdays only count after "next", "this" or "coming" ("next thurs").
+const SHORT_DAY: &str = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\b\.?";
+const HOLIDAY: &str = r"(?:christmas(?:\s+eve)?|new\s+year's(?:\s+eve|\s+day)?|thanksgiving|easter|valentine's\s+day|memorial\s+day|labou?r\s+day|independence\s+day|(?:the\s+)?(?:4th|fourth)\s+of\s+july|july\s+4th|mother's\s+day|father's\s+day|halloween|black\s+friday)";
+const COUNT: &str = r"(?:a|one|two|three|four|five|six|a few|few|a couple of|a couple|couple of|\d+)";
 const MONTH: &str = r"(?:january|february|march|april|june|july|august|september|october|november|december|(?-i:May))";
 const SHORT_MONTH: &str = r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?";
 const DAY: &str = r"\d{1,2}(?:st|nd|rd|th)?";
@@ -26,8 +30,11 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
         ),
         format!(r"(?:early|mid|late)[\s-](?:next\s+)?(?:week|month|year|{MONTH})"),
         format!(
-            r"(?:next|this|coming|the\s+following)\s+(?:{WEEKDAY}|weekend|week|month|year|quarter|summer|winter|spring|fall|autumn|{PART})(?:\s+{PART})?{suffix}?"
+            r"(?:(?:one|an?|some)\s+(?:{PART}|day)\s+|(?:later|earlier)\s+)?(?:next|this|coming|the\s+following)\s+(?:{WEEKDAY}|{SHORT_DAY}|weekend|week|month|year|quarter|summer|winter|spring|fall|autumn|{PART})(?:\s+{PART})?{suffix}?"
         ),
+        format!(r"{TIME}\s+(?:today|tonight|tomorrow|tmrw)"),
+        format!(r"(?:later\s+)?(?:today|tonight)"),
+        HOLIDAY.to_string(),
         format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?{suffix}?"),
         format!(r"(?:today|tonight|tomorrow|tmrw)(?:\s+{PART})?{suffix}?"),
         format!(r"{WEEKDAY},?\s+{MONTH}\s+{DAY}\b"),
@@ -37,7 +44,8 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
         format!(r"{SHORT_MONTH}\s+{DAY}\b"),
         r"q[1-4](?:\s+\d{4})?".to_string(),
         r"asap|as soon as possible|right away|immediately|eod|end of day|end of business".to_string(),
-        r"(?:in|within)\s+(?:a|one|two|three|four|a few|a couple of|\d+)\s+(?:days?|weeks?|months?)".to_string(),
+        format!(r"(?:in|within|over)\s+(?:the\s+)?(?:next\s+)?{COUNT}\s+(?:days?|weeks?|months?)"),
+        format!(r"(?:the\s+)?next\s+{COUNT}\s+(?:days|weeks|months)"),
         format!(r"(?:the\s+)?week\s+of\s+(?:the\s+)?{DAY}"),
         r"(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:\d{4}|\d{2}))?".to_string(),
         TIME.to_string(),
@@ -47,22 +55,23 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// "to the 30th", "by the 5th": a bare day of the month only counts as a target.
 static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"(?i)\bto\s+(the\s+\d{1,2}(?:st|nd|rd|th))\b|\b((?:by|before|until)\s+the\s+\d{1,2}(?:st|nd|rd|th))\b")
+    compile(r"(?i)\b(?:to|on|do|try|how about|what about|make it)\s+(the\s+\d{1,2}(?:st|nd|rd|th))\b|\b((?:by|before|until)\s+the\s+\d{1,2}(?:st|nd|rd|th))\b")
 });
 static PAST: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(started|began|happened|ago|yesterday|was|were|placed|spoke|did|had|been|came|went|stopped|broke|failed|received|got|sent|called|noticed|installed|dropped|left|took|brought|picked|ordered|paid|bought|visited|talked|emailed|texted|fixed|arrived|delivered|lost|hit|fell|crashed)\b",
+        r"(?i)\b(started|began|happened|ago|yesterday|was|were|placed|spoke|did|had|been|came|went|stopped|broke|failed|received|got|sent|called|noticed|installed|dropped|left|took|brought|picked|ordered|paid|bought|visited|talked|emailed|texted|fixed|arrived|delivered|lost|hit|fell|crashed|skipped|missed|showed|forgot|waited)\b",
     )
 });
 static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(will|would|could|can|need|needs|want|wants|like|please|works?|available|free|hope|hoping|plan|planning|going to|should|must|by|before|until|let's|shall|are you|do you|is it possible)\b|'ll\b|'d\b",
+        r"(?i)\b(will|would|could|can|need|needs|want|wants|like|please|works?|available|free|hope|hoping|plan|planning|going to|should|must|by|before|until|let's|shall|are you|do you|is it possible|starting|start|looking|ideally|aiming|expecting|targeting|upcoming)\b|'ll\b|'d\b",
     )
 });
 
 /// Words ending in 's that are not possessives ("it's Friday" is still a when).
 const CONTRACTIONS: &str = "it's that's what's there's here's";
-const BEFORE_PAST: &str = "last past previous since from during";
+const BEFORE_PAST: &str = "last past previous since from during effective";
+const VISITING: &str = "come stop swing drop pop came";
 const AFTER_NOT_WHEN: &str = "\
     ago invoice invoices bill statement payment charge subscription newsletter release update order issue \
     edition report";
@@ -71,7 +80,7 @@ pub fn extract(text: &str) -> Option<&str> {
     let mut found: Vec<(usize, &str)> = CANDIDATE
         .find_iter(text)
         .filter(|m| wanted(text, m.start(), m.end()))
-        .map(|m| (m.start(), m.as_str()))
+        .map(|m| (m.start(), visit_time(&text[..m.start()], m.as_str())))
         .collect();
     for caps in ORDINAL.captures_iter(text) {
         if let Some(m) = caps.get(1).or_else(|| caps.get(2)) {
@@ -79,6 +88,13 @@ pub fn extract(text: &str) -> Option<&str> {
         }
     }
     found.into_iter().max_by_key(|(start, _)| *start).map(|(_, value)| value)
+}
+
+/// "come by one evening": after a visiting verb, "by" is part of the verb, not a deadline.
+fn visit_time<'a>(before: &str, value: &'a str) -> &'a str {
+    let previous = before.split_whitespace().next_back().unwrap_or("").to_lowercase();
+    let by = value.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("by "));
+    if by && listed(VISITING, &previous) { value[3..].trim_start() } else { value }
 }
 
 fn wanted(text: &str, start: usize, end: usize) -> bool {

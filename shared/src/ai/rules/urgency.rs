@@ -17,7 +17,7 @@ static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EMERGENCY: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(emergency|critical)\b"));
 static CALM: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"\b(not urgent|no rush|no hurry|not in a rush|whenever (you|is) (can|convenient)|not an emergency)\b")
+    regex(r"\b(not urgent|no rush|no hurry|not in a rush|not a rush|whenever (you|is) (can|convenient)|whenever you (have|get) (time|a chance|a minute|a sec)|when(ever)? you get a chance|at your (earliest )?convenience|not an emergency|no emergency|nothing urgent|effective immediately)\b")
 });
 static SAME_DAY: LazyLock<Regex> =
     LazyLock::new(|| regex(r"\b(today|tonight|this (morning|afternoon|evening))\b|\bsame[- ]day\b"));
@@ -28,7 +28,7 @@ static HAZARD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static OUTAGE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|whole (office|team|site|system)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
+        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|(can't|cannot|unable to|not able to) (take|accept|process|run) [a-z ]{0,12}(payments|cards|orders|transactions|sales)|(lunch|dinner|morning|holiday) rush|whole (office|team|site|system)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
     )
 });
 static STRONG: LazyLock<Regex> = LazyLock::new(|| {
@@ -43,16 +43,16 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(hasn't|haven't|has not|have not|never|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting)\b",
+        r"\b(hasn't|haven't|has not|have not|never|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped)\b",
     )
 });
 static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(charged|charge|refund|overcharg[a-z]*|twice|double|duplicate|dispute|too much|extra|more than|quote was|amount|wrong (amount|bill|charge|invoice total)|bill is wrong|correct it|mistake|error|declined|failed|went up|go up|gone up|increase[ds]?|without notice|fee|remove (it|the)|waive|already paid|paid on)\b|\$\d",
+        r"\b(charged|charge|charges|refund|overcharg[a-z]*|twice|double|duplicate|dispute|too much|extra|more than|quote was|amount|wrong (amount|bill|charge|invoice total)|bill is wrong|correct it|mistake|error|declined|failed|went up|go up|gone up|increase[ds]?|without notice|fee|remove (it|the)|waive|already paid|paid on)\b|\$\d",
     )
 });
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any)\b")
+    regex(r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any|r|u|ya|yall|y'all|you guys|just wondering)\b")
 });
 /// The sender describes a need or a business of their own: a lead worth following up.
 static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {

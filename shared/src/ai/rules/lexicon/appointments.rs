@@ -7,7 +7,7 @@ use crate::domain::Intent::{self, *};
 pub const PATTERNS: &[(Intent, f32, &str)] = &[
     // reschedule
     (Reschedule, 5.0, r"\bre-?(schedul|schedual|shedul|scedul|sked)"),
-    (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump|swap)\s+(my|our|the|his|her|their|it|this|that|[a-z]+'s|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|it)\b"),
+    (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump|swap)\s+(my|our|the|his|her|their|it|this|that|[a-z]+'s|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|grooming|massage|facial|haircut|cut|exam|checkup|tour|showing|inspection|shoot|photoshoot|tutoring|training|surgery|procedure|service|job|move|it)\b"),
     (Reschedule, 3.0, r"\b(move|push|bump) (it|this|that|things|us|me)\b"),
     (Reschedule, 3.0, r"\b(a different|another|a new|a later|an earlier) (day|date|time|slot)\b"),
     (Reschedule, 4.0, r"\bpostpone"),

@@ -6,7 +6,7 @@ use crate::domain::Intent::{self, *};
 #[rustfmt::skip]
 pub const PATTERNS: &[(Intent, f32, &str)] = &[
     // opt-out
-    (OptOut, 6.0, r"\A\W*(stop|stop all|stopall|unsubscribe|unsub|end|quit|optout|opt out|opt-out|remove me|cancel all|please stop)\W*\z"),
+    (OptOut, 6.0, r"\A\W*(please |pls |plz )?(stop|stop all|stopall|unsubscribe|unsub|end|quit|optout|opt out|opt-out|remove me|cancel all|stop texting|stop messaging|stop it)( pls| please| plz| now| thanks| thank you| thx| me)*\W*\z"),
     (OptOut, 5.0, r"\bunsubscribe\b"),
     (OptOut, 5.0, r"\b(stop|quit|cease) (texting|messaging|emailing|calling|contacting|sending|spamming)\b"),
     (OptOut, 5.0, r"\b(remove|delete) (me|my (number|email|e-mail|name|details|info|address))\b"),
@@ -16,6 +16,10 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (OptOut, 4.0, r"\bno (more|further) (texts|messages|emails|calls|marketing)\b"),
     (OptOut, 5.0, r"\b(don't|do not|dont) want (any |to receive )?(more |further )?(marketing |promotional |sales )?(texts|messages|emails|calls|mail)\b"),
     (OptOut, 2.0, r"\b(mailing list|email list|your list|this list|newsletter|marketing (messages|emails|texts))\b"),
+    (OptOut, 5.0, r"\b(don't|do not|dont|no longer) want (these|your|any|the|to get|to receive) ([a-z]+ )?(texts|messages|emails|e-mails|calls|notifications|promos|ads|newsletters|mail)\b"),
+    (OptOut, 5.0, r"\b(stop|quit|cease|enough with) (the |these |your |all )?(texts|messages|emails|calls|promos|ads|spam|newsletters|marketing)\b"),
+    (OptOut, 5.0, r"\blose (my|this) (number|email)\b"),
+    (OptOut, 3.0, r"\bi (never|didn't|did not) sign(ed)? up for (this|these|your)\b|\bhow (do|can) i (unsubscribe|opt out)\b"),
     // spam
     (Spam, 2.0, r"\bguarantee(d)?\b"),
     (Spam, 4.0, r"#1 on google|first page of google|page one of google|rank(ing)? #?1\b|top of google"),
@@ -40,6 +44,18 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Spam, 2.0, r"\b(i'd|i would|we'd|we would) love to (write|help you grow|design|build|create|manage|redesign|handle your)\b|\bfreelance\b"),
     (Spam, 2.5, r"\b(our|my) (team|agency|company|firm) (of [a-z]+ )?(can|will|offers?|provides?|specializes?|helps?)\b"),
     (Spam, 6.0, r"\b(reply|text) stop to (unsubscribe|opt out|end|stop)\b"),
+    (Spam, 4.0, r"\byour (package|parcel|shipment|delivery) (could not|couldn't|cannot|can't|was not|wasn't|is on hold|has been held|is pending|was returned|is waiting)\b|\bredelivery\b"),
+    (Spam, 4.0, r"\b(update|confirm|verify|re-?enter) your (address|delivery|shipping|payment|billing|card) ?(details|info|information|preferences|method)?\s*(here|at|now|below|via|:)"),
+    (Spam, 3.0, r"(?:^|[\s:(/])(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(info|xyz|biz|top|click|site|online|live|icu|buzz|shop|link|win|loan|club|vip|tk|ru)\b"),
+    (Spam, 3.0, r"\b(click (the |this )?link|link in (my |our )?bio|today only|only \$\d+|get verified|blue (check|tick)|100% free|no credit check|act fast|final notice|expires today|last chance|exclusive offer)\b"),
+    (Spam, 4.0, r"\b(increase|boost|double|triple|skyrocket|grow) your (sales|revenue|traffic|reviews|followers|bookings|leads|customers|clients|business|ranking|visibility|online presence)\b"),
+    (Spam, 3.0, r"\b(more|extra|\d+\+?) (5-star |five-star )?(customers|clients|leads|reviews|followers|patients|bookings|sales) (per|every|a|each|in|for your|to your)\b"),
+    (Spam, 2.5, r"\b(would you be interested in|are you interested in|let me know if (you're |you are )?interested|if (you're|you are) interested)\b|\bfor your (business|company|website|practice|restaurant|salon|clinic|shop|store)\b"),
+    (Spam, 4.0, r"\b(business loan|loan (offer|approved)|you qualify|merchant cash|funding approved|business proposal|inheritance|beneficiary|million (dollars|usd))\b"),
+    (Spam, 3.0, r"\b(google (business )?(profile|listing)|business listing|domain (expires|expiration|renewal)|renew your domain|seo (audit|services|package)|marketing (system|package)|proven (system|method|strategy))\b"),
+    (Spam, 3.0, r"\b(cheap|discount|replica|luxury) (rolex|watches|viagra|meds|pills|handbags|followers|likes)\b|\b(viagra|cialis|casino|onlyfans|hot singles)\b"),
+    (Spam, 3.0, r"\b(i|we) can help (your|you) ([a-z]+ ){0,2}(get|grow|increase|boost|rank|find|reach|attract|generate)\b"),
+    (Spam, 3.0, r"\btext [a-z]{2,10} to \d{4,6}\b|\breply [a-z]{2,8} to (claim|get|receive|win)\b"),
     // other
     (Other, 4.0, r"\A\W*(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening))( there| team| all| guys| folks)?\W*\z"),
     (Other, 4.0, r"\A\W*((ok|okay|k|kk|sounds good|great|perfect|cool|got it|will do|noted|awesome|yes|yep|no|nope|sure|thanks|thank you|thx|ty|much appreciated|appreciate it|see you( then| soon| tomorrow| there| [a-z]+day| next [a-z]+)?|thanks again|all good|no worries|lol|haha|never ?mind|test|testing)( so much| a lot| again| very much)?\W*)+\z"),
@@ -52,4 +68,8 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Other, 3.0, r"\b(i'll|i will|we'll|we will) (review|think|discuss|talk it over|get back|let you know|check with|look over|be in touch|circle back)\b|\bget back to you\b"),
     (Other, 3.0, r"\b(bye|goodbye|happy holidays|merry christmas|happy new year|have a (great|good|nice) (day|weekend|one)|hope you('re| are) (doing )?well|just (browsing|looking)|anyone there|are you there|following up on our conversation)\b|\A\W*i'm (outside|here)\b"),
     (Other, 1.5, r"\b(attached|signed contract|looking forward|just checking in|fyi|heads up|got it)\b"),
+    (Other, 3.0, r"\b(nvm|nevermind|never mind|figured it out|disregard|ignore (that|my last)|wasn't meant for you|wrong (chat|thread|conversation)|sent (that|this) to the wrong)\b"),
+    (Other, 2.5, r"\b(tell|let) [a-z]+ (i said hi|know i said)\b|\bsay hi to\b"),
+    (Other, 2.0, r"\A\W*just (following up|checking in|circling back)\W*\z"),
+    (Other, 2.0, r"\b(haha+|lol|lmao|hilarious|that's funny)\b"),
 ];

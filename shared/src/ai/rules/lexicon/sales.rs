@@ -69,7 +69,7 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Booking, 2.5, r"\btrial (session|lesson|class|week|visit|workout|day|pass)\b|\bfree (lesson|session|class|pass|week|consult|consultation|evaluation|assessment)\b"),
     (Booking, 2.5, r"\bwhen can (you|u|someone|somebody|a [a-z]+) (come|get here|make it|start|be here)\b"),
     (Booking, 2.0, r"\b(i'd|i would|we'd|we would) (like|love) to (come|visit|tour|stop)\b|\bbook (you|u|your [a-z]+) for\b"),
-    (Booking, 2.0, r"\b(come|send [a-z ]{1,15}) (out|over|by)\b|\bsomeone (to )?come\b|\bcome (take a look|look at|check|see)\b"),
+    (Booking, 2.0, r"\bsend [a-z ]{1,15} (out|over)\b|\bsomeone (to )?come\b|\b(need|want|get|have) (someone|somebody) (to )?(look at|check|take a look|inspect|come)\b"),
     // sales inquiry
     (SalesInquiry, 2.0, r"\b(do|can|would|will) (you|u|ya|y'all|you guys|u guys|your team|your company|your firm|you all|you folks) (also |still |even |ever )?(do|offer|provide|have|carry|sell|service|install|repair|fix|handle|work (on|with)|take|support|cover|serve|make|build|cater|deliver|ship|treat|specialize|integrate|clean|design|accept|allow|speak|see)\b"),
     (SalesInquiry, 1.5, r"\b(do|does) (you|u|ya|y'all|yall|you guys|u guys|your team|you all|your company|your office|your shop) [a-z]+"),
