@@ -1,17 +1,7 @@
-//! Lambda for the jobs queue: runs each SQS record as a job and reports the failed ones.
-
-use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+//! Lambda for the jobs queue (message processing): each SQS record is a job; failed ones are reported.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<(), lambda_runtime::Error> {
     let state = leadflow::app::init_lambda().await;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
-        let state = state.clone();
-        async move {
-            let deadline = chrono::DateTime::from_timestamp_millis(event.context.deadline as i64).unwrap_or_default();
-            Ok::<SqsBatchResponse, Error>(leadflow::workers::sqs::handle_batch(&state, event.payload, deadline).await)
-        }
-    }))
-    .await
+    leadflow::workers::sqs::run_lambda(state).await
 }

@@ -128,4 +128,3 @@ fn salesforce<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Option<Sales
         api_version: v.optional("SALESFORCE_API_VERSION").unwrap_or_else(|| "v61.0".into()),
     }))
 }
-

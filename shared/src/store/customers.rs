@@ -41,53 +41,28 @@ fn text<const N: usize>(v: &Option<crate::domain::Text<N>>) -> Option<&str> {
     v.as_ref().map(|t| t.as_str())
 }
 
-pub async fn insert(c: &impl GenericClient, new: &NewCustomer) -> Result<Customer, StoreError> {
+async fn insert_with(c: &impl GenericClient, new: &NewCustomer, on_conflict: &str) -> Result<Vec<Row>, StoreError> {
     let f = new.fields();
-    let id = Uuid::now_v7();
     let sql = format!(
         "INSERT INTO customers (id, name, email, phone, company, business_type, location)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6, $7) {on_conflict} RETURNING {COLUMNS}"
     );
-    let rows = c
-        .query_typed(
-            &sql,
-            &[
-                p(&id),
-                p(&text(&f.name)),
-                p(&f.email.as_ref().map(Email::as_str)),
-                p(&f.phone.as_ref().map(Phone::as_str)),
-                p(&text(&f.company)),
-                p(&text(&f.business_type)),
-                p(&text(&f.location)),
-            ],
-        )
-        .await?;
-    rows.first().map(from_row).ok_or(StoreError::NotFound("customer"))?
+    let (id, email, phone) = (Uuid::now_v7(), f.email.as_ref().map(Email::as_str), f.phone.as_ref().map(Phone::as_str));
+    let (name, company, business_type, location) =
+        (text(&f.name), text(&f.company), text(&f.business_type), text(&f.location));
+    let params = [p(&id), p(&name), p(&email), p(&phone), p(&company), p(&business_type), p(&location)];
+    Ok(c.query_typed(&sql, &params).await?)
+}
+
+/// Inserts the customer; an email or phone that belongs to someone is a conflict.
+pub async fn insert(c: &impl GenericClient, new: &NewCustomer) -> Result<Customer, StoreError> {
+    insert_with(c, new, "").await?.first().map(from_row).ok_or(StoreError::NotFound("customer"))?
 }
 
 /// Inserts the customer unless the email or phone already belongs to someone; `None`
 /// then (the caller looks the owner up). Never aborts the surrounding transaction.
 pub async fn insert_if_absent(c: &impl GenericClient, new: &NewCustomer) -> Result<Option<Customer>, StoreError> {
-    let f = new.fields();
-    let sql = format!(
-        "INSERT INTO customers (id, name, email, phone, company, business_type, location)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
-    );
-    let rows = c
-        .query_typed(
-            &sql,
-            &[
-                p(&Uuid::now_v7()),
-                p(&text(&f.name)),
-                p(&f.email.as_ref().map(Email::as_str)),
-                p(&f.phone.as_ref().map(Phone::as_str)),
-                p(&text(&f.company)),
-                p(&text(&f.business_type)),
-                p(&text(&f.location)),
-            ],
-        )
-        .await?;
-    rows.first().map(from_row).transpose()
+    insert_with(c, new, "ON CONFLICT DO NOTHING").await?.first().map(from_row).transpose()
 }
 
 pub async fn get_by_id(c: &impl GenericClient, id: Uuid) -> Result<Customer, StoreError> {

@@ -29,3 +29,16 @@ pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<
     }
     response
 }
+
+/// Runs a worker Lambda: every invocation is one SQS batch (the jobs or tasks queue).
+pub async fn run_lambda(state: AppState) -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::run(lambda_runtime::service_fn(|event: lambda_runtime::LambdaEvent<SqsEvent>| {
+        let state = state.clone();
+        async move {
+            let deadline = DateTime::from_timestamp_millis(i64::try_from(event.context.deadline).unwrap_or(i64::MAX))
+                .unwrap_or_else(|| Utc::now() + Duration::seconds(30));
+            Ok::<SqsBatchResponse, lambda_runtime::Error>(handle_batch(&state, event.payload, deadline).await)
+        }
+    }))
+    .await
+}

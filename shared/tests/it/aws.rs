@@ -11,15 +11,20 @@ use leadflow::ratelimit::{DynamoRateLimiter, RateLimiter};
 use serde_json::json;
 use uuid::Uuid;
 
-async fn sdk() -> aws_config::SdkConfig {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .expect("AWS_ENDPOINT_URL is not set: run the tests through scripts/test.sh, which starts moto");
+/// An SDK configuration for a fake AWS endpoint (moto, or a wiremock server).
+async fn sdk_at(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(endpoint)
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "test"))
         .load()
         .await
+}
+
+async fn sdk() -> aws_config::SdkConfig {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .expect("AWS_ENDPOINT_URL is not set: run the tests through scripts/test.sh, which starts moto");
+    sdk_at(&endpoint).await
 }
 
 /// A state table shaped like the template's: string key `pk`.
@@ -118,12 +123,7 @@ async fn sqs_queue_carries_jobs_as_tagged_json() {
 
 #[tokio::test]
 async fn an_unreachable_queue_is_an_error_not_a_panic() {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url("http://127.0.0.1:9")
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new("x", "x", None, None, "test"))
-        .load()
-        .await;
+    let config = sdk_at("http://127.0.0.1:9").await;
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&config), "http://127.0.0.1:9/000000000000/nope");
     assert!(queue.enqueue(&Job::ProcessMessage { message_id: Uuid::now_v7() }).await.is_err());
 }

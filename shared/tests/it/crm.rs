@@ -2,11 +2,10 @@
 
 use chrono::{Duration, Utc};
 use http::{Method, StatusCode};
-use leadflow::domain::{Channel, Direction, Message};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{API_KEY, TestApp};
+use crate::common::{API_KEY, TestApp, inbound_sms};
 
 async fn create(app: &TestApp, body: Value) -> Value {
     let r = app.post("/api/crm/customers", body).await;
@@ -171,7 +170,7 @@ async fn delete_removes_customer_and_history() {
     let app = TestApp::new().await;
     let c = create(&app, json!({"email": "gone@example.com"})).await;
     let id = Uuid::parse_str(c["id"].as_str().unwrap()).unwrap();
-    app.state.mongo.messages().insert(&message(id, "hello", 0)).await.unwrap();
+    app.state.mongo.messages().insert(&inbound_sms(id, "hello", 0)).await.unwrap();
     let r = app.delete(&format!("/api/crm/customers/{id}")).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&format!("/api/crm/customers/{id}")).await.status, StatusCode::NOT_FOUND);
@@ -243,24 +242,6 @@ async fn bad_list_parameters_are_400_naming_the_parameter() {
     }
 }
 
-fn message(customer_id: Uuid, content: &str, seconds_ago: i64) -> Message {
-    Message {
-        id: Uuid::now_v7(),
-        customer_id,
-        lead_id: None,
-        channel: Channel::Sms,
-        direction: Direction::Inbound,
-        content: content.into(),
-        subject: None,
-        ai_response: None,
-        processed: false,
-        provider_message_id: None,
-        delivery_status: None,
-        analysis: None,
-        created_at: Utc::now() - Duration::seconds(seconds_ago),
-    }
-}
-
 #[tokio::test]
 async fn history_is_newest_first_and_paginated() {
     let app = TestApp::new().await;
@@ -270,9 +251,9 @@ async fn history_is_newest_first_and_paginated() {
     let other_id = Uuid::parse_str(other["id"].as_str().unwrap()).unwrap();
     let store = app.state.mongo.messages();
     for (i, text) in ["first", "second", "third"].iter().enumerate() {
-        store.insert(&message(id, text, 30 - i as i64 * 10)).await.unwrap();
+        store.insert(&inbound_sms(id, text, 30 - i as i64 * 10)).await.unwrap();
     }
-    store.insert(&message(other_id, "not theirs", 5)).await.unwrap();
+    store.insert(&inbound_sms(other_id, "not theirs", 5)).await.unwrap();
 
     let r = app.get(&format!("/api/crm/customers/{id}/history?limit=2")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -320,7 +301,10 @@ async fn settings_are_read_and_updated_partially() {
     assert_eq!(r.body["business_name"], "Austin Plumbing");
     assert_eq!(r.body["services"][0]["price"], "from $1,200 installed");
     let r = app.put("/api/settings", json!({"tone": "professional"})).await;
-    assert_eq!((r.body["tone"].as_str(), r.body["time_zone"].as_str()), (Some("professional"), Some("America/Chicago")));
+    assert_eq!(
+        (r.body["tone"].as_str(), r.body["time_zone"].as_str()),
+        (Some("professional"), Some("America/Chicago"))
+    );
     for (body, field) in [
         (json!({"time_zone": "Mars/Base"}), "time_zone"),
         (json!({"business_hours": {"mon": ["18:00-08:00"]}}), "business_hours"),

@@ -3,24 +3,11 @@
 
 use chrono::{Duration, SecondsFormat, Utc};
 use http::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::common::org::{agent, lead, team};
-use crate::common::{TestApp, TestResponse};
-
-fn ids(r: &TestResponse) -> Vec<String> {
-    r.body["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{}", r.text))
-        .iter()
-        .map(|l| l["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
+use crate::common::{TestApp, id};
 
 #[tokio::test]
 async fn create_validates_and_keeps_one_open_lead_per_customer() {
@@ -113,28 +100,28 @@ async fn every_list_filter_and_sort() {
     app.put(&format!("/api/leads/{}", id(&contacted)), json!({"status": "contacted"})).await;
     assert!(hot["quality_score"].as_i64() > cold["quality_score"].as_i64());
 
-    let all = ids(&app.get("/api/leads").await);
+    let all = app.get("/api/leads").await.ids();
     assert_eq!(all, [id(&contacted), id(&cold), id(&hot)], "newest first by default");
-    assert_eq!(ids(&app.get("/api/leads?sort=score").await)[0], id(&hot));
-    assert_eq!(ids(&app.get("/api/leads?status=contacted").await), [id(&contacted)]);
-    assert_eq!(ids(&app.get(&format!("/api/leads?assigned_to={}", id(&ann))).await), [id(&hot)]);
+    assert_eq!(app.get("/api/leads?sort=score").await.ids()[0], id(&hot));
+    assert_eq!(app.get("/api/leads?status=contacted").await.ids(), [id(&contacted)]);
+    assert_eq!(app.get(&format!("/api/leads?assigned_to={}", id(&ann))).await.ids(), [id(&hot)]);
     let hot_priority = hot["priority"].as_str().unwrap();
-    assert!(ids(&app.get(&format!("/api/leads?priority={hot_priority}")).await).contains(&id(&hot)));
+    assert!(app.get(&format!("/api/leads?priority={hot_priority}")).await.ids().contains(&id(&hot)));
     let min = hot["quality_score"].as_i64().unwrap();
-    assert_eq!(ids(&app.get(&format!("/api/leads?min_score={min}")).await), [id(&hot)]);
+    assert_eq!(app.get(&format!("/api/leads?min_score={min}")).await.ids(), [id(&hot)]);
     assert_eq!(
-        ids(&app.get(&format!("/api/leads?customer_id={}", cold["customer_id"].as_str().unwrap())).await),
+        app.get(&format!("/api/leads?customer_id={}", cold["customer_id"].as_str().unwrap())).await.ids(),
         [id(&cold)]
     );
     let past = (Utc::now() - Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let future = (Utc::now() + Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    assert_eq!(ids(&app.get(&format!("/api/leads?created_after={past}")).await).len(), 3);
-    assert!(ids(&app.get(&format!("/api/leads?created_before={past}")).await).is_empty());
-    assert!(ids(&app.get(&format!("/api/leads?created_after={future}")).await).is_empty());
+    assert_eq!(app.get(&format!("/api/leads?created_after={past}")).await.ids().len(), 3);
+    assert!(app.get(&format!("/api/leads?created_before={past}")).await.ids().is_empty());
+    assert!(app.get(&format!("/api/leads?created_after={future}")).await.ids().is_empty());
     let page = app.get("/api/leads?sort=score&limit=2").await;
     let next =
         app.get(&format!("/api/leads?sort=score&limit=2&cursor={}", page.body["next_cursor"].as_str().unwrap())).await;
-    assert_eq!(ids(&page).len() + ids(&next).len(), 3);
+    assert_eq!(page.ids().len() + next.ids().len(), 3);
     for (q, field) in [
         ("status=open", "status"),
         ("min_score=101", "min_score"),

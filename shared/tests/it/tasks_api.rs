@@ -7,20 +7,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::common::org::{agent, lead, team};
-use crate::common::{TestApp, TestResponse};
-
-fn ids(r: &TestResponse) -> Vec<String> {
-    r.body["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{}", r.text))
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
+use crate::common::{TestApp, id};
 
 async fn task(app: &TestApp, body: Value) -> Value {
     let r = app.post("/api/tasks", body).await;
@@ -64,15 +51,15 @@ async fn every_list_filter() {
     app.put(&format!("/api/tasks/{}", id(&c)), json!({"status": "done"})).await;
     assert_eq!(a["assigned_to"], ada["id"]);
 
-    assert_eq!(ids(&app.get("/api/tasks").await), [id(&c), id(&b), id(&a)]);
-    assert_eq!(ids(&app.get("/api/tasks?type=technical").await), [id(&a)]);
-    assert_eq!(ids(&app.get(&format!("/api/tasks?type=technical&assigned_to={}", id(&ada))).await), [id(&a)]);
-    assert!(ids(&app.get(&format!("/api/tasks?type=sales&assigned_to={}", id(&ada))).await).is_empty());
-    assert_eq!(ids(&app.get("/api/tasks?status=done").await), [id(&c)]);
-    assert_eq!(ids(&app.get("/api/tasks?overdue=true").await), [id(&a)], "done tasks are never overdue");
-    assert_eq!(ids(&app.get("/api/tasks?overdue=false").await).len(), 3);
-    assert_eq!(ids(&app.get(&format!("/api/tasks?lead_id={}", id(&l2))).await), [id(&c), id(&b)]);
-    assert_eq!(ids(&app.get("/api/tasks?limit=1").await).len(), 1);
+    assert_eq!(app.get("/api/tasks").await.ids(), [id(&c), id(&b), id(&a)]);
+    assert_eq!(app.get("/api/tasks?type=technical").await.ids(), [id(&a)]);
+    assert_eq!(app.get(&format!("/api/tasks?type=technical&assigned_to={}", id(&ada))).await.ids(), [id(&a)]);
+    assert!(app.get(&format!("/api/tasks?type=sales&assigned_to={}", id(&ada))).await.ids().is_empty());
+    assert_eq!(app.get("/api/tasks?status=done").await.ids(), [id(&c)]);
+    assert_eq!(app.get("/api/tasks?overdue=true").await.ids(), [id(&a)], "done tasks are never overdue");
+    assert_eq!(app.get("/api/tasks?overdue=false").await.ids().len(), 3);
+    assert_eq!(app.get(&format!("/api/tasks?lead_id={}", id(&l2))).await.ids(), [id(&c), id(&b)]);
+    assert_eq!(app.get("/api/tasks?limit=1").await.ids().len(), 1);
     for (q, field) in [
         ("type=legal", "type"),
         ("status=closed", "status"),
@@ -131,7 +118,7 @@ async fn route_on_demand_uses_the_lead_s_latest_analysed_message() {
     let lead_id = r.body["lead_id"].as_str().unwrap().to_string();
     app.run_jobs().await;
     let routed = app.get(&format!("/api/tasks?lead_id={lead_id}")).await;
-    assert_eq!(ids(&routed).len(), 1, "routed by the pipeline: {}", routed.text);
+    assert_eq!(routed.ids().len(), 1, "routed by the pipeline: {}", routed.text);
     let again = app.call(Method::POST, &format!("/api/tasks/{lead_id}/route"), None).await;
     assert_eq!(again.status, StatusCode::OK, "the message already has its task: {}", again.text);
     assert_eq!(again.body["assigned_to"], ann["id"]);

@@ -38,6 +38,12 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// The ids of a list response's items, in order.
+    pub fn ids(&self) -> Vec<String> {
+        let items = self.body["items"].as_array().unwrap_or_else(|| panic!("not a list: {}", self.text));
+        items.iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
+    }
+
     /// The `error.field` of an error response.
     pub fn error_field(&self) -> Option<&str> {
         self.body["error"]["field"].as_str()
@@ -146,5 +152,29 @@ impl TestApp {
             req = req.header(*k, *v);
         }
         self.send(req.body(body.into()).expect("request")).await
+    }
+}
+
+/// The id of a JSON object.
+pub fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+}
+
+/// An unprocessed inbound SMS of a customer, written `seconds_ago`.
+pub fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i64) -> leadflow::domain::Message {
+    leadflow::domain::Message {
+        id: uuid::Uuid::now_v7(),
+        customer_id,
+        lead_id: None,
+        channel: leadflow::domain::Channel::Sms,
+        direction: leadflow::domain::Direction::Inbound,
+        content: content.into(),
+        subject: None,
+        ai_response: None,
+        processed: false,
+        provider_message_id: None,
+        delivery_status: None,
+        analysis: None,
+        created_at: chrono::Utc::now() - chrono::Duration::seconds(seconds_ago),
     }
 }
