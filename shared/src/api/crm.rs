@@ -1,9 +1,9 @@
 //! `/api/crm/customers`: customer records and their conversation history.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Router, middleware};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -230,8 +230,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/crm/customers/{id}", get(show).put(update).patch(update).delete(remove))
         .route("/api/crm/customers/{id}/history", get(history))
         .route("/api/crm/sync/salesforce", axum::routing::post(sync_salesforce))
-        .merge(super::settings::routes())
-        .route_layer(middleware::from_fn_with_state(state.clone(), super::auth::require_api_key))
-        .with_state(state.clone());
+        .merge(super::settings::routes());
+    let routes = super::staff(routes, &state).with_state(state.clone());
     super::finish(routes, &state)
 }

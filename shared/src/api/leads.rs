@@ -1,10 +1,10 @@
 //! `/api/leads`: the sales pipeline. Status moves only along the funnel; every change is
 //! published as an event and synced to Salesforce when configured.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -239,8 +239,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/leads", get(list).post(create))
         .route("/api/leads/{id}", get(show).put(update).patch(update))
         .route("/api/leads/{id}/qualify", post(qualify_now))
-        .route("/api/leads/{id}/assign", post(assign))
-        .route_layer(middleware::from_fn_with_state(state.clone(), super::auth::require_api_key))
-        .with_state(state.clone());
+        .route("/api/leads/{id}/assign", post(assign));
+    let routes = super::staff(routes, &state).with_state(state.clone());
     super::finish(routes, &state)
 }

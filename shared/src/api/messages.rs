@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -218,13 +218,13 @@ async fn send(
 }
 
 pub fn router(state: AppState) -> Router {
-    let staff = Router::new()
+    let routes = Router::new()
         .route("/api/messages", get(list))
         .route("/api/messages/{id}", get(show))
-        .route("/api/messages/send/{channel}", post(send))
-        .route_layer(middleware::from_fn_with_state(state.clone(), super::auth::require_api_key));
+        .route("/api/messages/send/{channel}", post(send));
+    let routes = super::staff(routes, &state);
     let public = Router::new()
         .route("/api/messages/receive", post(receive))
         .route("/api/messages/chat/{customer_id}", get(chat_history));
-    super::finish(staff.merge(public).with_state(state.clone()), &state)
+    super::finish(routes.merge(public).with_state(state.clone()), &state)
 }

@@ -7,6 +7,7 @@ pub mod crm;
 pub mod error;
 pub mod extract;
 pub mod health;
+mod idempotency_key;
 mod intake;
 pub mod leads;
 pub mod messages;
@@ -35,6 +36,13 @@ async fn method_not_allowed() -> ApiError {
     e.code = "method_not_allowed";
     e.message = "this route does not accept that method".into();
     e
+}
+
+/// The layers of staff routes: an API key first, then `Idempotency-Key` replays.
+pub(crate) fn staff(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    routes
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency_key::replay_by_key))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key))
 }
 
 /// Adds the layers every family shares: JSON 404/405, body limit, request ids, tracing.

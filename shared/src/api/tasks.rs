@@ -1,9 +1,9 @@
 //! `/api/tasks`: human work routed to teams; `/api/teams` and `/api/agents`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Router, middleware};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -197,8 +197,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/tasks/{id}", get(show).put(update).patch(update))
         .route("/api/tasks/{id}/route", post(route))
         .route("/api/tasks/{id}/assign", post(assign))
-        .merge(super::teams::routes())
-        .route_layer(middleware::from_fn_with_state(state.clone(), super::auth::require_api_key))
-        .with_state(state.clone());
+        .merge(super::teams::routes());
+    let routes = super::staff(routes, &state).with_state(state.clone());
     super::finish(routes, &state)
 }

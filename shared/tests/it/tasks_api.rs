@@ -180,3 +180,32 @@ async fn teams_and_agents_crud_and_validation() {
     assert_eq!(app.get(&format!("/api/agents/{}", Uuid::now_v7())).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.raw(Method::GET, "/api/agents", &[], "").await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_retried_create_with_the_same_idempotency_key_makes_one_task() {
+    let app = TestApp::new().await;
+    let l = lead(&app, "idem@example.com").await;
+    let body = json!({"lead_id": l["id"], "title": "Call back", "task_type": "sales"}).to_string();
+    let post = async |key: &str, body: String| {
+        let headers = [
+            ("authorization", "Bearer test-api-key-0123456789"),
+            ("content-type", "application/json"),
+            ("idempotency-key", key),
+        ];
+        app.raw(Method::POST, "/api/tasks", &headers, body).await
+    };
+    let first = post("retry-1", body.clone()).await;
+    let second = post("retry-1", body.clone()).await;
+    assert_eq!((first.status, second.status), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(first.body, second.body, "the same task comes back");
+    assert_eq!(second.headers["idempotent-replayed"], "true");
+    assert_eq!(app.get("/api/tasks").await.ids().len(), 1);
+    let other = post("retry-1", json!({"lead_id": l["id"], "title": "Other", "task_type": "sales"}).to_string()).await;
+    assert_eq!((other.status, other.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("Idempotency-Key")));
+    let failed = post("bad-1", json!({"lead_id": l["id"], "title": "", "task_type": "sales"}).to_string()).await;
+    assert_eq!(failed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fixed = post("bad-1", json!({"lead_id": l["id"], "title": "", "task_type": "sales"}).to_string()).await;
+    assert_eq!(fixed.status, StatusCode::UNPROCESSABLE_ENTITY, "failures are not kept: the request runs again");
+    assert_eq!(post("new-2", body).await.status, StatusCode::CREATED, "another key, another task");
+    assert_eq!(app.get("/api/tasks").await.ids().len(), 2);
+}
