@@ -7,6 +7,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::bus::DomainEvent;
 use crate::channels::InboundMessage;
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
@@ -101,16 +102,21 @@ pub async fn accept(state: &AppState, m: InboundMessage, now: DateTime<Utc>) -> 
     {
         return Ok(redelivered(state, existing).await);
     }
-    let (customer, lead) = {
+    let (customer, lead, lead_created) = {
         let mut conn = state.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         let customer = upsert_customer(&tx, &m).await?;
-        let (lead, _) = leads::ensure_open(&tx, customer.id, m.channel).await?;
+        let (lead, created) = leads::ensure_open(&tx, customer.id, m.channel).await?;
         leads::touch_inbound(&tx, lead.id, now).await?;
         crate::store::conversations::touch(&tx, customer.id, true).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        (customer, lead)
+        (customer, lead, created)
     };
+    if lead_created {
+        let data = serde_json::json!({"customer_id": customer.id, "source_channel": m.channel});
+        crate::events::emit(state, vec![DomainEvent::new("lead.created", lead.id, data)]).await;
+        crate::workers::qualify::sync_salesforce(state, lead.id).await;
+    }
     let message = Message {
         id: Uuid::now_v7(),
         customer_id: customer.id,

@@ -14,7 +14,10 @@ use crate::domain::analysis::{HandoffReason, Intent};
 use crate::domain::customer::CustomerFields;
 use crate::domain::keywords::{Keyword, sms_keyword};
 use crate::domain::text::ShortText;
-use crate::domain::{Analysis, AnalysisInput, Channel, Customer, CustomerChanges, Direction, Email, Message, Phone};
+use crate::domain::{
+    Analysis, AnalysisInput, Channel, Customer, CustomerChanges, DeliveryStatus, Direction, Email, LeadStatus, Message,
+    Phone,
+};
 use crate::idempotency::{Begin, payload_hash};
 use crate::queue::Job;
 use crate::store::{StoreError, conversations, customers, leads, opt_outs, settings};
@@ -240,5 +243,26 @@ async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -
         ignore_opt_out: false,
     };
     let sent = deliver(state, &customer, draft).await?;
+    if sent.delivery_status == Some(DeliveryStatus::Sent)
+        && let Some(lead_id) = inbound.lead_id
+    {
+        mark_contacted(state, lead_id).await?;
+    }
     Ok(Outcome::Replied { reply_id: sent.id, handoff })
+}
+
+/// A new lead that has been answered is `contacted`.
+async fn mark_contacted(state: &AppState, lead_id: Uuid) -> Result<(), JobError> {
+    let conn = state.db.conn().await?;
+    let mut lead = leads::get_by_id(&*conn, lead_id).await?;
+    if lead.status != LeadStatus::New {
+        return Ok(());
+    }
+    lead.status = LeadStatus::Contacted;
+    leads::save(&*conn, &lead).await?;
+    drop(conn);
+    let data = serde_json::json!({"from": LeadStatus::New, "to": LeadStatus::Contacted, "by": "reply"});
+    crate::events::emit(state, vec![crate::bus::DomainEvent::new("lead.status_changed", lead_id, data)]).await;
+    qualify::sync_salesforce(state, lead_id).await;
+    Ok(())
 }

@@ -107,6 +107,21 @@ async fn twilio_sms_in_ai_reply_out() {
     assert_eq!(items[0]["provider_message_id"], "SMreply0001");
     assert_eq!(items[1]["direction"], "inbound");
     assert_eq!(items[1]["processed"], true);
+    assert_eq!(items[1]["analysis"]["intent"], "pricing");
+
+    let lead = app.get(&format!("/api/leads/{}", lead.id)).await;
+    assert_eq!(lead.body["status"], "contacted", "an answered lead is contacted");
+    let events = app
+        .state
+        .mongo
+        .events()
+        .for_subject(Uuid::parse_str(lead.body["id"].as_str().unwrap()).unwrap(), 20)
+        .await
+        .unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    for expected in ["lead.created", "lead.qualified", "lead.status_changed"] {
+        assert!(types.contains(&expected), "{expected} in {types:?}");
+    }
 }
 
 #[tokio::test]
