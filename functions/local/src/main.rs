@@ -29,6 +29,9 @@ enum Command {
         file: std::path::PathBuf,
         #[arg(long, value_enum, default_value_t = Engine::Rules)]
         engine: Engine,
+        /// Also print every line the engine got wrong, and how.
+        #[arg(long)]
+        misses: bool,
     },
 }
 
@@ -47,7 +50,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { addr } => serve(addr).await,
         Command::Migrate => migrate().await,
-        Command::Eval { file, engine } => eval(&file, engine).await,
+        Command::Eval { file, engine, misses } => eval(&file, engine, misses).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,7 +61,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn eval(file: &std::path::Path, engine: Engine) -> Result<(), String> {
+async fn eval(file: &std::path::Path, engine: Engine, misses: bool) -> Result<(), String> {
     use leadflow::ai::eval::{parse_jsonl, score};
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let examples = parse_jsonl(&text).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -76,13 +79,36 @@ async fn eval(file: &std::path::Path, engine: Engine) -> Result<(), String> {
         let analysis = ai.analyzer.analyze(&example.input()).await.map_err(|e| format!("{}: {e}", example.id))?;
         pairs.push((example, analysis));
     }
+    // Written in one go, ignoring a closed pipe (`leadflow eval ... | head`).
+    let mut out = String::new();
+    if misses {
+        for (e, a) in &pairs {
+            let mut wrong = Vec::new();
+            if a.intent != e.intent {
+                wrong.push(format!("intent {} (want {}, confidence {:.2})", a.intent, e.intent, a.confidence));
+            }
+            if a.team != e.team {
+                wrong.push(format!("team {} (want {})", a.team, e.team));
+            }
+            if a.urgency != e.urgency {
+                wrong.push(format!("urgency {} (want {})", a.urgency, e.urgency));
+            }
+            if a.entities != e.entities {
+                wrong.push(format!("entities {:?} (want {:?})", a.entities, e.entities));
+            }
+            if !wrong.is_empty() {
+                out.push_str(&format!("{}: {}\n    {}\n", e.id, wrong.join("; "), e.text.replace('\n', " ")));
+            }
+        }
+    }
     let scores = score(&pairs);
-    println!("{} ({} engine)", file.display(), ai.engine);
-    println!("{scores}");
-    println!(
-        "intent={:.2} team={:.2} urgency={:.2} entity_f1={:.2}",
+    out.push_str(&format!("{} ({} engine)\n{scores}\n", file.display(), ai.engine));
+    out.push_str(&format!(
+        "intent={:.2} team={:.2} urgency={:.2} entity_f1={:.2}\n",
         scores.intent, scores.team, scores.urgency, scores.entity_f1
-    );
+    ));
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     Ok(())
 }
 

@@ -74,7 +74,7 @@ pub fn extract<'a>(input: &'a AnalysisInput, body: &'a str, signature: &Signatur
             (signed, introduced) => signed.or(introduced),
         });
     let company = field(input, &["company", "company_name", "organization", "organisation", "business"])
-        .or(intro.and_then(|(_, company)| company).filter(|c| signature::company_like(c)))
+        .or(intro.and_then(|(_, company)| company).filter(|c| signature::company_like(c) && !street_address(c)))
         .or(signature.company)
         .or_else(|| WORKPLACE.captures(body).and_then(|c| c.get(1)).map(|m| trim_company(m.as_str())))
         .filter(|c| c.chars().any(char::is_alphabetic))
@@ -114,6 +114,11 @@ fn intro_name(raw: &str) -> Option<&str> {
         }
         _ => Some(full),
     }
+}
+
+/// "This is Frank at 22 Elm": a house number starts an address, not a company.
+fn street_address(s: &str) -> bool {
+    s.split_whitespace().next().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn trim_company(raw: &str) -> &str {

@@ -28,8 +28,9 @@ pub struct Verdict {
 }
 
 /// One regex per rule: a `RegexSet` of this many patterns is an order of magnitude slower.
-static RULES: LazyLock<Vec<(Intent, f32, Regex)>> =
-    LazyLock::new(|| lexicon::patterns().map(|&(intent, weight, pattern)| (intent, weight, compile(pattern))).collect());
+static RULES: LazyLock<Vec<(Intent, f32, Regex)>> = LazyLock::new(|| {
+    lexicon::patterns().map(|&(intent, weight, pattern)| (intent, weight, compile(pattern))).collect()
+});
 
 fn slot(intent: Intent) -> usize {
     Intent::ALL.iter().position(|i| *i == intent).unwrap_or(0)

@@ -18,7 +18,7 @@ pub struct Signature<'a> {
 
 static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)^(thanks|thank you|thanks again|many thanks|thanks so much|thank you so much|thx|best|best regards|best wishes|regards|kind regards|warm regards|warmest regards|warmly|cheers|sincerely|yours|yours truly|yours sincerely|respectfully|all the best|take care|cordially|with thanks|gratefully|talk soon)\b[\s,.!:-]*(.*)$",
+        r"(?i)^(thanks|thank you|thanks again|many thanks|thanks so much|thank you so much|thx|best|best regards|best wishes|regards|kind regards|warm regards|warmest regards|warmly|cheers|sincerely|yours|yours truly|yours sincerely|respectfully|all the best|take care|cordially|with thanks|gratefully|talk soon|xo|xoxo|hugs|tia|thanks a lot|thanks a bunch)\b[\s,.!:-]*(.*)$",
     )
 });
 static DASH: LazyLock<Regex> = LazyLock::new(|| compile(r"^(?:--|-|—|–|~)\s*(\S.*)$"));

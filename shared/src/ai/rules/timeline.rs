@@ -12,7 +12,7 @@ use super::{compile, listed};
 const WEEKDAY: &str = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?";
 /// Abbreviated weekdays only count after "next", "this" or "coming" ("next thurs").
 const SHORT_DAY: &str = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\b\.?";
-const HOLIDAY: &str = r"(?:christmas(?:\s+eve)?|new\s+year's(?:\s+eve|\s+day)?|thanksgiving|easter|valentine's\s+day|memorial\s+day|labou?r\s+day|independence\s+day|(?:the\s+)?(?:4th|fourth)\s+of\s+july|july\s+4th|mother's\s+day|father's\s+day|halloween|black\s+friday)";
+const HOLIDAY: &str = r"(?:christmas(?:\s+eve)?|new\s+year'?s\s+(?:eve|day)|thanksgiving|easter|valentine's\s+day|memorial\s+day|labou?r\s+day|independence\s+day|(?:the\s+)?(?:4th|fourth)\s+of\s+july|july\s+4th|mother's\s+day|father's\s+day|halloween|black\s+friday)";
 const COUNT: &str = r"(?:a|one|two|three|four|five|six|a few|few|a couple of|a couple|couple of|\d+)";
 const MONTH: &str = r"(?:january|february|march|april|june|july|august|september|october|november|december|(?-i:May))";
 const SHORT_MONTH: &str = r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?";
@@ -22,7 +22,7 @@ const PART: &str = r"(?:morning|afternoon|evening|night)";
 
 static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
     let suffix = format!(
-        r"(?:\s+(?:(?:at|around|after|before|by|from|between)\s+(?:{TIME}|\d{{1,2}}\b|the same time|lunch(?:time)?)|{TIME}))"
+        r"(?:\s+(?:(?:at|around|after|before|by|from|between)\s+(?:{TIME}|\d{{1,2}}\b|the same time|lunch(?:time)?|school|work)|{TIME}))"
     );
     let alternatives = [
         format!(
@@ -30,12 +30,13 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
         ),
         format!(r"(?:early|mid|late)[\s-](?:next\s+)?(?:week|month|year|{MONTH})"),
         format!(
-            r"(?:(?:one|an?|some)\s+(?:{PART}|day)\s+|(?:later|earlier)\s+)?(?:next|this|coming|the\s+following)\s+(?:{WEEKDAY}|{SHORT_DAY}|weekend|week|month|year|quarter|summer|winter|spring|fall|autumn|{PART})(?:\s+{PART})?{suffix}?"
+            r"(?:(?:one|an?|some)\s+(?:{PART}|day)\s+|(?:later|earlier)\s+)?(?:next|this|coming|the\s+following)\s+(?:{WEEKDAY}|{SHORT_DAY}|{MONTH}|weekend|week|month|year|quarter|summer|winter|spring|fall|autumn|{PART})(?:\s+{PART})?{suffix}?"
         ),
         format!(r"{TIME}\s+(?:today|tonight|tomorrow|tmrw)"),
-        format!(r"(?:later\s+)?(?:today|tonight)"),
+        r"(?:later\s+)?(?:today|tonight)".to_string(),
         HOLIDAY.to_string(),
         format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?{suffix}?"),
+        format!(r"weekday\s+{PART}s|weeknights"),
         format!(r"(?:today|tonight|tomorrow|tmrw)(?:\s+{PART})?{suffix}?"),
         format!(r"{WEEKDAY},?\s+{MONTH}\s+{DAY}\b"),
         format!(r"{WEEKDAY}(?:\s+{PART})?{suffix}?"),
@@ -55,11 +56,13 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// "to the 30th", "by the 5th": a bare day of the month only counts as a target.
 static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"(?i)\b(?:to|on|do|try|how about|what about|make it)\s+(the\s+\d{1,2}(?:st|nd|rd|th))\b|\b((?:by|before|until)\s+the\s+\d{1,2}(?:st|nd|rd|th))\b")
+    compile(
+        r"(?i)\b(?:to|on|do|try|how about|what about|make it)\s+(the\s+\d{1,2}(?:st|nd|rd|th)|(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri)\b)|\b((?:by|before|until)\s+the\s+\d{1,2}(?:st|nd|rd|th))\b",
+    )
 });
 static PAST: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(started|began|happened|ago|yesterday|was|were|placed|spoke|did|had|been|came|went|stopped|broke|failed|received|got|sent|called|noticed|installed|dropped|left|took|brought|picked|ordered|paid|bought|visited|talked|emailed|texted|fixed|arrived|delivered|lost|hit|fell|crashed|skipped|missed|showed|forgot|waited)\b",
+        r"(?i)\b(started|began|happened|ago|yesterday|was|were|placed|spoke|did|had|been|came|went|stopped|broke|failed|received|got|sent|called|noticed|installed|dropped|left|took|brought|picked|ordered|paid|bought|visited|talked|emailed|texted|fixed|arrived|delivered|lost|hit|fell|crashed|skipped|missed|showed|forgot|waited|cancelled|canceled)\b",
     )
 });
 static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
@@ -83,7 +86,7 @@ pub fn extract(text: &str) -> Option<&str> {
         .map(|m| (m.start(), visit_time(&text[..m.start()], m.as_str())))
         .collect();
     for caps in ORDINAL.captures_iter(text) {
-        if let Some(m) = caps.get(1).or_else(|| caps.get(2)) {
+        if let Some(m) = caps.get(1).or_else(|| caps.get(2)).filter(|m| wanted(text, m.start(), m.end())) {
             found.push((m.start(), m.as_str()));
         }
     }
@@ -111,7 +114,9 @@ fn wanted(text: &str, start: usize, end: usize) -> bool {
     }
     let possessive =
         (previous.ends_with("'s") || previous.ends_with("’s")) && !listed(CONTRACTIONS, &previous.replace('’', "'"));
-    if possessive || after.starts_with("'s") || after.starts_with("’s") {
+    // "Saturdays are our busiest day": a habit, not a when.
+    let habitual = value.ends_with(['s', 'S']) && matches!(next, "are" | "is" | "were");
+    if possessive || habitual || after.starts_with("'s") || after.starts_with("’s") {
         return false;
     }
     if value.contains('/')
@@ -129,7 +134,9 @@ fn wanted(text: &str, start: usize, end: usize) -> bool {
     if listed(BEFORE_PAST, &previous)
         || listed(AFTER_NOT_WHEN, next)
         || clause.trim_end().ends_with("instead of")
-        || ["hours on", "hours for", "hours", "open on", "closed on"].iter().any(|p| clause.trim_end().ends_with(p))
+        || ["hours on", "hours for", "hours", "open on", "closed on", "open", "closed"]
+            .iter()
+            .any(|p| clause.trim_end().ends_with(p))
         || ["from the", "from my", "from our", "from your", "during the", "after the last"]
             .iter()
             .any(|p| lead_in.contains(p))

@@ -17,23 +17,28 @@ static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EMERGENCY: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(emergency|critical)\b"));
 static CALM: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"\b(not urgent|no rush|no hurry|not in a rush|not a rush|whenever (you|is) (can|convenient)|whenever you (have|get) (time|a chance|a minute|a sec)|when(ever)? you get a chance|at your (earliest )?convenience|not an emergency|no emergency|nothing urgent|effective immediately)\b")
+    regex(
+        r"\b(not urgent|no rush|no hurry|not in a rush|not a rush|whenever (you|is) (can|convenient)|whenever you (have|get) (time|a chance|a minute|a sec)|when(ever)? you get a chance|at your (earliest )?convenience|not an emergency|no emergency|nothing urgent|effective immediately)\b",
+    )
 });
-static SAME_DAY: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"\b(today|tonight|this (morning|afternoon|evening))\b|\bsame[- ]day\b"));
+static SAME_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(today|tonight|this (morning|afternoon|evening))\b|\bsame[- ]day\b|\b(starts|begins|due|in|within) (\d+|a few|five|ten|fifteen|thirty) (min|mins|minutes)\b",
+    )
+});
 static HAZARD: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|carbon monoxide|sewage|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees)\b",
+        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|stuck outside|(house|office|home|building|apartment|place|room|shop|store) is (freezing|boiling|sweltering|an oven)|backing up|backed up|water on the floor|not (keeping|holding) (temp|temperature)|(smoke|fire|co|carbon monoxide|burglar) (alarm|detector)s? (is |are |keeps |won't stop )?(going off|beeping|sounding)|carbon monoxide|sewage|at risk|(power|heat|electricity|water|gas)('s| is| has been| went) out|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees)\b",
     )
 });
 static OUTAGE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|(can't|cannot|unable to|not able to) (take|accept|process|run) [a-z ]{0,12}(payments|cards|orders|transactions|sales)|(lunch|dinner|morning|holiday) rush|whole (office|team|site|system)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
+        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work|check ?out|place orders|get in)|none of (our|the) [a-z ]{1,25}(work|working|are)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|(can't|cannot|unable to|not able to) (take|accept|process|run) [a-z ]{0,12}(payments|cards|orders|transactions|sales)|(lunch|dinner|morning|holiday) rush|whole (office|team|site|system)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
     )
 });
 static STRONG: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(extremely|furious|worst|outrageous|disgusted|appalled|lawyer|legal action|sue|never again|unless|report(ing)? (this|you)|my bank|bbb|chargeback|call me|contact me|speak to a manager|a manager|escalate|dog got out|unsafe|dangerous)\b",
+        r"\b(extremely|furious|worst|outrageous|disgusted|appalled|lawyer|legal action|sue|never again|formal complaint|filing a complaint|attorney general|insurance department|unless|report(ing)? (this|you)|my bank|bbb|chargeback|call me|contact me|speak to a manager|a manager|escalate|dog got out|unsafe|dangerous)\b",
     )
 });
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -43,7 +48,7 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(hasn't|haven't|has not|have not|never|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped)\b",
+        r"\b(hasn't|haven't|has not|have not|never|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped|threw up|vomit[a-z]*|expired|is (that|this|it) normal)\b",
     )
 });
 static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -52,7 +57,9 @@ static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any|r|u|ya|yall|y'all|you guys|just wondering)\b")
+    regex(
+        r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any|r|u|ya|yall|y'all|you guys|just wondering)\b",
+    )
 });
 /// The sender describes a need or a business of their own: a lead worth following up.
 static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {
@@ -60,6 +67,7 @@ static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(interested|looking to|hiring|we're|we are|i run|i own|our (company|team|business|firm|clinic|office)|evaluating)\b",
     )
 });
+static NEXT_DAY: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(tomorrow|tmrw|tonight)\b"));
 static FAR_OFF: LazyLock<Regex> =
     LazyLock::new(|| regex(r"\b(trial|next month|next year|in a few (weeks|months)|sometime in|no rush)\b"));
 
@@ -79,7 +87,9 @@ pub fn assess(intent: Intent, channel: Channel, text: &str, timeline: Option<&st
     match intent {
         Spam | OptOut | Other => Urgency::Low,
         Technical => {
-            high(explicit || same_day || deadline || HAZARD.is_match(text) || OUTAGE.is_match(text), Urgency::Medium)
+            // A broken tool with tomorrow's work depending on it is already an emergency.
+            let imminent = deadline || timeline.is_some_and(|t| NEXT_DAY.is_match(&t.to_lowercase()));
+            high(explicit || same_day || imminent || HAZARD.is_match(text) || OUTAGE.is_match(text), Urgency::Medium)
         }
         Booking => {
             let low = if FAR_OFF.is_match(text) { Urgency::Low } else { Urgency::Medium };
@@ -87,7 +97,8 @@ pub fn assess(intent: Intent, channel: Channel, text: &str, timeline: Option<&st
         }
         Complaint => high(explicit || same_day || deadline || STRONG.is_match(text), Urgency::Medium),
         Pricing => {
-            let casual = casual_channel && words <= 12 && !text.chars().any(|c| c.is_ascii_digit());
+            let casual =
+                casual_channel && words <= 12 && timeline.is_none() && !text.chars().any(|c| c.is_ascii_digit());
             high(asked || same_day || HAZARD.is_match(text), if casual { Urgency::Low } else { Urgency::Medium })
         }
         SalesInquiry => {
@@ -95,8 +106,9 @@ pub fn assess(intent: Intent, channel: Channel, text: &str, timeline: Option<&st
                 channel != Channel::Form && words <= 15 && QUESTION_START.is_match(text) && !PROSPECT.is_match(text);
             high(asked, if quick_question { Urgency::Low } else { Urgency::Medium })
         }
-        Support => high(explicit, if problem || wants_human { Urgency::Medium } else { Urgency::Low }),
+        Support => high(explicit, if problem || wants_human || deadline { Urgency::Medium } else { Urgency::Low }),
         Billing => high(explicit, if DISPUTE.is_match(text) { Urgency::Medium } else { Urgency::Low }),
-        Reschedule | Cancel => high(explicit, Urgency::Medium),
+        // The customer's own emergency ("a family emergency") is why they cancel, not a rush.
+        Reschedule | Cancel => high(asked, Urgency::Medium),
     }
 }
