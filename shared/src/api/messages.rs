@@ -214,6 +214,14 @@ async fn send(
     let until = chrono::Utc::now() + state.config.messaging.ai_pause;
     let conn = state.db.conn().await?;
     conversations::pause_ai(&*conn, customer.id, until).await?;
+    // An agent answering has taken the conversation over.
+    if let Some(mut lead) = crate::store::leads::open_for_customer(&*conn, customer.id).await?
+        && lead.needs_human
+    {
+        lead.needs_human = false;
+        lead.handoff_reason = None;
+        crate::store::leads::save(&*conn, &lead).await?;
+    }
     Ok((StatusCode::CREATED, axum::Json(message)))
 }
 

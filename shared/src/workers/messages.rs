@@ -199,12 +199,8 @@ async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -
     drop(conn);
 
     let channel = reply_channel(inbound.channel, &customer);
-    if analysis.intent == Intent::OptOut && matches!(channel, Channel::Email) {
-        if let Some(email) = &customer.email {
-            let conn = state.db.conn().await?;
-            opt_outs::add(&*conn, Channel::Email, email.as_str(), Some(customer.id), "request").await?;
-        }
-        return Ok(Outcome::NoReply { reason: "opted out of e-mail".into() });
+    if analysis.intent == Intent::OptOut {
+        return opt_out_by_request(state, &customer, inbound, channel).await;
     }
     if paused {
         return Ok(Outcome::NoReply { reason: "AI replies paused after an agent's message".into() });
@@ -249,6 +245,44 @@ async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -
         mark_contacted(state, lead_id).await?;
     }
     Ok(Outcome::Replied { reply_id: sent.id, handoff })
+}
+
+/// "Please stop texting me" is honoured like STOP: the address is opted out of its
+/// channel, an SMS gets one confirmation, and no AI reply follows.
+async fn opt_out_by_request(
+    state: &AppState,
+    customer: &Customer,
+    inbound: &Message,
+    channel: Channel,
+) -> Result<Outcome, JobError> {
+    let address = match channel {
+        Channel::Sms => customer.phone.as_ref().map(|p| p.as_str().to_owned()),
+        Channel::Email => customer.email.as_ref().map(|e| e.as_str().to_owned()),
+        Channel::Chat | Channel::Form => None,
+    };
+    let Some(address) = address else {
+        return Ok(Outcome::NoReply { reason: format!("asked to stop; nothing to opt out of on {channel}") });
+    };
+    let conn = state.db.conn().await?;
+    let added = opt_outs::add(&*conn, channel, &address, Some(customer.id), "request").await?;
+    let business = settings::load(&*conn).await?.business_name;
+    drop(conn);
+    if added && channel == Channel::Sms {
+        let draft = Draft {
+            id: reply_id(inbound.id, "opt-out"),
+            channel,
+            text: format!(
+                "{business}: you're unsubscribed and will receive no more messages. Reply START to resubscribe."
+            ),
+            subject: None,
+            ai_response: None,
+            lead_id: inbound.lead_id,
+            in_reply_to: None,
+            ignore_opt_out: true,
+        };
+        deliver(state, customer, draft).await?;
+    }
+    Ok(Outcome::NoReply { reason: format!("opted out of {channel} on request") })
 }
 
 /// A new lead that has been answered is `contacted`.

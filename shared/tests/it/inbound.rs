@@ -361,3 +361,49 @@ async fn chat_in_reply_stored_for_the_widget() {
         app.raw(http::Method::GET, &format!("/api/messages/chat/{}?token={token}", Uuid::now_v7()), &[], "").await;
     assert_eq!(other.status, StatusCode::FORBIDDEN, "a token opens one conversation only");
 }
+
+#[tokio::test]
+async fn a_written_request_to_stop_is_honoured_like_stop() {
+    let server = twilio_mock(1).await;
+    let app = twilio_app(&server).await;
+    let params = sms_params(
+        "SM000000000000000000000000000000e1",
+        CUSTOMER,
+        "Please stop texting me, I'm not interested anymore.",
+    );
+    assert_eq!(app.send(twilio_request(&params, None)).await.status, StatusCode::OK);
+    app.run_jobs().await;
+    let conn = app.state.db.conn().await.unwrap();
+    assert!(leadflow::store::opt_outs::contains(&*conn, leadflow::domain::Channel::Sms, CUSTOMER).await.unwrap());
+    let sent = sent_sms(&server).await;
+    assert_eq!(sent.len(), 1, "one confirmation, no AI reply");
+    assert!(field(&sent[0], "Body").contains("unsubscribed"));
+}
+
+#[tokio::test]
+async fn complaints_get_a_holding_reply_and_a_person() {
+    let server = twilio_mock(2).await;
+    let app = twilio_app(&server).await;
+    let text = "This is ridiculous, your technician never showed up and nobody called. I want this fixed today.";
+    let params = sms_params("SM000000000000000000000000000000e2", CUSTOMER, text);
+    app.send(twilio_request(&params, None)).await;
+    app.run_jobs().await;
+    let body = field(&sent_sms(&server).await[0], "Body").to_owned();
+    assert!(body.contains("sorry") && body.contains("member of our team"), "{body}");
+    let leads = app.get("/api/leads").await;
+    let lead = &leads.body["items"][0];
+    assert_eq!((lead["needs_human"].as_bool(), lead["handoff_reason"].as_str()), (Some(true), Some("complaint")));
+    let tasks = app.get("/api/tasks").await;
+    assert_eq!(tasks.body["items"][0]["task_type"], "support", "{}", tasks.text);
+
+    // An agent answering takes the conversation over.
+    let r = app
+        .post(
+            "/api/messages/send/sms",
+            json!({"customer_id": lead["customer_id"], "content": "Jo here, so sorry, calling you now."}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let lead = app.get(&format!("/api/leads/{}", lead["id"].as_str().unwrap())).await;
+    assert_eq!(lead.body["needs_human"], false);
+}
