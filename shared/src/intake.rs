@@ -50,7 +50,7 @@ fn pick(mut found: Vec<Customer>, m: &InboundMessage) -> Option<Customer> {
 /// Finds the customer by normalised email or phone, creating them if new and filling in
 /// facts they did not have yet (a name, the other contact if nobody else holds it).
 pub async fn upsert_customer(
-    c: &impl tokio_postgres::GenericClient,
+    c: &mut tokio_postgres::Transaction<'_>,
     m: &InboundMessage,
 ) -> Result<Customer, IntakeError> {
     let name = m.name.as_deref().and_then(|n| ShortText::parse(n).ok());
@@ -63,10 +63,10 @@ pub async fn upsert_customer(
     };
     let new = NewCustomer::new(fields.clone()).map_err(|_| IntakeError::NoContact)?;
     for _ in 0..3 {
-        let found = customers::find_by_contact(c, m.email.as_ref(), m.phone.as_ref()).await?;
+        let found = customers::find_by_contact(&*c, m.email.as_ref(), m.phone.as_ref()).await?;
         let several = found.len() > 1;
         let Some(customer) = pick(found, m) else {
-            match customers::insert_if_absent(c, &new).await? {
+            match customers::insert_if_absent(&*c, &new).await? {
                 Some(created) => return Ok(created),
                 None => continue,
             }
@@ -82,10 +82,18 @@ pub async fn upsert_customer(
             return Ok(customer);
         }
         let updated = changes.apply_to(&customer).map_err(|_| IntakeError::NoContact)?;
-        return match customers::update(c, customer.id, &updated).await {
-            Ok(c) => Ok(c),
+        // A savepoint, so that losing a race for the address does not abort the intake.
+        let savepoint = c.savepoint("fill_gaps").await.map_err(StoreError::from)?;
+        return match customers::update(&savepoint, customer.id, &updated).await {
+            Ok(updated) => {
+                savepoint.commit().await.map_err(StoreError::from)?;
+                Ok(updated)
+            }
             // Someone took the address meanwhile: keep the customer as they were.
-            Err(StoreError::Conflict { .. }) => Ok(customer),
+            Err(StoreError::Conflict { .. }) => {
+                savepoint.rollback().await.map_err(StoreError::from)?;
+                Ok(customer)
+            }
             Err(e) => Err(e.into()),
         };
     }
@@ -104,8 +112,8 @@ pub async fn accept(state: &AppState, m: InboundMessage, now: DateTime<Utc>) -> 
     }
     let (customer, lead, lead_created) = {
         let mut conn = state.db.conn().await?;
-        let tx = conn.transaction().await.map_err(StoreError::from)?;
-        let customer = upsert_customer(&tx, &m).await?;
+        let mut tx = conn.transaction().await.map_err(StoreError::from)?;
+        let customer = upsert_customer(&mut tx, &m).await?;
         let (lead, created) = leads::ensure_open(&tx, customer.id, m.channel).await?;
         leads::touch_inbound(&tx, lead.id, now).await?;
         crate::store::conversations::touch(&tx, customer.id, true).await?;
@@ -130,6 +138,8 @@ pub async fn accept(state: &AppState, m: InboundMessage, now: DateTime<Utc>) -> 
         provider_message_id: m.provider_message_id,
         delivery_status: None,
         analysis: None,
+        chat_session: m.chat_session,
+        in_reply_to: None,
         created_at: now,
     };
     match state.mongo.messages().insert(&message).await? {

@@ -139,6 +139,8 @@ mod tests {
             provider_message_id: None,
             delivery_status: None,
             analysis: None,
+            chat_session: None,
+            in_reply_to: None,
             created_at: now,
         };
         let analysis = Analysis {

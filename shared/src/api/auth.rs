@@ -27,6 +27,13 @@ pub fn key_matches<'a>(key: &str, accepted: impl IntoIterator<Item = &'a str>) -
     accepted.into_iter().fold(false, |found, k| found | bool::from(Sha256::digest(k.as_bytes()).ct_eq(&presented)))
 }
 
+/// Whether the request carries a valid staff API key (or auth is off on this server).
+pub fn is_staff(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.auth_disabled
+        || presented_key(headers)
+            .is_some_and(|key| key_matches(key, state.config.api_keys.iter().map(|k| k.expose_secret())))
+}
+
 pub async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if state.config.auth_disabled {
         return next.run(req).await;

@@ -1,5 +1,6 @@
-//! Chat tokens: the website widget's read access to one customer's conversation,
-//! `base64url(HMAC-SHA256(key, customer id))`, handed out when a chat message is received.
+//! Chat tokens: the website widget's hold on one chat session. A token carries the
+//! session id and an HMAC-SHA256 of it, so the server verifies it without storage and it
+//! opens that session's messages only (never the customer's other conversations).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,19 +9,27 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use uuid::Uuid;
 
-fn mac(key: &SecretString, customer_id: Uuid) -> Hmac<Sha256> {
+fn mac(key: &SecretString, session: Uuid) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key.expose_secret().as_bytes()).expect("HMAC takes any key length");
-    mac.update(customer_id.as_bytes());
+    mac.update(b"chat-session:");
+    mac.update(session.as_bytes());
     mac
 }
 
-pub fn issue(key: &SecretString, customer_id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(mac(key, customer_id).finalize().into_bytes())
+pub fn issue(key: &SecretString, session: Uuid) -> String {
+    let mut bytes = session.as_bytes().to_vec();
+    bytes.extend_from_slice(&mac(key, session).finalize().into_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub fn verify(key: &SecretString, customer_id: Uuid, token: &str) -> bool {
-    let Ok(bytes) = URL_SAFE_NO_PAD.decode(token.trim()) else { return false };
-    mac(key, customer_id).verify_slice(&bytes).is_ok()
+/// The session a token opens, if it is genuine.
+pub fn verify(key: &SecretString, token: &str) -> Option<Uuid> {
+    let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+    if bytes.len() != 48 {
+        return None;
+    }
+    let session = Uuid::from_slice(&bytes[..16]).ok()?;
+    mac(key, session).verify_slice(&bytes[16..]).ok().map(|_| session)
 }
 
 #[cfg(test)]
@@ -28,13 +37,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_bind_key_and_customer() {
+    fn tokens_open_their_session_only() {
         let key = SecretString::from("k");
-        let id = Uuid::now_v7();
-        let t = issue(&key, id);
-        assert!(verify(&key, id, &t));
-        assert!(!verify(&key, Uuid::now_v7(), &t));
-        assert!(!verify(&SecretString::from("other"), id, &t));
-        assert!(!verify(&key, id, "not-base64!"));
+        let session = Uuid::new_v4();
+        let t = issue(&key, session);
+        assert_eq!(verify(&key, &t), Some(session));
+        assert_eq!(verify(&SecretString::from("other"), &t), None);
+        let mut forged = URL_SAFE_NO_PAD.decode(&t).unwrap();
+        forged[0] ^= 1;
+        assert_eq!(verify(&key, &URL_SAFE_NO_PAD.encode(forged)), None, "another session id breaks the MAC");
+        assert_eq!(verify(&key, "not-base64!"), None);
+        assert_eq!(verify(&key, ""), None);
     }
 }

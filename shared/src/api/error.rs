@@ -39,6 +39,11 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "validation_error", message).with_field(field)
     }
 
+    /// 400: a value the database cannot store, when the field is not known.
+    pub fn invalid_value(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "validation_error", message)
+    }
+
     pub fn invalid_json(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_json", message)
     }
@@ -140,6 +145,10 @@ impl From<StoreError> for ApiError {
             StoreError::Rejected { constraint } => {
                 let f = field.unwrap_or_else(|| constraint.clone());
                 ApiError::validation(f.clone(), format!("{f} is not an allowed value"))
+            }
+            StoreError::OutOfRange(detail) => {
+                tracing::info!(%detail, "value refused by the database");
+                ApiError::invalid_value("a value is outside the range this service accepts (check dates and numbers)")
             }
             StoreError::InvalidCursor => ApiError::bad_param("cursor", "cursor is not a cursor returned by this list"),
             StoreError::Unavailable(detail) => ApiError::unavailable(detail),

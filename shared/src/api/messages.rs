@@ -47,6 +47,8 @@ struct Receive {
     #[serde(default)]
     fields: BTreeMap<String, Text<2000>>,
     external_id: Option<ShortText>,
+    /// The token a previous chat message returned: continues that chat session.
+    chat_token: Option<String>,
 }
 
 const RECEIVE_WINDOW: Duration = Duration::from_secs(60);
@@ -68,6 +70,11 @@ async fn receive(
     }
     extract::require_json(&parts.headers)?;
     let r: Receive = extract::parse_json(&body)?;
+    // Chat and forms come from the public website; SMS and e-mail through this route are
+    // integrations acting for the business (they make Leadflow text or mail people).
+    if matches!(r.channel, Channel::Sms | Channel::Email) && !super::auth::is_staff(&state, &parts.headers) {
+        return Err(ApiError::unauthorized("channel sms and email need an API key; the website sends chat or form"));
+    }
     if r.fields.len() > MAX_FIELDS {
         return Err(ApiError::validation("fields", format!("at most {MAX_FIELDS} form fields")));
     }
@@ -82,6 +89,18 @@ async fn receive(
         return Err(ApiError::validation("customer.email", "customer needs an email or a phone"));
     }
     let channel = r.channel;
+    let chat_session = match (channel, r.chat_token.as_deref()) {
+        (Channel::Chat, Some(token)) => Some(
+            chat_token::verify(&state.chat_key, token)
+                .ok_or_else(|| ApiError::validation("chat_token", "chat_token is not a token this service issued"))?,
+        ),
+        (Channel::Chat, None) => Some(Uuid::new_v4()),
+        (_, Some(_)) => return Err(ApiError::validation("chat_token", "chat_token belongs to chat messages")),
+        (_, None) => None,
+    };
+    // External ids are the client's: scope them to the contact so two visitors never meet.
+    let contact = r.customer.email.as_ref().map(|e| e.to_string()).or_else(|| phone.as_ref().map(|p| p.to_string()));
+    let provider_id = r.external_id.as_ref().map(|e| format!("receive:{}:{e}", contact.clone().unwrap_or_default()));
     let inbound = InboundMessage {
         channel,
         content: r.content.into_string(),
@@ -89,15 +108,15 @@ async fn receive(
         name: r.customer.name.map(ShortText::into_string),
         email: r.customer.email,
         phone,
-        provider_message_id: r.external_id.as_ref().map(|e| e.as_str().to_owned()),
+        provider_message_id: provider_id.clone(),
+        chat_session,
         fields: r.fields.into_iter().map(|(k, v)| (k, v.into_string())).collect(),
     };
-    let key = r.external_id.map(|e| format!("receive:{e}"));
     let chat_key = state.chat_key.clone();
-    let body = accept_once(&state, key, &payload_hash(&body), deadline(&parts), inbound, |a| {
+    let body = accept_once(&state, provider_id, &payload_hash(&body), deadline(&parts), inbound, |a| {
         let mut body = accepted_json(a);
-        if channel == Channel::Chat {
-            body["chat_token"] = json!(chat_token::issue(&chat_key, a.customer_id));
+        if let Some(session) = chat_session {
+            body["chat_token"] = json!(chat_token::issue(&chat_key, session));
         }
         body
     })
@@ -113,18 +132,21 @@ struct ChatQuery {
     cursor: Option<String>,
 }
 
-/// The widget's view of its conversation, newest first.
+/// The widget's view of its chat session, newest first.
 async fn chat_history(
     State(state): State<AppState>,
-    Id(customer_id): Id,
     Query(q): Query<ChatQuery>,
 ) -> ApiResult<axum::Json<Page<Message>>> {
-    if !chat_token::verify(&state.chat_key, customer_id, &q.token) {
-        return Err(ApiError::forbidden("the chat token does not match this conversation"));
-    }
+    let session = chat_token::verify(&state.chat_key, &q.token)
+        .ok_or_else(|| ApiError::forbidden("the chat token is not valid"))?;
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let filter = MessageFilter { customer_id: Some(customer_id), ..Default::default() };
-    Ok(axum::Json(state.mongo.messages().list(&filter, &page).await?))
+    let filter = MessageFilter { chat_session: Some(session), ..Default::default() };
+    let mut messages = state.mongo.messages().list(&filter, &page).await?;
+    for m in &mut messages.items {
+        // The widget shows the conversation; how it was classified stays with the staff.
+        m.analysis = None;
+    }
+    Ok(axum::Json(messages))
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,6 +164,7 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiR
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let filter = MessageFilter {
         customer_id: q.customer_id,
+        chat_session: None,
         channel: q.channel,
         direction: q.direction,
         processed: q.processed,
@@ -188,7 +211,7 @@ async fn send(
     if let Some(what) = missing {
         return Err(ApiError::validation("channel", format!("the customer has no {what} to send {channel} to")));
     }
-    if crate::workers::delivery::opted_out(&state, channel, &customer).await.map_err(|e| ApiError::unavailable(e.0))? {
+    if crate::workers::delivery::opted_out(&*conn, channel, &customer).await.map_err(|e| ApiError::unavailable(e.0))? {
         return Err(ApiError::validation("channel", format!("the customer opted out of {channel}")));
     }
     let lead = crate::store::leads::open_for_customer(&*conn, customer.id).await?;
@@ -202,6 +225,7 @@ async fn send(
         ai_response: None,
         lead_id: lead.map(|l| l.id),
         in_reply_to: None,
+        chat_session: None,
         ignore_opt_out: false,
     };
     let message = match deliver(&state, &customer, draft).await {
@@ -215,12 +239,8 @@ async fn send(
     let conn = state.db.conn().await?;
     conversations::pause_ai(&*conn, customer.id, until).await?;
     // An agent answering has taken the conversation over.
-    if let Some(mut lead) = crate::store::leads::open_for_customer(&*conn, customer.id).await?
-        && lead.needs_human
-    {
-        lead.needs_human = false;
-        lead.handoff_reason = None;
-        crate::store::leads::save(&*conn, &lead).await?;
+    if let Some(lead) = crate::store::leads::open_for_customer(&*conn, customer.id).await? {
+        crate::store::leads::set_handoff(&*conn, lead.id, None).await?;
     }
     Ok((StatusCode::CREATED, axum::Json(message)))
 }
@@ -231,8 +251,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/messages/{id}", get(show))
         .route("/api/messages/send/{channel}", post(send));
     let routes = super::staff(routes, &state);
-    let public = Router::new()
-        .route("/api/messages/receive", post(receive))
-        .route("/api/messages/chat/{customer_id}", get(chat_history));
+    let public =
+        Router::new().route("/api/messages/receive", post(receive)).route("/api/messages/chat", get(chat_history));
     super::finish(routes.merge(public).with_state(state.clone()), &state)
 }

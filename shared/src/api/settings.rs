@@ -38,6 +38,7 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
     }
     let mut conn = state.db.conn().await?;
     let tx = conn.transaction().await.map_err(crate::store::StoreError::from)?;
+    settings::lock(&tx).await?;
     let mut s = settings::load(&tx).await?;
     s.business_name = b.business_name.unwrap_or(s.business_name);
     s.time_zone = b.time_zone.unwrap_or(s.time_zone);

@@ -58,6 +58,18 @@ struct ListTasks {
     cursor: Option<String>,
 }
 
+/// Dates far outside any plausible schedule (Postgres refuses years beyond 294276, chrono
+/// accepts negative ones) are refused here, naming the field.
+fn plausible(field: &str, at: Option<DateTime<Utc>>) -> ApiResult<()> {
+    use chrono::Datelike;
+    match at {
+        Some(t) if !(1970..=9999).contains(&t.year()) => {
+            Err(ApiError::validation(field, format!("{field} must be a date between 1970 and 9999")))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn lead_missing(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound(_) => ApiError::validation("lead_id", "lead_id does not refer to a lead"),
@@ -69,6 +81,7 @@ async fn create(
     State(state): State<AppState>,
     Json(body): Json<CreateTask>,
 ) -> ApiResult<(StatusCode, axum::Json<Task>)> {
+    plausible("due_date", body.due_date)?;
     let (lead, settings) = {
         let conn = state.db.conn().await?;
         let lead = leads::get_by_id(&*conn, body.lead_id).await.map_err(lead_missing)?;
@@ -118,6 +131,9 @@ async fn update(
 ) -> ApiResult<axum::Json<Task>> {
     let mut conn = state.db.conn().await?;
     let tx = conn.transaction().await.map_err(StoreError::from)?;
+    if let crate::domain::Patch::Set(due) = body.due_date {
+        plausible("due_date", Some(due))?;
+    }
     let mut task = tasks::get_for_update(&tx, id).await?;
     let before = task.status;
     if let Some(next) = body.status {

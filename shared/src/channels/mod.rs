@@ -19,8 +19,11 @@ pub struct InboundMessage {
     pub name: Option<String>,
     pub email: Option<Email>,
     pub phone: Option<Phone>,
-    /// The provider's id of this message, the key that makes redeliveries harmless.
+    /// The provider's id of this message, namespaced by source (`twilio:SM...`,
+    /// `email:<...>`, `receive:...`): the key that makes redeliveries harmless.
     pub provider_message_id: Option<String>,
+    /// The website chat session (chat only).
+    pub chat_session: Option<uuid::Uuid>,
     /// Form fields, when the message came from a web form.
     pub fields: BTreeMap<String, String>,
 }

@@ -77,11 +77,14 @@ pub fn parse_inbound(fields: &HashMap<String, String>) -> Result<InboundMessage,
     if body.is_empty() && subject.is_none() {
         return Err(ParseError { field: "text", message: "the e-mail has no text".into() });
     }
-    let provider_message_id = header(headers, "Message-ID").or_else(|| {
+    let provider_message_id = match header(headers, "Message-ID") {
+        Some(id) => format!("email:{id}"),
         // Without a Message-ID, the envelope and content identify a redelivery.
-        let basis = format!("{address}|{}|{body}", subject.as_deref().unwrap_or_default());
-        Some(format!("sha256:{}", crate::idempotency::payload_hash(basis.as_bytes())))
-    });
+        None => {
+            let basis = format!("{address}|{}|{body}", subject.as_deref().unwrap_or_default());
+            format!("email:sha256:{}", crate::idempotency::payload_hash(basis.as_bytes()))
+        }
+    };
     Ok(InboundMessage {
         channel: Channel::Email,
         content: if body.is_empty() { subject.clone().unwrap_or_default() } else { body },
@@ -89,9 +92,15 @@ pub fn parse_inbound(fields: &HashMap<String, String>) -> Result<InboundMessage,
         name,
         email: Some(email),
         phone: None,
-        provider_message_id,
+        provider_message_id: Some(provider_message_id),
+        chat_session: None,
         fields: Default::default(),
     })
+}
+
+/// The `Message-ID` of a stored e-mail, for threading a reply under it.
+pub fn message_id_of(provider_message_id: &str) -> Option<&str> {
+    provider_message_id.strip_prefix("email:").filter(|id| id.starts_with('<'))
 }
 
 /// Sends e-mail through the v3 mail send API; replies thread under the customer's message.
@@ -184,7 +193,7 @@ mod tests {
         assert_eq!(m.content, "Could you quote a remodel?");
         assert_eq!(m.email.unwrap().as_str(), "dana@example.com");
         assert_eq!(m.name.as_deref(), Some("Dana Whitfield"));
-        assert_eq!(m.provider_message_id.as_deref(), Some("<m1@mail.example.com>"));
+        assert_eq!(m.provider_message_id.as_deref(), Some("email:<m1@mail.example.com>"));
         assert_eq!(m.subject.as_deref(), Some("Quote request"));
     }
 
@@ -193,7 +202,7 @@ mod tests {
         let f = form(&[("from", "a@example.com"), ("html", "<p>Do you work weekends?</p>")]);
         let m = parse_inbound(&f).unwrap();
         assert_eq!(m.content, "Do you work weekends?");
-        assert!(m.provider_message_id.unwrap().starts_with("sha256:"));
+        assert!(m.provider_message_id.unwrap().starts_with("email:sha256:"));
         assert_eq!(parse_inbound(&form(&[("text", "x")])).unwrap_err().field, "from");
         assert_eq!(parse_inbound(&form(&[("from", "nobody"), ("text", "x")])).unwrap_err().field, "from");
         assert_eq!(parse_inbound(&form(&[("from", "a@example.com")])).unwrap_err().field, "text");

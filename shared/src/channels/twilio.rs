@@ -95,7 +95,8 @@ pub fn parse_inbound(
         name: None,
         email: None,
         phone: Some(phone),
-        provider_message_id: Some(sid.to_owned()),
+        provider_message_id: Some(format!("twilio:{sid}")),
+        chat_session: None,
         fields,
     })
 }
@@ -195,7 +196,7 @@ mod tests {
         let m = parse_inbound(&p, Some("AC1"), Country::US).unwrap();
         assert_eq!(m.content, "Hi there");
         assert_eq!(m.phone.unwrap().as_str(), "+14155552671");
-        assert_eq!(m.provider_message_id.as_deref(), Some("SM1"));
+        assert_eq!(m.provider_message_id.as_deref(), Some("twilio:SM1"));
         assert_eq!(parse_inbound(&p, Some("AC2"), Country::US).unwrap_err().field, "AccountSid");
         let no_sid = params(&[("From", "+14155552671"), ("Body", "x")]);
         assert_eq!(parse_inbound(&no_sid, None, Country::US).unwrap_err().field, "MessageSid");

@@ -113,6 +113,21 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
         Ok(Some(values.map(Option::unwrap_or_default)))
     }
 
+    /// An integer setting within `range`.
+    fn bounded(
+        &self,
+        name: &'static str,
+        default: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<i64, ConfigError> {
+        let value: i64 = self.parsed(name, default)?;
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(ConfigError::Invalid { name, reason: format!("must be from {} to {}", range.start(), range.end()) })
+        }
+    }
+
     fn parsed<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
     where
         T::Err: std::fmt::Display,
@@ -183,8 +198,8 @@ impl Config {
             max_body_bytes: v.parsed("MAX_BODY_BYTES", 256 * 1024)?,
             providers: providers::from_vars(&v)?,
             messaging: MessagingSettings {
-                ai_pause: chrono::Duration::minutes(v.parsed("AI_PAUSE_MINUTES", 60)?),
-                sweep_after: chrono::Duration::minutes(v.parsed("SWEEP_AFTER_MINUTES", 2)?),
+                ai_pause: chrono::Duration::minutes(v.bounded("AI_PAUSE_MINUTES", 60, 0..=10_080)?),
+                sweep_after: chrono::Duration::minutes(v.bounded("SWEEP_AFTER_MINUTES", 2, 1..=1_440)?),
                 receive_per_minute: v.parsed("RECEIVE_RATE_LIMIT", 20)?,
                 chat_secret: v.secret("CHAT_SECRET"),
             },
@@ -239,6 +254,12 @@ mod tests {
         let mut pairs = BASE.to_vec();
         pairs.push(("DEFAULT_COUNTRY", "Narnia"));
         assert!(matches!(load(&pairs).unwrap_err(), ConfigError::Invalid { name: "DEFAULT_COUNTRY", .. }));
+        let mut pairs = BASE.to_vec();
+        pairs.push(("AI_PAUSE_MINUTES", "99999999999999"));
+        assert!(matches!(load(&pairs).unwrap_err(), ConfigError::Invalid { name: "AI_PAUSE_MINUTES", .. }));
+        let mut pairs = BASE.to_vec();
+        pairs.push(("SWEEP_AFTER_MINUTES", "-3"));
+        assert!(matches!(load(&pairs).unwrap_err(), ConfigError::Invalid { name: "SWEEP_AFTER_MINUTES", .. }));
         let mut pairs = BASE.to_vec();
         pairs.push(("DATABASE_POOL_SIZE", "0"));
         assert!(matches!(load(&pairs).unwrap_err(), ConfigError::Invalid { name: "DATABASE_POOL_SIZE", .. }));

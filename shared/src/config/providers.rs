@@ -66,7 +66,7 @@ fn openai<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Option<OpenAiSet
         api_key,
         model: v.optional("OPENAI_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
         base_url: v.optional("OPENAI_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".into()),
-        timeout: std::time::Duration::from_secs(v.parsed("OPENAI_TIMEOUT_SECS", 15)?),
+        timeout: std::time::Duration::from_secs(v.bounded("OPENAI_TIMEOUT_SECS", 15, 1..=60)?.unsigned_abs()),
     }))
 }
 

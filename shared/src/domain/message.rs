@@ -31,5 +31,9 @@ pub struct Message {
     pub delivery_status: Option<DeliveryStatus>,
     /// For processed inbound messages: what the analysis decided.
     pub analysis: Option<Analysis>,
+    /// The website chat session the message belongs to (chat only).
+    pub chat_session: Option<Uuid>,
+    /// For outbound e-mail: the `Message-ID` of the customer's message it answers.
+    pub in_reply_to: Option<String>,
     pub created_at: DateTime<Utc>,
 }

@@ -85,8 +85,13 @@ pub fn priority_for(score: Score) -> Priority {
     }
 }
 
-/// Of the intents seen in a conversation, the one that says most about buying.
+/// Of the intents seen in a conversation, the one that says most about buying; an
+/// opt-out anywhere wins (the customer asked not to be contacted).
 pub fn lead_intent(intents: impl IntoIterator<Item = Intent>) -> Option<Intent> {
+    let intents: Vec<Intent> = intents.into_iter().collect();
+    if intents.contains(&Intent::OptOut) {
+        return Some(Intent::OptOut);
+    }
     let rank = |i: &Intent| match i {
         Intent::Booking => 6,
         Intent::Pricing => 5,

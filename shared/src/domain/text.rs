@@ -31,9 +31,15 @@ impl<const MAX: usize> Text<MAX> {
         Ok(Self(s.to_owned()))
     }
 
-    /// A value known to be valid (a literal in the code), trimmed and truncated to fit.
+    /// Text built by the code (a literal, or a summary of other text): control characters
+    /// become spaces, and it is trimmed and truncated to fit.
     pub fn literal(s: &str) -> Self {
-        Self(s.trim().chars().take(MAX).collect())
+        let clean: String = s.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { ' ' } else { c }).collect();
+        let mut text: String = clean.trim().chars().take(MAX).collect();
+        if text.is_empty() {
+            text.push('-');
+        }
+        Self(text)
     }
 
     pub fn as_str(&self) -> &str {
@@ -68,6 +74,13 @@ mod tests {
         assert!(ShortText::parse("   ").is_err());
         assert!(Text::<3>::parse("abcd").is_err());
         assert!(Text::<3>::parse("äbc").is_ok(), "counts characters, not bytes");
+    }
+
+    #[test]
+    fn literals_are_made_valid() {
+        assert_eq!(ShortText::literal(" a\u{0}b ").as_str(), "a b");
+        assert_eq!(Text::<3>::literal("abcdef").as_str(), "abc");
+        assert!(ShortText::parse(ShortText::literal("\u{0}").as_str()).is_ok());
     }
 
     #[test]

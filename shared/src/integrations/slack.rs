@@ -44,7 +44,7 @@ pub fn lead_message(lead: &Lead, customer: &Customer, summary: &str, link: Optio
             {"type": "mrkdwn", "text": format!("*Status*\n{}", lead.status)},
             {"type": "mrkdwn", "text": format!("*Company*\n{}", esc(customer.company.as_ref().map_or("-", |c| c.as_str())))},
         ]}),
-        json!({"type": "section", "text": {"type": "mrkdwn", "text": esc(summary)}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": esc(&summary.chars().take(500).collect::<String>())}}),
     ];
     blocks.extend(link_block(link, "Open lead"));
     json!({"text": title, "blocks": blocks})

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// A CHECK or NOT NULL constraint refused the write.
     #[error("constraint {constraint} refused the value")]
     Rejected { constraint: String },
+    /// A value the database cannot hold (a year like -5000, a number too large).
+    #[error("value out of range: {0}")]
+    OutOfRange(String),
     /// A pagination cursor that this list did not hand out.
     #[error("invalid cursor")]
     InvalidCursor,
@@ -42,6 +45,9 @@ impl From<tokio_postgres::Error> for StoreError {
             StoreError::Conflict { constraint }
         } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
             StoreError::MissingReference { constraint }
+        } else if code.code().starts_with("22") {
+            // Data exceptions: a date or number beyond what Postgres stores, bad text.
+            StoreError::OutOfRange(db.message().to_owned())
         } else if *code == SqlState::CHECK_VIOLATION || *code == SqlState::NOT_NULL_VIOLATION {
             StoreError::Rejected { constraint: db.constraint().or(db.column()).unwrap_or("unknown").to_owned() }
         } else {

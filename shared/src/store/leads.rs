@@ -226,3 +226,25 @@ pub async fn open_counts(c: &impl GenericClient, agents: &[Uuid]) -> Result<Vec<
         .await?;
     rows.iter().map(|r| Ok((get(r, "agent")?, get(r, "open")?))).collect()
 }
+
+/// Flags the lead for a person (with why), or clears the flag; touches nothing else.
+pub async fn set_handoff(c: &impl GenericClient, id: Uuid, reason: Option<HandoffReason>) -> Result<(), StoreError> {
+    c.query_typed(
+        "UPDATE leads SET needs_human = $2, handoff_reason = $3, updated_at = now()
+         WHERE id = $1 AND (needs_human IS DISTINCT FROM $2 OR handoff_reason IS DISTINCT FROM $3)",
+        &[p(&id), p(&reason.is_some()), p(&reason.map(HandoffReason::as_str))],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a `new` lead to `contacted`; false when it was not new (nothing changed).
+pub async fn mark_contacted(c: &impl GenericClient, id: Uuid) -> Result<bool, StoreError> {
+    let rows = c
+        .query_typed(
+            "UPDATE leads SET status = 'contacted', updated_at = now() WHERE id = $1 AND status = 'new' RETURNING id",
+            &[p(&id)],
+        )
+        .await?;
+    Ok(!rows.is_empty())
+}

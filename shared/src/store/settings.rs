@@ -30,6 +30,12 @@ pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
     })
 }
 
+/// Serialises read-modify-write updates of the settings within a transaction.
+pub async fn lock(c: &impl GenericClient) -> Result<(), StoreError> {
+    c.query_typed("SELECT pg_advisory_xact_lock($1)", &[super::sql::p(&0x4c46_5345_5454_494e_i64)]).await?;
+    Ok(())
+}
+
 pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, StoreError> {
     let hours = serde_json::to_value(&s.business_hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let services = serde_json::to_value(&s.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;

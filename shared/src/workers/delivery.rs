@@ -1,8 +1,9 @@
-//! Delivering an outbound message: pick the customer's address on the channel, respect
-//! opt-outs, store the message, send it through the channel's provider, record the result.
-//! The message id is chosen by the caller, so a retried delivery finds the stored message
-//! and does not send it twice.
+//! Delivering an outbound message in two steps: `stage` stores it (with the customer's
+//! address checked, opt-outs respected), `send` hands a staged message to the channel's
+//! provider and records the result. The message id is chosen by the caller, so a retry
+//! finds the staged message and sends exactly what was stored, never a second one.
 
+use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::JobError;
@@ -23,6 +24,8 @@ pub struct Draft {
     pub lead_id: Option<Uuid>,
     /// The provider id of the customer message this answers (e-mail threading).
     pub in_reply_to: Option<String>,
+    /// The chat session a chat reply belongs to.
+    pub chat_session: Option<Uuid>,
     /// Keyword confirmations go out even to an opted-out number (that is the point).
     pub ignore_opt_out: bool,
 }
@@ -37,7 +40,7 @@ pub fn reply_channel(channel: Channel, customer: &Customer) -> Channel {
     }
 }
 
-fn address(channel: Channel, customer: &Customer) -> Option<String> {
+pub fn address(channel: Channel, customer: &Customer) -> Option<String> {
     match channel {
         Channel::Sms => customer.phone.as_ref().map(|p| p.as_str().to_owned()),
         Channel::Email => customer.email.as_ref().map(|e| e.as_str().to_owned()),
@@ -46,71 +49,103 @@ fn address(channel: Channel, customer: &Customer) -> Option<String> {
 }
 
 /// Whether the customer opted out of `channel`.
-pub async fn opted_out(state: &AppState, channel: Channel, customer: &Customer) -> Result<bool, JobError> {
+pub async fn opted_out(c: &impl GenericClient, channel: Channel, customer: &Customer) -> Result<bool, JobError> {
     let Some(addr) = address(channel, customer) else { return Ok(false) };
-    let conn = state.db.conn().await?;
-    Ok(opt_outs::contains(&*conn, channel, &addr).await?)
+    Ok(opt_outs::contains(c, channel, &addr).await?)
 }
 
-/// Stores and sends `draft`; returns the stored message with its delivery status.
-pub async fn deliver(state: &AppState, customer: &Customer, draft: Draft) -> Result<Message, JobError> {
-    let channel = draft.channel;
-    let to = address(channel, customer);
-    let skip_reason: Option<String> = match (channel, &to) {
-        (Channel::Sms | Channel::Email, None) => Some(format!("the customer has no {channel} address")),
-        _ if !draft.ignore_opt_out && opted_out(state, channel, customer).await? => {
-            Some(format!("the customer opted out of {channel}"))
+/// Why a message on `channel` cannot go out now, if it cannot.
+async fn skip_reason(
+    state: &AppState,
+    customer: &Customer,
+    channel: Channel,
+    ignore_opt_out: bool,
+) -> Result<Option<String>, JobError> {
+    if matches!(channel, Channel::Sms | Channel::Email) && address(channel, customer).is_none() {
+        return Ok(Some(format!("the customer has no {channel} address")));
+    }
+    if !ignore_opt_out {
+        let conn = state.db.conn().await?;
+        if opted_out(&*conn, channel, customer).await? {
+            return Ok(Some(format!("the customer opted out of {channel}")));
         }
-        _ => state.senders.for_channel(channel).err().map(str::to_owned),
-    };
+    }
+    Ok(state.senders.for_channel(channel).err().map(str::to_owned))
+}
+
+/// Stores the draft as an outbound message (`pending`, or `skipped` when it cannot go
+/// out). A draft staged before is returned as it was stored.
+pub async fn stage(state: &AppState, customer: &Customer, draft: Draft) -> Result<Message, JobError> {
+    let skip = skip_reason(state, customer, draft.channel, draft.ignore_opt_out).await?;
     let message = Message {
         id: draft.id,
         customer_id: customer.id,
         lead_id: draft.lead_id,
-        channel,
+        channel: draft.channel,
         direction: Direction::Outbound,
-        content: draft.text.clone(),
-        subject: draft.subject.clone(),
+        content: draft.text,
+        subject: draft.subject,
         ai_response: draft.ai_response,
         processed: true,
         provider_message_id: None,
-        delivery_status: Some(if skip_reason.is_some() { DeliveryStatus::Skipped } else { DeliveryStatus::Pending }),
+        delivery_status: Some(if skip.is_some() { DeliveryStatus::Skipped } else { DeliveryStatus::Pending }),
         analysis: None,
+        chat_session: draft.chat_session,
+        in_reply_to: draft.in_reply_to,
         created_at: chrono::Utc::now(),
     };
     let stored = match state.mongo.messages().insert(&message).await? {
-        Inserted::New(m) => m,
-        // Delivered (or refused) by an earlier attempt: never send twice.
-        Inserted::Duplicate(existing) if existing.delivery_status != Some(DeliveryStatus::Pending) => {
-            return Ok(existing);
-        }
-        Inserted::Duplicate(existing) => existing,
+        Inserted::New(m) | Inserted::Duplicate(m) => m,
     };
-    if let Some(reason) = skip_reason {
-        tracing::info!(message_id = %stored.id, %channel, %reason, "outbound message stored, not sent");
-        return Ok(stored);
+    if let (Some(reason), Some(DeliveryStatus::Skipped)) = (&skip, stored.delivery_status) {
+        tracing::info!(message_id = %stored.id, channel = %stored.channel, %reason, "outbound message stored, not sent");
+    }
+    Ok(stored)
+}
+
+/// Sends a staged message (one still `pending`); anything else is returned unchanged.
+pub async fn send(
+    state: &AppState,
+    customer: &Customer,
+    staged: Message,
+    ignore_opt_out: bool,
+) -> Result<Message, JobError> {
+    if staged.delivery_status != Some(DeliveryStatus::Pending) {
+        return Ok(staged);
+    }
+    let channel = staged.channel;
+    if let Some(reason) = skip_reason(state, customer, channel, ignore_opt_out).await? {
+        tracing::info!(message_id = %staged.id, %channel, %reason, "pending message not sent");
+        return finish(state, staged, DeliveryStatus::Skipped, None).await;
     }
     let sender = match state.senders.for_channel(channel) {
         Ok(Some(sender)) => sender,
         // Chat replies are delivered by being stored; the widget fetches them.
-        _ => return finish(state, stored, DeliveryStatus::Sent, None).await,
+        _ => return finish(state, staged, DeliveryStatus::Sent, None).await,
     };
     let outbound = Outbound {
         channel,
-        to: to.unwrap_or_default(),
-        subject: draft.subject,
-        body: draft.text,
-        in_reply_to: draft.in_reply_to,
+        to: address(channel, customer).unwrap_or_default(),
+        subject: staged.subject.clone(),
+        body: staged.content.clone(),
+        in_reply_to: staged.in_reply_to.clone(),
     };
     match sender.send(&outbound).await {
-        Ok(receipt) => finish(state, stored, DeliveryStatus::Sent, receipt.provider_message_id).await,
+        Ok(receipt) => finish(state, staged, DeliveryStatus::Sent, receipt.provider_message_id).await,
         // The provider is down: leave the message pending and let the job be retried.
         Err(e @ SendError::Unavailable { .. }) => Err(JobError(e.to_string())),
         Err(e @ SendError::Rejected { .. }) => {
-            tracing::warn!(message_id = %stored.id, %channel, error = %e, "the provider refused the message");
-            finish(state, stored, DeliveryStatus::Failed, None).await
+            tracing::warn!(message_id = %staged.id, %channel, error = %e, "the provider refused the message");
+            finish(state, staged, DeliveryStatus::Failed, None).await
         }
     }
+}
+
+/// Stages and sends.
+pub async fn deliver(state: &AppState, customer: &Customer, draft: Draft) -> Result<Message, JobError> {
+    let ignore_opt_out = draft.ignore_opt_out;
+    let staged = stage(state, customer, draft).await?;
+    send(state, customer, staged, ignore_opt_out).await
 }
 
 async fn finish(

@@ -46,25 +46,16 @@ pub async fn notify_slack(
         Begin::Completed(_) | Begin::PayloadMismatch => return Ok(()),
         Begin::InProgress => return Err(JobError(format!("{key} is being posted"))),
     }
-    let message = {
-        let conn = state.db.conn().await?;
-        match about {
-            SlackSubject::Lead { lead_id } => {
-                let lead = leads::get_by_id(&*conn, lead_id).await?;
-                let customer = customers::get_by_id(&*conn, lead.customer_id).await?;
-                let summary = lead.requirements.as_ref().map_or("(no message yet)", |r| r.as_str()).to_owned();
-                slack::lead_message(&lead, &customer, &summary, lead_link(state, lead.id).as_deref())
-            }
-            SlackSubject::Task { task_id } => {
-                let task = tasks::get_by_id(&*conn, task_id).await?;
-                let lead = leads::get_by_id(&*conn, task.lead_id).await?;
-                let customer = customers::get_by_id(&*conn, lead.customer_id).await?;
-                let assignee = match task.assigned_to {
-                    Some(id) => teams::get_agent(&*conn, id).await.ok().map(|a| a.name.into_string()),
-                    None => None,
-                };
-                slack::task_message(&task, &customer, assignee.as_deref(), lead_link(state, lead.id).as_deref())
-            }
+    let message = match slack_message(state, about).await {
+        Ok(Some(message)) => message,
+        Ok(None) => {
+            // The lead or task is gone (a deleted customer): nothing to announce.
+            let _ = state.idempotency.complete(&key, &serde_json::json!({"posted": false})).await;
+            return Ok(());
+        }
+        Err(e) => {
+            let _ = state.idempotency.release(&key).await;
+            return Err(e);
         }
     };
     match slack.post(&message).await {
@@ -77,6 +68,45 @@ pub async fn notify_slack(
             outcome(e)
         }
     }
+}
+
+/// The Slack message about a lead or task, `None` when it no longer exists.
+async fn slack_message(state: &AppState, about: SlackSubject) -> Result<Option<serde_json::Value>, JobError> {
+    let conn = state.db.conn().await?;
+    let gone = |e: crate::store::StoreError| match e {
+        crate::store::StoreError::NotFound(_) => Ok(None),
+        other => Err(JobError::from(other)),
+    };
+    let lead_id = match about {
+        SlackSubject::Lead { lead_id } => lead_id,
+        SlackSubject::Task { task_id } => match tasks::get_by_id(&*conn, task_id).await {
+            Ok(task) => task.lead_id,
+            Err(e) => return gone(e),
+        },
+    };
+    let lead = match leads::get_by_id(&*conn, lead_id).await {
+        Ok(l) => l,
+        Err(e) => return gone(e),
+    };
+    let customer = match customers::get_by_id(&*conn, lead.customer_id).await {
+        Ok(c) => c,
+        Err(e) => return gone(e),
+    };
+    let link = lead_link(state, lead.id);
+    Ok(Some(match about {
+        SlackSubject::Lead { .. } => {
+            let summary = lead.requirements.as_ref().map_or("(no message yet)", |r| r.as_str()).to_owned();
+            slack::lead_message(&lead, &customer, &summary, link.as_deref())
+        }
+        SlackSubject::Task { task_id } => {
+            let task = tasks::get_by_id(&*conn, task_id).await?;
+            let assignee = match task.assigned_to {
+                Some(id) => teams::get_agent(&*conn, id).await.ok().map(|a| a.name.into_string()),
+                None => None,
+            };
+            slack::task_message(&task, &customer, assignee.as_deref(), link.as_deref())
+        }
+    }))
 }
 
 /// The `SyncSalesforce` job.

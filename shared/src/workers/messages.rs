@@ -6,10 +6,11 @@ use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::delivery::{Draft, deliver, opted_out, reply_channel};
+use super::delivery::{Draft, deliver, opted_out, reply_channel, send, stage};
 use super::{JobContext, JobError, qualify, routing};
 use crate::ai::ReplyContext;
 use crate::app::AppState;
+use crate::channels::sendgrid::message_id_of;
 use crate::domain::analysis::{HandoffReason, Intent};
 use crate::domain::customer::CustomerFields;
 use crate::domain::keywords::{Keyword, sms_keyword};
@@ -102,39 +103,55 @@ async fn handle_keyword(
     };
     let conn = state.db.conn().await?;
     let business = settings::load(&*conn).await?.business_name;
-    let (changed, text, name) = match keyword {
+    let opted_out = opt_outs::contains(&*conn, Channel::Sms, phone.as_str()).await?;
+    drop(conn);
+    let (wanted_out, text, name) = match keyword {
         Keyword::Stop => (
-            opt_outs::add(&*conn, Channel::Sms, phone.as_str(), Some(customer.id), "sms_keyword").await?,
+            true,
             format!("{business}: you're unsubscribed and will receive no more messages. Reply START to resubscribe."),
             "stop",
         ),
-        Keyword::Start => (
-            opt_outs::remove(&*conn, Channel::Sms, phone.as_str()).await?,
-            format!("{business}: you're subscribed again. Reply STOP to unsubscribe, HELP for help."),
-            "start",
-        ),
+        Keyword::Start => {
+            (false, format!("{business}: you're subscribed again. Reply STOP to unsubscribe, HELP for help."), "start")
+        }
         Keyword::Help => (
-            true,
+            opted_out,
             format!(
                 "{business}: reply to this number and our team will help. Reply STOP to unsubscribe, START to resubscribe."
             ),
             "help",
         ),
     };
-    drop(conn);
-    // A confirmation goes out once: a repeated STOP (already opted out) gets none.
-    if changed {
+    let id = reply_id(inbound.id, "keyword");
+    // A confirmation goes out once: a repeated STOP (already opted out) gets none. It is
+    // staged before the opt-out changes, so a retry after a crash still sends it.
+    let changes = opted_out != wanted_out;
+    let staged = if changes || keyword == Keyword::Help {
         let draft = Draft {
-            id: reply_id(inbound.id, "keyword"),
+            id,
             channel: Channel::Sms,
             text,
             subject: None,
             ai_response: None,
             lead_id: inbound.lead_id,
             in_reply_to: None,
+            chat_session: None,
             ignore_opt_out: true,
         };
-        deliver(state, customer, draft).await?;
+        Some(stage(state, customer, draft).await?)
+    } else {
+        state.mongo.messages().get(id).await?
+    };
+    if changes {
+        let conn = state.db.conn().await?;
+        if wanted_out {
+            opt_outs::add(&*conn, Channel::Sms, phone.as_str(), Some(customer.id), "sms_keyword").await?;
+        } else {
+            opt_outs::remove(&*conn, Channel::Sms, phone.as_str()).await?;
+        }
+    }
+    if let Some(staged) = staged {
+        send(state, customer, staged, true).await?;
     }
     Ok(Outcome::Keyword { keyword: name.into() })
 }
@@ -181,10 +198,7 @@ async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -
     }
     let handoff = analysis.handoff();
     if let (Some(reason), Some(lead_id)) = (handoff, inbound.lead_id) {
-        let mut lead = leads::get_by_id(&*conn, lead_id).await?;
-        lead.needs_human = true;
-        lead.handoff_reason = Some(reason);
-        leads::save(&*conn, &lead).await?;
+        leads::set_handoff(&*conn, lead_id, Some(reason)).await?;
     }
     drop(conn);
     if let Some(lead_id) = inbound.lead_id {
@@ -205,7 +219,10 @@ async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -
     if paused {
         return Ok(Outcome::NoReply { reason: "AI replies paused after an agent's message".into() });
     }
-    if opted_out(state, channel, &customer).await? {
+    let conn = state.db.conn().await?;
+    let is_opted_out = opted_out(&*conn, channel, &customer).await?;
+    drop(conn);
+    if is_opted_out {
         return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
     }
     let history = state.mongo.messages().recent(customer.id, 12).await?;
@@ -235,7 +252,10 @@ async fn converse(state: &AppState, mut customer: Customer, inbound: &Message) -
         text,
         subject,
         lead_id: inbound.lead_id,
-        in_reply_to: inbound.provider_message_id.clone().filter(|_| channel == Channel::Email),
+        in_reply_to: (channel == Channel::Email)
+            .then(|| inbound.provider_message_id.as_deref().and_then(message_id_of).map(str::to_owned))
+            .flatten(),
+        chat_session: inbound.chat_session,
         ignore_opt_out: false,
     };
     let sent = deliver(state, &customer, draft).await?;
@@ -264,12 +284,14 @@ async fn opt_out_by_request(
         return Ok(Outcome::NoReply { reason: format!("asked to stop; nothing to opt out of on {channel}") });
     };
     let conn = state.db.conn().await?;
-    let added = opt_outs::add(&*conn, channel, &address, Some(customer.id), "request").await?;
+    let already = opt_outs::contains(&*conn, channel, &address).await?;
     let business = settings::load(&*conn).await?.business_name;
     drop(conn);
-    if added && channel == Channel::Sms {
+    let id = reply_id(inbound.id, "opt-out");
+    // Staged before the opt-out is written, so a retry after a crash still confirms.
+    let staged = if !already && channel == Channel::Sms {
         let draft = Draft {
-            id: reply_id(inbound.id, "opt-out"),
+            id,
             channel,
             text: format!(
                 "{business}: you're unsubscribed and will receive no more messages. Reply START to resubscribe."
@@ -278,9 +300,18 @@ async fn opt_out_by_request(
             ai_response: None,
             lead_id: inbound.lead_id,
             in_reply_to: None,
+            chat_session: None,
             ignore_opt_out: true,
         };
-        deliver(state, customer, draft).await?;
+        Some(stage(state, customer, draft).await?)
+    } else {
+        state.mongo.messages().get(id).await?
+    };
+    let conn = state.db.conn().await?;
+    opt_outs::add(&*conn, channel, &address, Some(customer.id), "request").await?;
+    drop(conn);
+    if let Some(staged) = staged {
+        send(state, customer, staged, true).await?;
     }
     Ok(Outcome::NoReply { reason: format!("opted out of {channel} on request") })
 }
@@ -288,12 +319,9 @@ async fn opt_out_by_request(
 /// A new lead that has been answered is `contacted`.
 async fn mark_contacted(state: &AppState, lead_id: Uuid) -> Result<(), JobError> {
     let conn = state.db.conn().await?;
-    let mut lead = leads::get_by_id(&*conn, lead_id).await?;
-    if lead.status != LeadStatus::New {
+    if !leads::mark_contacted(&*conn, lead_id).await? {
         return Ok(());
     }
-    lead.status = LeadStatus::Contacted;
-    leads::save(&*conn, &lead).await?;
     drop(conn);
     let data = serde_json::json!({"from": LeadStatus::New, "to": LeadStatus::Contacted, "by": "reply"});
     crate::events::emit(state, vec![crate::bus::DomainEvent::new("lead.status_changed", lead_id, data)]).await;

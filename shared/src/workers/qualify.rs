@@ -23,8 +23,9 @@ pub async fn learn_from_message(
     analysis: &Analysis,
     text: &str,
 ) -> Result<(), JobError> {
-    let conn = state.db.conn().await?;
-    let mut lead = leads::get_by_id(&*conn, lead_id).await?;
+    let mut conn = state.db.conn().await?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let mut lead = leads::get_for_update(&tx, lead_id).await?;
     let mut changed = false;
     if lead.budget.is_none()
         && let Some(b) = analysis.entities.budget.as_deref().and_then(|b| ShortText::parse(b).ok())
@@ -44,8 +45,9 @@ pub async fn learn_from_message(
         changed = lead.requirements.is_some() || changed;
     }
     if changed {
-        leads::save(&*conn, &lead).await?;
+        leads::save(&tx, &lead).await?;
     }
+    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 

@@ -8,6 +8,10 @@ use super::{JobContext, run};
 use crate::app::AppState;
 use crate::queue::Job;
 
+/// Time a job may need (two AI calls with their retries, a send): a record is only
+/// started with at least this much of the invocation left, else it is handed back to SQS.
+pub const JOB_BUDGET: Duration = Duration::seconds(80);
+
 /// Handles a batch; `deadline` is the invocation's (Lambda context).
 pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<Utc>) -> SqsBatchResponse {
     // Leave a margin to report back before Lambda's own timeout.
@@ -15,6 +19,13 @@ pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<
     let mut response = SqsBatchResponse::default();
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
+        if ctx.deadline - Utc::now() < JOB_BUDGET {
+            tracing::info!(sqs_message_id = %id, "not enough time left in this invocation; handed back to SQS");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+            continue;
+        }
         let outcome = match record.body.as_deref().map(serde_json::from_str::<Job>) {
             Some(Ok(job)) => run(state, &job, &ctx).await.map_err(|e| e.to_string()),
             Some(Err(e)) => Err(format!("not a job: {e}")),

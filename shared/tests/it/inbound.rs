@@ -342,24 +342,61 @@ async fn chat_in_reply_stored_for_the_widget() {
         )
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
-    let customer_id = r.body["customer_id"].as_str().unwrap().to_string();
     let token = r.body["chat_token"].as_str().unwrap().to_string();
     assert!(Uuid::parse_str(r.body["lead_id"].as_str().unwrap()).is_ok());
     app.run_jobs().await;
 
-    let chat = app.raw(http::Method::GET, &format!("/api/messages/chat/{customer_id}?token={token}"), &[], "").await;
+    let chat = app.raw(http::Method::GET, &format!("/api/messages/chat?token={token}"), &[], "").await;
     assert_eq!(chat.status, StatusCode::OK, "{}", chat.text);
     let items = chat.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["direction"], Direction::Outbound.as_str());
     assert_eq!(items[0]["delivery_status"], DeliveryStatus::Sent.as_str());
     assert!(items[0]["content"].as_str().unwrap().starts_with("Hi Sam"), "{}", items[0]);
+    assert!(items[1]["analysis"].is_null(), "the widget does not see the analysis");
 
-    let wrong = app.raw(http::Method::GET, &format!("/api/messages/chat/{customer_id}?token=AAAA"), &[], "").await;
+    // The widget continues its session with the token.
+    let next = json!({"channel": "chat", "content": "Great, thanks!", "customer": {"email": "sam@example.com"}, "chat_token": token});
+    let r = app
+        .raw(http::Method::POST, "/api/messages/receive", &[("content-type", "application/json")], next.to_string())
+        .await;
+    assert_eq!((r.status, r.body["chat_token"].as_str()), (StatusCode::ACCEPTED, Some(token.as_str())));
+    app.run_jobs().await;
+    let chat = app.raw(http::Method::GET, &format!("/api/messages/chat?token={token}"), &[], "").await;
+    assert_eq!(chat.body["items"].as_array().unwrap().len(), 4);
+
+    let wrong = app.raw(http::Method::GET, "/api/messages/chat?token=AAAA", &[], "").await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
-    let other =
-        app.raw(http::Method::GET, &format!("/api/messages/chat/{}?token={token}", Uuid::now_v7()), &[], "").await;
-    assert_eq!(other.status, StatusCode::FORBIDDEN, "a token opens one conversation only");
+    let forged =
+        json!({"channel": "chat", "content": "hi", "customer": {"email": "sam@example.com"}, "chat_token": "AAAA"});
+    let r = app
+        .raw(http::Method::POST, "/api/messages/receive", &[("content-type", "application/json")], forged.to_string())
+        .await;
+    assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("chat_token")));
+}
+
+#[tokio::test]
+async fn knowing_someone_s_email_opens_no_conversation() {
+    let app = TestApp::new().await;
+    let send = async |content: &str, token: Option<&str>| {
+        let mut body = json!({"channel": "chat", "content": content, "customer": {"email": "victim@example.com"}});
+        if let Some(t) = token {
+            body["chat_token"] = json!(t);
+        }
+        app.raw(http::Method::POST, "/api/messages/receive", &[("content-type", "application/json")], body.to_string())
+            .await
+    };
+    let victim = send("my account number is 1234, please call me", None).await;
+    app.run_jobs().await;
+    let attacker = send("hi", None).await;
+    assert_eq!(victim.body["customer_id"], attacker.body["customer_id"], "the same customer record");
+    app.run_jobs().await;
+    let token = attacker.body["chat_token"].as_str().unwrap();
+    let seen = app.raw(http::Method::GET, &format!("/api/messages/chat?token={token}"), &[], "").await;
+    let texts: Vec<&str> =
+        seen.body["items"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert!(!texts.iter().any(|t| t.contains("1234")), "another session's messages stay hidden: {texts:?}");
+    assert_eq!(texts.len(), 2);
 }
 
 #[tokio::test]

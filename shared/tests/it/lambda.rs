@@ -63,7 +63,7 @@ async fn sqs_event_fixture_runs_through_the_worker_handler() {
     let app = TestApp::new().await;
     let event: aws_lambda_events::sqs::SqsEvent =
         serde_json::from_str(&event_json("sqs-process-message.json")).unwrap();
-    let deadline = chrono::Utc::now() + chrono::Duration::seconds(30);
+    let deadline = chrono::Utc::now() + chrono::Duration::minutes(15);
     let response = leadflow::workers::sqs::handle_batch(&app.state, event, deadline).await;
     // The first record names a message that does not exist (skipped, done); the second is no job.
     let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();

@@ -44,7 +44,8 @@ async fn a_received_message_is_answered_over_http() {
             .json()
             .await
             .unwrap();
-        if let Some(out) = history["items"].as_array().unwrap().iter().find(|m| m["direction"] == "outbound") {
+        let sent = |m: &&Value| m["direction"] == "outbound" && m["delivery_status"] == "sent";
+        if let Some(out) = history["items"].as_array().unwrap().iter().find(sent) {
             break out.clone();
         }
         assert!(started.elapsed() < Duration::from_secs(10), "no reply: {history}");

@@ -9,8 +9,14 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::common::providers::*;
 use crate::common::{TestApp, TestResponse};
 
+/// A public call (chat and form, as the website makes them).
 async fn receive(app: &TestApp, body: Value) -> TestResponse {
     app.raw(Method::POST, "/api/messages/receive", &[("content-type", "application/json")], body.to_string()).await
+}
+
+/// A call from an integration holding an API key (any channel).
+async fn receive_as_staff(app: &TestApp, body: Value) -> TestResponse {
+    app.call(Method::POST, "/api/messages/receive", Some(body)).await
 }
 
 fn form(content: &str) -> Value {
@@ -35,7 +41,7 @@ async fn receive_stores_customer_lead_and_message() {
     assert_eq!(message.status, StatusCode::OK);
     assert_eq!(message.body["processed"], false);
     assert_eq!(message.body["lead_id"], r.body["lead_id"]);
-    assert_eq!(message.body["provider_message_id"], "form-submission-1");
+    assert_eq!(message.body["provider_message_id"], "receive:gkim@northpointlogistics.com:form-submission-1");
     assert!(r.body.get("chat_token").is_none(), "tokens are for chat only");
 }
 
@@ -43,7 +49,7 @@ async fn receive_stores_customer_lead_and_message() {
 async fn the_same_customer_on_two_channels_is_one_customer_with_one_open_lead() {
     let app = TestApp::new().await;
     let a = receive(&app, json!({"channel": "chat", "content": "hi", "customer": {"email": "Sam@Example.com"}})).await;
-    let b = receive(&app, json!({"channel": "sms", "content": "it's Sam again", "customer": {"email": "sam@example.com", "phone": "415-555-2671"}})).await;
+    let b = receive_as_staff(&app, json!({"channel": "sms", "content": "it's Sam again", "customer": {"email": "sam@example.com", "phone": "415-555-2671"}})).await;
     assert_eq!(a.body["customer_id"], b.body["customer_id"]);
     assert_eq!(a.body["lead_id"], b.body["lead_id"]);
     let c = app.get(&format!("/api/crm/customers/{}", a.body["customer_id"].as_str().unwrap())).await;
@@ -119,7 +125,7 @@ async fn staff_message_routes_need_a_key_and_filter() {
     let app = TestApp::new().await;
     assert_eq!(app.raw(Method::GET, "/api/messages", &[], "").await.status, StatusCode::UNAUTHORIZED);
     let a = receive(&app, json!({"channel": "chat", "content": "hello", "customer": {"email": "a@example.com"}})).await;
-    receive(&app, json!({"channel": "sms", "content": "hey", "customer": {"phone": "+14155552671"}})).await;
+    receive_as_staff(&app, json!({"channel": "sms", "content": "hey", "customer": {"phone": "+14155552671"}})).await;
     app.run_jobs().await;
     let count = |r: TestResponse| r.body["items"].as_array().map(Vec::len).unwrap_or(usize::MAX);
     assert_eq!(count(app.get("/api/messages").await), 4, "two in, two replies");
@@ -193,4 +199,38 @@ async fn manual_send_validation_and_unconfigured_provider() {
     assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("content")));
     let r = app.post("/api/messages/send/chat", json!({"customer_id": customer, "content": "on chat"})).await;
     assert_eq!((r.status, r.body["delivery_status"].as_str()), (StatusCode::CREATED, Some("sent")));
+}
+
+#[tokio::test]
+async fn the_public_cannot_make_leadflow_text_or_mail_people() {
+    let app = TestApp::new().await;
+    for channel in ["sms", "email"] {
+        let body = json!({"channel": channel, "content": "START", "customer": {"phone": "+14155552671", "email": "v@example.com"}});
+        let r = receive(&app, body).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{channel}: {}", r.text);
+    }
+    assert!(app.take_jobs().await.is_empty());
+    let ok =
+        receive_as_staff(&app, json!({"channel": "sms", "content": "hi", "customer": {"phone": "+14155552671"}})).await;
+    assert_eq!(ok.status, StatusCode::ACCEPTED, "an integration with a key may");
+}
+
+#[tokio::test]
+async fn dates_beyond_what_the_database_holds_are_400() {
+    let app = TestApp::new().await;
+    for uri in
+        ["/api/leads?created_after=-5000-01-01T00:00:00Z", "/api/crm/customers?created_before=99999-01-01T00:00:00Z"]
+    {
+        let r = app.get(uri).await;
+        assert!(r.status.is_client_error(), "{uri}: {} {}", r.status, r.text);
+    }
+    let c = app.post("/api/crm/customers", json!({"email": "d@example.com"})).await;
+    let l = app.post("/api/leads", json!({"customer_id": c.body["id"]})).await;
+    let r = app
+        .post(
+            "/api/tasks",
+            json!({"lead_id": l.body["id"], "title": "x", "task_type": "sales", "due_date": "-5000-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("due_date")), "{}", r.text);
 }

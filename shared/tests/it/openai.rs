@@ -180,6 +180,8 @@ async fn replies_are_grounded_in_the_profile_and_fit_the_channel() {
         provider_message_id: None,
         delivery_status: None,
         analysis: None,
+        chat_session: None,
+        in_reply_to: None,
         created_at: now,
     };
     let history = [msg(Direction::Inbound, "hi"), msg(Direction::Outbound, "Hi! How can we help?")];

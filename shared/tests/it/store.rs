@@ -262,6 +262,8 @@ async fn messages_dedupe_on_provider_id() {
         provider_message_id: pid.map(String::from),
         delivery_status: None,
         analysis: None,
+        chat_session: None,
+        in_reply_to: None,
         created_at: Utc::now(),
     };
     let first = msg(Some("SM123"));

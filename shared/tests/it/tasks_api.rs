@@ -110,7 +110,7 @@ async fn route_on_demand_uses_the_lead_s_latest_analysed_message() {
         .raw(
             Method::POST,
             "/api/messages/receive",
-            &[("content-type", "application/json")],
+            &[("content-type", "application/json"), ("authorization", "Bearer test-api-key-0123456789")],
             json!({"channel": "email", "content": "I was charged twice for my last invoice, please refund one.", "customer": {"email": "bill@example.com"}})
                 .to_string(),
         )

@@ -14,8 +14,7 @@ use crate::common::providers::*;
 
 async fn receive_sms(app: &TestApp, text: &str) -> serde_json::Value {
     let body = json!({"channel": "sms", "content": text, "customer": {"phone": "+14155552671"}});
-    let r =
-        app.raw(Method::POST, "/api/messages/receive", &[("content-type", "application/json")], body.to_string()).await;
+    let r = app.call(Method::POST, "/api/messages/receive", Some(body)).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     r.body
 }
@@ -38,7 +37,7 @@ async fn sqs_batches_report_only_the_failed_records() {
     .unwrap();
     let mut event = SqsEvent::default();
     event.records = vec![record("m-1", &good), record("m-2", "{\"type\":\"unknown_job\"}"), record("m-3", "not json")];
-    let response = workers::sqs::handle_batch(&app.state, event, Utc::now() + Duration::seconds(30)).await;
+    let response = workers::sqs::handle_batch(&app.state, event, Utc::now() + Duration::minutes(15)).await;
     let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["m-2", "m-3"]);
     let json = serde_json::to_value(&response).unwrap();
@@ -123,4 +122,52 @@ async fn a_deleted_customer_message_is_skipped() {
     let r = app.delete(&format!("/api/crm/customers/{}", accepted["customer_id"].as_str().unwrap())).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(app.run_jobs().await, 1, "the job runs and finds nothing to do");
+}
+
+#[tokio::test]
+async fn records_that_cannot_finish_in_time_go_back_to_the_queue() {
+    let app = TestApp::new().await;
+    let accepted = receive_sms(&app, "hello").await;
+    app.take_jobs().await;
+    let job = serde_json::to_string(&Job::ProcessMessage {
+        message_id: accepted["message_id"].as_str().unwrap().parse().unwrap(),
+    })
+    .unwrap();
+    let mut event = SqsEvent::default();
+    event.records = vec![record("m-1", &job)];
+    let response = workers::sqs::handle_batch(&app.state, event, Utc::now() + Duration::seconds(20)).await;
+    assert_eq!(response.batch_item_failures.len(), 1, "not started with 20 s left");
+    let stored = app.get(&format!("/api/messages/{}", accepted["message_id"].as_str().unwrap())).await;
+    assert_eq!(stored.body["processed"], false);
+}
+
+#[tokio::test]
+async fn a_stop_confirmation_survives_a_provider_outage() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMstop"})))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let app = TestApp::with_config(move |c| with_twilio(c, &uri)).await;
+    let params = sms_params("SM000000000000000000000000000000f1", "+14155552671", "STOP");
+    assert_eq!(app.send(twilio_request(&params, None)).await.status, StatusCode::OK);
+    let job = app.take_jobs().await.remove(0);
+    let ctx = JobContext::with_budget(Duration::seconds(30));
+    assert!(workers::run(&app.state, &job, &ctx).await.is_err(), "Twilio is down: the job fails");
+    workers::run(&app.state, &job, &ctx).await.expect("the retry confirms");
+    let bodies: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            form_urlencoded::parse(&r.body).find(|(k, _)| k == "Body").map(|(_, v)| v.into_owned()).unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies[1].contains("unsubscribed"), "{bodies:?}");
+    let conn = app.state.db.conn().await.unwrap();
+    assert!(leadflow::store::opt_outs::contains(&*conn, leadflow::domain::Channel::Sms, "+14155552671").await.unwrap());
 }

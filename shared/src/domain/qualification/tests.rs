@@ -145,5 +145,10 @@ fn horizons_and_lead_intent() {
     assert_eq!(horizon_of("right now!"), Horizon::Urgent);
     assert_eq!(lead_intent([Intent::Other, Intent::Pricing, Intent::Support]), Some(Intent::Pricing));
     assert_eq!(lead_intent([Intent::Spam]), Some(Intent::Spam));
+    assert_eq!(
+        lead_intent([Intent::Pricing, Intent::OptOut, Intent::Booking]),
+        Some(Intent::OptOut),
+        "an opt-out wins"
+    );
     assert_eq!(lead_intent([]), None);
 }

@@ -33,6 +33,10 @@ struct MessageDoc {
     delivery_status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     analysis: Option<Analysis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chat_session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    in_reply_to: Option<String>,
     created_at: mongodb::bson::DateTime,
 }
 
@@ -51,6 +55,8 @@ impl From<&Message> for MessageDoc {
             provider_message_id: m.provider_message_id.clone(),
             delivery_status: m.delivery_status.map(|d| d.as_str().into()),
             analysis: m.analysis.clone(),
+            chat_session: m.chat_session.map(|s| s.to_string()),
+            in_reply_to: m.in_reply_to.clone(),
             created_at: to_bson_time(m.created_at),
         }
     }
@@ -74,6 +80,8 @@ impl TryFrom<MessageDoc> for Message {
             provider_message_id: d.provider_message_id,
             delivery_status: d.delivery_status.as_deref().map(str::parse::<DeliveryStatus>).transpose().map_err(bad)?,
             analysis: d.analysis,
+            chat_session: d.chat_session.as_deref().map(uuid).transpose()?,
+            in_reply_to: d.in_reply_to,
             created_at: from_bson_time(d.created_at),
         })
     }
@@ -90,6 +98,7 @@ pub enum Inserted {
 #[derive(Debug, Clone, Default)]
 pub struct MessageFilter {
     pub customer_id: Option<Uuid>,
+    pub chat_session: Option<Uuid>,
     pub channel: Option<Channel>,
     pub direction: Option<Direction>,
     pub processed: Option<bool>,
@@ -142,6 +151,9 @@ impl MessageStore {
         let mut filter = Document::new();
         if let Some(c) = f.customer_id {
             filter.insert("customer_id", c.to_string());
+        }
+        if let Some(s) = f.chat_session {
+            filter.insert("chat_session", s.to_string());
         }
         if let Some(c) = f.channel {
             filter.insert("channel", c.as_str());

@@ -175,6 +175,8 @@ pub fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i64) -> 
         provider_message_id: None,
         delivery_status: None,
         analysis: None,
+        chat_session: None,
+        in_reply_to: None,
         created_at: chrono::Utc::now() - chrono::Duration::seconds(seconds_ago),
     }
 }
