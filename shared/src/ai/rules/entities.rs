@@ -21,24 +21,26 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 static BARE_PHONE: LazyLock<Regex> =
     LazyLock::new(|| compile(r"(?i)\b(?:call|text|phone|cell|mobile|number|reach me|tel)\b[^\d\n]{0,20}(\b\d{10}\b)"));
 const AMOUNT: &str = r"(?:[$£€]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|million|thousand)\b)?|\b\d[\d,]*(?:\.\d+)?\s?[kK]\b|\b\d[\d,]*(?:\.\d+)?\s?(?:dollars|usd|eur|gbp|bucks)\b)(?:\s?(?:/|per|a)\s?(?:month|mo|year|yr|week|wk|hour|hr)\b)?";
+/// The top of a range may leave out the currency: "$150-200 a month".
+const UPPER: &str = r"(?:[$£€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|mm|million|thousand)\b)?(?:\s?(?:dollars|usd|eur|gbp|bucks)\b)?(?:\s?(?:/|per|a)\s?(?:month|mo|year|yr|week|wk|hour|hr)\b)?";
 static BUDGET: LazyLock<Regex> =
-    LazyLock::new(|| compile(&format!(r"(?i)\bbudget\b[^.?!\n$£€\d]{{0,30}}({AMOUNT}(?:\s?(?:-|–|to)\s?{AMOUNT})?)")));
+    LazyLock::new(|| compile(&format!(r"(?i)\bbudget\b[^.?!\n$£€\d]{{0,30}}({AMOUNT}(?:\s?(?:-|–|to)\s?{UPPER})?)")));
 /// "thinking around $12,000", "can spend up to 5k": an amount offered, not one charged.
 static OFFERED: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i)\b(?:spend|spending|invest|afford|thinking|looking at|range|up to|max(?:imum)?|no more than|under|around|about|roughly|approximately|approx\.?)\s+(?:(?:is|of|around|about|roughly|up to|approximately|somewhere around)\s+)*({AMOUNT}(?:\s?(?:-|–|to)\s?{AMOUNT})?)"
+        r"(?i)\b(?:spend|spending|invest|afford|thinking|looking at|range|up to|max(?:imum)?|no more than|under|around|about|roughly|approximately|approx\.?)\s+(?:(?:is|of|around|about|roughly|up to|approximately|somewhere around)\s+)*({AMOUNT}(?:\s?(?:-|–|to)\s?{UPPER})?)"
     ))
 });
 const NAME: &str = r"(?:(?:Dr|Mr|Mrs|Ms)\.?\s+)?[A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?";
 const COMPANY: &str = r"[A-Z0-9][\w&'’.-]*(?:\s+(?:&\s+|and\s+|of\s+)?[A-Z0-9][\w&'’.-]*){0,4}";
 static INTRO: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i:\b(?:this is|it's|it’s|it is|i'm|i’m|i am|my name is|my name's|name's|here's)\s+)({NAME})(?:\s*,?\s+(?:from|at|with|of|@)\s+({COMPANY}))?"
+        r"(?i:\b(?:this is|it's|it’s|its|it is|i'm|i’m|i am|my name is|my name's|name's|here's)\s+)({NAME})(?:\s*,?\s+(?:from|at|with|of|@)\s+({COMPANY}))?"
     ))
 });
 static WORKPLACE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?i:\b(?:i|we)\s+(?:work|am|are)\s+(?:at|for|with)\s+|\bi\s+(?:own|run|manage)\s+|\bmy (?:company|business|firm|shop|practice|restaurant|store),?\s+(?:is\s+|called\s+|named\s+)?|\bon behalf of\s+|\b(?:i'm|i’m|i am) (?:the|a|an) [a-z -]{{2,30}}? (?:at|for)\s+|\b(?:owner|founder|ceo|manager|director|president) (?:of|at)\s+)({COMPANY})"
+        r"(?i:\b(?:i|we)\s+(?:work|am|are)\s+(?:at|for|with)\s+|\bi\s+(?:own|run|manage)\s+|\bmy (?:company|business|firm|shop|practice|restaurant|store),?\s+(?:is\s+|called\s+|named\s+)?|\bon behalf of\s+|\b(?:i|we)\s+(?:own|run|manage|have|operate)\s+(?:a|an)\s+(?:[a-z-]+\s+){{0,3}}?(?:company|business|firm|shop|practice|restaurant|store|agency|studio|salon|clinic|bakery|cafe|gym|spa)(?:,\s+|\s+called\s+|\s+named\s+)|\b(?:i'm|i’m|i am) (?:the|a|an) [a-z -]{{2,30}}? (?:at|for)\s+|\b(?:owner|founder|ceo|manager|director|president) (?:of|at)\s+)({COMPANY})"
     ))
 });
 static LEGAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -81,7 +83,9 @@ pub fn extract<'a>(input: &'a AnalysisInput, body: &'a str, signature: &Signatur
         .or_else(|| LEGAL_NAME.find(body).map(|m| m.as_str()));
     // A spammer's text advertises contacts that are not the sender's own details.
     let quiet = matches!(intent, Intent::Spam | Intent::OptOut);
-    let email = field(input, &["email", "e-mail", "email_address"]).or_else(|| EMAIL.find(body).map(|m| m.as_str()));
+    let email = field(input, &["email", "e-mail", "email_address"])
+        .or_else(|| EMAIL.find(body).map(|m| m.as_str()))
+        .filter(|_| intent != Intent::Spam);
     let phone = field(input, &["phone", "phone_number", "telephone", "mobile", "cell"])
         .or_else(|| if intent == Intent::Spam { None } else { phone_in(body) });
     let budget = field(input, &["budget"]).or_else(|| if quiet { None } else { budget_in(content, intent) });

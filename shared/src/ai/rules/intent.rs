@@ -27,6 +27,14 @@ pub struct Verdict {
     pub confidence: f32,
 }
 
+/// A booking that is a patient's own emergency (pain, an injury, a broken tooth) is care
+/// for an existing need: the support desk triages it, not sales.
+static CARE_EMERGENCY: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b(tooth|teeth|toothache|molar|crown|filling|gums?|jaw|stitches)\b[^\n]{0,80}\b(emergency|asap|urgent|today|tonight|right away|killing me|in pain|bleeding|swollen)\b|\b(emergency|asap|urgent)\b[^\n]{0,80}\b(tooth|teeth|toothache|molar|crown|filling|gums?|jaw|stitches|bleeding|swollen|in pain)\b|\b(killing me|in (so much |a lot of |severe )?pain|severe pain|bleeding|swollen|abscess)\b",
+    )
+});
+
 /// One regex per rule: a `RegexSet` of this many patterns is an order of magnitude slower.
 static RULES: LazyLock<Vec<(Intent, f32, Regex)>> = LazyLock::new(|| {
     lexicon::patterns().map(|&(intent, weight, pattern)| (intent, weight, compile(pattern))).collect()
@@ -71,6 +79,13 @@ pub fn classify(text: &str) -> Verdict {
     let strength = 1.0 - (-top / 2.0).exp();
     let margin = ((top - others.min(top)) / top).clamp(0.0, 1.0);
     let repair = best == Booking && strongest[slot(Technical)] >= REPAIR_PROBLEM;
-    let team = if repair { Team::Technical } else { best.team() };
+    let care = best == Booking && !repair && CARE_EMERGENCY.is_match(text);
+    let team = if repair {
+        Team::Technical
+    } else if care {
+        Team::Support
+    } else {
+        best.team()
+    };
     Verdict { intent: best, team, confidence: (strength * (0.55 + 0.45 * margin)).clamp(0.0, 1.0) }
 }

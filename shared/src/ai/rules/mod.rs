@@ -11,6 +11,8 @@ mod urgency;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_phrasing;
 
 use std::sync::LazyLock;
 
@@ -53,7 +55,15 @@ fn body(input: &AnalysisInput) -> &str {
     if input.text.trim().is_empty() { input.fields.get("message").map_or("", String::as_str) } else { &input.text }
 }
 
-/// Subject and body in lower case with typographic quotes made plain, for the patterns.
+/// Contractions texted without their apostrophe ("cant make it", "whats the price").
+static BARE_CONTRACTION: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b(can|won|don|didn|doesn|isn|wasn|weren|aren|haven|hasn|hadn|couldn|shouldn|wouldn)t\b|\bim\b|\b(i|you|we|they)ve\b|\b(you|they)re\b|\b(what|that|there|here|where|who)s\b",
+    )
+});
+
+/// Subject and body in lower case with typographic quotes made plain and texted
+/// contractions spelled out, for the patterns.
 fn normalise(subject: Option<&str>, content: &str) -> String {
     let mut text = String::with_capacity(content.len() + subject.map_or(0, str::len) + 1);
     if let Some(subject) = subject.filter(|s| !s.trim().is_empty()) {
@@ -61,12 +71,20 @@ fn normalise(subject: Option<&str>, content: &str) -> String {
         text.push('\n');
     }
     text.push_str(content);
-    text.chars()
+    let text: String = text
+        .chars()
         .map(|c| match c {
             '’' | '‘' | '`' => '\'',
             '“' | '”' => '"',
             c => c,
         })
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    BARE_CONTRACTION
+        .replace_all(&text, |caps: &regex::Captures| {
+            let word = &caps[0];
+            let split = word.len() - if word.ends_with("ve") || word.ends_with("re") { 2 } else { 1 };
+            format!("{}'{}", &word[..split], &word[split..])
+        })
+        .into_owned()
 }

@@ -39,8 +39,12 @@ const TITLE_WORDS: &str = "\
     lead engineer developer dev officer partner principal coordinator administrator admin assistant \
     specialist consultant analyst associate supervisor chair secretary treasurer attorney agent \
     representative executive recruiter designer controller bookkeeper accountant realtor broker \
-    superintendent foreman buyer devops payable receivable accounting finance procurement purchasing \
-    operations marketing hr it department dept sales support intern editor producer strategist planner";
+    superintendent foreman buyer devops intern editor producer strategist planner";
+/// Departments: a title on their own ("Accounts Payable") or with a role, but "Strand
+/// Accounting" is a company.
+const DEPARTMENT_WORDS: &str = "\
+    payable receivable accounts accounting finance procurement purchasing operations marketing hr it \
+    department dept sales support growth customer success ap ar a/p a/r of and &";
 /// Capitalised words that start sentences or sign-offs rather than names.
 const NOT_NAMES: &str = "\
     thanks thank team hi hello hey best regards sent the support customer sales office admin management \
@@ -127,6 +131,11 @@ fn read_block<'a>(block: &[&'a str], body_end: usize) -> Signature<'a> {
 }
 
 fn split_segments(line: &str) -> Vec<&str> {
+    // "Andrea (unit 12C)": a note in brackets after the name is not part of it.
+    let line = match line.find(" (") {
+        Some(at) if line.ends_with(')') => &line[..at],
+        _ => line,
+    };
     line.split(['|', ',', '•', '·']).flat_map(|s| s.split(" - ")).map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
@@ -147,7 +156,7 @@ fn words(s: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 fn is_title(s: &str) -> bool {
-    words(s).any(|w| listed(TITLE_WORDS, &w))
+    words(s).any(|w| listed(TITLE_WORDS, &w)) || words(s).all(|w| w.is_empty() || listed(DEPARTMENT_WORDS, &w))
 }
 
 pub fn company_like(s: &str) -> bool {

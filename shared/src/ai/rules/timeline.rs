@@ -38,7 +38,14 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
         format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?{suffix}?"),
         format!(r"weekday\s+{PART}s|weeknights"),
         format!(r"(?:today|tonight|tomorrow|tmrw)(?:\s+{PART})?{suffix}?"),
-        format!(r"{WEEKDAY},?\s+{MONTH}\s+{DAY}\b"),
+        format!(r"{WEEKDAY},?\s+{MONTH}\s+{DAY}\b{suffix}?"),
+        format!(r"{WEEKDAY}\s+(?:or|and|/)\s+{WEEKDAY}(?:\s+{PART})?{suffix}?"),
+        format!(r"{WEEKDAY},?\s+(?:the\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th))\b{suffix}?"),
+        format!(
+            r"(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:week|weekend|half)\s+(?:of|in)\s+(?:{MONTH}|next\s+month|the\s+month|this\s+month)"
+        ),
+        r"the\s+(?:spring|summer|fall|autumn|winter)\b".to_string(),
+        format!(r"after\s+(?:the\s+)?(?:holidays|holiday\s+season|new\s+year|busy\s+season|{HOLIDAY})"),
         format!(r"{WEEKDAY}(?:\s+{PART})?{suffix}?"),
         format!(r"{DAY}\s+of\s+{MONTH}"),
         format!(r"{MONTH}(?:\s+{DAY}\b)?(?:,?\s+\d{{4}})?"),
@@ -71,6 +78,24 @@ static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static WEEKDAY_PLURAL: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"(?i)\A{WEEKDAY}\z")));
+/// A window fixed relative to now ("next week", "the following Monday", "this month").
+static ANCHORED: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?i)\b(next|this|coming|following|week|month|year|quarter)\b"));
+
+static SPAN: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?i)\Athis\s+(month|year|season|summer|winter|spring|fall)\z"));
+static OFFER: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(specials?|deals?|discounts?|promos?|promotions?|sales?|offers?|coupons?|taking|accepting|hiring|openings for|enrolling)\b",
+    )
+});
+
+static SEASON: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\Athe\s+(spring|summer|fall|autumn|winter)\z"));
+const SEASONAL_THINGS: &str = "\
+    camp camps program programs class classes session sessions schedule hours menu collection sale league \
+    term semester season line catalog lineup special specials";
+const ORDINALS: &str = "first second third fourth fifth 2nd 3rd 4th 5th nth last";
 /// Words ending in 's that are not possessives ("it's Friday" is still a when).
 const CONTRACTIONS: &str = "it's that's what's there's here's";
 const BEFORE_PAST: &str = "last past previous since from during effective";
@@ -79,18 +104,50 @@ const AFTER_NOT_WHEN: &str = "\
     ago invoice invoices bill statement payment charge subscription newsletter release update order issue \
     edition report";
 
+/// How much a time expression counts as the customer's "when".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    /// Only when nothing better is stated: "today's appointment", "Tuesdays and Wednesdays".
+    Fallback,
+    Wanted,
+}
+
 pub fn extract(text: &str) -> Option<&str> {
-    let mut found: Vec<(usize, &str)> = CANDIDATE
+    let mut found: Vec<(Rank, usize, &str)> = CANDIDATE
         .find_iter(text)
-        .filter(|m| wanted(text, m.start(), m.end()))
-        .map(|m| (m.start(), visit_time(&text[..m.start()], m.as_str())))
+        .filter_map(|m| {
+            rank(text, m.start(), m.end()).map(|r| (r, m.start(), visit_time(&text[..m.start()], m.as_str())))
+        })
         .collect();
     for caps in ORDINAL.captures_iter(text) {
-        if let Some(m) = caps.get(1).or_else(|| caps.get(2)).filter(|m| wanted(text, m.start(), m.end())) {
-            found.push((m.start(), m.as_str()));
+        if let Some(m) = caps.get(1).or_else(|| caps.get(2))
+            && let Some(r) = rank(text, m.start(), m.end())
+        {
+            found.push((r, m.start(), m.as_str()));
         }
     }
-    found.into_iter().max_by_key(|(start, _)| *start).map(|(_, value)| value)
+    let best = found.iter().map(|(r, _, _)| *r).max()?;
+    found.retain(|(r, _, _)| *r == best);
+    found.sort_by_key(|(_, start, _)| *start);
+    let (_, last_start, last) = *found.last()?;
+    // "Could we do a demo next week? Tuesday or Wednesday afternoon would be ideal": the
+    // window asked for is the when; a day or hour stated after it only narrows it down.
+    let asked = found.iter().rev().find(|(_, start, value)| {
+        *start < last_start && in_question(text, *start) && ANCHORED.is_match(value) && !ANCHORED.is_match(last)
+    });
+    let refines = !in_question(text, last_start) && !sentence_of(text, last_start).contains("instead");
+    Some(asked.filter(|_| refines).map_or(last, |(_, _, value)| value))
+}
+
+/// Whether the sentence around byte `at` ends in a question mark.
+fn in_question(text: &str, at: usize) -> bool {
+    text[at..].find(['.', '!', '?', '\n']).is_some_and(|i| text[at + i..].starts_with('?'))
+}
+
+fn sentence_of(text: &str, at: usize) -> String {
+    let start = text[..at].rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    let end = text[at..].find(['.', '!', '?', '\n']).map_or(text.len(), |i| at + i);
+    text[start..end].to_lowercase()
 }
 
 /// "come by one evening": after a visiting verb, "by" is part of the verb, not a deadline.
@@ -100,7 +157,7 @@ fn visit_time<'a>(before: &str, value: &'a str) -> &'a str {
     if by && listed(VISITING, &previous) { value[3..].trim_start() } else { value }
 }
 
-fn wanted(text: &str, start: usize, end: usize) -> bool {
+fn rank(text: &str, start: usize, end: usize) -> Option<Rank> {
     let before = &text[..start];
     let after = &text[end..];
     let previous = before.split_whitespace().next_back().unwrap_or("").to_lowercase();
@@ -110,19 +167,33 @@ fn wanted(text: &str, start: usize, end: usize) -> bool {
     if value == "May"
         && !matches!(previous.as_str(), "in" | "by" | "of" | "until" | "before" | "early" | "mid" | "late")
     {
-        return false;
+        return None;
     }
     let possessive =
         (previous.ends_with("'s") || previous.ends_with("’s")) && !listed(CONTRACTIONS, &previous.replace('’', "'"));
     // "Saturdays are our busiest day": a habit, not a when.
-    let habitual = value.ends_with(['s', 'S']) && matches!(next, "are" | "is" | "were");
-    if possessive || habitual || after.starts_with("'s") || after.starts_with("’s") {
-        return false;
+    let plural = value.ends_with(['s', 'S']) && WEEKDAY_PLURAL.is_match(value);
+    if value.ends_with(['s', 'S']) && matches!(next, "are" | "is" | "were") {
+        return None;
     }
+    // "the summer camp", "the fall menu": the season names a kind of thing.
+    if value.starts_with(['t', 'T']) && SEASON.is_match(value) && listed(SEASONAL_THINGS, next) {
+        return None;
+    }
+    // "the third time this month": how often, not when.
+    let second = before.split_whitespace().nth_back(1).unwrap_or("").to_lowercase();
+    if matches!(previous.as_str(), "times" | "twice") || (previous == "time" && listed(ORDINALS, &second)) {
+        return None;
+    }
+    let rank = if possessive || plural || after.starts_with("'s") || after.starts_with("’s") {
+        Rank::Fallback
+    } else {
+        Rank::Wanted
+    };
     if value.contains('/')
         && !matches!(previous.as_str(), "on" | "by" | "before" | "until" | "after" | "for" | "starting")
     {
-        return false;
+        return None;
     }
     let clause_start = before.rfind(['.', '!', '?', '\n', ';']).map_or(0, |i| i + 1);
     let clause = before[clause_start..].to_lowercase();
@@ -131,6 +202,7 @@ fn wanted(text: &str, start: usize, end: usize) -> bool {
         cut += 1;
     }
     let lead_in = &clause[cut..];
+    let lead_in = lead_in.rfind(',').map_or(lead_in, |i| &lead_in[i + 1..]);
     if listed(BEFORE_PAST, &previous)
         || listed(AFTER_NOT_WHEN, next)
         || clause.trim_end().ends_with("instead of")
@@ -141,9 +213,13 @@ fn wanted(text: &str, start: usize, end: usize) -> bool {
             .iter()
             .any(|p| lead_in.contains(p))
     {
-        return false;
+        return None;
     }
     let clause_end = after.find(['.', '!', '?', '\n', ';']).map_or(text.len(), |i| end + i);
     let sentence = &text[clause_start..clause_end];
-    !PAST.is_match(sentence) || FUTURE.is_match(sentence)
+    // "any specials this month", "taking new clients this year": the span of an offer.
+    if SPAN.is_match(value) && OFFER.is_match(sentence) {
+        return None;
+    }
+    (!PAST.is_match(sentence) || FUTURE.is_match(sentence)).then_some(rank)
 }

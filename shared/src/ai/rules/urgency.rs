@@ -28,17 +28,17 @@ static SAME_DAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static HAZARD: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|stuck outside|(house|office|home|building|apartment|place|room|shop|store) is (freezing|boiling|sweltering|an oven)|backing up|backed up|water on the floor|not (keeping|holding) (temp|temperature)|(smoke|fire|co|carbon monoxide|burglar) (alarm|detector)s? (is |are |keeps |won't stop )?(going off|beeping|sounding)|carbon monoxide|sewage|at risk|(power|heat|electricity|water|gas)('s| is| has been| went) out|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees)\b",
+        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|(shooting|spraying|gushing|spewing) (everywhere|out|up|all over)|(water|sewage|sewer|rain) (is )?(pouring|gushing|spraying|pooling)|pouring (in|out|through|from|into)|gushing|smells? (hot|like burning|burnt|like smoke|like something burning)|burning (odor|smell)|melting|melted|scorch(ed|ing)|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|stuck outside|(house|office|home|building|apartment|place|room|shop|store) is (freezing|boiling|sweltering|an oven)|backing up|backed up|water on the floor|not (keeping|holding) (temp|temperature)|(smoke|fire|co|carbon monoxide|burglar) (alarm|detector)s? (is |are |keeps |won't stop )?(going off|beeping|sounding)|carbon monoxide|sewage|at risk|(power|heat|electricity|water|gas|internet|wifi|wi-fi|phones|phone lines?|network|service)('s| is| are| has been| have been| went) (out|down)|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees)\b",
     )
 });
 static OUTAGE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work|check ?out|place orders|get in)|none of (our|the) [a-z ]{1,25}(work|working|are)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|(can't|cannot|unable to|not able to) (take|accept|process|run) [a-z ]{0,12}(payments|cards|orders|transactions|sales)|(lunch|dinner|morning|holiday) rush|whole (office|team|site|system)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
+        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work|check ?out|place orders|get in)|none of (our|the) [a-z ]{1,25}(work|working|are)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|(can't|cannot|unable to|not able to) (take|accept|process|run) [a-z ]{0,12}(payments|cards|orders|transactions|sales)|(lunch|dinner|morning|holiday|weekend) rush|whole (office|team|site|system)|line (out|to) the door|(giving|showing) (customers|clients|users|visitors|patients) (an? )?(error|blank|404|500|502)|(customers|clients|users|visitors|patients) (are )?(getting|seeing|hitting) (an? )?(error|blank|404|500|502)|customers (are )?(waiting|stuck|walking out|leaving)|(shipping|delivering|running|falling) (late|behind)|(orders|payments|bookings|appointments|emails|calls|sales|transactions) (aren't|are not|can't|cannot|won't|not|stopped) (syncing|going through|coming (in|through)|processing|being (processed|delivered|received|sent))|(none of us|nobody|no one|we) (can|can't|cannot|are unable to)[a-z ]{0,10} (send|receive|get|print|connect|use)\b[a-z ]{0,15}(email|emails|calls|anything|the system|the internet|internet)|(can|could) only take cash|busiest (day|time|night|weekend)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
     )
 });
 static STRONG: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(extremely|furious|worst|outrageous|disgusted|appalled|lawyer|legal action|sue|never again|formal complaint|filing a complaint|attorney general|insurance department|unless|report(ing)? (this|you)|my bank|bbb|chargeback|call me|contact me|speak to a manager|a manager|escalate|dog got out|unsafe|dangerous)\b",
+        r"\b(extremely|furious|worst|outrageous|disgusted|appalled|lawyer|legal action|sue|never again|formal complaint|filing a complaint|attorney general|insurance department|unless|report(ing)? (this|you)|my bank|bbb|chargeback|call me|contact me|speak to a manager|a manager|(speak|talk) (to|with) (the|a|your) (owner|manager|supervisor)|(cut|hurt|injured|burned|burnt|bit|bitten|nicked|lost) (my|our) (dog|cat|pet|puppy|kitten|child|son|daughter|kid|mom|dad|mother|father)|escalate|dog got out|unsafe|dangerous)\b",
     )
 });
 static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -48,12 +48,12 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(hasn't|haven't|has not|have not|never|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped|threw up|vomit[a-z]*|expired|is (that|this|it) normal)\b",
+        r"\b(hasn't|haven't|has not|have not|never|nobody|no one|no-one|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|invalid|empty|damaged|broken|crushed|(days|weeks|months) ago|disappeared|vanished|wiped|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped|threw up|vomit[a-z]*|expired|is (that|this|it) normal)\b",
     )
 });
 static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(charged|charge|charges|refund|overcharg[a-z]*|twice|double|duplicate|dispute|too much|extra|more than|quote was|amount|wrong (amount|bill|charge|invoice total)|bill is wrong|correct it|mistake|error|declined|failed|went up|go up|gone up|increase[ds]?|without notice|fee|remove (it|the)|waive|already paid|paid on)\b|\$\d",
+        r"\b(charged|charge|charges|refund|overcharg[a-z]*|twice|double|duplicate|dispute|too much|extra|more than|quote was|amount|wrong (amount|bill|charge|invoice total)|bill is wrong|correct it|mistake|error|declined|failed|went up|go up|gone up|increase[ds]?|without notice|fee|remove (it|the)|waive|already paid|paid on|adjust|only (have|had|used|ordered|got|came|come|did|showed|worked|was here|were here)|(shows?|showing|lists?|listing|charged (me |us )?for|billed (me |us )?for) (two|three|2|3) (service calls|visits|charges|fees)|shouldn't|should not)\b|\$\d|\bpaid\b[^.?!\n]{0,30}\b(but|and) (still|then|now)\b",
     )
 });
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
@@ -65,6 +65,12 @@ static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
 static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"\b(interested|looking to|hiring|we're|we are|i run|i own|our (company|team|business|firm|clinic|office)|evaluating)\b",
+    )
+});
+/// The customer has decided against the whole plan: nothing left to catch in time.
+static CHANGED_MIND: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(decided|another direction|hold off|holding off|on hold|fell through|changed (my|our) minds?|not (to )?(move|moving|go|going|proceed|proceeding) (forward|ahead))\b",
     )
 });
 static NEXT_DAY: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(tomorrow|tmrw|tonight)\b"));
@@ -95,7 +101,11 @@ pub fn assess(intent: Intent, channel: Channel, text: &str, timeline: Option<&st
             let low = if FAR_OFF.is_match(text) { Urgency::Low } else { Urgency::Medium };
             high(explicit || same_day || HAZARD.is_match(text), low)
         }
-        Complaint => high(explicit || same_day || deadline || STRONG.is_match(text), Urgency::Medium),
+        Complaint => {
+            // "treated badly today" is when it happened; "call me today" is when it is wanted.
+            let wanted_today = timeline.is_some_and(|t| SAME_DAY.is_match(&t.to_lowercase()));
+            high(explicit || wanted_today || deadline || STRONG.is_match(text), Urgency::Medium)
+        }
         Pricing => {
             let casual =
                 casual_channel && words <= 12 && timeline.is_none() && !text.chars().any(|c| c.is_ascii_digit());
@@ -109,6 +119,7 @@ pub fn assess(intent: Intent, channel: Channel, text: &str, timeline: Option<&st
         Support => high(explicit, if problem || wants_human || deadline { Urgency::Medium } else { Urgency::Low }),
         Billing => high(explicit, if DISPUTE.is_match(text) { Urgency::Medium } else { Urgency::Low }),
         // The customer's own emergency ("a family emergency") is why they cancel, not a rush.
+        Cancel if CHANGED_MIND.is_match(text) => high(asked, Urgency::Low),
         Reschedule | Cancel => high(asked, Urgency::Medium),
     }
 }

@@ -1,0 +1,108 @@
+//! Phrasings found by writing fresh message sets: texted contractions, vocabulary
+//! families, the urgency boundary and entity conventions.
+
+use std::collections::BTreeMap;
+
+use super::analyze;
+use crate::domain::analysis::Team;
+use crate::domain::{Analysis, AnalysisInput, Channel, Intent, Urgency};
+
+fn message(channel: Channel, subject: Option<&str>, text: &str) -> Analysis {
+    analyze(&AnalysisInput { channel, subject: subject.map(Into::into), text: text.into(), fields: BTreeMap::new() })
+}
+
+fn sms(text: &str) -> Analysis {
+    message(Channel::Sms, None, text)
+}
+
+fn email(subject: &str, text: &str) -> Analysis {
+    message(Channel::Email, Some(subject), text)
+}
+
+#[test]
+fn texted_contractions_read_like_spelled_ones() {
+    assert_eq!(sms("sorry cant make it today, can I come thursday").intent, Intent::Reschedule);
+    assert_eq!(sms("wheres my dry cleaning? it was supposed to be ready yesterday").intent, Intent::Support);
+    // "were" and "its" are words of their own.
+    assert_eq!(super::normalise(None, "We were sure its fine, cant stay"), "we were sure its fine, can't stay");
+}
+
+#[test]
+fn vocabulary_families() {
+    let cases = [
+        ("roughly what would a 12x16 paver patio run me", Intent::Pricing),
+        ("is delivery free over a certain amount?", Intent::Pricing),
+        ("Looking to get my piano tuned sometime this month", Intent::Booking),
+        ("do you have a tee time for 4 at around 8 sunday", Intent::Booking),
+        ("Can we move the walkthrough to next Thursday? Same time works.", Intent::Reschedule),
+        ("I need a different day for my install, the 12th wont work", Intent::Reschedule),
+        ("We won't be continuing with the service after this month", Intent::Cancel),
+        ("can your team help with a trademark registration?", Intent::SalesInquiry),
+        ("Can your app send automatic reminders to clients?", Intent::SalesInquiry),
+        ("I need to change the name on my reservation", Intent::Support),
+        ("i ordered the wrong size, can i swap it?", Intent::Support),
+        ("the export to CSV button gives me a blank file", Intent::Technical),
+        ("Text notifications aren't going out to customers since this morning", Intent::Technical),
+        ("you guys overbilled me by $200", Intent::Billing),
+        ("The discount code SAVE20 did not apply at checkout", Intent::Billing),
+        ("nobody answered my 3 emails. if I don't hear back by tomorrow I'm disputing the charge", Intent::Complaint),
+        ("The contractor you sent left the job half finished and won't return my calls.", Intent::Complaint),
+        ("how do I stop getting these texts?", Intent::OptOut),
+        (
+            "Hello! I'd like to publish a guest post on your blog with a link back to my casino site. Your price?",
+            Intent::Spam,
+        ),
+        ("Your invoice #INV-22019 is overdue. Download the attached file to view payment details.", Intent::Spam),
+        ("Get your business listed on 500 directories for $49! Limited time only.", Intent::Spam),
+        ("testing, can anyone see this?", Intent::Other),
+    ];
+    for (text, intent) in cases {
+        assert_eq!(sms(text).intent, intent, "{text}");
+    }
+    // "work from home" is the customer's situation here, not a money-making offer.
+    let analysis = sms("your crew cut my cable line and now I have no internet. i work from home, fix it today");
+    assert_eq!((analysis.intent, analysis.urgency), (Intent::Complaint, Urgency::High));
+}
+
+#[test]
+fn urgency_boundary() {
+    let dropped =
+        email("Cancel", "We've decided to hold off on the project, so please cancel our consultation.\n\nLeah");
+    assert_eq!(dropped.urgency, Urgency::Low);
+    assert_eq!(sms("need to cancel today's appointment, my kid is sick").urgency, Urgency::Medium);
+    assert_eq!(sms("Our POS keeps freezing and we have a line out the door").urgency, Urgency::High);
+    assert_eq!(sms("water is pouring out from under the kitchen sink").urgency, Urgency::High);
+    // When it happened is not when it is wanted.
+    let past = email("Front desk", "The way I was treated at the front desk today was embarrassing.\n\nMargaret Hale");
+    assert_eq!((past.intent, past.urgency), (Intent::Complaint, Urgency::Medium));
+}
+
+#[test]
+fn a_patients_own_emergency_goes_to_support() {
+    let analysis = sms("need an emergency appt, my son chipped his front tooth. can you see him today?");
+    assert_eq!((analysis.intent, analysis.team, analysis.urgency), (Intent::Booking, Team::Support, Urgency::High));
+    assert_eq!(sms("can I book a cleaning with the hygienist next month?").team, Team::Sales);
+}
+
+#[test]
+fn entity_conventions() {
+    let timeline = |text: &str| email("Hi", text).entities.timeline;
+    let window = "Could we get a demo sometime next week? Tuesday or Wednesday afternoon would be ideal.";
+    assert_eq!(timeline(window).as_deref(), Some("next week"));
+    assert_eq!(timeline("Would Monday the 9th at 1pm work?").as_deref(), Some("Monday the 9th at 1pm"));
+    assert_eq!(
+        timeline("We need to postpone the session until after the holidays").as_deref(),
+        Some("after the holidays")
+    );
+    assert_eq!(timeline("need to cancel today's appointment").as_deref(), Some("today"));
+    assert_eq!(timeline("Third time this month the cleaner didn't show"), None);
+    assert_eq!(timeline("do you have any specials this month"), None);
+
+    let signed = email("Fob", "I lost my key fob. How can I get a new one?\n\nThanks,\nAndrea (unit 12C)");
+    assert_eq!(signed.entities.name.as_deref(), Some("Andrea"));
+    let firm = email("Email", "Nothing sends since last night.\n\nThanks,\nPaul Strand\nStrand Accounting");
+    assert_eq!(firm.entities.company.as_deref(), Some("Strand Accounting"));
+    let budget = email("Quote", "Quote for weekly mowing please. Budget is $150-200 a month.\n\nRosa");
+    assert_eq!(budget.entities.budget.as_deref(), Some("$150-200 a month"));
+    assert_eq!(sms("Hi its Tanya, need to reschedule my lash fill").entities.name.as_deref(), Some("Tanya"));
+}
