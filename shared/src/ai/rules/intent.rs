@@ -6,8 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::compile;
-use super::lexicon;
+use super::{compile, fallback, lexicon};
 use crate::domain::Intent::{self, *};
 use crate::domain::analysis::Team;
 
@@ -35,6 +34,16 @@ static CARE_EMERGENCY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A booking that asks someone to look at, fix or repair a device is a repair visit even
+/// when it does not say what is wrong ("can you look at my car's AC tomorrow?").
+static REPAIR_VISIT: LazyLock<Regex> = LazyLock::new(|| {
+    compile(concat!(
+        r"\b(take a look at|have a look at|look at|look over|check out|diagnose|troubleshoot|fix|repair) (my|our|the|his|her|this|a|some) ([a-z'/-]+ ){0,2}(",
+        lexicon::devices!(),
+        r")\b"
+    ))
+});
+
 /// One regex per rule: a `RegexSet` of this many patterns is an order of magnitude slower.
 static RULES: LazyLock<Vec<(Intent, f32, Regex)>> = LazyLock::new(|| {
     lexicon::patterns().map(|&(intent, weight, pattern)| (intent, weight, compile(pattern))).collect()
@@ -54,6 +63,9 @@ pub fn classify(text: &str) -> Verdict {
             strongest[slot(*intent)] = strongest[slot(*intent)].max(*weight);
         }
     }
+    if fallback::only_thanks(text) {
+        scores[slot(Other)] += fallback::THANKS_WEIGHT;
+    }
     let score = |intent: Intent| scores[slot(intent)];
     // Ties go to the earlier intent in `Intent::ALL`.
     let mut best = Other;
@@ -63,7 +75,10 @@ pub fn classify(text: &str) -> Verdict {
         }
     }
     if score(best) < MIN_EVIDENCE {
-        return Verdict { intent: Other, team: Other.team(), confidence: 0.1 + 0.1 * score(best) };
+        // The second tier: a low-confidence guess for a message that asks the business
+        // something, `other` for the rest.
+        let (intent, confidence) = fallback::guess(text, score).unwrap_or((Other, 0.1 + 0.1 * score(best)));
+        return Verdict { intent, team: intent.team(), confidence };
     }
     // Per the labels, asking a price or a time settles a general inquiry; the inquiry
     // evidence then backs the decision instead of competing with it.
@@ -78,7 +93,7 @@ pub fn classify(text: &str) -> Verdict {
         Intent::ALL.iter().filter(|&&i| i != best && Some(i) != backing).map(|&i| score(i)).fold(0f32, f32::max);
     let strength = 1.0 - (-top / 2.0).exp();
     let margin = ((top - others.min(top)) / top).clamp(0.0, 1.0);
-    let repair = best == Booking && strongest[slot(Technical)] >= REPAIR_PROBLEM;
+    let repair = best == Booking && (strongest[slot(Technical)] >= REPAIR_PROBLEM || REPAIR_VISIT.is_match(text));
     let care = best == Booking && !repair && CARE_EMERGENCY.is_match(text);
     let team = if repair {
         Team::Technical

@@ -3,6 +3,7 @@
 //! No network, no models; every pattern is compiled once.
 
 mod entities;
+mod fallback;
 mod intent;
 mod lexicon;
 mod signature;
@@ -11,6 +12,8 @@ mod urgency;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fallback;
 #[cfg(test)]
 mod tests_phrasing;
 

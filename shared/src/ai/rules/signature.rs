@@ -113,7 +113,7 @@ fn read_block<'a>(block: &[&'a str], body_end: usize) -> Signature<'a> {
             && let Some(head) = segments.next()
         {
             signature.name = name_in(head);
-            if signature.name.is_none() && company_like(head) {
+            if signature.name.is_none() && company_like(head) && !is_title(head) {
                 signature.company = Some(head);
             }
         }

@@ -261,15 +261,11 @@ fn odd_input_never_panics() {
 }
 
 fn meets_the_targets(name: &str, jsonl: &str, min_lines: usize) {
-    meets(name, jsonl, min_lines, 0.90);
-}
-
-fn meets(name: &str, jsonl: &str, min_lines: usize, intent: f64) {
     let examples = parse_jsonl(jsonl).expect("fixture parses");
     assert!(examples.len() >= min_lines, "{name}");
     let pairs: Vec<_> = examples.iter().map(|e| (e, analyze(&e.input()))).collect();
     let scores = score(&pairs);
-    assert!(scores.intent >= intent, "{name}: {scores}");
+    assert!(scores.intent >= 0.90, "{name}: {scores}");
     assert!(scores.team >= 0.90, "{name}: {scores}");
     assert!(scores.urgency >= 0.80, "{name}: {scores}");
     assert!(scores.entity_f1 >= 0.85, "{name}: {scores}");
@@ -281,14 +277,17 @@ fn holdout_and_blind_sets_meet_the_targets() {
     meets_the_targets("blind", include_str!("../../../tests/fixtures/eval-blind.jsonl"), 100);
     meets_the_targets("blind-2", include_str!("../../../tests/fixtures/eval-blind-2.jsonl"), 50);
     meets_the_targets("blind-3", include_str!("../../../tests/fixtures/eval-blind-3.jsonl"), 150);
+    // First scored untouched at intent 0.883, team 0.917, urgency 0.900, entity F1 0.970;
+    // its misses then named the vocabulary families and the second tier (`fallback.rs`).
+    meets_the_targets("blind-4", include_str!("../../../tests/fixtures/eval-blind-4.jsonl"), 60);
 }
 
-/// Written after the last tuning round and scored untouched: intent 0.883, team 0.917,
-/// urgency 0.900, entity F1 0.970. It is never tuned on, so it keeps measuring how the
-/// rules generalise; intent is held at that first measurement, below the 0.90 target.
+/// Written after the blind-4 round and scored once, untouched: intent 0.975, team 0.983,
+/// urgency 0.975, entity F1 0.930. It is never tuned on; it is held at the lower of that
+/// first measurement and the targets, as a guard against regressions.
 #[test]
 fn untouched_blind_set_holds_its_first_measurement() {
-    meets("blind-4", include_str!("../../../tests/fixtures/eval-blind-4.jsonl"), 60, 0.88);
+    meets_the_targets("blind-5", include_str!("../../../tests/fixtures/eval-blind-5.jsonl"), 120);
 }
 
 #[test]

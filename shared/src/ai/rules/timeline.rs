@@ -22,7 +22,7 @@ const PART: &str = r"(?:morning|afternoon|evening|night)";
 
 static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
     let suffix = format!(
-        r"(?:\s+(?:(?:at|around|after|before|by|from|between)\s+(?:{TIME}|\d{{1,2}}\b|the same time|lunch(?:time)?|school|work)|{TIME}))"
+        r"(?:\s+(?:(?:at|around|after|before|by|from|between)\s+(?:{TIME}|\d{{1,2}}\b|the same time|lunch(?:time)?|school|work)|{TIME}|same\s+time))"
     );
     let alternatives = [
         format!(
@@ -74,7 +74,7 @@ static PAST: LazyLock<Regex> = LazyLock::new(|| {
 });
 static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(will|would|could|can|need|needs|want|wants|like|please|works?|available|free|hope|hoping|plan|planning|going to|should|must|by|before|until|let's|shall|are you|do you|is it possible|starting|start|looking|ideally|aiming|expecting|targeting|upcoming)\b|'ll\b|'d\b",
+        r"(?i)\b(will|would|could|need|needs|want|wants|like|please|works?|available|free|hope|hoping|plan|planning|going to|should|must|by|before|until|let's|shall|are you|do you|is it possible|starting|start|looking|ideally|aiming|expecting|targeting|upcoming)\b|\bcan(\s|\z)|'ll\b|'d\b",
     )
 });
 
@@ -98,7 +98,7 @@ const SEASONAL_THINGS: &str = "\
 const ORDINALS: &str = "first second third fourth fifth 2nd 3rd 4th 5th nth last";
 /// Words ending in 's that are not possessives ("it's Friday" is still a when).
 const CONTRACTIONS: &str = "it's that's what's there's here's";
-const BEFORE_PAST: &str = "last past previous since from during effective";
+const BEFORE_PAST: &str = "last past previous since from during effective merry happy";
 const VISITING: &str = "come stop swing drop pop came";
 const AFTER_NOT_WHEN: &str = "\
     ago invoice invoices bill statement payment charge subscription newsletter release update order issue \

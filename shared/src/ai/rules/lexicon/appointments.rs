@@ -7,7 +7,7 @@ use crate::domain::Intent::{self, *};
 pub const PATTERNS: &[(Intent, f32, &str)] = &[
     // reschedule
     (Reschedule, 5.0, r"\bre-?(schedul|schedual|shedul|scedul|sked)"),
-    (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump|swap)\s+(my|our|the|his|her|their|it|this|that|[a-z]+'s|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|grooming|massage|facial|haircut|cut|exam|checkup|tour|showing|inspection|shoot|photoshoot|tutoring|training|surgery|procedure|service|job|move|it|walkthrough|walk-through|viewing|fitting|tasting|appraisal|interview|kickoff|kick-off|orientation|onboarding|estimate|measurement|walk through|pick-up|drop-off|dropoff|reading|treatment|adjustment|checkup|check-up|physical|test drive|rehearsal|session)\b"),
+    (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump|swap)( up| back| forward| out)?\s+(my|our|the|his|her|their|it|this|that|[a-z]+'s|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|grooming|massage|facial|haircut|cut|exam|checkup|tour|showing|inspection|shoot|photoshoot|tutoring|training|surgery|procedure|service|job|move|it|walkthrough|walk-through|viewing|fitting|tasting|appraisal|interview|kickoff|kick-off|orientation|onboarding|estimate|measurement|walk through|pick-up|drop-off|dropoff|reading|treatment|adjustment|checkup|check-up|physical|test drive|rehearsal|session)\b"),
     (Reschedule, 4.0, r"\b(move|push|bump|shift|switch|change) (my|our|the|his|her|their) ([a-z-]+ ){1,2}(to|until|till) (next|this|the following|the [0-9]+|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(:\d\d)? ?(am|pm)|later|earlier)\b"),
     (Reschedule, 3.0, r"\b(move|push|bump) (it|this|that|things|us|me)\b"),
     (Reschedule, 3.0, r"\b(a different|another|a new|a later|an earlier) (day|date|time|slot)\b"),
@@ -35,6 +35,7 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Reschedule, 2.0, r"\b(overslept|missed my (appointment|appt|session|class|lesson))\b"),
     (Reschedule, 3.0, r"\b(can't|cannot|won't|unable to) make (it|my|our|the)\b[^?]{0,60}\b(anything|another|other|different|instead|later|earlier)\b"),
     (Reschedule, 5.0, r"\b(appointment|appt|booking|session|reservation|meeting|call|lesson|class|visit|delivery|install[a-z]*|inspection|cleaning) (be |get )?(changed|moved|switched|pushed|bumped|rescheduled|shifted) (to|until|back)\b"),
+    (Reschedule, 4.0, r"\b(switch|change|move|bump) (me|us|him|her|it) (over )?to (a |the )?(later|earlier|other|next|different|evening|morning|afternoon|weekend|[a-z]+day)\b|\b(switch|change|move) to (a |the )?(later|earlier|other|different) (one|session|class|time|slot|appointment|day|date|lesson)\b"),
     // cancel
     (Cancel, 2.5, r"\bcancel"),
     (Cancel, 4.0, r"\bcancel (an|a|my|our|the|this|that|it|tomorrow's|today's|[a-z]+day's|all my)\b|\b(please|like to|want to|need to|have to|going to) cancel\b"),
@@ -51,4 +52,6 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Cancel, 3.0, r"\b(not going to|won't|will not|wont|don't|do not) need (the|my|our|your|a) [a-z]+\b|\bskip (us|me|our|my|this week|this month)\b"),
     (Cancel, 3.0, r"\b(don't|do not|no need to) (come|show up|bother coming|send (anyone|someone))\b"),
     (Cancel, 2.5, r"\b(found|hired|went with|going with) (someone|somebody|another|a different) ([a-z]+ )?(else|company|provider|contractor|vendor|dentist|groomer|salon|firm)?\b"),
+    (Cancel, 4.0, r"\b(count|take|leave) (me|us|him|her|them) out\b|\b(want|need|get|getting|like|let me|let us) out of (my|our|the|this) ([a-z]+ )?(contract|lease|membership|agreement|plan|subscription|package|program|commitment)\b"),
+    (Cancel, 3.5, r"\b(pause|freeze|hold|suspend|skip|stop) (my |our |the |all |any )?(deliveries|delivery|membership|subscription|service|plan|lessons|classes|orders|box|boxes|shipments|cleanings|visits|sessions)\b[^.?!\n]{0,30}\b(for|until|while|till|through)\b|\b(accidentally|mistakenly|by mistake|double) booked\b|\b(delete|remove|drop) (the|one of|that|this|one|my) ([a-z0-9:]+ ){0,2}(one|ones|bookings?|appointments?|slots?|reservations?)\b"),
 ];

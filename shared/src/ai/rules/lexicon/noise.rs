@@ -13,7 +13,7 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (OptOut, 5.0, r"\b(take me off|opt (me )?out|unsubscribe me|leave me alone)\b"),
     (OptOut, 5.0, r"\b(don't|do not|dont|never) (contact|text|email|call|message) me\b"),
     (OptOut, 4.0, r"\bremove (this|my|the) (number|email|address|contact)\b|\bfrom your (texts|text list|list|messages|emails|mailing list)\b"),
-    (OptOut, 4.0, r"\bno (more|further) (texts|messages|emails|calls|marketing)\b"),
+    (OptOut, 5.0, r"\bno (more|further) (texts|messages|emails|calls|marketing)\b"),
     (OptOut, 5.0, r"\b(don't|do not|dont) want (any |to receive )?(more |further )?(marketing |promotional |sales )?(texts|messages|emails|calls|mail)\b"),
     (OptOut, 2.0, r"\b(mailing list|email list|your list|this list|newsletter|marketing (messages|emails|texts))\b"),
     (OptOut, 5.0, r"\b(don't|do not|dont|no longer) want (these|your|any|the|to get|to receive) ([a-z]+ )?(texts|messages|emails|e-mails|calls|notifications|promos|ads|newsletters|mail)\b"),
@@ -25,6 +25,7 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (OptOut, 7.0, r"\bcancel (the |these |all |your )?(texts|text messages|messages|emails|notifications|alerts|marketing|promos)\b"),
     (OptOut, 5.0, r"\b(don't|do not|dont|stop|quit) send(ing)? (me |us )?(any )?(more |further )?(promotions|promos|texts|messages|emails|offers|ads|marketing|newsletters|coupons|deals|updates)\b"),
     (OptOut, 6.0, r"(\A|[.!?\n]\s*)(stop|unsubscribe)\s*[.!]+(\s|\z)"),
+    (OptOut, 5.0, r"\bno (more|further) ([a-z-]+ ){1,2}(texts|text messages|messages|emails|e-mails|calls|mailers|notifications|promos|offers|newsletters)\b|\b(quit|stop|cease) (sending|texting|emailing|messaging) (me|us|this number)\b|\b(don't|do not|dont|never) (text|email|e-mail|call|message|contact) (this|my) (number|email|address) (again|anymore|any more|ever)\b|\b(stop|quit|cancel) (getting|receiving) (the |your |these |this )?([a-z-]+ ){0,2}(newsletter|newsletters|mailer|mailers|promo emails|promotions|reminders)\b"),
     // spam
     (Spam, 2.0, r"\bguarantee(d)?\b"),
     (Spam, 4.0, r"#1 on google|first page of google|page one of google|rank(ing)? #?1\b|top of google"),
@@ -82,6 +83,7 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Spam, 5.0, r"\b(download|open|view|see) (the )?(attached|attachment|enclosed)( [a-z]+){0,2} to (view|see|review|access|confirm|verify|release|avoid)\b"),
     (Spam, 2.5, r"\b(view|access|release|confirm) (your )?(payment|invoice|account|package|document|billing) (details|information|info)\b|\byour (invoice|payment|account|subscription) ([#a-z0-9-]+ )?(is|was|has been) (overdue|past due|unpaid|expired)\b"),
     (Spam, 4.0, r"\b(vehicle|car|extended|auto) warranty\b|\bfinal reminder\b"),
+    (Spam, 4.0, r"\b(redesign|revamp|rebuild|refresh|modernize|update|improve|optimi[sz]e|fix) your (site|website|web site|online presence|seo|google listing|branding|logo|social media)\b|\bfeature (your|you) (business|company|brand|practice|restaurant|shop|salon)\b|\b(reply|respond|click|act now) to (reserve|claim|secure|lock in) (your|a) (spot|place|feature|listing)\b"),
     // other
     (Other, 4.0, r"\A\W*(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening))( there| team| all| guys| folks)?\W*\z"),
     (Other, 4.0, r"\A\W*((ok|okay|k|kk|sounds good|great|perfect|cool|got it|will do|noted|awesome|yes|yep|no|nope|sure|thanks|thank you|thx|ty|much appreciated|appreciate it|see (you|u|ya)( then| soon| tomorrow| there| [a-z]+day| next [a-z]+)?|thanks again|all good|no worries|lol|haha|never ?mind|test|testing)( so much| a lot| again| very much)?\W*)+\z"),
@@ -101,4 +103,5 @@ pub const PATTERNS: &[(Intent, f32, &str)] = &[
     (Other, 4.0, r"\b(out of (the )?office|ooo|on vacation until|auto-?reply|automatic reply|away from (my|the) desk|limited access to (email|e-mail))\b"),
     (Other, 4.0, r"\A\W*(just )?(testing|test)( message| 1 2 3| 123)?\s*([,.!?]|\z)|\b(is this (working|thing on)|can (anyone|anybody|you|someone) (see|read|hear|get) (this|me|my messages?)|did this (go through|send))\b"),
     (Other, 2.0, r"\bthank(s| you)[^.?!\n]{0,40}\b(yesterday|last (week|time|night|visit)|this morning)\b"),
+    (Other, 3.0, r"\b(wi-?fi|wifi|guest network) (password|code|network name)\b|\bmy bad\b|\A\W*see (you|u|ya) (at|around|on|in) [a-z0-9: ]{1,12}\W*\z"),
 ];
