@@ -37,7 +37,7 @@ for level in $OPT_LEVELS; do
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
   port=$(free_port)
   start_ns=$(date +%s%N)
-  DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn \
+  DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn RECEIVE_RATE_LIMIT=100000 \
     "$target/release/leadflow" serve --addr "127.0.0.1:$port" &
   server=$!
   until curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; do sleep 0.005; done
@@ -45,7 +45,7 @@ for level in $OPT_LEVELS; do
   # Second start against the migrated database: the steady-state cold start.
   kill "$server"; wait "$server" 2>/dev/null || true
   start_ns=$(date +%s%N)
-  DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn \
+  DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn RECEIVE_RATE_LIMIT=100000 \
     "$target/release/leadflow" serve --addr "127.0.0.1:$port" &
   server=$!
   until curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; do sleep 0.005; done
