@@ -122,26 +122,10 @@ async fn handle_keyword(
             "help",
         ),
     };
-    let id = reply_id(inbound.id, "keyword");
-    // A confirmation goes out once: a repeated STOP (already opted out) gets none. It is
-    // staged before the opt-out changes, so a retry after a crash still sends it.
+    // A confirmation goes out once: a repeated STOP (already opted out) gets none.
     let changes = opted_out != wanted_out;
-    let staged = if changes || keyword == Keyword::Help {
-        let draft = Draft {
-            id,
-            channel: Channel::Sms,
-            text,
-            subject: None,
-            ai_response: None,
-            lead_id: inbound.lead_id,
-            in_reply_to: None,
-            chat_session: None,
-            ignore_opt_out: true,
-        };
-        Some(stage(state, customer, draft).await?)
-    } else {
-        state.mongo.messages().get(id).await?
-    };
+    let staged =
+        staged_confirmation(state, customer, inbound, "keyword", text, changes || keyword == Keyword::Help).await?;
     if changes {
         let conn = state.db.conn().await?;
         if wanted_out {
@@ -287,26 +271,10 @@ async fn opt_out_by_request(
     let already = opt_outs::contains(&*conn, channel, &address).await?;
     let business = settings::load(&*conn).await?.business_name;
     drop(conn);
-    let id = reply_id(inbound.id, "opt-out");
-    // Staged before the opt-out is written, so a retry after a crash still confirms.
-    let staged = if !already && channel == Channel::Sms {
-        let draft = Draft {
-            id,
-            channel,
-            text: format!(
-                "{business}: you're unsubscribed and will receive no more messages. Reply START to resubscribe."
-            ),
-            subject: None,
-            ai_response: None,
-            lead_id: inbound.lead_id,
-            in_reply_to: None,
-            chat_session: None,
-            ignore_opt_out: true,
-        };
-        Some(stage(state, customer, draft).await?)
-    } else {
-        state.mongo.messages().get(id).await?
-    };
+    let text =
+        format!("{business}: you're unsubscribed and will receive no more messages. Reply START to resubscribe.");
+    let staged =
+        staged_confirmation(state, customer, inbound, "opt-out", text, !already && channel == Channel::Sms).await?;
     let conn = state.db.conn().await?;
     opt_outs::add(&*conn, channel, &address, Some(customer.id), "request").await?;
     drop(conn);
@@ -314,6 +282,35 @@ async fn opt_out_by_request(
         send(state, customer, staged, true).await?;
     }
     Ok(Outcome::NoReply { reason: format!("opted out of {channel} on request") })
+}
+
+/// Stages an SMS confirmation of an opt-out change (`stage_it`), or finds the one staged
+/// by an earlier attempt. Staging comes before the change is written, so a retry after a
+/// crash still finds it and sends it.
+async fn staged_confirmation(
+    state: &AppState,
+    customer: &Customer,
+    inbound: &Message,
+    purpose: &str,
+    text: String,
+    stage_it: bool,
+) -> Result<Option<Message>, JobError> {
+    let id = reply_id(inbound.id, purpose);
+    if !stage_it {
+        return Ok(state.mongo.messages().get(id).await?);
+    }
+    let draft = Draft {
+        id,
+        channel: Channel::Sms,
+        text,
+        subject: None,
+        ai_response: None,
+        lead_id: inbound.lead_id,
+        in_reply_to: None,
+        chat_session: None,
+        ignore_opt_out: true,
+    };
+    Ok(Some(stage(state, customer, draft).await?))
 }
 
 /// A new lead that has been answered is `contacted`.

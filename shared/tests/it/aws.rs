@@ -208,12 +208,7 @@ async fn eventbridge_failed_entries_are_sent_again() {
         .respond_with(json_response(json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e2"}]})))
         .mount(&server)
         .await;
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(server.uri())
-        .credentials_provider(aws_sdk_eventbridge::config::Credentials::new("x", "x", None, None, "test"))
-        .load()
-        .await;
+    let config = sdk_at(&server.uri()).await;
     let sent = events(3);
     EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&config), "bus").publish(&sent).await.unwrap();
     let requests = server.received_requests().await.unwrap();
@@ -239,12 +234,7 @@ async fn eventbridge_requests_carry_at_most_ten_entries() {
         )
         .mount(&server)
         .await;
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(server.uri())
-        .credentials_provider(aws_sdk_eventbridge::config::Credentials::new("x", "x", None, None, "test"))
-        .load()
-        .await;
+    let config = sdk_at(&server.uri()).await;
     EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&config), "bus").publish(&events(25)).await.unwrap();
     let sizes: Vec<usize> = server
         .received_requests()

@@ -167,23 +167,7 @@ async fn replies_are_grounded_in_the_profile_and_fit_the_channel() {
         created_at: now,
         updated_at: now,
     };
-    let msg = |direction, content: &str| Message {
-        id: Uuid::now_v7(),
-        customer_id: customer.id,
-        lead_id: None,
-        channel: Channel::Sms,
-        direction,
-        content: content.into(),
-        subject: None,
-        ai_response: None,
-        processed: false,
-        provider_message_id: None,
-        delivery_status: None,
-        analysis: None,
-        chat_session: None,
-        in_reply_to: None,
-        created_at: now,
-    };
+    let msg = |direction, content: &str| Message { direction, ..crate::common::inbound_sms(customer.id, content, 0) };
     let history = [msg(Direction::Inbound, "hi"), msg(Direction::Outbound, "Hi! How can we help?")];
     let inbound = msg(Direction::Inbound, "how much to replace a water heater?");
     let analysis = leadflow::ai::rules::analyze(&input(&inbound.content));
