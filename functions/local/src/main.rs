@@ -97,7 +97,7 @@ async fn eval(file: &std::path::Path, engine: Engine, misses: bool) -> Result<()
                 wrong.push(format!("entities {:?} (want {:?})", a.entities, e.entities));
             }
             if !wrong.is_empty() {
-                out.push_str(&format!("{}: {}\n    {}\n", e.id, wrong.join("; "), e.text.replace('\n', " ")));
+                out.push_str(&format!("{}: {}\n    {}\n", e.id, wrong.join("; "), e.message.text.replace('\n', " ")));
             }
         }
     }

@@ -1,24 +1,20 @@
 //! Scoring of an analysis engine against labelled messages (the `dev.jsonl` format):
 //! intent, team and urgency accuracy, and micro-averaged entity precision/recall/F1.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
 
 use crate::domain::analysis::Team;
-use crate::domain::{Analysis, AnalysisInput, Channel, Entities, Intent, Urgency};
+use crate::domain::{Analysis, AnalysisInput, Entities, Intent, Urgency};
 
 /// One labelled line of an evaluation file.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Example {
     pub id: String,
-    pub channel: Channel,
-    #[serde(default)]
-    pub subject: Option<String>,
-    pub text: String,
-    #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    /// channel, subject, text and fields, as the analysis sees them.
+    #[serde(flatten)]
+    pub message: AnalysisInput,
     pub intent: Intent,
     pub team: Team,
     pub urgency: Urgency,
@@ -28,12 +24,7 @@ pub struct Example {
 
 impl Example {
     pub fn input(&self) -> AnalysisInput {
-        AnalysisInput {
-            channel: self.channel,
-            subject: self.subject.clone(),
-            text: self.text.clone(),
-            fields: self.fields.clone(),
-        }
+        self.message.clone()
     }
 }
 
@@ -153,7 +144,7 @@ mod tests {
         let examples = parse_jsonl(LINES).expect("valid");
         assert_eq!(examples.len(), 2);
         assert_eq!(examples[1].input().subject.as_deref(), Some("Hi"));
-        assert!(examples[1].fields.is_empty());
+        assert!(examples[1].message.fields.is_empty());
         let err = parse_jsonl("{\"id\": \"x\"}\n\nnot json").expect_err("invalid");
         assert!(err.starts_with("line 1:"), "{err}");
         let err = parse_jsonl(&format!("{}\n\nnot json", LINES.lines().next().unwrap_or_default())).expect_err("bad");

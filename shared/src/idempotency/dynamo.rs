@@ -43,16 +43,9 @@ fn text(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
 
 /// What a refused claim means, from the item that refused it.
 fn decide(item: &HashMap<String, AttributeValue>, payload_hash: &str) -> Begin {
-    if text(item, "payload_hash").as_deref() != Some(payload_hash) {
-        return Begin::PayloadMismatch;
-    }
-    match text(item, "status").as_deref() {
-        Some(COMPLETED) => {
-            let response = text(item, "response").and_then(|r| serde_json::from_str(&r).ok()).unwrap_or(Value::Null);
-            Begin::Completed(response)
-        }
-        _ => Begin::InProgress,
-    }
+    let response = (text(item, "status").as_deref() == Some(COMPLETED))
+        .then(|| text(item, "response").and_then(|r| serde_json::from_str(&r).ok()).unwrap_or(Value::Null));
+    super::decide(text(item, "payload_hash").as_deref(), payload_hash, response)
 }
 
 #[async_trait::async_trait]

@@ -41,13 +41,7 @@ impl IdempotencyStore for MemoryIdempotency {
         if let Some(r) = records.get(key) {
             let stale_claim = r.response.is_none() && r.in_progress_until.is_some_and(|t| t < now);
             if !stale_claim {
-                return Ok(if r.payload_hash != payload_hash {
-                    Begin::PayloadMismatch
-                } else if let Some(resp) = &r.response {
-                    Begin::Completed(resp.clone())
-                } else {
-                    Begin::InProgress
-                });
+                return Ok(super::decide(Some(&r.payload_hash), payload_hash, r.response.clone()));
             }
         }
         records.insert(

@@ -53,6 +53,17 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release(&self, key: &str) -> Result<(), IdempotencyError>;
 }
 
+/// What an existing, still valid record means for a new claim on its key.
+pub(crate) fn decide(stored_hash: Option<&str>, payload_hash: &str, response: Option<Value>) -> Begin {
+    if stored_hash != Some(payload_hash) {
+        Begin::PayloadMismatch
+    } else if let Some(response) = response {
+        Begin::Completed(response)
+    } else {
+        Begin::InProgress
+    }
+}
+
 /// The hash `begin` compares payloads by.
 pub fn payload_hash(payload: &[u8]) -> String {
     hex::encode(Sha256::digest(payload))
