@@ -7,14 +7,15 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::error::ApiError;
 use super::error::{ApiResult, FieldContext};
 use super::extract::{Id, Json, OptionalJson, Query};
 use crate::app::AppState;
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
 use crate::domain::{Country, Customer, CustomerChanges, Email, Message, NewCustomer, Patch, Phone};
-use crate::store::customers::{self, CustomerFilter};
+use crate::services::customers;
+use crate::services::integrations::SyncReport;
+use crate::store::customers::CustomerFilter;
 use crate::store::{Page, PageRequest};
 
 #[derive(Debug, Deserialize)]
@@ -87,9 +88,7 @@ async fn create(
         location: body.location,
     };
     let new = NewCustomer::new(fields)?;
-    let conn = state.db.conn().await?;
-    let customer = customers::insert(&*conn, &new).await?;
-    Ok((StatusCode::CREATED, axum::Json(customer)))
+    Ok((StatusCode::CREATED, axum::Json(customers::create(&state.db, &new).await?)))
 }
 
 async fn list(State(state): State<AppState>, Query(q): Query<ListCustomers>) -> ApiResult<axum::Json<Page<Customer>>> {
@@ -106,13 +105,11 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListCustomers>) -> 
         created_after: q.created_after,
         created_before: q.created_before,
     };
-    let conn = state.db.conn().await?;
-    Ok(axum::Json(customers::list(&*conn, &filter, &page).await?))
+    Ok(axum::Json(customers::list(&state.db, &filter, &page).await?))
 }
 
 async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Customer>> {
-    let conn = state.db.conn().await?;
-    Ok(axum::Json(customers::get_by_id(&*conn, id).await?))
+    Ok(axum::Json(customers::get(&state.db, id).await?))
 }
 
 async fn update(
@@ -133,21 +130,12 @@ async fn update(
         business_type: body.business_type,
         location: body.location,
     };
-    let mut conn = state.db.conn().await?;
-    let tx = conn.transaction().await.map_err(crate::store::StoreError::from)?;
-    let current = customers::get_for_update(&tx, id).await?;
-    let fields = changes.apply_to(&current)?;
-    let updated = customers::update(&tx, id, &fields).await?;
-    tx.commit().await.map_err(crate::store::StoreError::from)?;
-    Ok(axum::Json(updated))
+    Ok(axum::Json(customers::update(&state.db, id, changes).await?))
 }
 
 /// Deletes the customer, their records and their conversation history.
 async fn remove(State(state): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
-    let conn = state.db.conn().await?;
-    customers::get_by_id(&*conn, id).await?;
-    state.mongo.messages().delete_for_customer(id).await?;
-    customers::delete(&*conn, id).await?;
+    customers::delete(&state.db, &state.mongo, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -157,10 +145,7 @@ async fn history(
     Query(q): Query<PageQuery>,
 ) -> ApiResult<axum::Json<Page<Message>>> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let conn = state.db.conn().await?;
-    customers::get_by_id(&*conn, id).await?;
-    drop(conn);
-    Ok(axum::Json(state.mongo.messages().history(id, &page).await?))
+    Ok(axum::Json(customers::history(&state.db, &state.mongo, id, &page).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,50 +158,13 @@ struct SyncBody {
 async fn sync_salesforce(
     State(state): State<AppState>,
     OptionalJson(body): OptionalJson<SyncBody>,
-) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
-    use crate::integrations::IntegrationError;
-    use crate::workers::integrations::{SyncError, sync_lead};
-    if state.integrations.salesforce.is_none() {
-        let mut e = ApiError::conflict("Salesforce is not configured (SALESFORCE_CLIENT_ID and its credentials)");
-        e.code = "not_configured";
-        return Err(e);
-    }
-    if let Some(lead_id) = body.and_then(|b| b.lead_id) {
-        let conn = state.db.conn().await?;
-        crate::store::leads::get_by_id(&*conn, lead_id).await.map_err(|e| match e {
-            crate::store::StoreError::NotFound(_) => {
-                ApiError::validation("lead_id", "lead_id does not refer to a lead")
-            }
-            other => other.into(),
-        })?;
-        drop(conn);
-        return match sync_lead(&state, lead_id).await {
-            Ok(id) => Ok((StatusCode::OK, axum::Json(serde_json::json!({"lead_id": lead_id, "salesforce_id": id})))),
-            Err(SyncError::Integration(e @ IntegrationError::Refused { .. })) => Err(ApiError::upstream(e.to_string())),
-            Err(SyncError::Integration(e)) => Err(ApiError::unavailable(e.to_string())),
-            Err(SyncError::Job(e)) => Err(ApiError::unavailable(e.0)),
-        };
-    }
-    let mut queued = 0usize;
-    let mut page = PageRequest { limit: 200, cursor: None };
-    loop {
-        let conn = state.db.conn().await?;
-        let leads = crate::store::leads::list(&*conn, &Default::default(), &page).await?;
-        drop(conn);
-        for lead in &leads.items {
-            state
-                .queue
-                .enqueue(&crate::queue::Job::SyncSalesforce { lead_id: lead.id })
-                .await
-                .map_err(|e| ApiError::unavailable(e.to_string()))?;
-            queued += 1;
-        }
-        match leads.next_cursor {
-            Some(c) => page = page_request(Some(200), Some(&c))?,
-            None => break,
-        }
-    }
-    Ok((StatusCode::ACCEPTED, axum::Json(serde_json::json!({"queued": queued}))))
+) -> ApiResult<(StatusCode, axum::Json<SyncReport>)> {
+    let report = state.integrations().sync_salesforce(&*state.queue, body.and_then(|b| b.lead_id)).await?;
+    let status = match report {
+        SyncReport::Synced { .. } => StatusCode::OK,
+        SyncReport::Queued { .. } => StatusCode::ACCEPTED,
+    };
+    Ok((status, axum::Json(report)))
 }
 
 /// What the `api-crm` Lambda serves: this family and the health check.

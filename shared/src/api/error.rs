@@ -7,7 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::domain::{FieldError, InvalidValue};
+use crate::services::ServiceError;
 use crate::store::StoreError;
+
+/// How long a client is asked to wait after a 503 or a 429 it did not get a window for.
+const RETRY_AFTER_SECS: u64 = 5;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -15,13 +19,15 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// Seconds for the `Retry-After` header (503, 429).
+    pub retry_after: Option<u64>,
     /// Logged, never returned.
     internal: Option<String>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, internal: None }
+        Self { status, code, message: message.into(), field: None, retry_after: None, internal: None }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -76,8 +82,10 @@ impl ApiError {
         )
     }
 
-    pub fn too_many_requests(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+    pub fn too_many_requests(message: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
+        e.retry_after = Some(retry_after_secs.max(1));
+        e
     }
 
     /// 502: a third party refused the request; its reason is safe to show.
@@ -92,6 +100,7 @@ impl ApiError {
             "a backing service is unavailable; retry shortly",
         );
         e.internal = Some(internal.into());
+        e.retry_after = Some(RETRY_AFTER_SECS);
         e
     }
 
@@ -119,41 +128,47 @@ impl<T> FieldContext<T> for Result<T, InvalidValue> {
     }
 }
 
-fn conflict_message(field: Option<&str>) -> String {
-    match field {
-        Some("scheduled_time") => "the host already has a booking at that time".into(),
-        Some("customer_id") => "the customer already has an open lead".into(),
-        Some(f) => format!("{f} is already in use"),
-        None => "the change conflicts with existing data".into(),
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound { what } => ApiError::not_found(what),
+            ServiceError::Invalid { field, message } => ApiError::validation(field, message),
+            ServiceError::BadRequest { field, message } => {
+                let mut err = ApiError::invalid_value(message);
+                err.field = field;
+                err
+            }
+            ServiceError::Conflict { field, message } => {
+                let mut err = ApiError::conflict(message);
+                err.field = field;
+                err
+            }
+            ServiceError::InProgress { what } => {
+                let mut err = ApiError::conflict(format!("{what} is being processed right now; retry shortly"));
+                err.retry_after = Some(1);
+                err
+            }
+            ServiceError::NoAvailableAgent => {
+                let mut err = ApiError::conflict("the team has no available agent to assign");
+                err.code = "no_available_agent";
+                err
+            }
+            ServiceError::NotConfigured { message } => {
+                let mut err = ApiError::conflict(message);
+                err.code = "not_configured";
+                err
+            }
+            ServiceError::Forbidden { message } => ApiError::forbidden(message),
+            ServiceError::Upstream { message } => ApiError::upstream(message),
+            e @ ServiceError::Unavailable { .. } => ApiError::unavailable(e.to_string()),
+            ServiceError::Internal(detail) => ApiError::internal(detail),
+        }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        let field = e.field().map(str::to_owned);
-        match e {
-            StoreError::NotFound(what) => ApiError::not_found(what),
-            StoreError::Conflict { .. } => {
-                let mut err = ApiError::conflict(conflict_message(field.as_deref()));
-                err.field = field;
-                err
-            }
-            StoreError::MissingReference { .. } => {
-                let f = field.unwrap_or_else(|| "id".into());
-                ApiError::validation(f.clone(), format!("{f} does not refer to an existing record"))
-            }
-            StoreError::Rejected { constraint } => {
-                let f = field.unwrap_or_else(|| constraint.clone());
-                ApiError::validation(f.clone(), format!("{f} is not an allowed value"))
-            }
-            StoreError::OutOfRange(detail) => {
-                tracing::info!(%detail, "value refused by the database");
-                ApiError::invalid_value("a value is outside the range this service accepts (check dates and numbers)")
-            }
-            StoreError::InvalidCursor => ApiError::bad_param("cursor", "cursor is not a cursor returned by this list"),
-            StoreError::Unavailable(detail) => ApiError::unavailable(detail),
-            other => ApiError::internal(other.to_string()),
-        }
+        ServiceError::from(e).into()
     }
 }
 
@@ -166,7 +181,11 @@ impl IntoResponse for ApiError {
         if let Some(field) = self.field {
             body["field"] = json!(field);
         }
-        (self.status, Json(json!({ "error": body }))).into_response()
+        let mut response = (self.status, Json(json!({ "error": body }))).into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

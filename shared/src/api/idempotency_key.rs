@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::request_info::deadline;
 use crate::app::AppState;
-use crate::idempotency::{Begin, payload_hash};
+use crate::idempotency::{Claim, claim, payload_hash};
 
 const HEADER: &str = "idempotency-key";
 const MAX_RESPONSE: usize = 1024 * 1024;
@@ -35,36 +35,33 @@ pub async fn replay_by_key(State(state): State<AppState>, req: Request, next: Ne
     let limit = state.config.max_body_bytes;
     let Ok(bytes) = to_bytes(body, limit).await else { return ApiError::payload_too_large().into_response() };
     let scope = format!("api:{}:{key}", parts.uri.path());
-    let begun = state.idempotency.begin(&scope, &payload_hash(&bytes), deadline(&parts)).await;
-    match begun {
-        Err(e) => ApiError::unavailable(e.to_string()).into_response(),
-        Ok(Begin::Completed(saved)) => replay(saved),
-        Ok(Begin::InProgress) => {
-            ApiError::conflict("a request with this Idempotency-Key is in progress").into_response()
+    let claimed = claim(&*state.idempotency, scope, &payload_hash(&bytes), deadline(&parts)).await;
+    let guard = match claimed {
+        Err(e) => return ApiError::unavailable(e.to_string()).into_response(),
+        Ok(Claim::Proceed(guard)) => guard,
+        Ok(Claim::Completed(saved)) => return replay(saved),
+        Ok(Claim::InProgress) => {
+            return ApiError::conflict("a request with this Idempotency-Key is in progress").into_response();
         }
-        Ok(Begin::PayloadMismatch) => {
-            ApiError::validation("Idempotency-Key", "this Idempotency-Key was used for a different request")
-                .into_response()
+        Ok(Claim::PayloadMismatch) => {
+            return ApiError::validation("Idempotency-Key", "this Idempotency-Key was used for a different request")
+                .into_response();
         }
-        Ok(Begin::Proceed) => {
-            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-            let (resp_parts, resp_body) = response.into_parts();
-            let Ok(resp_bytes) = to_bytes(resp_body, MAX_RESPONSE).await else {
-                let _ = state.idempotency.release(&scope).await;
-                return ApiError::internal("response too large to keep for Idempotency-Key").into_response();
-            };
-            if resp_parts.status.is_success() {
-                let body: Value = serde_json::from_slice(&resp_bytes).unwrap_or(Value::Null);
-                let saved = json!({"status": resp_parts.status.as_u16(), "body": body});
-                if let Err(e) = state.idempotency.complete(&scope, &saved).await {
-                    tracing::warn!(error = %e, "could not keep the response for its Idempotency-Key");
-                }
-            } else {
-                let _ = state.idempotency.release(&scope).await;
-            }
-            Response::from_parts(resp_parts, Body::from(resp_bytes))
-        }
+    };
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let (resp_parts, resp_body) = response.into_parts();
+    let Ok(resp_bytes) = to_bytes(resp_body, MAX_RESPONSE).await else {
+        guard.release().await;
+        return ApiError::internal("response too large to keep for Idempotency-Key").into_response();
+    };
+    // Only a success is replayed; after a failure the client may retry for real.
+    if resp_parts.status.is_success() {
+        let body: Value = serde_json::from_slice(&resp_bytes).unwrap_or(Value::Null);
+        guard.complete(&json!({"status": resp_parts.status.as_u16(), "body": body})).await;
+    } else {
+        guard.release().await;
     }
+    Response::from_parts(resp_parts, Body::from(resp_bytes))
 }
 
 fn replay(saved: Value) -> Response {

@@ -1,64 +1,34 @@
-//! Idempotent intake shared by the receive route and the provider webhooks: one record per
-//! provider message id; a redelivery gets the first answer, a concurrent one a 409.
+//! What the receive route and the provider webhooks share: intake that runs to
+//! completion once started, and its response body.
 
 use serde_json::{Value, json};
 
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::channels::InboundMessage;
-use crate::idempotency::Begin;
-use crate::intake::{Accepted, IntakeError, accept};
+use crate::services::intake::Accepted;
 
-impl From<IntakeError> for ApiError {
-    fn from(e: IntakeError) -> Self {
-        match e {
-            IntakeError::NoContact => ApiError::validation("customer.email", "an email or a phone is required"),
-            IntakeError::Store(s) => s.into(),
-        }
-    }
-}
-
-/// Accepts `inbound`, once per `key` (when the provider gave an id). Returns the response
-/// body: the saved one for a redelivery.
-pub async fn accept_once(
+/// Accepts `inbound` (once per `key`, see the intake service) on a task of its own: a
+/// client that disconnects drops this handler's future, but not the intake, so the
+/// message is stored, its processing queued and the idempotency record completed either
+/// way, and the client's retry gets the first answer.
+pub(crate) async fn accept_detached(
     state: &AppState,
     key: Option<String>,
-    payload_hash: &str,
+    payload_hash: String,
     deadline: chrono::DateTime<chrono::Utc>,
     inbound: InboundMessage,
-    respond: impl FnOnce(&Accepted) -> Value,
+    respond: impl FnOnce(&Accepted) -> Value + Send + 'static,
 ) -> Result<Value, ApiError> {
-    let Some(key) = key else {
-        let accepted = accept(state, inbound, chrono::Utc::now()).await?;
-        return Ok(respond(&accepted));
-    };
-    let begun = state
-        .idempotency
-        .begin(&key, payload_hash, deadline)
-        .await
-        .map_err(|e| ApiError::unavailable(e.to_string()))?;
-    match begun {
-        Begin::Completed(saved) => Ok(saved),
-        Begin::InProgress => Err(ApiError::conflict("this message is being received right now; retry shortly")),
-        Begin::PayloadMismatch => {
-            Err(ApiError::validation("external_id", "external_id was already used for a different message"))
-        }
-        Begin::Proceed => match accept(state, inbound, chrono::Utc::now()).await {
-            Ok(accepted) => {
-                let body = respond(&accepted);
-                if let Err(e) = state.idempotency.complete(&key, &body).await {
-                    tracing::warn!(%key, error = %e, "could not save the idempotent response");
-                }
-                Ok(body)
-            }
-            Err(e) => {
-                let _ = state.idempotency.release(&key).await;
-                Err(e.into())
-            }
-        },
+    let state = state.clone();
+    let work =
+        tokio::spawn(async move { state.intake().accept_once(key, &payload_hash, deadline, inbound, respond).await });
+    match work.await {
+        Ok(result) => result.map_err(ApiError::from),
+        Err(e) => Err(ApiError::internal(format!("intake task failed: {e}"))),
     }
 }
 
-pub fn accepted_json(a: &Accepted) -> Value {
+pub(crate) fn accepted_json(a: &Accepted) -> Value {
     json!({"message_id": a.message_id, "customer_id": a.customer_id, "lead_id": a.lead_id})
 }

@@ -11,36 +11,14 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::crm::page_request;
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::{Id, Json, OptionalJson, Query};
 use crate::app::AppState;
-use crate::bus::DomainEvent;
 use crate::domain::text::{LongText, ShortText};
-use crate::domain::{Lead, LeadStatus, NewLead, Patch, Priority, Score};
+use crate::domain::{Lead, LeadStatus, Patch, Priority, Score, Task, TaskType};
+use crate::services::leads::{self, LeadChanges, LeadView};
+use crate::store::Page;
 use crate::store::leads::{LeadFilter, LeadSort};
-use crate::store::{Page, StoreError, customers, leads, qualifications, teams};
-use crate::workers::qualify::{requalify, sync_salesforce};
-use crate::workers::routing::{AssignError, assign_lead};
-
-impl From<AssignError> for ApiError {
-    fn from(e: AssignError) -> Self {
-        match e {
-            AssignError::UnknownAgent => ApiError::validation("agent_id", "agent_id does not refer to an agent"),
-            AssignError::NoAgent => {
-                let mut err = ApiError::conflict("the team has no available agent to assign");
-                err.code = "no_available_agent";
-                err
-            }
-            AssignError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<crate::workers::JobError> for ApiError {
-    fn from(e: crate::workers::JobError) -> Self {
-        ApiError::unavailable(e.0)
-    }
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,48 +72,18 @@ pub(crate) struct AssignBody {
     pub(crate) agent_id: Option<Uuid>,
 }
 
-pub(crate) async fn check_agent(
-    conn: &impl tokio_postgres::GenericClient,
-    agent: Option<Uuid>,
-    field: &str,
-) -> ApiResult<()> {
-    if let Some(id) = agent {
-        teams::get_agent(conn, id).await.map_err(|e| match e {
-            StoreError::NotFound(_) => ApiError::validation(field, format!("{field} does not refer to an agent")),
-            other => other.into(),
-        })?;
-    }
-    Ok(())
-}
-
 async fn create(
     State(state): State<AppState>,
     Json(body): Json<CreateLead>,
 ) -> ApiResult<(StatusCode, axum::Json<Lead>)> {
-    let lead = {
-        let conn = state.db.conn().await?;
-        customers::get_by_id(&*conn, body.customer_id).await.map_err(|e| match e {
-            StoreError::NotFound(_) => ApiError::validation("customer_id", "customer_id does not refer to a customer"),
-            other => other.into(),
-        })?;
-        check_agent(&*conn, body.assigned_to, "assigned_to").await?;
-        let new = NewLead {
-            requirements: body.requirements,
-            timeline: body.timeline,
-            budget: body.budget,
-            assigned_to: body.assigned_to,
-            ..NewLead::for_customer(body.customer_id, None)
-        };
-        leads::insert(&*conn, &new).await?
+    let create = leads::CreateLead {
+        customer_id: body.customer_id,
+        requirements: body.requirements,
+        timeline: body.timeline,
+        budget: body.budget,
+        assigned_to: body.assigned_to,
     };
-    crate::events::emit(
-        &state,
-        vec![DomainEvent::new("lead.created", lead.id, json!({"customer_id": lead.customer_id}))],
-    )
-    .await;
-    let (lead, _) = requalify(&state, lead.id, "created", None).await?;
-    sync_salesforce(&state, lead.id).await;
-    Ok((StatusCode::CREATED, axum::Json(lead)))
+    Ok((StatusCode::CREATED, axum::Json(state.leads().create(create).await?)))
 }
 
 async fn list(State(state): State<AppState>, Query(q): Query<ListLeads>) -> ApiResult<axum::Json<Page<Lead>>> {
@@ -153,20 +101,12 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListLeads>) -> ApiR
             _ => LeadSort::Recent,
         },
     };
-    let conn = state.db.conn().await?;
-    Ok(axum::Json(leads::list(&*conn, &filter, &page).await?))
+    Ok(axum::Json(state.leads().list(&filter, &page).await?))
 }
 
 /// The lead with its customer and latest qualification.
-async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Value>> {
-    let conn = state.db.conn().await?;
-    let lead = leads::get_by_id(&*conn, id).await?;
-    let customer = customers::get_by_id(&*conn, lead.customer_id).await?;
-    let qualification = qualifications::latest(&*conn, id).await?;
-    let mut body = serde_json::to_value(&lead).map_err(|e| ApiError::internal(e.to_string()))?;
-    body["customer"] = json!(customer);
-    body["qualification"] = json!(qualification);
-    Ok(axum::Json(body))
+async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<LeadView>> {
+    Ok(axum::Json(state.leads().show(id).await?))
 }
 
 async fn update(
@@ -174,54 +114,18 @@ async fn update(
     Id(id): Id,
     Json(body): Json<UpdateLead>,
 ) -> ApiResult<axum::Json<Lead>> {
-    let (before, after) = {
-        let mut conn = state.db.conn().await?;
-        let tx = conn.transaction().await.map_err(StoreError::from)?;
-        let mut lead = leads::get_for_update(&tx, id).await?;
-        let before = lead.clone();
-        if let Some(next) = body.status {
-            if !lead.status.can_become(next) {
-                return Err(ApiError::validation("status", format!("a {} lead cannot become {next}", lead.status)));
-            }
-            lead.status = next;
-        }
-        if let Patch::Set(agent) = body.assigned_to {
-            check_agent(&tx, Some(agent), "assigned_to").await?;
-        }
-        lead.requirements = body.requirements.apply(lead.requirements);
-        lead.timeline = body.timeline.apply(lead.timeline);
-        lead.budget = body.budget.apply(lead.budget);
-        lead.assigned_to = body.assigned_to.apply(lead.assigned_to);
-        if lead.status.is_open()
-            && !before.status.is_open()
-            && leads::open_for_customer(&tx, lead.customer_id).await?.is_some()
-        {
-            return Err(ApiError::conflict("the customer already has another open lead").with_field("status"));
-        }
-        let after = leads::save(&tx, &lead).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        (before, after)
+    let changes = LeadChanges {
+        status: body.status,
+        requirements: body.requirements,
+        timeline: body.timeline,
+        budget: body.budget,
+        assigned_to: body.assigned_to,
     };
-    let mut events = Vec::new();
-    if before.status != after.status {
-        events.push(DomainEvent::new("lead.status_changed", id, json!({"from": before.status, "to": after.status})));
-    }
-    if before.assigned_to != after.assigned_to {
-        events.push(DomainEvent::new("lead.assigned", id, json!({"agent_id": after.assigned_to})));
-    }
-    crate::events::emit(&state, events).await;
-    if before != after {
-        sync_salesforce(&state, id).await;
-    }
-    Ok(axum::Json(after))
+    Ok(axum::Json(state.leads().update(id, changes).await?))
 }
 
 async fn qualify_now(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Value>> {
-    {
-        let conn = state.db.conn().await?;
-        leads::get_by_id(&*conn, id).await?;
-    }
-    let (lead, qualification) = requalify(&state, id, "manual", None).await?;
+    let (lead, qualification) = state.leads().qualify(id).await?;
     Ok(axum::Json(json!({"lead": lead, "qualification": qualification})))
 }
 
@@ -231,7 +135,28 @@ async fn assign(
     OptionalJson(body): OptionalJson<AssignBody>,
 ) -> ApiResult<axum::Json<Lead>> {
     let agent = body.and_then(|b| b.agent_id);
-    Ok(axum::Json(assign_lead(&state, id, agent).await?))
+    Ok(axum::Json(state.leads().assign(id, agent).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RouteBody {
+    /// Overrides the team the analysis chose.
+    task_type: Option<TaskType>,
+}
+
+/// Routes the lead's latest analysed inbound message to a task: 201 when a task was
+/// created, 200 with the task made before for that message.
+/// Also served as `/api/tasks/{lead_id}/route`, the path it first had.
+pub(crate) async fn route(
+    State(state): State<AppState>,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    OptionalJson(body): OptionalJson<RouteBody>,
+) -> ApiResult<(StatusCode, axum::Json<Task>)> {
+    let lead_id =
+        Uuid::parse_str(&raw).map_err(|_| super::error::ApiError::bad_param("lead_id", "lead_id must be a UUID"))?;
+    let (task, created) = state.tasks().route_lead(lead_id, body.and_then(|b| b.task_type)).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(task)))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -239,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/leads", get(list).post(create))
         .route("/api/leads/{id}", get(show).put(update).patch(update))
         .route("/api/leads/{id}/qualify", post(qualify_now))
+        .route("/api/leads/{id}/route", post(route))
         .route("/api/leads/{id}/assign", post(assign));
     let routes = super::staff(routes, &state).with_state(state.clone());
     super::finish(routes, &state)

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::crm::page_request;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Id, Json, Query, RawBody};
-use super::intake::{accept_once, accepted_json};
+use super::intake::{accept_detached, accepted_json};
 use super::request_info::{client_ip, deadline};
 use super::{chat_token, extract};
 use crate::app::AppState;
@@ -25,9 +25,10 @@ use crate::channels::InboundMessage;
 use crate::domain::text::{LongText, ShortText, Text};
 use crate::domain::{Channel, Direction, Email, Message, Phone};
 use crate::idempotency::payload_hash;
+use crate::services::conversations::StaffMessage;
+use crate::services::intake::Accepted;
+use crate::store::Page;
 use crate::store::mongo::MessageFilter;
-use crate::store::{Page, conversations, customers};
-use crate::workers::delivery::{Draft, deliver};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +53,14 @@ struct Receive {
 }
 
 const RECEIVE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Seconds until the current fixed window (aligned to the epoch, as the limiters count)
+/// ends.
+fn seconds_left_in_window(window: Duration) -> u64 {
+    let w = window.as_secs().max(1);
+    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
+    w - now % w
+}
 const MAX_FIELDS: usize = 50;
 
 async fn receive(
@@ -59,15 +68,6 @@ async fn receive(
     parts: Parts,
     RawBody(body): RawBody,
 ) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
-    let ip = client_ip(&parts);
-    let allowed = state
-        .rate_limiter
-        .hit(&format!("receive:{ip}"), state.config.messaging.receive_per_minute, RECEIVE_WINDOW)
-        .await
-        .map_err(|e| ApiError::unavailable(e.to_string()))?;
-    if !allowed {
-        return Err(ApiError::too_many_requests("too many messages from this address; retry in a minute"));
-    }
     extract::require_json(&parts.headers)?;
     let r: Receive = extract::parse_json(&body)?;
     // Chat and forms come from the public website; SMS and e-mail through this route are
@@ -112,15 +112,29 @@ async fn receive(
         chat_session,
         fields: r.fields.into_iter().map(|(k, v)| (k, v.into_string())).collect(),
     };
+    // Only well-formed messages count against the address's limit: a client fixing its
+    // request is not locked out by its own mistakes.
+    let ip = client_ip(&parts);
+    let allowed = state
+        .rate_limiter
+        .hit(&format!("receive:{ip}"), state.config.messaging.receive_per_minute, RECEIVE_WINDOW)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    if !allowed {
+        return Err(ApiError::too_many_requests(
+            "too many messages from this address; retry when the window ends",
+            seconds_left_in_window(RECEIVE_WINDOW),
+        ));
+    }
     let chat_key = state.chat_key.clone();
-    let body = accept_once(&state, provider_id, &payload_hash(&body), deadline(&parts), inbound, |a| {
+    let respond = move |a: &Accepted| {
         let mut body = accepted_json(a);
         if let Some(session) = chat_session {
             body["chat_token"] = json!(chat_token::issue(&chat_key, session));
         }
         body
-    })
-    .await?;
+    };
+    let body = accept_detached(&state, provider_id, payload_hash(&body), deadline(&parts), inbound, respond).await?;
     Ok((StatusCode::ACCEPTED, axum::Json(body)))
 }
 
@@ -140,13 +154,7 @@ async fn chat_history(
     let session = chat_token::verify(&state.chat_key, &q.token)
         .ok_or_else(|| ApiError::forbidden("the chat token is not valid"))?;
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let filter = MessageFilter { chat_session: Some(session), ..Default::default() };
-    let mut messages = state.mongo.messages().list(&filter, &page).await?;
-    for m in &mut messages.items {
-        // The widget shows the conversation; how it was classified stays with the staff.
-        m.analysis = None;
-    }
-    Ok(axum::Json(messages))
+    Ok(axum::Json(state.conversations().chat_history(session, &page).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,11 +177,11 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiR
         direction: q.direction,
         processed: q.processed,
     };
-    Ok(axum::Json(state.mongo.messages().list(&filter, &page).await?))
+    Ok(axum::Json(state.conversations().list(&filter, &page).await?))
 }
 
 async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Message>> {
-    state.mongo.messages().get(id).await?.map(axum::Json).ok_or_else(|| ApiError::not_found("message"))
+    Ok(axum::Json(state.conversations().get(id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,7 +192,7 @@ struct Send {
     subject: Option<ShortText>,
 }
 
-/// An agent's message: sent on the channel, stored, and AI replies paused for a while.
+/// An agent's message to a customer, on the channel of the path.
 async fn send(
     State(state): State<AppState>,
     Path(channel): Path<String>,
@@ -193,56 +201,14 @@ async fn send(
     let channel: Channel = channel
         .parse()
         .map_err(|e: crate::domain::InvalidValue| ApiError::bad_param("channel", format!("channel {}", e.0)))?;
-    if channel == Channel::Form {
-        return Err(ApiError::bad_param("channel", "messages cannot be sent on the form channel"));
-    }
-    let conn = state.db.conn().await?;
-    let customer = customers::get_by_id(&*conn, body.customer_id).await.map_err(|e| match e {
-        crate::store::StoreError::NotFound(_) => {
-            ApiError::validation("customer_id", "customer_id does not refer to a customer")
-        }
-        other => other.into(),
-    })?;
-    let missing = match channel {
-        Channel::Sms => customer.phone.is_none().then_some("phone"),
-        Channel::Email => customer.email.is_none().then_some("email"),
-        _ => None,
-    };
-    if let Some(what) = missing {
-        return Err(ApiError::validation("channel", format!("the customer has no {what} to send {channel} to")));
-    }
-    if crate::workers::delivery::opted_out(&*conn, channel, &customer).await.map_err(|e| ApiError::unavailable(e.0))? {
-        return Err(ApiError::validation("channel", format!("the customer opted out of {channel}")));
-    }
-    let lead = crate::store::leads::open_for_customer(&*conn, customer.id).await?;
-    drop(conn);
-    let id = Uuid::now_v7();
-    let draft = Draft {
-        id,
-        channel,
-        text: body.content.into_string(),
-        subject: body.subject.map(ShortText::into_string),
-        ai_response: None,
-        lead_id: lead.map(|l| l.id),
-        in_reply_to: None,
-        chat_session: None,
-        ignore_opt_out: false,
-    };
-    let message = match deliver(&state, &customer, draft).await {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = state.mongo.messages().set_delivery(id, crate::domain::DeliveryStatus::Failed, None).await;
-            return Err(ApiError::unavailable(e.0));
-        }
-    };
-    let until = chrono::Utc::now() + state.config.messaging.ai_pause;
-    let conn = state.db.conn().await?;
-    conversations::pause_ai(&*conn, customer.id, until).await?;
-    // An agent answering has taken the conversation over.
-    if let Some(lead) = crate::store::leads::open_for_customer(&*conn, customer.id).await? {
-        crate::store::leads::set_handoff(&*conn, lead.id, None).await?;
-    }
-    Ok((StatusCode::CREATED, axum::Json(message)))
+    let message = StaffMessage { customer_id: body.customer_id, channel, content: body.content, subject: body.subject };
+    let state2 = state.clone();
+    // Like intake, a send runs to completion once started: the provider may have taken
+    // the message, and the record of it must not be lost with the connection.
+    let sent = tokio::spawn(async move { state2.conversations().send_by_staff(message).await })
+        .await
+        .map_err(|e| ApiError::internal(format!("send task failed: {e}")))??;
+    Ok((StatusCode::CREATED, axum::Json(sent)))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -7,12 +7,12 @@ use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::{Id, Json, Query};
 use crate::app::AppState;
 use crate::domain::text::ShortText;
 use crate::domain::{Agent, Assignment, Email, NewAgent, NewTeam, TaskType, Team};
-use crate::store::{StoreError, teams};
+use crate::services::teams::{self, AgentChanges, TeamChanges};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,32 +77,20 @@ struct Items<T> {
     next_cursor: Option<String>,
 }
 
-fn team_missing(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound(_) | StoreError::MissingReference { .. } => {
-            ApiError::validation("team_id", "team_id does not refer to a team")
-        }
-        other => other.into(),
-    }
-}
-
 async fn list_teams(State(state): State<AppState>, Query(q): Query<TeamQuery>) -> ApiResult<axum::Json<Items<Team>>> {
-    let conn = state.db.conn().await?;
-    Ok(axum::Json(Items { items: teams::list_teams(&*conn, q.kind).await?, next_cursor: None }))
+    Ok(axum::Json(Items { items: teams::list_teams(&state.db, q.kind).await?, next_cursor: None }))
 }
 
 async fn create_team(
     State(state): State<AppState>,
     Json(b): Json<CreateTeam>,
 ) -> ApiResult<(StatusCode, axum::Json<Team>)> {
-    let conn = state.db.conn().await?;
-    let team = teams::insert_team(&*conn, &NewTeam { name: b.name, kind: b.kind, assignment: b.assignment }).await?;
-    Ok((StatusCode::CREATED, axum::Json(team)))
+    let new = NewTeam { name: b.name, kind: b.kind, assignment: b.assignment };
+    Ok((StatusCode::CREATED, axum::Json(teams::create_team(&state.db, &new).await?)))
 }
 
 async fn show_team(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Team>> {
-    let conn = state.db.conn().await?;
-    Ok(axum::Json(teams::get_team(&*conn, id).await?))
+    Ok(axum::Json(teams::get_team(&state.db, id).await?))
 }
 
 async fn update_team(
@@ -110,35 +98,27 @@ async fn update_team(
     Id(id): Id,
     Json(b): Json<UpdateTeam>,
 ) -> ApiResult<axum::Json<Team>> {
-    let conn = state.db.conn().await?;
-    let mut team = teams::get_team(&*conn, id).await?;
-    team.name = b.name.unwrap_or(team.name);
-    team.kind = b.kind.unwrap_or(team.kind);
-    team.assignment = b.assignment.unwrap_or(team.assignment);
-    Ok(axum::Json(teams::save_team(&*conn, &team).await?))
+    let changes = TeamChanges { name: b.name, kind: b.kind, assignment: b.assignment };
+    Ok(axum::Json(teams::update_team(&state.db, id, changes).await?))
 }
 
 async fn list_agents(
     State(state): State<AppState>,
     Query(q): Query<AgentQuery>,
 ) -> ApiResult<axum::Json<Items<Agent>>> {
-    let conn = state.db.conn().await?;
-    Ok(axum::Json(Items { items: teams::list_agents(&*conn, q.team_id).await?, next_cursor: None }))
+    Ok(axum::Json(Items { items: teams::list_agents(&state.db, q.team_id).await?, next_cursor: None }))
 }
 
 async fn create_agent(
     State(state): State<AppState>,
     Json(b): Json<CreateAgent>,
 ) -> ApiResult<(StatusCode, axum::Json<Agent>)> {
-    let conn = state.db.conn().await?;
-    teams::get_team(&*conn, b.team_id).await.map_err(team_missing)?;
     let new = NewAgent { name: b.name, email: b.email, team_id: b.team_id, available: b.available };
-    Ok((StatusCode::CREATED, axum::Json(teams::insert_agent(&*conn, &new).await?)))
+    Ok((StatusCode::CREATED, axum::Json(teams::create_agent(&state.db, &new).await?)))
 }
 
 async fn show_agent(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Agent>> {
-    let conn = state.db.conn().await?;
-    Ok(axum::Json(teams::get_agent(&*conn, id).await?))
+    Ok(axum::Json(teams::get_agent(&state.db, id).await?))
 }
 
 async fn update_agent(
@@ -146,16 +126,8 @@ async fn update_agent(
     Id(id): Id,
     Json(b): Json<UpdateAgent>,
 ) -> ApiResult<axum::Json<Agent>> {
-    let conn = state.db.conn().await?;
-    let mut agent = teams::get_agent(&*conn, id).await?;
-    if let Some(team_id) = b.team_id {
-        teams::get_team(&*conn, team_id).await.map_err(team_missing)?;
-        agent.team_id = team_id;
-    }
-    agent.name = b.name.unwrap_or(agent.name);
-    agent.email = b.email.unwrap_or(agent.email);
-    agent.available = b.available.unwrap_or(agent.available);
-    Ok(axum::Json(teams::save_agent(&*conn, &agent).await?))
+    let changes = AgentChanges { name: b.name, email: b.email, team_id: b.team_id, available: b.available };
+    Ok(axum::Json(teams::update_agent(&state.db, id, changes).await?))
 }
 
 /// The team and agent routes (served with the tasks family).

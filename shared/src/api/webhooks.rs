@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{Query, RawBody};
-use super::intake::{accept_once, accepted_json};
+use super::intake::{accept_detached, accepted_json};
 use super::request_info::{deadline, public_url};
 use crate::app::AppState;
 use crate::channels::{sendgrid, twilio};
@@ -27,14 +27,16 @@ const SENDGRID_MAX_BYTES: usize = 10 * 1024 * 1024;
 const FIELD_MAX_BYTES: usize = 1024 * 1024;
 
 async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): RawBody) -> ApiResult<Response> {
-    let Some(settings) = &state.config.providers.twilio else {
-        return Err(ApiError::forbidden("Twilio is not configured on this deployment"));
-    };
+    // A missing signature is 401 whether or not Twilio is configured; a signature that
+    // cannot be checked (no auth token here) is 403, like a wrong one.
     let signature = parts
         .headers
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::unauthorized("X-Twilio-Signature is missing"))?;
+    let Some(settings) = &state.config.providers.twilio else {
+        return Err(ApiError::forbidden("Twilio is not configured on this deployment"));
+    };
     let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let url = public_url(state.config.public_base_url.as_deref(), &parts.headers, path);
@@ -45,7 +47,7 @@ async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): 
     let inbound = twilio::parse_inbound(&params, Some(&settings.account_sid), state.config.default_country)
         .map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
     let key = inbound.provider_message_id.as_ref().map(|sid| format!("twilio:{sid}"));
-    accept_once(&state, key, &payload_hash(&body), deadline(&parts), inbound, accepted_json).await?;
+    accept_detached(&state, key, payload_hash(&body), deadline(&parts), inbound, accepted_json).await?;
     // Twilio waits at most 15 s; the reply goes out later through the Messages API.
     Ok(([(header::CONTENT_TYPE, "text/xml")], twilio::EMPTY_TWIML).into_response())
 }
@@ -91,13 +93,13 @@ async fn sendgrid_inbound(
     parts: Parts,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
-    let Some(secret) = &state.config.providers.sendgrid_inbound_secret else {
-        return Err(ApiError::forbidden("inbound e-mail is not configured (SENDGRID_INBOUND_SECRET)"));
-    };
     let password = basic_password(&parts.headers);
     if q.token.is_none() && password.is_none() {
         return Err(ApiError::unauthorized("the inbound secret is missing (token parameter or basic auth)"));
     }
+    let Some(secret) = &state.config.providers.sendgrid_inbound_secret else {
+        return Err(ApiError::forbidden("inbound e-mail is not configured (SENDGRID_INBOUND_SECRET)"));
+    };
     if !sendgrid::secret_is_valid(secret, q.token.as_deref(), password.as_deref()) {
         return Err(ApiError::forbidden("the inbound secret does not match"));
     }
@@ -110,7 +112,7 @@ async fn sendgrid_inbound(
         format!("{:?}|{}|{}", inbound.email, inbound.subject.as_deref().unwrap_or_default(), inbound.content)
             .as_bytes(),
     );
-    let body = accept_once(&state, key, &hash, deadline(&parts), inbound, accepted_json).await?;
+    let body = accept_detached(&state, key, hash, deadline(&parts), inbound, accepted_json).await?;
     Ok((StatusCode::OK, axum::Json(body)))
 }
 

@@ -8,7 +8,7 @@ use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde_json::json;
 
-use super::{BusError, DomainEvent, EventBus, SOURCE};
+use super::{BusError, EventBus, EventEnvelope, SOURCE};
 
 const BATCH: usize = 10;
 const RETRIES: u32 = 3;
@@ -24,20 +24,22 @@ impl EventBridgeBus {
         Self { client, bus_name: bus_name.into() }
     }
 
-    fn entry(&self, e: &DomainEvent) -> PutEventsRequestEntry {
-        let detail = json!({"id": e.id, "subject_id": e.subject_id, "occurred_at": e.occurred_at, "data": e.data});
+    fn entry(&self, e: &EventEnvelope) -> PutEventsRequestEntry {
+        let subject_id = e.subject_id();
+        let detail =
+            json!({"id": e.id, "subject_id": subject_id, "occurred_at": e.occurred_at, "data": e.event.data()});
         PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus_name)
             .source(SOURCE)
-            .detail_type(&e.event_type)
+            .detail_type(e.detail_type())
             .detail(detail.to_string())
-            .resources(format!("leadflow:{}", e.subject_id))
+            .resources(format!("leadflow:{subject_id}"))
             .time(aws_sdk_eventbridge::primitives::DateTime::from_millis(e.occurred_at.timestamp_millis()))
             .build()
     }
 
     /// Sends one batch; returns the events EventBridge did not accept.
-    async fn put(&self, batch: &[&DomainEvent]) -> Result<Vec<usize>, BusError> {
+    async fn put(&self, batch: &[&EventEnvelope]) -> Result<Vec<usize>, BusError> {
         let out = self
             .client
             .put_events()
@@ -54,9 +56,9 @@ impl EventBridgeBus {
 
 #[async_trait::async_trait]
 impl EventBus for EventBridgeBus {
-    async fn publish(&self, events: &[DomainEvent]) -> Result<(), BusError> {
+    async fn publish(&self, events: &[EventEnvelope]) -> Result<(), BusError> {
         for chunk in events.chunks(BATCH) {
-            let mut pending: Vec<&DomainEvent> = chunk.iter().collect();
+            let mut pending: Vec<&EventEnvelope> = chunk.iter().collect();
             for attempt in 0..=RETRIES {
                 let failed = self.put(&pending).await?;
                 if failed.is_empty() {

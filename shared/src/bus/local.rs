@@ -2,11 +2,11 @@
 
 use tokio::sync::broadcast;
 
-use super::{BusError, DomainEvent, EventBus};
+use super::{BusError, EventBus, EventEnvelope};
 
 #[derive(Clone)]
 pub struct LocalBus {
-    tx: broadcast::Sender<DomainEvent>,
+    tx: broadcast::Sender<EventEnvelope>,
 }
 
 impl Default for LocalBus {
@@ -16,14 +16,14 @@ impl Default for LocalBus {
 }
 
 impl LocalBus {
-    pub fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<EventEnvelope> {
         self.tx.subscribe()
     }
 }
 
 #[async_trait::async_trait]
 impl EventBus for LocalBus {
-    async fn publish(&self, events: &[DomainEvent]) -> Result<(), BusError> {
+    async fn publish(&self, events: &[EventEnvelope]) -> Result<(), BusError> {
         for e in events {
             // No subscriber is fine: events are also recorded in MongoDB.
             let _ = self.tx.send(e.clone());

@@ -98,7 +98,16 @@ pub struct Analysis {
     pub wants_human: bool,
 }
 
-string_enum!(HandoffReason { Complaint => "complaint", LowConfidence => "low_confidence", Requested => "requested" });
+string_enum!(
+    /// Why a person must take the conversation over (`delivery_failed`: Leadflow's reply
+    /// could not be delivered after every retry).
+    HandoffReason {
+        Complaint => "complaint",
+        LowConfidence => "low_confidence",
+        Requested => "requested",
+        DeliveryFailed => "delivery_failed",
+    }
+);
 
 /// Below this intent confidence a person answers instead of the AI.
 pub const MIN_CONFIDENCE: f32 = 0.5;

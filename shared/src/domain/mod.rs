@@ -6,8 +6,10 @@ mod macros;
 pub mod analysis;
 pub mod assignment;
 pub mod booking;
+pub mod channel;
 pub mod contact;
 pub mod customer;
+pub mod event;
 pub mod follow_up;
 pub mod hours;
 pub mod keywords;
@@ -26,6 +28,7 @@ pub use analysis::{Analysis, AnalysisInput, Entities, HandoffReason, Intent, Urg
 pub use booking::{Booking, BookingStatus, MeetingType, NewBooking};
 pub use contact::{Country, Email, Phone};
 pub use customer::{Customer, CustomerChanges, NewCustomer};
+pub use event::{Event, EventEnvelope};
 pub use follow_up::{FollowUp, NewFollowUp};
 pub use hours::BusinessHours;
 pub use lead::{Lead, LeadStatus, NewLead, Priority, Score};

@@ -54,12 +54,12 @@ fn shorten(text: &str, max: usize) -> String {
 pub fn fit_for_channel(text: &str, channel: Channel) -> String {
     let text = text.trim();
     match channel {
+        // GSM-7 on one line: one encoding, the fewest segments.
         Channel::Sms => {
             let flat = to_gsm7(text).split_whitespace().collect::<Vec<_>>().join(" ");
-            shorten(&flat, SMS_MAX_CHARS)
+            shorten(&flat, channel.max_reply_chars())
         }
-        Channel::Chat | Channel::Form => shorten(text, CHAT_MAX_CHARS),
-        Channel::Email => shorten(text, EMAIL_MAX_CHARS),
+        Channel::Chat | Channel::Form | Channel::Email => shorten(text, channel.max_reply_chars()),
     }
 }
 

@@ -53,6 +53,69 @@ pub trait IdempotencyStore: Send + Sync {
     async fn release(&self, key: &str) -> Result<(), IdempotencyError>;
 }
 
+/// The outcome of [`claim`]: the work is this caller's to do (with the guard that ends
+/// the claim), or it was done, or is being done, or the key was used otherwise.
+pub enum Claim<'a> {
+    Proceed(Guard<'a>),
+    Completed(Value),
+    InProgress,
+    PayloadMismatch,
+}
+
+/// A claim on a key; end it with [`Guard::settle`], [`Guard::complete`] or
+/// [`Guard::release`]. One dropped unended expires with its in-progress deadline.
+#[must_use = "end the claim with settle, complete or release"]
+pub struct Guard<'a> {
+    store: &'a dyn IdempotencyStore,
+    key: String,
+}
+
+/// Claims `key` for work on a payload with hash `payload_hash` until `until`.
+pub async fn claim<'a>(
+    store: &'a dyn IdempotencyStore,
+    key: impl Into<String>,
+    payload_hash: &str,
+    until: DateTime<Utc>,
+) -> Result<Claim<'a>, IdempotencyError> {
+    let key = key.into();
+    Ok(match store.begin(&key, payload_hash, until).await? {
+        Begin::Proceed => Claim::Proceed(Guard { store, key }),
+        Begin::Completed(saved) => Claim::Completed(saved),
+        Begin::InProgress => Claim::InProgress,
+        Begin::PayloadMismatch => Claim::PayloadMismatch,
+    })
+}
+
+impl Guard<'_> {
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Saves `response` for later callers. Failing to save is logged, not returned: the
+    /// work is done, and the record's expiry lets a retry find its own guard (the work
+    /// itself is idempotent on its data).
+    pub async fn complete(self, response: &Value) {
+        if let Err(e) = self.store.complete(&self.key, response).await {
+            tracing::warn!(key = %self.key, error = %e, "could not record the completed work");
+        }
+    }
+
+    /// Gives the key back after a failure, so a retry may do the work.
+    pub async fn release(self) {
+        if let Err(e) = self.store.release(&self.key).await {
+            tracing::warn!(key = %self.key, error = %e, "could not release the claim; it expires by itself");
+        }
+    }
+
+    /// Completes with `response(ok)` on success, releases on failure.
+    pub async fn settle<T, E>(self, result: &Result<T, E>, response: impl FnOnce(&T) -> Value) {
+        match result {
+            Ok(value) => self.complete(&response(value)).await,
+            Err(_) => self.release().await,
+        }
+    }
+}
+
 /// What an existing, still valid record means for a new claim on its key.
 pub(crate) fn decide(stored_hash: Option<&str>, payload_hash: &str, response: Option<Value>) -> Begin {
     if stored_hash != Some(payload_hash) {

@@ -9,8 +9,6 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::bus::DomainEvent;
-
 pub use local::{LocalJobs, LocalQueue};
 pub use sqs::SqsQueue;
 
@@ -25,8 +23,6 @@ pub enum Job {
     NotifySlack { about: SlackSubject },
     /// Upsert the lead into Salesforce.
     SyncSalesforce { lead_id: Uuid },
-    /// Publish events the bus refused earlier.
-    PublishEvents { events: Vec<DomainEvent> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,14 +48,13 @@ impl Job {
             Job::RouteTask { .. } => "route_task",
             Job::NotifySlack { .. } => "notify_slack",
             Job::SyncSalesforce { .. } => "sync_salesforce",
-            Job::PublishEvents { .. } => "publish_events",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
             Job::ProcessMessage { .. } => Lane::Messages,
-            _ => Lane::Tasks,
+            Job::RouteTask { .. } | Job::NotifySlack { .. } | Job::SyncSalesforce { .. } => Lane::Tasks,
         }
     }
 }

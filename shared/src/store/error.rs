@@ -33,14 +33,22 @@ pub enum StoreError {
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
+        // Without a server error the connection itself failed (refused, reset, closed,
+        // timed out): an outage, never the client's fault.
         let Some(db) = e.as_db_error() else {
-            if e.is_closed() {
-                return StoreError::Unavailable(e.to_string());
-            }
-            return StoreError::Postgres(e);
+            return StoreError::Unavailable(e.to_string());
         };
         let constraint = db.constraint().unwrap_or(db.table().unwrap_or("unknown")).to_owned();
         let code = db.code();
+        // Connection exceptions, too many connections, a server shutting down, and
+        // transactions Postgres aborted to resolve contention: all pass with a retry.
+        let transient = ["08", "53", "57P"].iter().any(|class| code.code().starts_with(class))
+            || *code == SqlState::T_R_SERIALIZATION_FAILURE
+            || *code == SqlState::T_R_DEADLOCK_DETECTED
+            || *code == SqlState::LOCK_NOT_AVAILABLE;
+        if transient {
+            return StoreError::Unavailable(db.message().to_owned());
+        }
         if *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::EXCLUSION_VIOLATION {
             StoreError::Conflict { constraint }
         } else if *code == SqlState::FOREIGN_KEY_VIOLATION {

@@ -20,6 +20,7 @@ pub mod leads;
 pub mod migrate;
 pub mod mongo;
 pub mod opt_outs;
+pub mod outbox;
 pub mod qualifications;
 pub mod settings;
 pub mod tasks;

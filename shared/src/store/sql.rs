@@ -29,6 +29,7 @@ pg_type!(
     Vec<String> => Type::TEXT_ARRAY,
     Vec<&str> => Type::TEXT_ARRAY,
     Vec<Uuid> => Type::UUID_ARRAY,
+    Vec<i64> => Type::INT8_ARRAY,
 );
 
 impl<T: PgType> PgType for Option<T> {

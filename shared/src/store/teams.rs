@@ -101,14 +101,17 @@ pub async fn list_agents(c: &impl GenericClient, team_id: Option<Uuid>) -> Resul
     rows.iter().map(agent_from_row).collect()
 }
 
-/// The oldest team of `kind`, locked for the rest of the transaction (assignments to it
-/// happen one at a time), with the agent it assigned last.
+/// The team of `kind` that takes the next piece of work (one with an available agent
+/// first, the oldest among equals), locked for the rest of the transaction so that
+/// assignments to it happen one at a time, with the agent it assigned last.
 pub async fn lock_for_assignment(
     c: &impl GenericClient,
     kind: TaskType,
 ) -> Result<Option<(Team, Option<Uuid>)>, StoreError> {
     let sql = format!(
-        "SELECT {TEAM_COLUMNS}, last_assigned_agent_id FROM teams WHERE kind = $1 ORDER BY created_at, id LIMIT 1 FOR UPDATE"
+        "SELECT {TEAM_COLUMNS}, last_assigned_agent_id FROM teams WHERE kind = $1
+         ORDER BY EXISTS (SELECT 1 FROM agents a WHERE a.team_id = teams.id AND a.available) DESC, created_at, id
+         LIMIT 1 FOR UPDATE"
     );
     let rows = c.query_typed(&sql, &[p(&kind.as_str())]).await?;
     rows.first().map(|r| Ok((team_from_row(r)?, get(r, "last_assigned_agent_id")?))).transpose()

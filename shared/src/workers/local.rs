@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{JobContext, run, schedule};
+use super::{JobContext, gave_up, run};
 use crate::app::AppState;
 use crate::queue::{Job, LocalJobs};
 
@@ -19,7 +19,7 @@ async fn run_with_retries(state: AppState, job: Job) {
                 tracing::warn!(job = job.name(), attempt, error = %e, "job failed; retrying in {wait:?}");
                 tokio::time::sleep(wait).await;
             }
-            Err(e) => tracing::error!(job = job.name(), error = %e, ?job, "job failed for good"),
+            Err(e) => gave_up(&state, &job, &e).await,
         }
     }
 }
@@ -40,7 +40,7 @@ pub fn spawn_schedule(state: AppState, every: Duration) -> tokio::task::JoinHand
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = schedule::tick(&state, chrono::Utc::now()).await {
+            if let Err(e) = state.tick(chrono::Utc::now()).await {
                 tracing::warn!(error = %e, "scheduled run failed");
             }
         }

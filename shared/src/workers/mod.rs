@@ -1,38 +1,16 @@
-//! Background work: the message pipeline, reply delivery, the sweep, and the hosts that
-//! run jobs (the SQS Lambda handler and the in-process worker of `leadflow serve`).
+//! Job hosts: the SQS Lambda handler, the in-process worker of `leadflow serve` and the
+//! schedule tick. Each turns a `Job` into one service call ([`run`]) and a failure into
+//! retry or not ([`JobFailure`]), once, here.
 
-pub mod delivery;
-pub mod integrations;
 pub mod local;
-pub mod messages;
-pub mod qualify;
-pub mod routing;
 pub mod schedule;
 pub mod sqs;
-pub mod sweep;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::app::AppState;
 use crate::queue::Job;
-use crate::store::StoreError;
-
-/// A job that did not finish; the host retries it (SQS redelivery, local backoff).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct JobError(pub String);
-
-impl From<StoreError> for JobError {
-    fn from(e: StoreError) -> Self {
-        JobError(e.to_string())
-    }
-}
-
-impl From<crate::idempotency::IdempotencyError> for JobError {
-    fn from(e: crate::idempotency::IdempotencyError) -> Self {
-        JobError(e.to_string())
-    }
-}
+use crate::services::ServiceError;
 
 /// How long the current host lets a job run.
 #[derive(Debug, Clone, Copy)]
@@ -46,12 +24,39 @@ impl JobContext {
     }
 }
 
-pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), JobError> {
-    match job {
-        Job::ProcessMessage { message_id } => messages::process(state, *message_id, ctx).await.map(|_| ()),
-        Job::RouteTask { message_id } => routing::route_task_job(state, *message_id).await,
-        Job::NotifySlack { about } => integrations::notify_slack(state, *about, ctx.deadline).await,
-        Job::SyncSalesforce { lead_id } => integrations::sync_salesforce(state, *lead_id).await,
-        Job::PublishEvents { events } => integrations::publish_events(state, events).await,
+/// A job that did not finish and should run again (SQS redelivery, local backoff).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct JobFailure(#[from] pub ServiceError);
+
+/// Runs one job. A failure that a retry cannot mend (the record is gone, the input is
+/// refused) is logged and the job ends; any other is returned for the host to retry.
+pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), JobFailure> {
+    let result = match job {
+        Job::ProcessMessage { message_id } => {
+            state.conversations().process(*message_id, ctx.deadline).await.map(|_| ())
+        }
+        Job::RouteTask { message_id } => state.tasks().route_task_job(*message_id).await,
+        Job::NotifySlack { about } => state.integrations().notify_slack(*about, ctx.deadline).await,
+        Job::SyncSalesforce { lead_id } => state.integrations().sync_salesforce_job(*lead_id).await,
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_retryable() => Err(JobFailure(e)),
+        Err(e) => {
+            tracing::error!(job = job.name(), ?job, error = %e, "job refused for good; not retried");
+            Ok(())
+        }
+    }
+}
+
+/// The last attempt of a job failed: what can be recorded about it is, so nothing stays
+/// `pending` for ever, and a person is told.
+pub async fn gave_up(state: &AppState, job: &Job, error: &JobFailure) {
+    tracing::error!(job = job.name(), ?job, error = %error, "job failed after its last retry");
+    if let Job::ProcessMessage { message_id } = job
+        && let Err(e) = state.conversations().give_up(*message_id, &error.to_string()).await
+    {
+        tracing::warn!(%message_id, error = %e, "could not record the failed processing");
     }
 }

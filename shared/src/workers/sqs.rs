@@ -4,13 +4,20 @@
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::{DateTime, Duration, Utc};
 
-use super::{JobContext, run};
+use super::{JobContext, gave_up, run};
 use crate::app::AppState;
 use crate::queue::Job;
 
 /// Time a job may need (two AI calls with their retries, a send): a record is only
 /// started with at least this much of the invocation left, else it is handed back to SQS.
 pub const JOB_BUDGET: Duration = Duration::seconds(80);
+
+/// `maxReceiveCount` of the jobs queues' redrive policy (template.yaml).
+const MAX_RECEIVES: u32 = 5;
+
+fn receive_count(record: &aws_lambda_events::sqs::SqsMessage) -> u32 {
+    record.attributes.get("ApproximateReceiveCount").and_then(|c| c.parse().ok()).unwrap_or(1)
+}
 
 /// Handles a batch; `deadline` is the invocation's (Lambda context).
 pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<Utc>) -> SqsBatchResponse {
@@ -27,7 +34,15 @@ pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<
             continue;
         }
         let outcome = match record.body.as_deref().map(serde_json::from_str::<Job>) {
-            Some(Ok(job)) => run(state, &job, &ctx).await.map_err(|e| e.to_string()),
+            Some(Ok(job)) => match run(state, &job, &ctx).await {
+                Ok(()) => Ok(()),
+                // The queue's redrive policy moves the record to the DLQ after this try.
+                Err(e) if receive_count(&record) >= MAX_RECEIVES => {
+                    gave_up(state, &job, &e).await;
+                    Err(e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            },
             Some(Err(e)) => Err(format!("not a job: {e}")),
             None => Err("empty body".to_owned()),
         };

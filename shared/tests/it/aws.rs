@@ -128,8 +128,23 @@ async fn an_unreachable_queue_is_an_error_not_a_panic() {
     assert!(queue.enqueue(&Job::ProcessMessage { message_id: Uuid::now_v7() }).await.is_err());
 }
 
-fn events(n: usize) -> Vec<leadflow::bus::DomainEvent> {
-    (0..n).map(|i| leadflow::bus::DomainEvent::new("lead.qualified", Uuid::now_v7(), json!({"n": i}))).collect()
+fn events(n: usize) -> Vec<leadflow::domain::EventEnvelope> {
+    use leadflow::domain::event::{LeadQualified, QualifyTrigger};
+    use leadflow::domain::{Event, EventEnvelope, Priority, Score};
+    (0..n)
+        .map(|i| {
+            let event = Event::LeadQualified(LeadQualified {
+                lead_id: Uuid::now_v7(),
+                score: Score::new(i64::try_from(i % 100).unwrap()).unwrap(),
+                priority: Priority::Low,
+                previous_score: Score::default(),
+                previous_priority: Priority::Low,
+                recommendations: Vec::new(),
+                trigger: QualifyTrigger::Manual,
+            });
+            EventEnvelope::new(event, chrono::Utc::now())
+        })
+        .collect()
 }
 
 #[tokio::test]

@@ -197,8 +197,45 @@ async fn manual_send_validation_and_unconfigured_provider() {
     assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("customer_id")));
     let r = app.post("/api/messages/send/sms", json!({"customer_id": customer, "content": ""})).await;
     assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("content")));
+    // A chat message lands in the customer's chat session; one who never chatted has none.
     let r = app.post("/api/messages/send/chat", json!({"customer_id": customer, "content": "on chat"})).await;
-    assert_eq!((r.status, r.body["delivery_status"].as_str()), (StatusCode::CREATED, Some("sent")));
+    assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("channel")), "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_staff_chat_message_reaches_the_customers_latest_chat_session() {
+    let app = TestApp::new().await;
+    let first =
+        receive(&app, json!({"channel": "chat", "content": "hi", "customer": {"email": "chat@example.com"}})).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text);
+    let later =
+        receive(&app, json!({"channel": "chat", "content": "me again", "customer": {"email": "chat@example.com"}}))
+            .await;
+    let token = later.body["chat_token"].as_str().unwrap().to_owned();
+    let customer = later.body["customer_id"].as_str().unwrap().to_owned();
+    let r = app
+        .post("/api/messages/send/chat", json!({"customer_id": customer, "content": "An agent here: how can I help?"}))
+        .await;
+    assert_eq!((r.status, r.body["delivery_status"].as_str()), (StatusCode::CREATED, Some("sent")), "{}", r.text);
+    assert!(r.body["chat_session"].is_string(), "{}", r.text);
+    let widget = app
+        .send(http::Request::get(format!("/api/messages/chat?token={token}")).body(axum::body::Body::empty()).unwrap())
+        .await;
+    assert_eq!(widget.status, StatusCode::OK, "{}", widget.text);
+    let contents: Vec<&str> =
+        widget.body["items"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert!(contents.contains(&"An agent here: how can I help?"), "{contents:?}");
+    let old_token = first.body["chat_token"].as_str().unwrap();
+    let old = app
+        .send(
+            http::Request::get(format!("/api/messages/chat?token={old_token}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let old_contents: Vec<&str> =
+        old.body["items"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert!(!old_contents.contains(&"An agent here: how can I help?"), "only the latest session: {old_contents:?}");
 }
 
 #[tokio::test]

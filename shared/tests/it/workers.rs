@@ -46,18 +46,23 @@ async fn sqs_batches_report_only_the_failed_records() {
     assert_eq!(stored.body["processed"], true);
 }
 
+async fn requeue_stale(app: &TestApp, now: chrono::DateTime<Utc>) -> Result<usize, leadflow::services::ServiceError> {
+    let s = &app.state;
+    leadflow::services::maintenance::requeue_stale(&s.mongo, &*s.queue, s.config.messaging.sweep_after, now).await
+}
+
 #[tokio::test]
 async fn the_sweep_requeues_messages_whose_job_was_lost() {
     let app = TestApp::new().await;
     let accepted = receive_sms(&app, "anyone there?").await;
     assert_eq!(app.take_jobs().await.len(), 1, "the job is lost here");
-    assert_eq!(workers::sweep::requeue_stale(&app.state, Utc::now()).await.unwrap(), 0, "too fresh to sweep");
+    assert_eq!(requeue_stale(&app, Utc::now()).await.unwrap(), 0, "too fresh to sweep");
     let later = Utc::now() + Duration::minutes(3);
-    assert_eq!(workers::sweep::requeue_stale(&app.state, later).await.unwrap(), 1);
+    assert_eq!(requeue_stale(&app, later).await.unwrap(), 1);
     app.run_jobs().await;
     let stored = app.get(&format!("/api/messages/{}", accepted["message_id"].as_str().unwrap())).await;
     assert_eq!(stored.body["processed"], true);
-    assert_eq!(workers::sweep::requeue_stale(&app.state, later).await.unwrap(), 0, "nothing left to sweep");
+    assert_eq!(requeue_stale(&app, later).await.unwrap(), 0, "nothing left to sweep");
     let tick = workers::schedule::tick(&app.state, later).await.unwrap();
     assert_eq!(tick["requeued_messages"], 0);
 }
@@ -100,8 +105,8 @@ async fn a_provider_outage_retries_the_job_until_the_reply_is_sent() {
     let job = app.take_jobs().await.remove(0);
     let ctx = JobContext::with_budget(Duration::seconds(30));
     let err = workers::run(&app.state, &job, &ctx).await.unwrap_err();
-    assert!(err.0.contains("twilio unavailable"), "{err}");
-    assert!(!err.0.contains(TWILIO_TOKEN), "no secret in errors");
+    assert!(err.to_string().contains("twilio unavailable"), "{err}");
+    assert!(!err.to_string().contains(TWILIO_TOKEN), "no secret in errors");
     let pending = app.get(&format!("/api/crm/customers/{}/history", accepted["customer_id"].as_str().unwrap())).await;
     assert_eq!(pending.body["items"][0]["delivery_status"], "pending");
     assert_eq!(pending.body["items"][1]["processed"], false);

@@ -83,3 +83,15 @@ impl EventStore {
             .collect()
     }
 }
+
+impl From<&crate::domain::EventEnvelope> for EventRecord {
+    fn from(e: &crate::domain::EventEnvelope) -> Self {
+        Self {
+            id: e.id,
+            event_type: e.detail_type().to_owned(),
+            subject_id: e.subject_id(),
+            data: e.event.data(),
+            occurred_at: e.occurred_at,
+        }
+    }
+}

@@ -20,8 +20,11 @@ use crate::integrations::salesforce::SalesforceClient;
 use crate::integrations::slack::SlackNotifier;
 use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
 use crate::ratelimit::{DynamoRateLimiter, MemoryRateLimiter, RateLimiter};
+use crate::services::Relay;
 use crate::store::mongo::Mongo;
 use crate::store::{Db, DbOptions, StoreError};
+
+mod services;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -32,6 +35,8 @@ pub struct AppState {
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub rate_limiter: Arc<dyn RateLimiter>,
     pub bus: Arc<dyn EventBus>,
+    /// Publishes what services wrote to the outbox.
+    pub relay: Relay,
     pub ai: Ai,
     pub senders: Senders,
     pub integrations: Integrations,
@@ -184,7 +189,9 @@ impl AppState {
     }
 
     fn assemble(core: Core, db: Db, mongo: Mongo, ports: Ports) -> Self {
+        let relay = Relay::new(db.clone(), &mongo, ports.bus.clone());
         Self {
+            relay,
             config: core.config,
             db,
             mongo,

@@ -1,0 +1,78 @@
+//! Hands each service the dependencies it takes, from the state built once.
+
+use super::AppState;
+use crate::services::conversations::Conversations;
+use crate::services::delivery::Delivery;
+use crate::services::intake::Intake;
+use crate::services::integrations::{Integrations, LeadLinks};
+use crate::services::leads::Leads;
+use crate::services::qualification::Qualifier;
+use crate::services::tasks::Tasks;
+use crate::services::{FollowOn, ServiceResult, maintenance};
+
+impl AppState {
+    pub fn follow_on(&self) -> FollowOn<'_> {
+        FollowOn { jobs: &*self.queue, salesforce: self.integrations.salesforce.is_some() }
+    }
+
+    pub fn qualifier(&self) -> Qualifier<'_> {
+        Qualifier { db: &self.db, mongo: &self.mongo, relay: &self.relay, follow_on: self.follow_on() }
+    }
+
+    pub fn leads(&self) -> Leads<'_> {
+        Leads { db: &self.db, qualifier: self.qualifier() }
+    }
+
+    pub fn tasks(&self) -> Tasks<'_> {
+        Tasks { db: &self.db, mongo: &self.mongo, relay: &self.relay, follow_on: self.follow_on() }
+    }
+
+    pub fn delivery(&self) -> Delivery<'_> {
+        Delivery { db: &self.db, mongo: &self.mongo, senders: &self.senders }
+    }
+
+    pub fn conversations(&self) -> Conversations<'_> {
+        Conversations {
+            db: &self.db,
+            mongo: &self.mongo,
+            ai: &self.ai,
+            delivery: self.delivery(),
+            qualifier: self.qualifier(),
+            relay: &self.relay,
+            follow_on: self.follow_on(),
+            idempotency: &*self.idempotency,
+            default_country: self.config.default_country,
+            ai_pause: self.config.messaging.ai_pause,
+        }
+    }
+
+    pub fn intake(&self) -> Intake<'_> {
+        Intake {
+            db: &self.db,
+            mongo: &self.mongo,
+            jobs: &*self.queue,
+            relay: &self.relay,
+            follow_on: self.follow_on(),
+            idempotency: &*self.idempotency,
+        }
+    }
+
+    pub fn integrations(&self) -> Integrations<'_> {
+        Integrations {
+            db: &self.db,
+            slack: self.integrations.slack.as_ref(),
+            salesforce: self.integrations.salesforce.as_ref(),
+            idempotency: &*self.idempotency,
+            links: LeadLinks {
+                template: self.config.lead_link_template.as_deref(),
+                public_base_url: self.config.public_base_url.as_deref(),
+            },
+        }
+    }
+
+    /// One run of the schedule.
+    pub async fn tick(&self, now: chrono::DateTime<chrono::Utc>) -> ServiceResult<maintenance::TickReport> {
+        maintenance::tick(&self.db, &self.mongo, &*self.queue, &self.relay, self.config.messaging.sweep_after, now)
+            .await
+    }
+}

@@ -1,0 +1,201 @@
+//! Domain events: one struct per type, one enum over them. A service writes them to the
+//! outbox in the transaction of the change they describe; the relay records them in
+//! MongoDB and publishes them (EventBridge `detail-type` = [`Event::detail_type`]).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::qualification::Recommendation;
+use super::{Channel, LeadStatus, Priority, Score, TaskStatus, TaskType};
+
+/// Who moved a lead or task along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangedBy {
+    /// A person, through the API.
+    Staff,
+    /// Leadflow's own reply to the customer (a new lead becomes contacted).
+    Reply,
+}
+
+/// What made Leadflow score a lead again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualifyTrigger {
+    Created,
+    Message,
+    Manual,
+}
+
+impl QualifyTrigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QualifyTrigger::Created => "created",
+            QualifyTrigger::Message => "message",
+            QualifyTrigger::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadCreated {
+    pub lead_id: Uuid,
+    pub customer_id: Uuid,
+    /// The channel of the first message; `None` for a lead created by staff.
+    pub source_channel: Option<Channel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadStatusChanged {
+    pub lead_id: Uuid,
+    pub from: LeadStatus,
+    pub to: LeadStatus,
+    pub by: ChangedBy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadAssigned {
+    pub lead_id: Uuid,
+    /// `None`: the lead was unassigned.
+    pub agent_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadQualified {
+    pub lead_id: Uuid,
+    pub score: Score,
+    pub priority: Priority,
+    pub previous_score: Score,
+    pub previous_priority: Priority,
+    pub recommendations: Vec<Recommendation>,
+    pub trigger: QualifyTrigger,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskCreated {
+    pub task_id: Uuid,
+    pub lead_id: Uuid,
+    pub task_type: TaskType,
+    pub priority: Priority,
+    /// The inbound message the task was routed from, if any.
+    pub message_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskAssigned {
+    pub task_id: Uuid,
+    pub lead_id: Uuid,
+    pub agent_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskStatusChanged {
+    pub task_id: Uuid,
+    pub lead_id: Uuid,
+    pub from: TaskStatus,
+    pub to: TaskStatus,
+}
+
+/// Every event Leadflow publishes. Serialized as `{"type": "lead.created", "data": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    #[serde(rename = "lead.created")]
+    LeadCreated(LeadCreated),
+    #[serde(rename = "lead.status_changed")]
+    LeadStatusChanged(LeadStatusChanged),
+    #[serde(rename = "lead.assigned")]
+    LeadAssigned(LeadAssigned),
+    #[serde(rename = "lead.qualified")]
+    LeadQualified(LeadQualified),
+    #[serde(rename = "task.created")]
+    TaskCreated(TaskCreated),
+    #[serde(rename = "task.assigned")]
+    TaskAssigned(TaskAssigned),
+    #[serde(rename = "task.status_changed")]
+    TaskStatusChanged(TaskStatusChanged),
+}
+
+impl Event {
+    /// The event's type name: EventBridge's `detail-type`, the Mongo record's `type`.
+    pub fn detail_type(&self) -> &'static str {
+        match self {
+            Event::LeadCreated(_) => "lead.created",
+            Event::LeadStatusChanged(_) => "lead.status_changed",
+            Event::LeadAssigned(_) => "lead.assigned",
+            Event::LeadQualified(_) => "lead.qualified",
+            Event::TaskCreated(_) => "task.created",
+            Event::TaskAssigned(_) => "task.assigned",
+            Event::TaskStatusChanged(_) => "task.status_changed",
+        }
+    }
+
+    /// The lead or task the event is about; events are delivered in order per subject.
+    pub fn subject_id(&self) -> Uuid {
+        match self {
+            Event::LeadCreated(e) => e.lead_id,
+            Event::LeadStatusChanged(e) => e.lead_id,
+            Event::LeadAssigned(e) => e.lead_id,
+            Event::LeadQualified(e) => e.lead_id,
+            Event::TaskCreated(e) => e.task_id,
+            Event::TaskAssigned(e) => e.task_id,
+            Event::TaskStatusChanged(e) => e.task_id,
+        }
+    }
+
+    /// The payload alone (the struct of this type).
+    pub fn data(&self) -> serde_json::Value {
+        let tagged = serde_json::to_value(self).unwrap_or_default();
+        tagged.get("data").cloned().unwrap_or_default()
+    }
+}
+
+/// An event with the identity it keeps through every retry of its delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    /// Stable across redeliveries: consumers deduplicate on it.
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+impl EventEnvelope {
+    pub fn new(event: Event, occurred_at: DateTime<Utc>) -> Self {
+        Self { id: Uuid::now_v7(), occurred_at, event }
+    }
+
+    pub fn subject_id(&self) -> Uuid {
+        self.event.subject_id()
+    }
+
+    pub fn detail_type(&self) -> &'static str {
+        self.event.detail_type()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_with_their_type_name() {
+        let id = Uuid::now_v7();
+        let e = Event::LeadStatusChanged(LeadStatusChanged {
+            lead_id: id,
+            from: LeadStatus::New,
+            to: LeadStatus::Contacted,
+            by: ChangedBy::Reply,
+        });
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["type"], "lead.status_changed");
+        assert_eq!(json["data"]["to"], "contacted");
+        assert_eq!(json["type"], e.detail_type());
+        assert_eq!(e.data()["by"], "reply");
+        assert_eq!(e.subject_id(), id);
+        let envelope = EventEnvelope::new(e, Utc::now());
+        let back: EventEnvelope = serde_json::from_value(serde_json::to_value(&envelope).unwrap()).unwrap();
+        assert_eq!(back, envelope);
+    }
+}

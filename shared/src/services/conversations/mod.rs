@@ -1,0 +1,267 @@
+//! Conversations: the `ProcessMessage` pipeline (keywords first, then analysis, customer
+//! facts, qualification, routing, and the reply or a hand-over on the same channel), and
+//! what staff and the widget read and write of a conversation. Processing is guarded by
+//! an idempotency claim per message, so a redelivered job replies once.
+
+mod keywords;
+mod staff;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::delivery::{Delivery, Draft, opted_out};
+use super::qualification::Qualifier;
+use super::routing::task_type_for;
+use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
+use crate::ai::{Ai, ReplyContext};
+use crate::channels::sendgrid::message_id_of;
+use crate::domain::analysis::HandoffReason;
+use crate::domain::customer::CustomerFields;
+use crate::domain::event::{ChangedBy, LeadStatusChanged, QualifyTrigger};
+use crate::domain::text::ShortText;
+use crate::domain::{
+    Analysis, AnalysisInput, Channel, Country, Customer, CustomerChanges, DeliveryStatus, Direction, Email, Event,
+    Intent, LeadStatus, Message, Phone,
+};
+use crate::idempotency::{Claim, IdempotencyStore, claim, payload_hash};
+use crate::queue::Job;
+use crate::store::mongo::Mongo;
+use crate::store::{Db, StoreError, conversations, customers, leads, settings};
+
+pub use staff::StaffMessage;
+
+/// What processing did, saved as the idempotency record's response.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    Skipped { reason: String },
+    Keyword { keyword: String },
+    Replied { reply_id: Uuid, handoff: Option<HandoffReason> },
+    NoReply { reason: String },
+}
+
+/// The id of Leadflow's message answering `inbound` for `purpose`: fixed, so a retry
+/// finds the message it stored.
+pub fn reply_id(inbound: Uuid, purpose: &str) -> Uuid {
+    Uuid::new_v5(&inbound, purpose.as_bytes())
+}
+
+/// Everything a conversation touches.
+#[derive(Clone, Copy)]
+pub struct Conversations<'a> {
+    pub db: &'a Db,
+    pub mongo: &'a Mongo,
+    pub ai: &'a Ai,
+    pub delivery: Delivery<'a>,
+    pub qualifier: Qualifier<'a>,
+    pub relay: &'a Relay,
+    pub follow_on: FollowOn<'a>,
+    pub idempotency: &'a dyn IdempotencyStore,
+    pub default_country: Country,
+    /// How long an agent's message pauses AI replies.
+    pub ai_pause: chrono::Duration,
+}
+
+fn input_of(m: &Message) -> AnalysisInput {
+    AnalysisInput {
+        channel: m.channel,
+        subject: m.subject.clone(),
+        text: m.content.clone(),
+        fields: Default::default(),
+    }
+}
+
+impl Conversations<'_> {
+    /// The `ProcessMessage` job: answers one stored inbound message, once.
+    pub async fn process(&self, message_id: Uuid, deadline: DateTime<Utc>) -> ServiceResult<Outcome> {
+        let key = format!("process-message:{message_id}");
+        let guard = match claim(self.idempotency, key, &payload_hash(message_id.as_bytes()), deadline).await? {
+            Claim::Proceed(guard) => guard,
+            Claim::Completed(_) | Claim::PayloadMismatch => {
+                return Ok(Outcome::Skipped { reason: "already processed".into() });
+            }
+            Claim::InProgress => return Err(ServiceError::InProgress { what: format!("message {message_id}") }),
+        };
+        let result = self.pipeline(message_id).await;
+        guard.settle(&result, |outcome| serde_json::to_value(outcome).unwrap_or_default()).await;
+        result
+    }
+
+    async fn pipeline(&self, message_id: Uuid) -> ServiceResult<Outcome> {
+        let messages = self.mongo.messages();
+        let Some(inbound) = messages.get(message_id).await? else {
+            return Ok(Outcome::Skipped { reason: "message not found".into() });
+        };
+        if inbound.processed || inbound.direction != Direction::Inbound {
+            return Ok(Outcome::Skipped { reason: "already processed".into() });
+        }
+        let customer = {
+            let conn = self.db.conn().await?;
+            match customers::get_by_id(&*conn, inbound.customer_id).await {
+                Ok(c) => c,
+                Err(StoreError::NotFound(_)) => {
+                    messages.mark_processed(inbound.id).await?;
+                    return Ok(Outcome::Skipped { reason: "customer deleted".into() });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let outcome = match inbound.channel.keyword(&inbound.content) {
+            Some(keyword) => self.handle_keyword(&customer, &inbound, keyword).await?,
+            None => self.converse(customer, &inbound).await?,
+        };
+        messages.mark_processed(inbound.id).await?;
+        Ok(outcome)
+    }
+
+    /// Facts the analysis found that the customer record lacks.
+    fn learned(&self, customer: &Customer, a: &Analysis) -> CustomerChanges {
+        let e = &a.entities;
+        let fields = CustomerFields {
+            name: e.name.as_deref().and_then(|n| ShortText::parse(n).ok()),
+            company: e.company.as_deref().and_then(|n| ShortText::parse(n).ok()),
+            email: e.email.as_deref().and_then(|n| Email::parse(n).ok()),
+            phone: e.phone.as_deref().and_then(|n| Phone::parse(n, self.default_country).ok()),
+            ..Default::default()
+        };
+        CustomerChanges::fill_gaps(customer, fields)
+    }
+
+    async fn converse(&self, mut customer: Customer, inbound: &Message) -> ServiceResult<Outcome> {
+        let analysis = self.ai.analyzer.analyze(&input_of(inbound)).await?;
+        self.mongo.messages().set_analysis(inbound.id, &analysis).await?;
+        if let Some(lead_id) = inbound.lead_id {
+            self.qualifier.learn_from_message(lead_id, &analysis, &inbound.content).await?;
+        }
+        let changes = self.learned(&customer, &analysis);
+        let conn = self.db.conn().await?;
+        if !changes.is_empty()
+            && let Ok(fields) = changes.apply_to(&customer)
+        {
+            match customers::update(&*conn, customer.id, &fields).await {
+                Ok(updated) => customer = updated,
+                // The stated email or phone belongs to another customer: leave it.
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let handoff = analysis.handoff();
+        if let (Some(reason), Some(lead_id)) = (handoff, inbound.lead_id) {
+            leads::set_handoff(&*conn, lead_id, Some(reason)).await?;
+        }
+        drop(conn);
+        self.after_analysis(inbound, &analysis).await?;
+        let conn = self.db.conn().await?;
+        let settings = settings::load(&*conn).await?;
+        let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > Utc::now());
+        drop(conn);
+        let channel = inbound.channel.reply_channel(&customer);
+        if analysis.intent == Intent::OptOut {
+            return self.opt_out_by_request(&customer, inbound, channel).await;
+        }
+        if paused {
+            return Ok(Outcome::NoReply { reason: "AI replies paused after an agent's message".into() });
+        }
+        let conn = self.db.conn().await?;
+        let is_opted_out = opted_out(&*conn, channel, &customer).await?;
+        drop(conn);
+        if is_opted_out {
+            return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
+        }
+        let history = self.mongo.messages().recent(customer.id, 12).await?;
+        let history: Vec<Message> = history.into_iter().filter(|m| m.id != inbound.id).collect();
+        let ctx = ReplyContext {
+            settings: &settings,
+            customer: &customer,
+            history: &history,
+            inbound,
+            analysis: &analysis,
+            handoff,
+            open_now: settings.business_hours.is_open(Utc::now(), settings.time_zone),
+        };
+        let Some(reply) = self.ai.responder.respond(&ctx).await? else {
+            return Ok(Outcome::NoReply { reason: format!("no reply to {}", analysis.intent) });
+        };
+        let text = crate::domain::reply::fit_for_channel(&reply.text, channel);
+        let subject = (channel == Channel::Email).then(|| match &inbound.subject {
+            Some(s) if s.to_lowercase().starts_with("re:") => s.clone(),
+            Some(s) => format!("Re: {s}"),
+            None => format!("Your message to {}", settings.business_name),
+        });
+        let draft = Draft {
+            id: reply_id(inbound.id, "reply"),
+            channel,
+            ai_response: Some(text.clone()),
+            text,
+            subject,
+            lead_id: inbound.lead_id,
+            in_reply_to: (channel == Channel::Email)
+                .then(|| inbound.provider_message_id.as_deref().and_then(message_id_of).map(str::to_owned))
+                .flatten(),
+            chat_session: inbound.chat_session,
+            ignore_opt_out: false,
+        };
+        let sent = self.delivery.deliver(&customer, draft).await?;
+        if sent.delivery_status == Some(DeliveryStatus::Sent)
+            && let Some(lead_id) = inbound.lead_id
+        {
+            self.mark_contacted(lead_id).await?;
+        }
+        Ok(Outcome::Replied { reply_id: sent.id, handoff })
+    }
+
+    /// Scores the lead on the new message and queues routing when a person is needed.
+    async fn after_analysis(&self, inbound: &Message, analysis: &Analysis) -> ServiceResult<()> {
+        if let Some(lead_id) = inbound.lead_id {
+            self.qualifier.requalify(lead_id, QualifyTrigger::Message, Some(inbound.id), Utc::now()).await?;
+            if task_type_for(analysis).is_some() {
+                self.follow_on.queue(Job::RouteTask { message_id: inbound.id }).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// The `ProcessMessage` job ran out of retries (the provider stayed down): the reply
+    /// is marked failed instead of staying `pending`, the message is no longer swept, and
+    /// the lead is handed to a person.
+    pub async fn give_up(&self, message_id: Uuid, reason: &str) -> ServiceResult<()> {
+        let messages = self.mongo.messages();
+        let Some(inbound) = messages.get(message_id).await? else { return Ok(()) };
+        for purpose in ["reply", "keyword", "opt-out"] {
+            let id = reply_id(inbound.id, purpose);
+            if let Some(m) = messages.get(id).await?
+                && m.delivery_status == Some(DeliveryStatus::Pending)
+            {
+                self.delivery.give_up(id).await?;
+                tracing::warn!(message_id = %id, %reason, "reply not delivered after every retry; marked failed");
+            }
+        }
+        messages.mark_processed(inbound.id).await?;
+        if let Some(lead_id) = inbound.lead_id {
+            let conn = self.db.conn().await?;
+            leads::set_handoff(&*conn, lead_id, Some(HandoffReason::DeliveryFailed)).await?;
+        }
+        Ok(())
+    }
+
+    /// A new lead that has been answered is `contacted`.
+    async fn mark_contacted(&self, lead_id: Uuid) -> ServiceResult<()> {
+        let mut conn = self.db.conn().await?;
+        let tx = conn.transaction().await.map_err(StoreError::from)?;
+        if !leads::mark_contacted(&tx, lead_id).await? {
+            return Ok(());
+        }
+        let event = Event::LeadStatusChanged(LeadStatusChanged {
+            lead_id,
+            from: LeadStatus::New,
+            to: LeadStatus::Contacted,
+            by: ChangedBy::Reply,
+        });
+        record(&tx, vec![event], Utc::now()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.relay.nudge().await;
+        self.follow_on.sync_salesforce(lead_id).await;
+        Ok(())
+    }
+}

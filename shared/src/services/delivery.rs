@@ -1,0 +1,164 @@
+//! Delivering an outbound message in two steps: `stage` stores it (with the customer's
+//! address checked, opt-outs respected), `send` hands a staged message to the channel's
+//! provider and records the result. The message id is chosen by the caller, so a retry
+//! finds the staged message and sends exactly what was stored, never a second one.
+
+use tokio_postgres::GenericClient;
+use uuid::Uuid;
+
+use super::{ServiceError, ServiceResult};
+use crate::channels::{Outbound, SendError, Senders};
+use crate::domain::{Channel, Customer, DeliveryStatus, Direction, Message};
+use crate::store::mongo::{Inserted, Mongo};
+use crate::store::{Db, opt_outs};
+
+pub struct Draft {
+    /// Chosen by the caller: deterministic for AI replies, so retries are idempotent.
+    pub id: Uuid,
+    pub channel: Channel,
+    pub text: String,
+    pub subject: Option<String>,
+    /// Set for AI-written messages (the text as the engine produced it).
+    pub ai_response: Option<String>,
+    pub lead_id: Option<Uuid>,
+    /// The provider id of the customer message this answers (e-mail threading).
+    pub in_reply_to: Option<String>,
+    /// The chat session a chat reply belongs to.
+    pub chat_session: Option<Uuid>,
+    /// Keyword confirmations go out even to an opted-out number (that is the point).
+    pub ignore_opt_out: bool,
+}
+
+/// Whether the customer opted out of `channel`.
+pub async fn opted_out(c: &impl GenericClient, channel: Channel, customer: &Customer) -> ServiceResult<bool> {
+    let Some(addr) = channel.address_of(customer) else { return Ok(false) };
+    Ok(opt_outs::contains(c, channel, &addr).await?)
+}
+
+/// Whether the customer opted out of any channel (one rule for scoring, whatever the
+/// channel the opt-out was said on).
+pub async fn opted_out_anywhere(c: &impl GenericClient, customer: &Customer) -> ServiceResult<bool> {
+    for channel in Channel::ALL {
+        if opted_out(c, *channel, customer).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Stages and sends messages: the records and the providers.
+#[derive(Clone, Copy)]
+pub struct Delivery<'a> {
+    pub db: &'a Db,
+    pub mongo: &'a Mongo,
+    pub senders: &'a Senders,
+}
+
+impl Delivery<'_> {
+    /// Why a message on `channel` cannot go out now, if it cannot.
+    async fn skip_reason(
+        &self,
+        customer: &Customer,
+        channel: Channel,
+        ignore_opt_out: bool,
+    ) -> ServiceResult<Option<String>> {
+        if channel.address_kind().is_some() && channel.address_of(customer).is_none() {
+            return Ok(Some(format!("the customer has no {channel} address")));
+        }
+        if !ignore_opt_out {
+            let conn = self.db.conn().await?;
+            if opted_out(&*conn, channel, customer).await? {
+                return Ok(Some(format!("the customer opted out of {channel}")));
+            }
+        }
+        Ok(self.senders.for_channel(channel).err().map(str::to_owned))
+    }
+
+    /// Stores the draft as an outbound message (`pending`, or `skipped` when it cannot go
+    /// out). A draft staged before is returned as it was stored.
+    pub async fn stage(&self, customer: &Customer, draft: Draft) -> ServiceResult<Message> {
+        let skip = self.skip_reason(customer, draft.channel, draft.ignore_opt_out).await?;
+        let message = Message {
+            id: draft.id,
+            customer_id: customer.id,
+            lead_id: draft.lead_id,
+            channel: draft.channel,
+            direction: Direction::Outbound,
+            content: draft.text,
+            subject: draft.subject,
+            ai_response: draft.ai_response,
+            processed: true,
+            provider_message_id: None,
+            delivery_status: Some(if skip.is_some() { DeliveryStatus::Skipped } else { DeliveryStatus::Pending }),
+            analysis: None,
+            chat_session: draft.chat_session,
+            in_reply_to: draft.in_reply_to,
+            created_at: chrono::Utc::now(),
+        };
+        let stored = match self.mongo.messages().insert(&message).await? {
+            Inserted::New(m) | Inserted::Duplicate(m) => m,
+        };
+        if let (Some(reason), Some(DeliveryStatus::Skipped)) = (&skip, stored.delivery_status) {
+            tracing::info!(message_id = %stored.id, channel = %stored.channel, %reason, "outbound message stored, not sent");
+        }
+        Ok(stored)
+    }
+
+    /// Sends a staged message (one still `pending`); anything else is returned unchanged.
+    pub async fn send(&self, customer: &Customer, staged: Message, ignore_opt_out: bool) -> ServiceResult<Message> {
+        if staged.delivery_status != Some(DeliveryStatus::Pending) {
+            return Ok(staged);
+        }
+        let channel = staged.channel;
+        if let Some(reason) = self.skip_reason(customer, channel, ignore_opt_out).await? {
+            tracing::info!(message_id = %staged.id, %channel, %reason, "pending message not sent");
+            return self.finish(staged, DeliveryStatus::Skipped, None).await;
+        }
+        let sender = match self.senders.for_channel(channel) {
+            Ok(Some(sender)) => sender,
+            // Chat replies are delivered by being stored; the widget fetches them.
+            Ok(None) | Err(_) => return self.finish(staged, DeliveryStatus::Sent, None).await,
+        };
+        let outbound = Outbound {
+            channel,
+            to: channel.address_of(customer).unwrap_or_default(),
+            subject: staged.subject.clone(),
+            body: staged.content.clone(),
+            in_reply_to: staged.in_reply_to.clone(),
+        };
+        match sender.send(&outbound).await {
+            Ok(receipt) => self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id).await,
+            // The provider is down: leave the message pending and let the job be retried.
+            Err(e @ SendError::Unavailable { .. }) => Err(ServiceError::unavailable("message provider", e)),
+            Err(e @ SendError::Rejected { .. }) => {
+                tracing::warn!(message_id = %staged.id, %channel, error = %e, "the provider refused the message");
+                self.finish(staged, DeliveryStatus::Failed, None).await
+            }
+        }
+    }
+
+    /// Stages and sends.
+    pub async fn deliver(&self, customer: &Customer, draft: Draft) -> ServiceResult<Message> {
+        let ignore_opt_out = draft.ignore_opt_out;
+        let staged = self.stage(customer, draft).await?;
+        self.send(customer, staged, ignore_opt_out).await
+    }
+
+    /// Records that a message will not go out after all (its retries ran out).
+    pub async fn give_up(&self, message_id: Uuid) -> ServiceResult<()> {
+        self.mongo.messages().set_delivery(message_id, DeliveryStatus::Failed, None).await?;
+        Ok(())
+    }
+
+    async fn finish(
+        &self,
+        mut m: Message,
+        status: DeliveryStatus,
+        provider_id: Option<String>,
+    ) -> ServiceResult<Message> {
+        self.mongo.messages().set_delivery(m.id, status, provider_id.as_deref()).await?;
+        m.delivery_status = Some(status);
+        m.provider_message_id = provider_id.or(m.provider_message_id);
+        Ok(m)
+    }
+}

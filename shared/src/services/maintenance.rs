@@ -1,0 +1,60 @@
+//! The once-a-minute schedule's work: what EventBridge triggers in AWS and `leadflow
+//! serve` runs itself. The sweep queues inbound messages still unprocessed some minutes
+//! after arrival (their job was lost or failed; processing is idempotent, so one queued
+//! twice is answered once; messages older than a day are left to people), and the relay
+//! publishes events whose first publication failed or never ran.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::{Relay, ServiceResult};
+use crate::queue::{Job, JobQueue};
+use crate::store::Db;
+use crate::store::mongo::Mongo;
+
+const BATCH: i64 = 200;
+/// Published outbox rows are kept this long (MongoDB keeps the events for good).
+const OUTBOX_KEEP: Duration = Duration::days(7);
+
+/// What one run of the schedule did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TickReport {
+    pub requeued_messages: usize,
+    pub published_events: usize,
+}
+
+/// Queues stale messages again; returns how many.
+pub async fn requeue_stale(
+    mongo: &Mongo,
+    jobs: &dyn JobQueue,
+    sweep_after: Duration,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    let stale = mongo.messages().unprocessed_between(now - Duration::days(1), now - sweep_after, BATCH).await?;
+    for m in &stale {
+        jobs.enqueue(&Job::ProcessMessage { message_id: m.id }).await?;
+    }
+    if !stale.is_empty() {
+        tracing::info!(queued = stale.len(), "sweep queued unprocessed messages again");
+    }
+    Ok(stale.len())
+}
+
+/// One run of the schedule. The sweep and the relay are independent: one failing does
+/// not keep the other from running; the first error is returned after both ran.
+pub async fn tick(
+    db: &Db,
+    mongo: &Mongo,
+    jobs: &dyn JobQueue,
+    relay: &Relay,
+    sweep_after: Duration,
+    now: DateTime<Utc>,
+) -> ServiceResult<TickReport> {
+    let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
+    let published = relay.run().await;
+    if published.is_ok() {
+        let conn = db.conn().await?;
+        crate::store::outbox::prune(&*conn, now - OUTBOX_KEEP).await?;
+    }
+    Ok(TickReport { requeued_messages: requeued?, published_events: published? })
+}

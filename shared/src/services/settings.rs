@@ -1,0 +1,43 @@
+//! The business profile replies are grounded in.
+
+use super::{ServiceError, ServiceResult};
+use crate::domain::text::{LongText, ShortText};
+use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
+use crate::store::{Db, StoreError, settings};
+
+const MAX_SERVICES: usize = 100;
+
+/// A partial update: `None` (or `Patch::Keep`) keeps the current value.
+#[derive(Debug, Default)]
+pub struct SettingsChanges {
+    pub business_name: Option<ShortText>,
+    pub time_zone: Option<TimeZone>,
+    pub business_hours: Option<BusinessHours>,
+    pub services: Option<Vec<Service>>,
+    pub tone: Option<Tone>,
+    pub about: Patch<LongText>,
+}
+
+pub async fn get(db: &Db) -> ServiceResult<Settings> {
+    let conn = db.conn().await?;
+    Ok(settings::load(&*conn).await?)
+}
+
+pub async fn update(db: &Db, changes: SettingsChanges) -> ServiceResult<Settings> {
+    if changes.services.as_ref().is_some_and(|s| s.len() > MAX_SERVICES) {
+        return Err(ServiceError::invalid("services", format!("at most {MAX_SERVICES} services")));
+    }
+    let mut conn = db.conn().await?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    settings::lock(&tx).await?;
+    let mut s = settings::load(&tx).await?;
+    s.business_name = changes.business_name.unwrap_or(s.business_name);
+    s.time_zone = changes.time_zone.unwrap_or(s.time_zone);
+    s.business_hours = changes.business_hours.unwrap_or(s.business_hours);
+    s.services = changes.services.unwrap_or(s.services);
+    s.tone = changes.tone.unwrap_or(s.tone);
+    s.about = changes.about.apply(s.about);
+    let saved = settings::save(&tx, &s).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(saved)
+}
