@@ -14,9 +14,9 @@ use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
 use crate::domain::{Country, Customer, CustomerChanges, Email, Message, NewCustomer, Patch, Phone};
 use crate::services::customers;
+use crate::services::customers::CustomerFilter;
 use crate::services::integrations::SyncReport;
-use crate::store::customers::CustomerFilter;
-use crate::store::{Page, PageRequest};
+use crate::services::{Page, PageRequest};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,6 @@ use serde_json::json;
 
 use crate::domain::{FieldError, InvalidValue};
 use crate::services::ServiceError;
-use crate::store::StoreError;
 
 /// How long a client is asked to wait after a 503 or a 429 it did not get a window for.
 const RETRY_AFTER_SECS: u64 = 5;
@@ -163,12 +162,6 @@ impl From<ServiceError> for ApiError {
             e @ ServiceError::Unavailable { .. } => ApiError::unavailable(e.to_string()),
             ServiceError::Internal(detail) => ApiError::internal(detail),
         }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ServiceError::from(e).into()
     }
 }
 

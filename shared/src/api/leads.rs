@@ -16,9 +16,9 @@ use super::extract::{Id, Json, OptionalJson, Query};
 use crate::app::AppState;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Lead, LeadStatus, Patch, Priority, Score, Task, TaskType};
+use crate::services::Page;
 use crate::services::leads::{self, LeadChanges, LeadView};
-use crate::store::Page;
-use crate::store::leads::{LeadFilter, LeadSort};
+use crate::services::leads::{LeadFilter, LeadSort};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -25,10 +25,10 @@ use crate::channels::InboundMessage;
 use crate::domain::text::{LongText, ShortText, Text};
 use crate::domain::{Channel, Direction, Email, Message, Phone};
 use crate::idempotency::payload_hash;
+use crate::services::Page;
+use crate::services::conversations::MessageFilter;
 use crate::services::conversations::StaffMessage;
 use crate::services::intake::Accepted;
-use crate::store::Page;
-use crate::store::mongo::MessageFilter;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,9 +15,9 @@ use super::leads::AssignBody;
 use crate::app::AppState;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Priority, Task, TaskStatus, TaskType};
+use crate::services::Page;
+use crate::services::tasks::TaskFilter;
 use crate::services::tasks::{self, TaskChanges};
-use crate::store::Page;
-use crate::store::tasks::TaskFilter;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

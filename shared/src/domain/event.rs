@@ -151,6 +151,64 @@ impl Event {
     }
 }
 
+impl Event {
+    /// How many event types there are (`examples` holds one of each).
+    pub const TYPES: usize = 7;
+
+    /// One event of each type, about the given lead and task: for the README's examples
+    /// and the contract tests of every place an event goes.
+    pub fn examples(lead_id: Uuid, task_id: Uuid, other_id: Uuid) -> Vec<Event> {
+        vec![
+            Event::LeadCreated(LeadCreated { lead_id, customer_id: other_id, source_channel: Some(Channel::Sms) }),
+            Event::LeadStatusChanged(LeadStatusChanged {
+                lead_id,
+                from: LeadStatus::New,
+                to: LeadStatus::Contacted,
+                by: ChangedBy::Reply,
+            }),
+            Event::LeadAssigned(LeadAssigned { lead_id, agent_id: Some(other_id) }),
+            Event::LeadQualified(LeadQualified {
+                lead_id,
+                score: Score::new(72).unwrap_or_default(),
+                priority: Priority::Medium,
+                previous_score: Score::default(),
+                previous_priority: Priority::Low,
+                recommendations: vec![Recommendation::OfferBooking],
+                trigger: QualifyTrigger::Message,
+            }),
+            Event::TaskCreated(TaskCreated {
+                task_id,
+                lead_id,
+                task_type: TaskType::Technical,
+                priority: Priority::High,
+                message_id: Some(other_id),
+            }),
+            Event::TaskAssigned(TaskAssigned { task_id, lead_id, agent_id: other_id }),
+            Event::TaskStatusChanged(TaskStatusChanged {
+                task_id,
+                lead_id,
+                from: TaskStatus::Open,
+                to: TaskStatus::InProgress,
+            }),
+        ]
+    }
+
+    /// The position of the event's type in [`Event::examples`]; exhaustive, so a new type
+    /// does not compile until it is given one (and an example).
+    #[cfg(test)]
+    fn ordinal(&self) -> usize {
+        match self {
+            Event::LeadCreated(_) => 0,
+            Event::LeadStatusChanged(_) => 1,
+            Event::LeadAssigned(_) => 2,
+            Event::LeadQualified(_) => 3,
+            Event::TaskCreated(_) => 4,
+            Event::TaskAssigned(_) => 5,
+            Event::TaskStatusChanged(_) => 6,
+        }
+    }
+}
+
 /// An event with the identity it keeps through every retry of its delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventEnvelope {
@@ -178,6 +236,18 @@ impl EventEnvelope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_examples_hold_every_type_once() {
+        let ids = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let examples = Event::examples(ids.0, ids.1, ids.2);
+        let ordinals: Vec<usize> = examples.iter().map(Event::ordinal).collect();
+        assert_eq!(ordinals, (0..Event::TYPES).collect::<Vec<_>>());
+        for e in &examples {
+            let back: Event = serde_json::from_value(serde_json::to_value(e).unwrap()).unwrap();
+            assert_eq!(&back, e);
+        }
+    }
 
     #[test]
     fn events_round_trip_with_their_type_name() {

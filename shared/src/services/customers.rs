@@ -4,7 +4,8 @@ use uuid::Uuid;
 
 use super::ServiceResult;
 use crate::domain::{Customer, CustomerChanges, Message, NewCustomer};
-use crate::store::customers::{self, CustomerFilter};
+use crate::store::customers;
+pub use crate::store::customers::CustomerFilter;
 use crate::store::mongo::Mongo;
 use crate::store::{Db, Page, PageRequest, StoreError};
 

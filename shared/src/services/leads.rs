@@ -11,7 +11,7 @@ use super::{ServiceError, ServiceResult, record};
 use crate::domain::event::{ChangedBy, LeadAssigned, LeadCreated, LeadStatusChanged, QualifyTrigger};
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Customer, Event, Lead, LeadStatus, NewLead, Patch, TaskType};
-use crate::store::leads::LeadFilter;
+pub use crate::store::leads::{LeadFilter, LeadSort};
 use crate::store::qualifications::{self, StoredQualification};
 use crate::store::{Db, Page, PageRequest, StoreError, customers, leads, teams};
 

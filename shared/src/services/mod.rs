@@ -1,7 +1,7 @@
 //! Use-cases, one module per feature. A service function is the one place a use-case
 //! lives: API handlers extract input, call one service and map the result; job hosts
 //! turn a `Job` into one service call. Each service takes the narrow dependencies it
-//! needs (never the whole `AppState`; `app.rs` hands them out), returns `ServiceError`,
+//! needs (never the whole application state; `app.rs` hands them out), returns `ServiceError`,
 //! and writes its events to the outbox in the transaction of the change.
 
 pub mod conversations;
@@ -21,6 +21,9 @@ pub mod teams;
 
 pub use error::{BoxError, FieldContext, ServiceError, ServiceResult};
 pub use relay::Relay;
+
+/// Lists page the same way everywhere.
+pub use crate::store::{Page, PageRequest};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

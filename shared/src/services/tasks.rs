@@ -9,7 +9,7 @@ use crate::domain::event::TaskStatusChanged;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Event, NewTask, Patch, Priority, Task, TaskStatus, TaskType};
 use crate::store::mongo::Mongo;
-use crate::store::tasks::TaskFilter;
+pub use crate::store::tasks::TaskFilter;
 use crate::store::{Db, Page, PageRequest, StoreError, leads, settings, tasks};
 
 /// What task work needs: the records, the conversation, and where results go.

@@ -160,11 +160,6 @@ pub async fn save(c: &impl GenericClient, lead: &Lead) -> Result<Lead, StoreErro
     one(rows)
 }
 
-pub async fn delete(c: &impl GenericClient, id: Uuid) -> Result<(), StoreError> {
-    let rows = c.query_typed("DELETE FROM leads WHERE id = $1 RETURNING id", &[p(&id)]).await?;
-    if rows.is_empty() { Err(StoreError::NotFound("lead")) } else { Ok(()) }
-}
-
 pub async fn list(c: &impl GenericClient, f: &LeadFilter, page: &PageRequest) -> Result<Page<Lead>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM leads WHERE true"));
     sql.and("status", "=", f.status.map(|s| s.as_str()))

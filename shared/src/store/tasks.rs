@@ -108,11 +108,6 @@ pub async fn save(c: &impl GenericClient, t: &Task) -> Result<Task, StoreError> 
     one(rows)
 }
 
-pub async fn delete(c: &impl GenericClient, id: Uuid) -> Result<(), StoreError> {
-    let rows = c.query_typed("DELETE FROM tasks WHERE id = $1 RETURNING id", &[p(&id)]).await?;
-    if rows.is_empty() { Err(StoreError::NotFound("task")) } else { Ok(()) }
-}
-
 /// Newest first.
 pub async fn list(c: &impl GenericClient, f: &TaskFilter, page: &PageRequest) -> Result<Page<Task>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM tasks WHERE true"));

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod abandoned;
 mod aws;
 mod crm;
 mod health;
@@ -14,6 +15,7 @@ mod local_server;
 mod messages_api;
 mod migrations;
 mod openai;
+mod outbox;
 mod routing;
 mod salesforce;
 mod store;

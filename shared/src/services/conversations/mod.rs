@@ -29,6 +29,7 @@ use crate::queue::Job;
 use crate::store::mongo::Mongo;
 use crate::store::{Db, StoreError, conversations, customers, leads, settings};
 
+pub use crate::store::mongo::MessageFilter;
 pub use staff::StaffMessage;
 
 /// What processing did, saved as the idempotency record's response.

@@ -1,0 +1,123 @@
+//! The `leadflow` command (`functions/local`): run the whole product on one machine, or
+//! run its maintenance commands.
+
+mod eval;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use crate::app::AppState;
+use crate::config::Config;
+use crate::queue::LocalJobs;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "leadflow", version, about = "Leadflow: an AI front desk for inbound leads")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every route family on one address, with migrations applied first.
+    Serve {
+        #[arg(long, env = "LEADFLOW_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+    },
+    /// Apply pending Postgres migrations and create MongoDB indexes.
+    Migrate,
+    /// Score message analysis on a labelled JSONL file (see ../shared/eval/README.md).
+    Eval {
+        file: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = Engine::Rules)]
+        engine: Engine,
+        /// Also print every line the engine got wrong, and how.
+        #[arg(long)]
+        misses: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Engine {
+    /// The offline rules engine.
+    Rules,
+    /// The OpenAI engine (OPENAI_API_KEY, OPENAI_MODEL, OPENAI_BASE_URL), rules as fallback.
+    Openai,
+}
+
+/// Parses the command line and runs the command.
+pub async fn main() -> ExitCode {
+    crate::telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { addr } => serve(addr).await,
+        Command::Migrate => migrate().await,
+        Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("leadflow: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    prepare(config).await.map(|_| ())
+}
+
+/// Builds the state, applies migrations and creates indexes.
+async fn prepare(config: Config) -> Result<(AppState, Option<LocalJobs>), String> {
+    let (state, jobs) = AppState::build(config).await.map_err(|e| e.to_string())?;
+    let applied = crate::store::migrate::run(&state.db).await.map_err(|e| format!("cannot migrate Postgres: {e}"))?;
+    if applied.is_empty() {
+        tracing::info!("postgres schema is up to date");
+    } else {
+        tracing::info!(?applied, "applied migrations");
+    }
+    state.mongo.ensure_indexes().await.map_err(|e| format!("cannot create MongoDB indexes: {e}"))?;
+    Ok((state, jobs))
+}
+
+async fn serve(addr: SocketAddr) -> Result<(), String> {
+    let mut config = Config::from_env().map_err(|e| e.to_string())?;
+    if config.api_keys.is_empty() {
+        if !addr.ip().is_loopback() {
+            return Err(format!("refusing to serve on {addr} without LEADFLOW_API_KEYS; set keys or bind 127.0.0.1"));
+        }
+        tracing::warn!("LEADFLOW_API_KEYS is not set: staff routes are open on this loopback address");
+        config.auth_disabled = true;
+    }
+    let (state, jobs) = prepare(config).await?;
+    tracing::info!(engine = state.ai.engine, "message analysis engine");
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("leadflow listening on http://{addr}");
+    crate::server::run(state, jobs, listener, shutdown_signal()).await.map_err(|e| e.to_string())?;
+    tracing::info!("leadflow stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
