@@ -21,3 +21,12 @@ CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS
 ALTER TABLE leads DROP CONSTRAINT leads_handoff_reason_check;
 ALTER TABLE leads ADD CONSTRAINT leads_handoff_reason_check
     CHECK (handoff_reason IN ('complaint', 'low_confidence', 'requested', 'delivery_failed'));
+
+-- A team still referenced by its agents is deactivated instead of deleted: it keeps its
+-- history and takes no new work.
+ALTER TABLE teams ADD COLUMN active boolean NOT NULL DEFAULT true;
+
+-- A message gets one task per kind: staff may route it to another team than the
+-- analysis chose, and routing again as the same kind finds the same task.
+ALTER TABLE tasks DROP CONSTRAINT tasks_message_id_key;
+ALTER TABLE tasks ADD CONSTRAINT tasks_message_id_task_type_key UNIQUE (message_id, task_type);

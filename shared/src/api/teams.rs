@@ -12,7 +12,7 @@ use super::extract::{Id, Json, Query};
 use crate::app::AppState;
 use crate::domain::text::ShortText;
 use crate::domain::{Agent, Assignment, Email, NewAgent, NewTeam, TaskType, Team};
-use crate::services::teams::{self, AgentChanges, TeamChanges};
+use crate::services::teams::{self, AgentChanges, Removal, TeamChanges};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -130,11 +130,29 @@ async fn update_agent(
     Ok(axum::Json(teams::update_agent(&state.db, id, changes).await?))
 }
 
+/// 204 when deleted; 200 with the record when it was kept, deactivated, because other
+/// records refer to it.
+fn removal<T: serde::Serialize>(r: Removal<T>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match r {
+        Removal::Deleted => StatusCode::NO_CONTENT.into_response(),
+        Removal::Deactivated(record) => (StatusCode::OK, axum::Json(record)).into_response(),
+    }
+}
+
+async fn delete_team(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::response::Response> {
+    Ok(removal(teams::delete_team(&state.db, id).await?))
+}
+
+async fn delete_agent(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::response::Response> {
+    Ok(removal(teams::delete_agent(&state.db, id).await?))
+}
+
 /// The team and agent routes (served with the tasks family).
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/teams", get(list_teams).post(create_team))
-        .route("/api/teams/{id}", get(show_team).put(update_team).patch(update_team))
+        .route("/api/teams/{id}", get(show_team).put(update_team).patch(update_team).delete(delete_team))
         .route("/api/agents", get(list_agents).post(create_agent))
-        .route("/api/agents/{id}", get(show_agent).put(update_agent).patch(update_agent))
+        .route("/api/agents/{id}", get(show_agent).put(update_agent).patch(update_agent).delete(delete_agent))
 }

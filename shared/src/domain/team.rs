@@ -16,6 +16,8 @@ pub struct Team {
     pub name: ShortText,
     pub kind: TaskType,
     pub assignment: Assignment,
+    /// An inactive team takes no new work (it was deleted while agents belonged to it).
+    pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

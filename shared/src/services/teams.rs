@@ -90,3 +90,40 @@ pub(crate) async fn check_agent(
     }
     Ok(())
 }
+
+/// What deleting did: removed, or kept inactive because something refers to it.
+#[derive(Debug)]
+pub enum Removal<T> {
+    Deleted,
+    Deactivated(T),
+}
+
+/// Deletes the team, or deactivates it (no new work) while agents belong to it.
+pub async fn delete_team(db: &Db, id: Uuid) -> ServiceResult<Removal<Team>> {
+    let mut conn = db.conn().await?;
+    let tx = conn.transaction().await.map_err(crate::store::StoreError::from)?;
+    let mut team = teams::get_team(&tx, id).await?;
+    let removal = if teams::delete_team_if_unreferenced(&tx, id).await? {
+        Removal::Deleted
+    } else {
+        team.active = false;
+        Removal::Deactivated(teams::save_team(&tx, &team).await?)
+    };
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    Ok(removal)
+}
+
+/// Deletes the agent, or marks them unavailable while work is assigned to them.
+pub async fn delete_agent(db: &Db, id: Uuid) -> ServiceResult<Removal<Agent>> {
+    let mut conn = db.conn().await?;
+    let tx = conn.transaction().await.map_err(crate::store::StoreError::from)?;
+    let mut agent = teams::get_agent(&tx, id).await?;
+    let removal = if teams::delete_agent_if_unreferenced(&tx, id).await? {
+        Removal::Deleted
+    } else {
+        agent.available = false;
+        Removal::Deactivated(teams::save_agent(&tx, &agent).await?)
+    };
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    Ok(removal)
+}

@@ -1,4 +1,5 @@
-//! Tasks. `tasks_message_id_key` makes routing the same message twice yield one task.
+//! Tasks. `tasks_message_id_task_type_key` makes routing the same message twice as the
+//! same kind yield one task.
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::{GenericClient, Row};
@@ -48,7 +49,7 @@ pub async fn insert(c: &impl GenericClient, new: &NewTask) -> Result<(Task, bool
     let sql = format!(
         "INSERT INTO tasks (id, lead_id, message_id, title, description, task_type, priority, assigned_to, due_date)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (message_id) DO NOTHING RETURNING {COLUMNS}"
+         ON CONFLICT (message_id, task_type) DO NOTHING RETURNING {COLUMNS}"
     );
     let rows = c
         .query_typed(
@@ -70,8 +71,8 @@ pub async fn insert(c: &impl GenericClient, new: &NewTask) -> Result<(Task, bool
         return Ok((from_row(row)?, true));
     }
     let message_id = new.message_id.ok_or(StoreError::NotFound("task"))?;
-    let existing =
-        c.query_typed(&format!("SELECT {COLUMNS} FROM tasks WHERE message_id = $1"), &[p(&message_id)]).await?;
+    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE message_id = $1 AND task_type = $2");
+    let existing = c.query_typed(&sql, &[p(&message_id), p(&new.task_type.as_str())]).await?;
     Ok((one(existing)?, false))
 }
 

@@ -8,7 +8,7 @@ use super::sql::{get, p, parse_req};
 use crate::domain::text::ShortText;
 use crate::domain::{Agent, Email, NewAgent, NewTeam, TaskType, Team};
 
-const TEAM_COLUMNS: &str = "id, name, kind, assignment, created_at, updated_at";
+const TEAM_COLUMNS: &str = "id, name, kind, assignment, active, created_at, updated_at";
 const AGENT_COLUMNS: &str = "id, name, email, team_id, available, created_at, updated_at";
 
 fn team_from_row(row: &Row) -> Result<Team, StoreError> {
@@ -17,6 +17,7 @@ fn team_from_row(row: &Row) -> Result<Team, StoreError> {
         name: parse_req(row, "name", ShortText::parse)?,
         kind: parse_req(row, "kind", str::parse)?,
         assignment: parse_req(row, "assignment", str::parse)?,
+        active: get(row, "active")?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
@@ -50,10 +51,11 @@ pub async fn get_team(c: &impl GenericClient, id: Uuid) -> Result<Team, StoreErr
 
 pub async fn save_team(c: &impl GenericClient, t: &Team) -> Result<Team, StoreError> {
     let sql = format!(
-        "UPDATE teams SET name = $2, kind = $3, assignment = $4, updated_at = now() WHERE id = $1 RETURNING {TEAM_COLUMNS}"
+        "UPDATE teams SET name = $2, kind = $3, assignment = $4, active = $5, updated_at = now()
+         WHERE id = $1 RETURNING {TEAM_COLUMNS}"
     );
-    let rows =
-        c.query_typed(&sql, &[p(&t.id), p(&t.name.as_str()), p(&t.kind.as_str()), p(&t.assignment.as_str())]).await?;
+    let (name, kind, assignment) = (t.name.as_str(), t.kind.as_str(), t.assignment.as_str());
+    let rows = c.query_typed(&sql, &[p(&t.id), p(&name), p(&kind), p(&assignment), p(&t.active)]).await?;
     rows.first().map(team_from_row).ok_or(StoreError::NotFound("team"))?
 }
 
@@ -109,7 +111,7 @@ pub async fn lock_for_assignment(
     kind: TaskType,
 ) -> Result<Option<(Team, Option<Uuid>)>, StoreError> {
     let sql = format!(
-        "SELECT {TEAM_COLUMNS}, last_assigned_agent_id FROM teams WHERE kind = $1
+        "SELECT {TEAM_COLUMNS}, last_assigned_agent_id FROM teams WHERE kind = $1 AND active
          ORDER BY EXISTS (SELECT 1 FROM agents a WHERE a.team_id = teams.id AND a.available) DESC, created_at, id
          LIMIT 1 FOR UPDATE"
     );
@@ -120,4 +122,31 @@ pub async fn lock_for_assignment(
 pub async fn set_last_assigned(c: &impl GenericClient, team_id: Uuid, agent_id: Uuid) -> Result<(), StoreError> {
     c.query_typed("UPDATE teams SET last_assigned_agent_id = $2 WHERE id = $1", &[p(&team_id), p(&agent_id)]).await?;
     Ok(())
+}
+
+/// Deletes a team that no agent belongs to; `false` when agents still do.
+pub async fn delete_team_if_unreferenced(c: &impl GenericClient, id: Uuid) -> Result<bool, StoreError> {
+    let rows = c
+        .query_typed(
+            "DELETE FROM teams WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM agents WHERE team_id = $1) RETURNING id",
+            &[p(&id)],
+        )
+        .await?;
+    Ok(!rows.is_empty())
+}
+
+/// Deletes an agent nothing was ever assigned to; `false` when a lead, task or booking
+/// names them (deleting would silently unassign that work).
+pub async fn delete_agent_if_unreferenced(c: &impl GenericClient, id: Uuid) -> Result<bool, StoreError> {
+    let rows = c
+        .query_typed(
+            "DELETE FROM agents WHERE id = $1
+               AND NOT EXISTS (SELECT 1 FROM leads WHERE assigned_to = $1)
+               AND NOT EXISTS (SELECT 1 FROM tasks WHERE assigned_to = $1)
+               AND NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = $1)
+             RETURNING id",
+            &[p(&id)],
+        )
+        .await?;
+    Ok(!rows.is_empty())
 }

@@ -7,6 +7,7 @@ mod common;
 mod abandoned;
 mod aws;
 mod crm;
+mod defects;
 mod health;
 mod inbound;
 mod lambda;
