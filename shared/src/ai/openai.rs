@@ -250,7 +250,7 @@ impl Responder for OpenAiEngine {
                 Direction::Outbound => assistant(m.content.clone())?,
             });
         }
-        let name = ctx.customer.name.as_ref().map(|n| n.as_str());
+        let name = ctx.customer.name.as_ref().map(super::super::domain::text::Text::as_str);
         messages.push(user(
             json!({"customer_name": name, "subject": ctx.inbound.subject, "customer_message": ctx.inbound.content})
                 .to_string(),

@@ -79,11 +79,13 @@ fn body(ctx: &ReplyContext<'_>) -> Option<String> {
 }
 
 /// The reply to a message, or `None` for spam.
-pub fn reply(ctx: &ReplyContext<'_>) -> Option<Reply> {
+pub(super) fn reply(ctx: &ReplyContext<'_>) -> Option<Reply> {
     let text = match ctx.handoff {
-        Some(HandoffReason::Complaint) => body(ctx)?,
-        Some(_) => "A member of our team will get back to you personally, shortly.".to_owned(),
-        None => body(ctx)?,
+        // A complaint still gets an answer to what it asks; a person follows up.
+        Some(HandoffReason::Complaint) | None => body(ctx)?,
+        Some(HandoffReason::LowConfidence | HandoffReason::Requested | HandoffReason::DeliveryFailed) => {
+            "A member of our team will get back to you personally, shortly.".to_owned()
+        }
     };
     Some(Reply { text: format!("{} {text}{}", greeting(ctx), when_closed(ctx)) })
 }

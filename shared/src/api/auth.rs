@@ -6,7 +6,6 @@ use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -31,7 +30,7 @@ pub fn key_matches<'a>(key: &str, accepted: impl IntoIterator<Item = &'a str>) -
 pub fn is_staff(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.auth_disabled
         || presented_key(headers)
-            .is_some_and(|key| key_matches(key, state.config.api_keys.iter().map(|k| k.expose_secret())))
+            .is_some_and(|key| key_matches(key, state.config.api_keys.iter().map(secrecy::ExposeSecret::expose_secret)))
 }
 
 pub async fn require_api_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -48,7 +47,9 @@ pub async fn require_api_key(State(state): State<AppState>, req: Request, next: 
     }
     match presented_key(req.headers()) {
         None => refuse("send an API key: Authorization: Bearer <key>"),
-        Some(key) if key_matches(key, state.config.api_keys.iter().map(|k| k.expose_secret())) => next.run(req).await,
+        Some(key) if key_matches(key, state.config.api_keys.iter().map(secrecy::ExposeSecret::expose_secret)) => {
+            next.run(req).await
+        }
         Some(_) => refuse("the API key is not valid"),
     }
 }

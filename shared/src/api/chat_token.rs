@@ -16,20 +16,20 @@ fn mac(key: &SecretString, session: Uuid) -> Hmac<Sha256> {
     mac
 }
 
-pub fn issue(key: &SecretString, session: Uuid) -> String {
+pub(super) fn issue(key: &SecretString, session: Uuid) -> String {
     let mut bytes = session.as_bytes().to_vec();
     bytes.extend_from_slice(&mac(key, session).finalize().into_bytes());
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The session a token opens, if it is genuine.
-pub fn verify(key: &SecretString, token: &str) -> Option<Uuid> {
+pub(super) fn verify(key: &SecretString, token: &str) -> Option<Uuid> {
     let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
     if bytes.len() != 48 {
         return None;
     }
     let session = Uuid::from_slice(&bytes[..16]).ok()?;
-    mac(key, session).verify_slice(&bytes[16..]).ok().map(|_| session)
+    mac(key, session).verify_slice(&bytes[16..]).ok().map(|()| session)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::idempotency::{Claim, claim, payload_hash};
 const HEADER: &str = "idempotency-key";
 const MAX_RESPONSE: usize = 1024 * 1024;
 
-pub async fn replay_by_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(super) async fn replay_by_key(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(key) = req.headers().get(HEADER).map(|v| v.to_str().map(str::to_owned)) else {
         return next.run(req).await;
     };

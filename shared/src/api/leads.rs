@@ -98,7 +98,7 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListLeads>) -> ApiR
         created_before: q.created_before,
         sort: match q.sort {
             Some(SortKey::Score) => LeadSort::Score,
-            _ => LeadSort::Recent,
+            Some(SortKey::Recent) | None => LeadSort::Recent,
         },
     };
     Ok(axum::Json(state.leads().list(&filter, &page).await?))

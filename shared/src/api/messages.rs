@@ -52,7 +52,7 @@ struct Receive {
     chat_token: Option<String>,
 }
 
-const RECEIVE_WINDOW: Duration = Duration::from_secs(60);
+const RECEIVE_WINDOW: Duration = Duration::from_mins(1);
 
 /// Seconds until the current fixed window (aligned to the epoch, as the limiters count)
 /// ends.
@@ -99,7 +99,12 @@ async fn receive(
         (_, None) => None,
     };
     // External ids are the client's: scope them to the contact so two visitors never meet.
-    let contact = r.customer.email.as_ref().map(|e| e.to_string()).or_else(|| phone.as_ref().map(|p| p.to_string()));
+    let contact = r
+        .customer
+        .email
+        .as_ref()
+        .map(std::string::ToString::to_string)
+        .or_else(|| phone.as_ref().map(std::string::ToString::to_string));
     let provider_id = r.external_id.as_ref().map(|e| format!("receive:{}:{e}", contact.clone().unwrap_or_default()));
     let inbound = InboundMessage {
         channel,

@@ -27,8 +27,7 @@ pub fn client_ip(parts: &Parts) -> String {
     parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
 }
 
 /// Until when work for this request may be considered in progress: the Lambda

@@ -38,7 +38,7 @@ async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): 
         return Err(ApiError::forbidden("Twilio is not configured on this deployment"));
     };
     let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = parts.uri.path_and_query().map_or("/", axum::http::uri::PathAndQuery::as_str);
     let url = public_url(state.config.public_base_url.as_deref(), &parts.headers, path);
     if !twilio::signature_is_valid(&settings.auth_token, &url, &params, signature) {
         tracing::warn!(%url, "rejected a Twilio webhook with a wrong signature");

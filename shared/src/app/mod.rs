@@ -146,16 +146,13 @@ impl AppState {
         let core = core(config)?;
         let aws = &core.config.aws;
         let mut jobs = None;
-        let queue: Arc<dyn JobQueue> = match (&sdk, &aws.jobs_queue_url) {
-            (Some(sdk), Some(url)) => {
-                let tasks = aws.tasks_queue_url.clone().unwrap_or_else(|| url.clone());
-                Arc::new(SqsQueue::with_lanes(aws_sdk_sqs::Client::new(sdk), url, tasks))
-            }
-            _ => {
-                let (q, local) = LocalQueue::new();
-                jobs = Some(local);
-                Arc::new(q)
-            }
+        let queue: Arc<dyn JobQueue> = if let (Some(sdk), Some(url)) = (&sdk, &aws.jobs_queue_url) {
+            let tasks = aws.tasks_queue_url.clone().unwrap_or_else(|| url.clone());
+            Arc::new(SqsQueue::with_lanes(aws_sdk_sqs::Client::new(sdk), url, tasks))
+        } else {
+            let (q, local) = LocalQueue::new();
+            jobs = Some(local);
+            Arc::new(q)
         };
         let (idempotency, rate_limiter): (Arc<dyn IdempotencyStore>, Arc<dyn RateLimiter>) =
             match (&sdk, &aws.state_table) {

@@ -26,7 +26,7 @@ static BREAKS: LazyLock<Regex> =
 /// The new part of an e-mail reply.
 pub fn new_text(body: &str) -> String {
     let body = body.replace("\r\n", "\n");
-    let cut = REPLY_HEADER.find(&body).map(|m| m.start()).unwrap_or(body.len());
+    let cut = REPLY_HEADER.find(&body).map_or(body.len(), |m| m.start());
     let mut lines: Vec<&str> = body[..cut].lines().filter(|l| !l.trim_start().starts_with('>')).collect();
     // A "-- " line starts the signature (RFC 3676): keep its first line, usually the
     // sender's name, as a sign-off and drop the rest. A "Sent from my phone" footer goes.

@@ -104,7 +104,7 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
             return Ok(None);
         }
         if set < N {
-            let missing = names.iter().zip(&values).find(|(_, v)| v.is_none()).map(|(n, _)| *n).unwrap_or(names[0]);
+            let missing = names.iter().zip(&values).find(|(_, v)| v.is_none()).map_or(names[0], |(n, _)| *n);
             return Err(ConfigError::Invalid {
                 name: missing,
                 reason: format!("set all of {} or none of them", names.join(", ")),

@@ -48,7 +48,10 @@ impl Intent {
     /// pricing, booking, sales_inquiry → sales; support, billing, complaint, reschedule,
     /// cancel → support; technical → technical; opt_out, spam, other → none.
     pub fn team(self) -> Team {
-        use Intent::*;
+        use Intent::{
+            Billing, Booking, Cancel, Complaint, OptOut, Other, Pricing, Reschedule, SalesInquiry, Spam, Support,
+            Technical,
+        };
         match self {
             Pricing | Booking | SalesInquiry => Team::Sales,
             Support | Billing | Complaint | Reschedule | Cancel => Team::Support,

@@ -99,7 +99,7 @@ impl Phone {
     pub fn parse(raw: &str, country: Country) -> Result<Self, InvalidValue> {
         let s = raw.trim();
         let invalid = || InvalidValue::new("must be a valid phone number, in E.164 (+14155552671) or national form");
-        let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+        let digits = s.chars().filter(char::is_ascii_digit).count();
         if !(4..=17).contains(&digits) || s.len() > 40 {
             return Err(invalid());
         }

@@ -26,17 +26,9 @@ impl LeadStatus {
     /// Allowed moves: new → contacted → qualified → won | lost, and a won or lost lead
     /// reopens as contacted. Staying put is always allowed.
     pub fn can_become(self, next: LeadStatus) -> bool {
-        use LeadStatus::*;
+        use LeadStatus::{Contacted, Lost, New, Qualified, Won};
         self == next
-            || matches!(
-                (self, next),
-                (New, Contacted)
-                    | (Contacted, Qualified)
-                    | (Qualified, Won)
-                    | (Qualified, Lost)
-                    | (Won, Contacted)
-                    | (Lost, Contacted)
-            )
+            || matches!((self, next), (New | Won | Lost, Contacted) | (Contacted, Qualified) | (Qualified, Won | Lost))
     }
 }
 

@@ -15,17 +15,9 @@ impl TaskStatus {
     /// open → in_progress → done | cancelled; open may also go straight to done or
     /// cancelled, and in_progress back to open (unassigned work).
     pub fn can_become(self, next: TaskStatus) -> bool {
-        use TaskStatus::*;
+        use TaskStatus::{Cancelled, Done, InProgress, Open};
         self == next
-            || matches!(
-                (self, next),
-                (Open, InProgress)
-                    | (Open, Done)
-                    | (Open, Cancelled)
-                    | (InProgress, Done)
-                    | (InProgress, Cancelled)
-                    | (InProgress, Open)
-            )
+            || matches!((self, next), (Open, InProgress | Done | Cancelled) | (InProgress, Done | Cancelled | Open))
     }
 
     pub fn is_open(self) -> bool {

@@ -23,7 +23,7 @@ pub struct MemoryIdempotency {
 
 impl MemoryIdempotency {
     fn records(&self) -> std::sync::MutexGuard<'_, HashMap<String, Record>> {
-        self.records.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.records.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

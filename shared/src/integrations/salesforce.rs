@@ -15,7 +15,7 @@ use crate::domain::{Customer, Lead, LeadStatus, Priority};
 
 const SERVICE: &str = "salesforce";
 /// Salesforce tokens carry no expiry; renew well within the usual two-hour session.
-const TOKEN_TTL: Duration = Duration::from_secs(30 * 60);
+const TOKEN_TTL: Duration = Duration::from_mins(30);
 
 #[derive(Clone)]
 struct Token {
@@ -56,7 +56,7 @@ pub fn lead_fields(lead: &Lead, customer: &Customer) -> Value {
                 .email
                 .as_ref()
                 .map(|e| e.as_str().split('@').next().unwrap_or_default().to_owned())
-                .or_else(|| customer.phone.as_ref().map(|p| p.to_string()))
+                .or_else(|| customer.phone.as_ref().map(std::string::ToString::to_string))
                 .unwrap_or_else(|| "Unknown".into()),
         ),
     };
@@ -75,12 +75,12 @@ pub fn lead_fields(lead: &Lead, customer: &Customer) -> Value {
         "FirstName": first,
         "LastName": last,
         "Company": customer.company.as_ref().map_or("[not provided]", |c| c.as_str()),
-        "Email": customer.email.as_ref().map(|e| e.as_str()),
-        "Phone": customer.phone.as_ref().map(|p| p.as_str()),
+        "Email": customer.email.as_ref().map(super::super::domain::contact::Email::as_str),
+        "Phone": customer.phone.as_ref().map(super::super::domain::contact::Phone::as_str),
         "Status": status,
         "Rating": rating,
         "LeadSource": "Leadflow",
-        "Description": lead.requirements.as_ref().map(|r| r.as_str()),
+        "Description": lead.requirements.as_ref().map(super::super::domain::text::Text::as_str),
     })
 }
 

@@ -18,7 +18,11 @@ fn esc(s: &str) -> String {
 
 fn who(c: &Customer) -> String {
     let name = c.name.as_ref().map(|n| n.as_str().to_owned());
-    let contact = c.email.as_ref().map(|e| e.to_string()).or_else(|| c.phone.as_ref().map(|p| p.to_string()));
+    let contact = c
+        .email
+        .as_ref()
+        .map(std::string::ToString::to_string)
+        .or_else(|| c.phone.as_ref().map(std::string::ToString::to_string));
     match (name, contact) {
         (Some(n), Some(c)) => format!("{n} ({c})"),
         (Some(n), None) => n,

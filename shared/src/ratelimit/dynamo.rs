@@ -41,7 +41,13 @@ impl RateLimiter for DynamoRateLimiter {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e)
+                if e.as_service_error().is_some_and(
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
+                ) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(RateLimitError(DisplayErrorContext(e).to_string())),
         }
     }

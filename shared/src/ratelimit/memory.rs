@@ -15,7 +15,7 @@ pub struct MemoryRateLimiter {
 impl RateLimiter for MemoryRateLimiter {
     async fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<bool, RateLimitError> {
         let start = window_start(Utc::now().timestamp(), window);
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         counts.retain(|(_, s), _| *s >= start);
         let n = counts.entry((key.to_owned(), start)).or_insert(0);
         if *n >= limit {

@@ -30,7 +30,7 @@ mod tests {
     use super::*;
 
     pub(crate) async fn contract(limiter: &dyn RateLimiter) {
-        let w = Duration::from_secs(3600);
+        let w = Duration::from_hours(1);
         for _ in 0..3 {
             assert!(limiter.hit("ip:1", 3, w).await.unwrap());
         }
@@ -45,7 +45,7 @@ mod tests {
 
     #[test]
     fn windows_align() {
-        assert_eq!(window_start(125, Duration::from_secs(60)), 120);
-        assert_eq!(window_start(120, Duration::from_secs(60)), 120);
+        assert_eq!(window_start(125, Duration::from_mins(1)), 120);
+        assert_eq!(window_start(120, Duration::from_mins(1)), 120);
     }
 }

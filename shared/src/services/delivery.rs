@@ -114,10 +114,9 @@ impl Delivery<'_> {
             tracing::info!(message_id = %staged.id, %channel, %reason, "pending message not sent");
             return self.finish(staged, DeliveryStatus::Skipped, None).await;
         }
-        let sender = match self.senders.for_channel(channel) {
-            Ok(Some(sender)) => sender,
-            // Chat replies are delivered by being stored; the widget fetches them.
-            Ok(None) | Err(_) => return self.finish(staged, DeliveryStatus::Sent, None).await,
+        // Chat replies are delivered by being stored; the widget fetches them.
+        let Ok(Some(sender)) = self.senders.for_channel(channel) else {
+            return self.finish(staged, DeliveryStatus::Sent, None).await;
         };
         let outbound = Outbound {
             channel,

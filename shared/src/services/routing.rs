@@ -27,8 +27,8 @@ fn label(c: &Customer) -> String {
         .as_ref()
         .map(|n| n.as_str().to_owned())
         .or_else(|| c.company.as_ref().map(|n| n.as_str().to_owned()))
-        .or_else(|| c.email.as_ref().map(|e| e.to_string()))
-        .or_else(|| c.phone.as_ref().map(|p| p.to_string()))
+        .or_else(|| c.email.as_ref().map(std::string::ToString::to_string))
+        .or_else(|| c.phone.as_ref().map(std::string::ToString::to_string))
         .unwrap_or_else(|| "a customer".into())
 }
 
@@ -46,11 +46,14 @@ pub fn compose(
         first_line.to_owned()
     };
     let title = ShortText::literal(&format!("{} from {}: {ask}", analysis.intent, label(customer)));
-    let contact = [customer.phone.as_ref().map(|p| p.to_string()), customer.email.as_ref().map(|e| e.to_string())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let contact = [
+        customer.phone.as_ref().map(std::string::ToString::to_string),
+        customer.email.as_ref().map(std::string::ToString::to_string),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
     let mut description = format!(
         "{} wrote by {} ({}):\n\n{}\n\nIntent: {}. Urgency: {}. Lead score: {} ({}).",
         label(customer),

@@ -70,7 +70,7 @@ pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, S
                 p(&ends_at),
                 p(&b.meeting_type.as_str()),
                 p(&b.meeting_link),
-                p(&b.notes.as_ref().map(|n| n.as_str())),
+                p(&b.notes.as_ref().map(super::super::domain::text::Text::as_str)),
             ],
         )
         .await?;
@@ -100,7 +100,7 @@ pub async fn save(c: &impl GenericClient, b: &Booking) -> Result<Booking, StoreE
                 p(&b.meeting_type.as_str()),
                 p(&b.meeting_link),
                 p(&b.status.as_str()),
-                p(&b.notes.as_ref().map(|n| n.as_str())),
+                p(&b.notes.as_ref().map(super::super::domain::text::Text::as_str)),
             ],
         )
         .await?;

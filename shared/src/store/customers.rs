@@ -38,7 +38,7 @@ fn from_row(row: &Row) -> Result<Customer, StoreError> {
 }
 
 fn text<const N: usize>(v: &Option<crate::domain::Text<N>>) -> Option<&str> {
-    v.as_ref().map(|t| t.as_str())
+    v.as_ref().map(super::super::domain::text::Text::as_str)
 }
 
 async fn insert_with(c: &impl GenericClient, new: &NewCustomer, on_conflict: &str) -> Result<Vec<Row>, StoreError> {

@@ -76,11 +76,11 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 impl StoreError {
     /// The input field a constraint guards, by the schema's naming (`customers_email_key`).
     pub fn field(&self) -> Option<&str> {
-        let constraint = match self {
-            StoreError::Conflict { constraint }
-            | StoreError::MissingReference { constraint }
-            | StoreError::Rejected { constraint } => constraint,
-            _ => return None,
+        let (StoreError::Conflict { constraint }
+        | StoreError::MissingReference { constraint }
+        | StoreError::Rejected { constraint }) = self
+        else {
+            return None;
         };
         let known = [
             ("_email_", "email"),

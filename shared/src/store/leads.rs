@@ -72,9 +72,9 @@ pub async fn insert(c: &impl GenericClient, new: &NewLead) -> Result<Lead, Store
                 p(&Uuid::now_v7()),
                 p(&new.customer_id),
                 p(&new.status.as_str()),
-                p(&new.requirements.as_ref().map(|t| t.as_str())),
-                p(&new.timeline.as_ref().map(|t| t.as_str())),
-                p(&new.budget.as_ref().map(|t| t.as_str())),
+                p(&new.requirements.as_ref().map(super::super::domain::text::Text::as_str)),
+                p(&new.timeline.as_ref().map(super::super::domain::text::Text::as_str)),
+                p(&new.budget.as_ref().map(super::super::domain::text::Text::as_str)),
                 p(&new.assigned_to),
                 p(&new.source_channel.map(Channel::as_str)),
             ],
@@ -146,9 +146,9 @@ pub async fn save(c: &impl GenericClient, lead: &Lead) -> Result<Lead, StoreErro
                 p(&lead.status.as_str()),
                 p(&i16::from(lead.quality_score.value())),
                 p(&lead.priority.as_str()),
-                p(&lead.requirements.as_ref().map(|t| t.as_str())),
-                p(&lead.timeline.as_ref().map(|t| t.as_str())),
-                p(&lead.budget.as_ref().map(|t| t.as_str())),
+                p(&lead.requirements.as_ref().map(super::super::domain::text::Text::as_str)),
+                p(&lead.timeline.as_ref().map(super::super::domain::text::Text::as_str)),
+                p(&lead.budget.as_ref().map(super::super::domain::text::Text::as_str)),
                 p(&lead.assigned_to),
                 p(&lead.salesforce_id),
                 p(&lead.last_inbound_at),
@@ -162,8 +162,8 @@ pub async fn save(c: &impl GenericClient, lead: &Lead) -> Result<Lead, StoreErro
 
 pub async fn list(c: &impl GenericClient, f: &LeadFilter, page: &PageRequest) -> Result<Page<Lead>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM leads WHERE true"));
-    sql.and("status", "=", f.status.map(|s| s.as_str()))
-        .and("priority", "=", f.priority.map(|s| s.as_str()))
+    sql.and("status", "=", f.status.map(super::super::domain::lead::LeadStatus::as_str))
+        .and("priority", "=", f.priority.map(super::super::domain::lead::Priority::as_str))
         .and("assigned_to", "=", f.assigned_to)
         .and("customer_id", "=", f.customer_id)
         .and("quality_score", ">=", f.min_score.map(|s| i16::from(s.value())))

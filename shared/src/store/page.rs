@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::InvalidValue;
 
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 200;
+pub(super) const DEFAULT_LIMIT: i64 = 50;
+pub(super) const MAX_LIMIT: i64 = 200;
 
 /// The sort key of the last item of a page, serialised into an opaque string.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -50,7 +50,7 @@ pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, Stor
             p(&hours),
             p(&services),
             p(&s.tone.as_str()),
-            p(&s.about.as_ref().map(|a| a.as_str())),
+            p(&s.about.as_ref().map(super::super::domain::text::Text::as_str)),
         ],
     )
     .await?;

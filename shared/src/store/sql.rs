@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::StoreError;
 
 /// A Rust value with the Postgres type it is sent as.
-pub trait PgType {
+pub(super) trait PgType {
     const TYPE: Type;
 }
 
@@ -37,43 +37,48 @@ impl<T: PgType> PgType for Option<T> {
 }
 
 /// One parameter of a `query_typed` call.
-pub fn p<T: ToSql + Sync + PgType>(v: &T) -> (&(dyn ToSql + Sync), Type) {
+pub(super) fn p<T: ToSql + Sync + PgType>(v: &T) -> (&(dyn ToSql + Sync), Type) {
     (v as &(dyn ToSql + Sync), T::TYPE)
 }
 
 /// SQL text with owned parameters, for queries whose shape depends on the filters given.
 #[derive(Default)]
-pub struct Sql {
+pub(super) struct Sql {
     text: String,
     params: Vec<(Box<dyn ToSql + Sync + Send>, Type)>,
 }
 
 impl Sql {
-    pub fn new(text: &str) -> Self {
+    pub(super) fn new(text: &str) -> Self {
         Self { text: text.to_owned(), params: Vec::new() }
     }
 
-    pub fn push(&mut self, text: &str) -> &mut Self {
+    pub(super) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
     /// Appends the placeholder of a new parameter (`$n`).
-    pub fn bind<T: ToSql + Sync + Send + PgType + 'static>(&mut self, v: T) -> &mut Self {
+    pub(super) fn bind<T: ToSql + Sync + Send + PgType + 'static>(&mut self, v: T) -> &mut Self {
         self.params.push((Box::new(v), T::TYPE));
         self.text.push_str(&format!("${}", self.params.len()));
         self
     }
 
     /// Appends `AND <left> <op> $n` for a filter value that is present.
-    pub fn and<T: ToSql + Sync + Send + PgType + 'static>(&mut self, left: &str, op: &str, v: Option<T>) -> &mut Self {
+    pub(super) fn and<T: ToSql + Sync + Send + PgType + 'static>(
+        &mut self,
+        left: &str,
+        op: &str,
+        v: Option<T>,
+    ) -> &mut Self {
         if let Some(v) = v {
             self.push(" AND ").push(left).push(" ").push(op).push(" ").bind(v);
         }
         self
     }
 
-    pub async fn query(&self, c: &impl GenericClient) -> Result<Vec<Row>, StoreError> {
+    pub(super) async fn query(&self, c: &impl GenericClient) -> Result<Vec<Row>, StoreError> {
         let params: Vec<(&(dyn ToSql + Sync), Type)> =
             self.params.iter().map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone())).collect();
         Ok(c.query_typed(&self.text, &params).await?)
@@ -81,12 +86,12 @@ impl Sql {
 }
 
 /// Reads a column, reporting an unreadable value as corrupt data rather than panicking.
-pub fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, col: &str) -> Result<T, StoreError> {
+pub(super) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, col: &str) -> Result<T, StoreError> {
     row.try_get(col).map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
 }
 
 /// Reads an optional text column through a domain parser.
-pub fn parse_opt<T, E: std::fmt::Display>(
+pub(super) fn parse_opt<T, E: std::fmt::Display>(
     row: &Row,
     col: &str,
     parse: impl Fn(&str) -> Result<T, E>,
@@ -97,7 +102,7 @@ pub fn parse_opt<T, E: std::fmt::Display>(
 }
 
 /// Reads a required text column through a domain parser.
-pub fn parse_req<T, E: std::fmt::Display>(
+pub(super) fn parse_req<T, E: std::fmt::Display>(
     row: &Row,
     col: &str,
     parse: impl Fn(&str) -> Result<T, E>,

@@ -59,7 +59,7 @@ pub async fn insert(c: &impl GenericClient, new: &NewTask) -> Result<(Task, bool
                 p(&new.lead_id),
                 p(&new.message_id),
                 p(&new.title.as_str()),
-                p(&new.description.as_ref().map(|d| d.as_str())),
+                p(&new.description.as_ref().map(super::super::domain::text::Text::as_str)),
                 p(&new.task_type.as_str()),
                 p(&new.priority.as_str()),
                 p(&new.assigned_to),
@@ -98,7 +98,7 @@ pub async fn save(c: &impl GenericClient, t: &Task) -> Result<Task, StoreError> 
             &[
                 p(&t.id),
                 p(&t.title.as_str()),
-                p(&t.description.as_ref().map(|d| d.as_str())),
+                p(&t.description.as_ref().map(super::super::domain::text::Text::as_str)),
                 p(&t.status.as_str()),
                 p(&t.priority.as_str()),
                 p(&t.assigned_to),

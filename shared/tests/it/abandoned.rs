@@ -94,10 +94,10 @@ async fn reply_within_two_seconds(state: &AppState, contact: Contact, status: &s
         let found = customers::list(&state.db, &filter, &PageRequest::default()).await.unwrap();
         if let Some(c) = found.items.first() {
             let history = state.mongo.messages().history(c.id, &PageRequest::default()).await.unwrap();
-            let reply = history
-                .items
-                .into_iter()
-                .find(|m| m.direction == Direction::Outbound && m.delivery_status.map(|s| s.as_str()) == Some(status));
+            let reply = history.items.into_iter().find(|m| {
+                m.direction == Direction::Outbound
+                    && m.delivery_status.map(leadflow::domain::DeliveryStatus::as_str) == Some(status)
+            });
             if let Some(reply) = reply {
                 return reply;
             }

@@ -93,7 +93,7 @@ async fn dynamodb_idempotency_lets_one_of_many_concurrent_duplicates_through() {
 async fn dynamodb_rate_limits_count_per_key_and_window() {
     let (client, name) = table().await;
     let limiter = DynamoRateLimiter::new(client, &name);
-    let window = StdDuration::from_secs(3600);
+    let window = StdDuration::from_hours(1);
     for _ in 0..3 {
         assert!(limiter.hit("receive:203.0.113.9", 3, window).await.unwrap());
     }
@@ -116,7 +116,7 @@ async fn sqs_queue_carries_jobs_as_tagged_json() {
     let body: Job = serde_json::from_str(messages[0].body.as_deref().unwrap()).unwrap();
     assert_eq!(body, job);
 
-    queue.enqueue_after(&job, StdDuration::from_secs(60)).await.unwrap();
+    queue.enqueue_after(&job, StdDuration::from_mins(1)).await.unwrap();
     let early = client.receive_message().queue_url(&url).wait_time_seconds(1).send().await.unwrap();
     assert!(early.messages.unwrap_or_default().is_empty(), "a delayed job is not visible yet");
 }

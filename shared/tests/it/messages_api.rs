@@ -127,7 +127,7 @@ async fn staff_message_routes_need_a_key_and_filter() {
     let a = receive(&app, json!({"channel": "chat", "content": "hello", "customer": {"email": "a@example.com"}})).await;
     receive_as_staff(&app, json!({"channel": "sms", "content": "hey", "customer": {"phone": "+14155552671"}})).await;
     app.run_jobs().await;
-    let count = |r: TestResponse| r.body["items"].as_array().map(Vec::len).unwrap_or(usize::MAX);
+    let count = |r: TestResponse| r.body["items"].as_array().map_or(usize::MAX, Vec::len);
     assert_eq!(count(app.get("/api/messages").await), 4, "two in, two replies");
     assert_eq!(count(app.get("/api/messages?channel=sms").await), 2);
     assert_eq!(count(app.get("/api/messages?direction=inbound").await), 2);

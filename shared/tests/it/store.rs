@@ -192,7 +192,7 @@ async fn follow_up_claims_skip_rows_held_by_another_transaction() {
                 customer_id: c.id,
                 message_type: Channel::Sms,
                 step,
-                scheduled_time: Utc::now() - Duration::minutes(step as i64),
+                scheduled_time: Utc::now() - Duration::minutes(i64::from(step)),
                 content: format!("step {step}"),
             },
         )
@@ -270,7 +270,7 @@ async fn messages_dedupe_on_provider_id() {
     assert!(matches!(store.insert(&first).await.unwrap(), Inserted::New(_)));
     match store.insert(&msg(Some("SM123"))).await.unwrap() {
         Inserted::Duplicate(existing) => assert_eq!(existing.id, first.id),
-        other => panic!("expected a duplicate, got {other:?}"),
+        other @ Inserted::New(_) => panic!("expected a duplicate, got {other:?}"),
     }
     // Messages without a provider id never collide (the index is sparse).
     assert!(matches!(store.insert(&msg(None)).await.unwrap(), Inserted::New(_)));

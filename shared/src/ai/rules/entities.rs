@@ -61,7 +61,12 @@ const NOT_INTRO_NAMES: &str = "\
     angry unhappy curious considering";
 const ABBREVIATIONS: &[&str] = &["Co.", "Inc.", "Ltd.", "Corp.", "Bros.", "L.L.C.", "P.C."];
 
-pub fn extract<'a>(input: &'a AnalysisInput, body: &'a str, signature: &Signature<'a>, intent: Intent) -> Entities {
+pub(super) fn extract<'a>(
+    input: &'a AnalysisInput,
+    body: &'a str,
+    signature: &Signature<'a>,
+    intent: Intent,
+) -> Entities {
     let content = &body[..signature.body_end.min(body.len())];
     let intro = INTRO.captures_iter(body).find_map(|caps| {
         let name = caps.get(1).and_then(|m| intro_name(m.as_str()))?;

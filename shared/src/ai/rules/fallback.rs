@@ -16,7 +16,7 @@ const MIN_WEAK: f32 = 1.0;
 /// A guess never reaches the confidence at which the AI answers on its own.
 const MAX_CONFIDENCE: f32 = 0.45;
 /// How much thanks that ask for nothing count towards `other`.
-pub const THANKS_WEIGHT: f32 = 3.0;
+pub(super) const THANKS_WEIGHT: f32 = 3.0;
 
 /// (intent, weight, regex, context).
 static CUES: LazyLock<Vec<(Intent, f32, Regex, bool)>> = LazyLock::new(|| {
@@ -45,14 +45,14 @@ static MORE_THAN_THANKS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Thanks or praise that ask for nothing more.
-pub fn only_thanks(text: &str) -> bool {
+pub(super) fn only_thanks(text: &str) -> bool {
     THANKS.is_match(text) && !MORE_THAN_THANKS.is_match(text)
 }
 
 /// The most plausible business intent and its (low) confidence, from the main lexicon's
 /// scores (all below the evidence threshold) and the weak cues; `None` when the message
 /// does not ask the business anything or nothing points anywhere.
-pub fn guess(text: &str, strong: impl Fn(Intent) -> f32) -> Option<(Intent, f32)> {
+pub(super) fn guess(text: &str, strong: impl Fn(Intent) -> f32) -> Option<(Intent, f32)> {
     if !ASKS.is_match(text) {
         return None;
     }

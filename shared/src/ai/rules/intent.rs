@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{compile, fallback, lexicon};
-use crate::domain::Intent::{self, *};
+use crate::domain::Intent::{self, Booking, Other, Pricing, SalesInquiry, Technical};
 use crate::domain::analysis::Team;
 
 /// Evidence below this is not enough to pick any intent.
@@ -20,7 +20,7 @@ const REPAIR_PROBLEM: f32 = 2.5;
 
 /// What the lexicon says about a message.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Verdict {
+pub(super) struct Verdict {
     pub intent: Intent,
     pub team: Team,
     pub confidence: f32,
@@ -54,7 +54,7 @@ fn slot(intent: Intent) -> usize {
 }
 
 /// Intent, team and confidence for normalised (lower-case) message text.
-pub fn classify(text: &str) -> Verdict {
+pub(super) fn classify(text: &str) -> Verdict {
     let mut scores = [0f32; Intent::ALL.len()];
     let mut strongest = [0f32; Intent::ALL.len()];
     for (intent, weight, regex) in RULES.iter() {

@@ -9,7 +9,7 @@ use regex::Regex;
 use super::{compile, listed};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Signature<'a> {
+pub(super) struct Signature<'a> {
     pub name: Option<&'a str>,
     pub company: Option<&'a str>,
     /// Byte offset where the signature (sign-off included) starts.
@@ -54,7 +54,7 @@ const NOT_NAMES: &str = "\
     tomorrow asap llc inc";
 const HONORIFICS: &str = "dr. dr mr. mr mrs. mrs ms. ms miss prof. prof mx.";
 
-pub fn parse(text: &str) -> Signature<'_> {
+pub(super) fn parse(text: &str) -> Signature<'_> {
     let lines = lines(text);
     let none = Signature { name: None, company: None, body_end: text.len() };
     let Some(last) = lines.last() else { return none };
@@ -159,7 +159,7 @@ fn is_title(s: &str) -> bool {
     words(s).any(|w| listed(TITLE_WORDS, &w)) || words(s).all(|w| w.is_empty() || listed(DEPARTMENT_WORDS, &w))
 }
 
-pub fn company_like(s: &str) -> bool {
+pub(super) fn company_like(s: &str) -> bool {
     let tokens: Vec<&str> = s.split_whitespace().collect();
     let capitalised = |t: &&str| t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
     let connector = |t: &&str| matches!(*t, "&" | "and" | "of" | "the" | "de" | "+" | "la" | "for");
@@ -173,7 +173,7 @@ pub fn company_like(s: &str) -> bool {
 }
 
 /// The person's name in `s` (honorific dropped) when `s` is shaped like one.
-pub fn name_in(s: &str) -> Option<&str> {
+pub(super) fn name_in(s: &str) -> Option<&str> {
     let s = s.trim().trim_end_matches([',', '.', '!']).trim();
     let first_word = s.split_whitespace().next()?;
     let s = if listed(HONORIFICS, &first_word.to_lowercase()) { s[first_word.len()..].trim_start() } else { s };

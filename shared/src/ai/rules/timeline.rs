@@ -112,7 +112,7 @@ enum Rank {
     Wanted,
 }
 
-pub fn extract(text: &str) -> Option<&str> {
+pub(super) fn extract(text: &str) -> Option<&str> {
     let mut found: Vec<(Rank, usize, &str)> = CANDIDATE
         .find_iter(text)
         .filter_map(|m| {

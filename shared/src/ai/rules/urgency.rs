@@ -81,8 +81,16 @@ static FAR_OFF: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `text` is the normalised (lower-case) message, `timeline` the extracted one.
-pub fn assess(intent: Intent, channel: Channel, text: &str, timeline: Option<&str>, wants_human: bool) -> Urgency {
-    use Intent::*;
+pub(super) fn assess(
+    intent: Intent,
+    channel: Channel,
+    text: &str,
+    timeline: Option<&str>,
+    wants_human: bool,
+) -> Urgency {
+    use Intent::{
+        Billing, Booking, Cancel, Complaint, OptOut, Other, Pricing, Reschedule, SalesInquiry, Spam, Support, Technical,
+    };
     // A form or an e-mail takes effort to send: even a short price question there is a lead.
     let casual_channel = matches!(channel, Channel::Sms | Channel::Chat);
     let problem = PROBLEM.is_match(text);

@@ -3,14 +3,14 @@
 use uuid::Uuid;
 
 /// The SDK configuration for moto (`AWS_ENDPOINT_URL`, started by scripts/test.sh).
-pub async fn moto() -> aws_config::SdkConfig {
+pub(crate) async fn moto() -> aws_config::SdkConfig {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .expect("AWS_ENDPOINT_URL is not set: run the tests through scripts/test.sh, which starts moto");
     at(&endpoint).await
 }
 
 /// The SDK configuration for any fake endpoint (an unreachable one for outages).
-pub async fn at(endpoint: &str) -> aws_config::SdkConfig {
+pub(crate) async fn at(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(endpoint)
@@ -20,7 +20,7 @@ pub async fn at(endpoint: &str) -> aws_config::SdkConfig {
 }
 
 /// A fresh EventBridge bus on moto whose every Leadflow event lands in an SQS queue.
-pub struct BusTap {
+pub(crate) struct BusTap {
     pub bus_name: String,
     pub eventbridge: aws_sdk_eventbridge::Client,
     pub sqs: aws_sdk_sqs::Client,
@@ -28,7 +28,7 @@ pub struct BusTap {
 }
 
 impl BusTap {
-    pub async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let config = moto().await;
         let eventbridge = aws_sdk_eventbridge::Client::new(&config);
         let sqs = aws_sdk_sqs::Client::new(&config);
@@ -66,12 +66,12 @@ impl BusTap {
         Self { bus_name, eventbridge, sqs, queue_url }
     }
 
-    pub fn bus(&self) -> leadflow::bus::EventBridgeBus {
+    pub(crate) fn bus(&self) -> leadflow::bus::EventBridgeBus {
         leadflow::bus::EventBridgeBus::new(self.eventbridge.clone(), &self.bus_name)
     }
 
     /// Every EventBridge envelope delivered so far (waits briefly for stragglers).
-    pub async fn drain(&self) -> Vec<serde_json::Value> {
+    pub(crate) async fn drain(&self) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
         let mut empty_polls = 0;
         while empty_polls < 2 {

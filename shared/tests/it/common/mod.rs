@@ -2,9 +2,9 @@
 
 #![allow(dead_code)]
 
-pub mod aws;
-pub mod org;
-pub mod providers;
+pub(crate) mod aws;
+pub(crate) mod org;
+pub(crate) mod providers;
 mod stack;
 
 use axum::Router;
@@ -18,20 +18,20 @@ use leadflow::workers::JobContext;
 use serde_json::Value;
 use tower::ServiceExt;
 
-pub use stack::TestStack;
+pub(crate) use stack::TestStack;
 
-pub const API_KEY: &str = "test-api-key-0123456789";
+pub(crate) const API_KEY: &str = "test-api-key-0123456789";
 
 /// An app over fresh databases, with the router every route family merged into and
 /// the in-process job queue under the test's control.
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub stack: TestStack,
     pub state: AppState,
     pub router: Router,
     pub jobs: tokio::sync::Mutex<LocalJobs>,
 }
 
-pub struct TestResponse {
+pub(crate) struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
@@ -40,23 +40,23 @@ pub struct TestResponse {
 
 impl TestResponse {
     /// The ids of a list response's items, in order.
-    pub fn ids(&self) -> Vec<String> {
+    pub(crate) fn ids(&self) -> Vec<String> {
         let items = self.body["items"].as_array().unwrap_or_else(|| panic!("not a list: {}", self.text));
         items.iter().map(|i| i["id"].as_str().unwrap().to_string()).collect()
     }
 
     /// The `error.field` of an error response.
-    pub fn error_field(&self) -> Option<&str> {
+    pub(crate) fn error_field(&self) -> Option<&str> {
         self.body["error"]["field"].as_str()
     }
 
-    pub fn error_code(&self) -> Option<&str> {
+    pub(crate) fn error_code(&self) -> Option<&str> {
         self.body["error"]["code"].as_str()
     }
 }
 
 /// The configuration a test app starts from: the stack's URLs and one API key.
-pub fn test_config(stack: &TestStack) -> Config {
+pub(crate) fn test_config(stack: &TestStack) -> Config {
     let mut config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(stack.database_url()),
         "MONGODB_URI" => Some(stack::mongodb_uri()),
@@ -70,11 +70,11 @@ pub fn test_config(stack: &TestStack) -> Config {
 }
 
 impl TestApp {
-    pub async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         Self::with_config(|_| {}).await
     }
 
-    pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
+    pub(crate) async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
         let stack = TestStack::new().await;
         let mut config = test_config(&stack);
         change(&mut config);
@@ -84,7 +84,7 @@ impl TestApp {
     }
 
     /// Runs every queued job (and the jobs they queue) to completion; returns how many ran.
-    pub async fn run_jobs(&self) -> usize {
+    pub(crate) async fn run_jobs(&self) -> usize {
         let mut ran = 0;
         loop {
             let next = self.jobs.lock().await.try_next();
@@ -96,12 +96,12 @@ impl TestApp {
     }
 
     /// Takes the queued jobs without running them.
-    pub async fn take_jobs(&self) -> Vec<Job> {
+    pub(crate) async fn take_jobs(&self) -> Vec<Job> {
         let mut jobs = self.jobs.lock().await;
         std::iter::from_fn(|| jobs.try_next()).collect()
     }
 
-    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+    pub(crate) async fn send(&self, req: Request<Body>) -> TestResponse {
         let resp = self.router.clone().oneshot(req).await.expect("router is infallible");
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -112,7 +112,7 @@ impl TestApp {
     }
 
     /// A JSON request with the test API key.
-    pub async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
+    pub(crate) async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
         let mut req = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {API_KEY}"));
         let body = match body {
             Some(v) => {
@@ -124,24 +124,24 @@ impl TestApp {
         self.send(req.body(body).expect("request")).await
     }
 
-    pub async fn get(&self, uri: &str) -> TestResponse {
+    pub(crate) async fn get(&self, uri: &str) -> TestResponse {
         self.call(Method::GET, uri, None).await
     }
 
-    pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
+    pub(crate) async fn post(&self, uri: &str, body: Value) -> TestResponse {
         self.call(Method::POST, uri, Some(body)).await
     }
 
-    pub async fn put(&self, uri: &str, body: Value) -> TestResponse {
+    pub(crate) async fn put(&self, uri: &str, body: Value) -> TestResponse {
         self.call(Method::PUT, uri, Some(body)).await
     }
 
-    pub async fn delete(&self, uri: &str) -> TestResponse {
+    pub(crate) async fn delete(&self, uri: &str) -> TestResponse {
         self.call(Method::DELETE, uri, None).await
     }
 
     /// A raw request: any method, headers and body bytes, no API key added.
-    pub async fn raw(
+    pub(crate) async fn raw(
         &self,
         method: Method,
         uri: &str,
@@ -157,12 +157,12 @@ impl TestApp {
 }
 
 /// The id of a JSON object.
-pub fn id(v: &Value) -> String {
+pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
 }
 
 /// An unprocessed inbound SMS of a customer, written `seconds_ago`.
-pub fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i64) -> leadflow::domain::Message {
+pub(crate) fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i64) -> leadflow::domain::Message {
     leadflow::domain::Message {
         id: uuid::Uuid::now_v7(),
         customer_id,

@@ -9,14 +9,14 @@ use leadflow::config::{Config, SendGridSettings, TwilioSettings};
 use secrecy::SecretString;
 use sha1::Sha1;
 
-pub const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
-pub const TWILIO_TOKEN: &str = "twilio-auth-token-for-tests";
-pub const TWILIO_FROM: &str = "+15005550006";
-pub const PUBLIC_BASE: &str = "https://leads.example.com";
-pub const SENDGRID_KEY: &str = "SG.test-key-for-tests";
-pub const INBOUND_SECRET: &str = "inbound-secret-for-tests";
+pub(crate) const TWILIO_SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub(crate) const TWILIO_TOKEN: &str = "twilio-auth-token-for-tests";
+pub(crate) const TWILIO_FROM: &str = "+15005550006";
+pub(crate) const PUBLIC_BASE: &str = "https://leads.example.com";
+pub(crate) const SENDGRID_KEY: &str = "SG.test-key-for-tests";
+pub(crate) const INBOUND_SECRET: &str = "inbound-secret-for-tests";
 
-pub fn with_twilio(c: &mut Config, api_base: &str) {
+pub(crate) fn with_twilio(c: &mut Config, api_base: &str) {
     c.providers.twilio = Some(TwilioSettings {
         account_sid: TWILIO_SID.into(),
         auth_token: SecretString::from(TWILIO_TOKEN),
@@ -26,7 +26,7 @@ pub fn with_twilio(c: &mut Config, api_base: &str) {
     c.public_base_url = Some(PUBLIC_BASE.into());
 }
 
-pub fn with_sendgrid(c: &mut Config, api_base: &str) {
+pub(crate) fn with_sendgrid(c: &mut Config, api_base: &str) {
     c.providers.sendgrid = Some(SendGridSettings {
         api_key: SecretString::from(SENDGRID_KEY),
         from_email: "hello@austinplumbing.example".into(),
@@ -37,9 +37,9 @@ pub fn with_sendgrid(c: &mut Config, api_base: &str) {
 }
 
 /// Twilio's signature, computed independently of the code under test.
-pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
+pub(crate) fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
     let mut sorted = params.to_vec();
-    sorted.sort();
+    sorted.sort_unstable();
     let data = sorted.iter().fold(url.to_owned(), |mut acc, (k, v)| {
         acc.push_str(k);
         acc.push_str(v);
@@ -51,7 +51,7 @@ pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> Stri
 }
 
 /// The form Twilio posts for an inbound SMS.
-pub fn sms_params<'a>(sid: &'a str, from: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn sms_params<'a>(sid: &'a str, from: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("ToCountry", "US"),
         ("SmsMessageSid", sid),
@@ -69,7 +69,7 @@ pub fn sms_params<'a>(sid: &'a str, from: &'a str, body: &'a str) -> Vec<(&'a st
 }
 
 /// A signed Twilio webhook request (signed for `PUBLIC_BASE` + path, as configured).
-pub fn twilio_request(params: &[(&str, &str)], signature: Option<&str>) -> Request<Body> {
+pub(crate) fn twilio_request(params: &[(&str, &str)], signature: Option<&str>) -> Request<Body> {
     let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     let path = "/api/webhooks/twilio/sms";
     let computed = twilio_signature(TWILIO_TOKEN, &format!("{PUBLIC_BASE}{path}"), params);
@@ -85,7 +85,7 @@ pub fn twilio_request(params: &[(&str, &str)], signature: Option<&str>) -> Reque
 }
 
 /// A SendGrid Inbound Parse post (multipart/form-data).
-pub fn sendgrid_request(query: &str, fields: &[(&str, &str)]) -> Request<Body> {
+pub(crate) fn sendgrid_request(query: &str, fields: &[(&str, &str)]) -> Request<Body> {
     let boundary = "xYzZY";
     let mut body = String::new();
     for (name, value) in fields {

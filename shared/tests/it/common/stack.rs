@@ -12,16 +12,16 @@ fn env(name: &str) -> String {
     })
 }
 
-pub fn admin_url() -> String {
+pub(super) fn admin_url() -> String {
     env("DATABASE_URL")
 }
 
-pub fn mongodb_uri() -> String {
+pub(super) fn mongodb_uri() -> String {
     env("MONGODB_URI")
 }
 
 /// A Postgres database and a Mongo database that exist for one test.
-pub struct TestStack {
+pub(crate) struct TestStack {
     pub pg_name: String,
     pub mongo_name: String,
     pub db: Db,
@@ -40,7 +40,7 @@ async fn admin_client() -> tokio_postgres::Client {
 
 impl TestStack {
     /// Creates both databases and applies the schema.
-    pub async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let stack = Self::empty().await;
         migrate::run(&stack.db).await.expect("migrations apply to a fresh database");
         stack.mongo.ensure_indexes().await.expect("mongo indexes");
@@ -48,7 +48,7 @@ impl TestStack {
     }
 
     /// Creates both databases, with no schema.
-    pub async fn empty() -> Self {
+    pub(crate) async fn empty() -> Self {
         let id = Uuid::new_v4().simple().to_string();
         let pg_name = format!("lf_test_{id}");
         let mongo_name = format!("lf_test_{}", &id[..16]);
@@ -60,7 +60,7 @@ impl TestStack {
         Self { pg_name, mongo_name, db, mongo }
     }
 
-    pub fn database_url(&self) -> String {
+    pub(crate) fn database_url(&self) -> String {
         let admin = admin_url();
         match admin.rsplit_once('/') {
             Some((base, _)) => format!("{base}/{}", self.pg_name),

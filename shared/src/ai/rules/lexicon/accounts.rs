@@ -1,10 +1,10 @@
 //! Money and dissatisfaction: invoices, charges, refunds and payment methods (billing),
 //! and unhappy customers who want something put right (complaint).
 
-use crate::domain::Intent::{self, *};
+use crate::domain::Intent::{self, Billing, Complaint};
 
 #[rustfmt::skip]
-pub const PATTERNS: &[(Intent, f32, &str)] = &[
+pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     // billing
     (Billing, 2.5, r"\b(invoice|invoices|invoiced|invoicing|billing|bill|billed|bills|receipt|receipts|statement|w-9|1099)\b"),
     (Billing, 3.0, r"\b(charged|overcharged|charges|charge on|double charge|duplicate charge)\b"),

@@ -1,10 +1,10 @@
 //! Changes to an existing appointment, booking, membership or contract: moving it or
 //! calling it off.
 
-use crate::domain::Intent::{self, *};
+use crate::domain::Intent::{self, Cancel, Reschedule};
 
 #[rustfmt::skip]
-pub const PATTERNS: &[(Intent, f32, &str)] = &[
+pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     // reschedule
     (Reschedule, 5.0, r"\bre-?(schedul|schedual|shedul|scedul|sked)"),
     (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump|swap)( up| back| forward| out)?\s+(my|our|the|his|her|their|it|this|that|[a-z]+'s|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|grooming|massage|facial|haircut|cut|exam|checkup|tour|showing|inspection|shoot|photoshoot|tutoring|training|surgery|procedure|service|job|move|it|walkthrough|walk-through|viewing|fitting|tasting|appraisal|interview|kickoff|kick-off|orientation|onboarding|estimate|measurement|walk through|pick-up|drop-off|dropoff|reading|treatment|adjustment|checkup|check-up|physical|test drive|rehearsal|session)\b"),

@@ -21,7 +21,7 @@ mod service;
 mod weak;
 
 /// Every rule of every table: (intent, weight, pattern).
-pub fn patterns() -> impl Iterator<Item = &'static (Intent, f32, &'static str)> {
+pub(super) fn patterns() -> impl Iterator<Item = &'static (Intent, f32, &'static str)> {
     [sales::PATTERNS, appointments::PATTERNS, service::PATTERNS, accounts::PATTERNS, noise::PATTERNS]
         .into_iter()
         .flatten()
@@ -30,7 +30,7 @@ pub fn patterns() -> impl Iterator<Item = &'static (Intent, f32, &'static str)> 
 /// The weak cues of the second tier, each with whether it is only context (a time, a
 /// problem word, a question frame) that counts when a topic cue of its intent is present:
 /// (intent, weight, pattern, context).
-pub fn weak_cues() -> impl Iterator<Item = (Intent, f32, &'static str, bool)> {
+pub(super) fn weak_cues() -> impl Iterator<Item = (Intent, f32, &'static str, bool)> {
     let topic = weak::CUES.iter().map(|&(i, w, p)| (i, w, p, false));
     topic.chain(weak::CONTEXT.iter().map(|&(i, w, p)| (i, w, p, true)))
 }

@@ -1,10 +1,10 @@
 //! Messages that need no task: opt-outs, unsolicited offers and phishing, and
 //! greetings, thanks, small talk or unclear text.
 
-use crate::domain::Intent::{self, *};
+use crate::domain::Intent::{self, OptOut, Other, Spam};
 
 #[rustfmt::skip]
-pub const PATTERNS: &[(Intent, f32, &str)] = &[
+pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     // opt-out
     (OptOut, 6.0, r"\A\W*(please |pls |plz )?(stop|stop all|stopall|unsubscribe|unsubscribe me|unsub|end|quit|optout|opt out|opt-out|remove|remove me|delete me|take me off|cancel all|stop texting|stop messaging|stop it)( pls| please| plz| now| thanks| thank you| thx| me)*\W*\z"),
     (OptOut, 5.0, r"\bunsubscribe\b"),

@@ -1,10 +1,10 @@
 //! Pricing, booking and general sales-inquiry phrases: a prospect asking what something
 //! costs, when it can happen, or what is offered.
 
-use crate::domain::Intent::{self, *};
+use crate::domain::Intent::{self, Booking, Pricing, SalesInquiry};
 
 #[rustfmt::skip]
-pub const PATTERNS: &[(Intent, f32, &str)] = &[
+pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     // pricing
     (Pricing, 3.0, r"\bhow much\b"),
     (Pricing, 3.0, r"\b(price|prices|pricing|priced)\b"),

@@ -1,10 +1,10 @@
 //! Existing customers who need help: with an order, account or visit (support), or with
 //! something technical that is broken (errors, outages, devices, installations).
 
-use crate::domain::Intent::{self, *};
+use crate::domain::Intent::{self, Support, Technical};
 
 #[rustfmt::skip]
-pub const PATTERNS: &[(Intent, f32, &str)] = &[
+pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     // support
     (Support, 3.0, r"\b(my|our|the) (order|package|delivery|shipment|parcel)\b|\b(my|our) [a-z]+ (order|delivery|shipment)\b"),
     (Support, 2.5, r"\bwhere (is|'s) (the|my|our) (truck|driver|tech|technician|crew|courier|delivery|order|package)\b|\bwhere (the|my|our) (truck|driver|tech|technician|crew|courier|order|package|delivery) is\b"),

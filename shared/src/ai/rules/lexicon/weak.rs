@@ -3,10 +3,12 @@
 //! business something; the guess then goes out with low confidence, so a person checks it.
 //! Opt-out and spam are never guessed: both end the conversation.
 
-use crate::domain::Intent::{self, *};
+use crate::domain::Intent::{
+    self, Billing, Booking, Cancel, Complaint, Pricing, Reschedule, SalesInquiry, Support, Technical,
+};
 
 #[rustfmt::skip]
-pub const CUES: &[(Intent, f32, &str)] = &[
+pub(super) const CUES: &[(Intent, f32, &str)] = &[
     // pricing
     (Pricing, 1.0, r"\$\d|\b(cost|costs|costing|worth|spend|spending|cheaper|pricier|dollars|bucks|total|estimate|quote)\b"),
     (Pricing, 0.75, r"\b(what|how) (would|will|do|does) (that|it|this|one|they) (be|come to|end up)\b"),
@@ -37,7 +39,7 @@ pub const CUES: &[(Intent, f32, &str)] = &[
 /// problem word or a question frame says nothing about the business by itself ("how are
 /// you today?", "is it going to rain tomorrow?").
 #[rustfmt::skip]
-pub const CONTEXT: &[(Intent, f32, &str)] = &[
+pub(super) const CONTEXT: &[(Intent, f32, &str)] = &[
     (SalesInquiry, 0.5, r"\b(is there|are there|any chance|is it possible|wondering|curious|possible to)\b"),
     (Support, 0.75, r"\b(how|where|when) (do|can|should|will|would) (i|we)\b|\b(help|question|confused|figure out|update on|status)\b"),
     (Booking, 1.0, r"\b(today|tonight|tomorrow|tmrw|this (week|weekend|morning|afternoon|evening)|next (week|weekend|month|[a-z]+day)|(mon|tues|wednes|thurs|fri|satur|sun)day|\d{1,2}(:\d\d)? ?(am|pm)|at \d{1,2}\b)"),
