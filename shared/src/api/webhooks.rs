@@ -18,7 +18,7 @@ use super::extract::{Query, RawBody};
 use super::intake::{accept_detached, accepted_json};
 use super::request_info::{deadline, public_url};
 use crate::app::AppState;
-use crate::channels::{sendgrid, twilio};
+use crate::channels::{inbound_parse, sendgrid, twilio};
 use crate::idempotency::payload_hash;
 
 /// Largest Inbound Parse post accepted (e-mails with attachments are big; Lambda's own
@@ -68,7 +68,8 @@ fn basic_password(headers: &HeaderMap) -> Option<String> {
     text.split_once(':').map(|(_, password)| password.to_owned())
 }
 
-async fn read_fields(mut multipart: Multipart) -> ApiResult<HashMap<String, String>> {
+/// The form's fields as sent; their charsets are applied by `inbound_parse`.
+async fn read_fields(mut multipart: Multipart) -> ApiResult<HashMap<String, Vec<u8>>> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         ApiError::validation("body", format!("unreadable multipart body: {e}"))
     };
@@ -79,10 +80,11 @@ async fn read_fields(mut multipart: Multipart) -> ApiResult<HashMap<String, Stri
             continue; // attachments are not kept
         }
         let bytes = field.bytes().await.map_err(bad)?;
-        if bytes.len() > FIELD_MAX_BYTES {
+        // The raw-MIME `email` field holds the whole message, so it may use the body limit.
+        if bytes.len() > FIELD_MAX_BYTES && name != "email" {
             return Err(ApiError::validation(name, "field is larger than 1 MiB"));
         }
-        fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        fields.insert(name, bytes.to_vec());
     }
     Ok(fields)
 }
@@ -104,9 +106,9 @@ async fn sendgrid_inbound(
         return Err(ApiError::forbidden("the inbound secret does not match"));
     }
     let multipart = multipart.map_err(|e| ApiError::unsupported_media_type(&format!("multipart/form-data ({e})")))?;
-    let fields = read_fields(multipart).await?;
-    let inbound = sendgrid::parse_inbound(&fields)
-        .map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
+    let invalid = |e: sendgrid::ParseError| ApiError::validation(e.field, format!("{}: {}", e.field, e.message));
+    let fields = inbound_parse::decode_form(&read_fields(multipart).await?).map_err(invalid)?;
+    let inbound = sendgrid::parse_inbound(&fields).map_err(invalid)?;
     let key = inbound.provider_message_id.as_ref().map(|id| format!("email:{id}"));
     let hash = payload_hash(
         format!("{:?}|{}|{}", inbound.email, inbound.subject.as_deref().unwrap_or_default(), inbound.content)

@@ -5,9 +5,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+// A mail client's attribution line, in the languages leads commonly write in
+// ("On … wrote:", "Le … a écrit :", "Am … schrieb X:", "El … escribió:", …).
 static REPLY_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?im)^\s*(on\s.{3,200}\swrote:\s*$|-{2,}\s*original message\s*-{2,}|_{5,}\s*$|from:\s.+\s*$\s*^\s*(sent|date):\s)",
+        r"(?im)^\s*((on|le|am|el|em|il|op)\s.{3,200}\s(wrote|a écrit|schrieb|escribió|escreveu|ha scritto|schreef)(\s.{0,200})?\s?:\s*$|-{2,}\s*original message\s*-{2,}|_{5,}\s*$|from:\s.+\s*$\s*^\s*(sent|date):\s)",
     )
     .expect("valid regex")
 });
@@ -83,6 +85,20 @@ mod tests {
     fn gmail_style_quotes_are_removed() {
         let body = "Yes, Tuesday works.\n\nOn Mon, Nov 23, 2026 at 9:14 AM Leadflow <hi@acme.com> wrote:\n> Would Tuesday work?\n> Thanks";
         assert_eq!(new_text(body), "Yes, Tuesday works.");
+    }
+
+    #[test]
+    fn attributions_in_other_languages_are_recognised() {
+        for attribution in [
+            "Le lun. 23 nov. 2026 à 09:14, Acme <hi@acme.com> a écrit :",
+            "Am Mo., 23. Nov. 2026 um 09:14 Uhr schrieb Acme <hi@acme.com>:",
+            "El lun, 23 nov 2026 a las 9:14, Acme (<hi@acme.com>) escribió:",
+            "Em seg., 23 de nov. de 2026 às 09:14, Acme <hi@acme.com> escreveu:",
+        ] {
+            let body = format!("D'accord.\n\n{attribution}\n> Mardi ?");
+            assert_eq!(new_text(&body), "D'accord.", "{attribution}");
+        }
+        assert_eq!(new_text("On Tuesday I wrote: the sink leaks"), "On Tuesday I wrote: the sink leaks");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! [`InboundMessage`]; outbound senders per provider behind [`Sender`].
 
 pub mod email_text;
+pub mod inbound_parse;
 pub mod outbound;
 pub mod sendgrid;
 pub mod twilio;

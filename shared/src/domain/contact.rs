@@ -107,7 +107,14 @@ impl Phone {
         if !s.chars().all(allowed) {
             return Err(invalid());
         }
-        let number = phonenumber::parse(Some(country.0), s).map_err(|_| invalid())?;
+        // Separators carry no meaning (libphonenumber strips them too), and the parser
+        // crate overflows on some mixes such as `+1415555-0142`, so it sees digits only.
+        if s.rfind('+').is_some_and(|i| i != 0) {
+            return Err(invalid());
+        }
+        let plus = if s.starts_with('+') { "+" } else { "" };
+        let compact: String = plus.chars().chain(s.chars().filter(char::is_ascii_digit)).collect();
+        let number = phonenumber::parse(Some(country.0), &compact).map_err(|_| invalid())?;
         if !phonenumber::is_valid(&number) {
             return Err(invalid());
         }
@@ -187,11 +194,20 @@ mod tests {
 
     #[test]
     fn phone_national_numbers_use_default_country() {
-        for raw in ["(415) 555-2671", "415.555.2671", "4155552671", "+1 415 555 2671", "1-415-555-2671"] {
+        for raw in [
+            "(415) 555-2671",
+            "415.555.2671",
+            "4155552671",
+            "+1 415 555 2671",
+            "1-415-555-2671",
+            "+1415555-2671",
+            "+1 (415) 555.2671",
+        ] {
             assert_eq!(Phone::parse(raw, Country::US).unwrap().as_str(), "+14155552671", "{raw}");
         }
         let gb: Country = "gb".parse().unwrap();
         assert_eq!(Phone::parse("020 7946 0958", gb).unwrap().as_str(), "+442079460958");
+        assert_eq!(Phone::parse("+1415555-0142", Country::US).unwrap().as_str(), "+14155550142");
     }
 
     #[test]
@@ -202,7 +218,16 @@ mod tests {
 
     #[test]
     fn phone_rejects_bad_input() {
-        for bad in ["", "abc", "123", "+1 555 123 4567", "415-555-267a", "+99 123 456 789", "1".repeat(30).as_str()] {
+        for bad in [
+            "",
+            "abc",
+            "123",
+            "+1 555 123 4567",
+            "415-555-267a",
+            "+99 123 456 789",
+            "415+555 2671",
+            "1".repeat(30).as_str(),
+        ] {
             assert!(Phone::parse(bad, Country::US).is_err(), "{bad:?} should be rejected");
         }
     }

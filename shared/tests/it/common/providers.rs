@@ -86,15 +86,25 @@ pub(crate) fn twilio_request(params: &[(&str, &str)], signature: Option<&str>) -
 
 /// A SendGrid Inbound Parse post (multipart/form-data).
 pub(crate) fn sendgrid_request(query: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let bytes: Vec<(&str, &[u8])> = fields.iter().map(|(k, v)| (*k, v.as_bytes())).collect();
+    sendgrid_request_bytes(query, &bytes)
+}
+
+/// The same with field values as raw bytes, as SendGrid sends a field in its own charset.
+pub(crate) fn sendgrid_request_bytes(query: &str, fields: &[(&str, &[u8])]) -> Request<Body> {
     let boundary = "xYzZY";
-    let mut body = String::new();
+    let mut body = Vec::new();
     for (name, value) in fields {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
     }
-    body.push_str(&format!(
+    body.extend_from_slice(format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"attachment1\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nignored\r\n"
-    ));
-    body.push_str(&format!("--{boundary}--\r\n"));
+    ).as_bytes());
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     Request::post(format!("/api/webhooks/sendgrid/inbound{query}"))
         .header("content-type", format!("multipart/form-data; boundary={boundary}"))
         .header("user-agent", "Sendlib/1.0 mx.sendgrid.net")
