@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs Leadflow on this machine: Postgres and a MongoDB-compatible server are used or
 # started, migrations applied, and every route served on http://127.0.0.1:3000.
+# Data is kept between runs: Postgres in the `leadflow` database, MongoDB under
+# .cache/mongo (MONGO_DATA_DIR moves it). `scripts/dev.sh --reset` starts from empty.
 # Ctrl-C stops the server and whatever this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,20 +10,34 @@ source scripts/lib/stack.sh
 trap stack_stop EXIT
 trap 'exit 130' INT TERM
 
+reset=""
+if [ "${1:-}" = "--reset" ]; then
+  reset=1
+  shift
+fi
+mongo_dir="${MONGO_DATA_DIR:-$STACK_CACHE/mongo}"
+
 command -v cargo >/dev/null || die "cargo is required (https://rustup.rs)"
 stack_venv
+if [ -n "$reset" ]; then
+  [ -z "${DATABASE_URL:-}" ] || die "--reset only clears the data dev.sh keeps; with DATABASE_URL set, reset that database yourself"
+  [ -z "${MONGODB_URI:-}" ] || die "--reset only clears the data dev.sh keeps; with MONGODB_URI set, reset that server yourself"
+  log "reset: removing $mongo_dir and the leadflow database"
+  rm -rf "$mongo_dir"
+fi
 if [ -z "${DATABASE_URL:-}" ]; then
   stack_postgres postgres
   # A database of its own, so development data stays apart from anything else.
   base="${DATABASE_URL%/*}"
   psql_url="$DATABASE_URL"
   if command -v psql >/dev/null; then
+    [ -z "$reset" ] || psql "$psql_url" -qc "DROP DATABASE IF EXISTS leadflow WITH (FORCE)" >/dev/null
     psql "$psql_url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'leadflow'" | grep -q 1 \
       || psql "$psql_url" -qc "CREATE DATABASE leadflow" >/dev/null
     export DATABASE_URL="$base/leadflow"
   fi
 fi
-stack_mongo
+stack_mongo "$mongo_dir"
 
 log "building leadflow"
 cargo build --locked --bin leadflow

@@ -18,6 +18,10 @@ stack_moto
 [ "${1:-}" = "--" ] && shift
 log "cargo test"
 cargo test --workspace --all-targets --locked --no-fail-fast -- "$@"
+if [ $# -eq 0 ]; then
+  log "scripts/tests/dev_restart.sh"
+  scripts/tests/dev_restart.sh
+fi
 
 if [ -z "${SKIP_LINT:-}" ]; then
   log "cargo fmt --check"

@@ -75,15 +75,20 @@ stack_postgres() {
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/${1:-postgres}"
 }
 
+# stack_mongo [dir]: data kept in dir (created if missing), or in memory without one.
 stack_mongo() {
   if [ -n "${MONGODB_URI:-}" ]; then
     log "MongoDB: using MONGODB_URI"
     return 0
   fi
-  local port; port=$(free_port)
+  local port storage=":memory:"; port=$(free_port)
   mkdir -p "$STACK_RUN"
-  log "MongoDB: starting SecantusDB on port $port"
-  "$STACK_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$port" --storage-path :memory: --log-level WARNING \
+  if [ -n "${1:-}" ]; then
+    storage="$1"
+    mkdir -p "$storage"
+  fi
+  log "MongoDB: starting SecantusDB on port $port (data: $storage)"
+  "$STACK_VENV/bin/secantusd-py" --host 127.0.0.1 --port "$port" --storage-path "$storage" --log-level WARNING \
     >"$STACK_RUN/secantus-$$.log" 2>&1 &
   STACK_PIDS+=($!)
   wait_port "$port" SecantusDB "$STACK_RUN/secantus-$$.log"

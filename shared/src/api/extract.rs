@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::error::ApiError;
+use super::json_body::{ObjectsOnly, UniqueKeys, in_api_words};
 
 /// A JSON body. Syntax errors are 400 `invalid_json`; a wrong or missing field is 422
 /// naming it; a body over the limit is 413; another content type is 415.
@@ -74,33 +75,44 @@ pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes,
     })
 }
 
+/// A JSON body as the API documents it: objects (never a struct's array form), no key
+/// given twice, the field at fault named and the message in JSON's words.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let message = strip_position(&inner.to_string());
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = field_of(&path, &message);
-                match field {
-                    Some(f) => ApiError::validation(f.clone(), format!("{f}: {message}")),
-                    None => ApiError::validation("body", message),
-                }
-            }
-            _ => ApiError::invalid_json(format!("request body is not valid JSON: {message}")),
-        }
-    })
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let UniqueKeys(value) = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
+    de.end().map_err(|e| {
+        ApiError::invalid_json(format!("request body is not valid JSON: {}", strip_position(&e.to_string())))
+    })?;
+    serde_path_to_error::deserialize(ObjectsOnly(&value)).map_err(json_error)
 }
 
-/// The field at fault: the path serde reached, or the field a "missing field" names.
+fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    let message = in_api_words(&strip_position(&inner.to_string()));
+    match inner.classify() {
+        serde_json::error::Category::Data => match field_of(&path, &message) {
+            Some(f) => ApiError::validation(f.clone(), format!("{f}: {message}")),
+            None if message.ends_with("expected a JSON object") => {
+                ApiError::validation("body", "the request body must be a JSON object")
+            }
+            None => ApiError::validation("body", message),
+        },
+        _ => ApiError::invalid_json(format!("request body is not valid JSON: {message}")),
+    }
+}
+
+/// The field at fault: the path serde reached, or the key a "missing field" or a
+/// "duplicate key" message names, under that path.
 fn field_of(path: &str, message: &str) -> Option<String> {
     let named = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
     let base = if path == "." { None } else { Some(path.to_owned()) };
-    if let Some(missing) = named("missing field `") {
+    if let Some(key) =
+        named("missing field `").or_else(|| named("duplicate key `")).or_else(|| named("duplicate field `"))
+    {
         return Some(match base {
-            Some(b) => format!("{b}.{missing}"),
-            None => missing,
+            Some(b) => format!("{b}.{key}"),
+            None => key,
         });
     }
     // For an unknown field serde's path already ends at that field.
@@ -125,7 +137,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
         serde_path_to_error::deserialize(de).map(Query).map_err(|err| {
             let path = err.path().to_string();
-            let message = err.into_inner().to_string();
+            let message = in_api_words(&err.into_inner().to_string());
             let field = field_of(&path, &message).unwrap_or_else(|| "query".into());
             ApiError::bad_param(field.clone(), format!("{field}: {message}"))
         })
@@ -179,6 +191,12 @@ mod tests {
         let e = parse_json::<Body>(br#"{"email": "#).unwrap_err();
         assert_eq!((e.status.as_u16(), e.code), (400, "invalid_json"));
         let e = parse_json::<Body>(b"[1, 2]").unwrap_err();
-        assert_eq!(e.status.as_u16(), 422);
+        assert_eq!((e.status.as_u16(), e.field.as_deref()), (422, Some("body")));
+        assert_eq!(e.message, "the request body must be a JSON object");
+        let e = parse_json::<Body>(br#"{"email": "a@b.co", "email": "c@d.co"}"#).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.field.as_deref()), (422, Some("email")));
+        assert!(e.message.contains("duplicate key"), "{}", e.message);
+        let e = parse_json::<Body>(br#"{"email": "a@b.co"} trailing"#).unwrap_err();
+        assert_eq!(e.code, "invalid_json");
     }
 }

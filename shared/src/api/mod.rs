@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 mod idempotency_key;
 mod intake;
+mod json_body;
 pub mod leads;
 pub mod messages;
 pub mod request_info;

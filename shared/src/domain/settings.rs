@@ -29,7 +29,8 @@ pub struct Settings {
     pub tone: Tone,
     /// A few sentences about the business, used to ground replies.
     pub about: Option<LongText>,
-    pub updated_at: DateTime<Utc>,
+    /// When the owner last saved them; `None` while the defaults are in use.
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl Settings {
@@ -57,7 +58,7 @@ impl Default for Settings {
             services: Vec::new(),
             tone: Tone::Friendly,
             about: None,
-            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+            updated_at: None,
         }
     }
 }

@@ -122,7 +122,8 @@ impl From<StoreError> for ServiceError {
             }
             StoreError::InvalidCursor => ServiceError::BadRequest {
                 field: Some("cursor".into()),
-                message: "cursor is not a cursor returned by this list".into(),
+                message: "cursor was not returned by this list with these filters; repeat the request without it"
+                    .into(),
             },
             e @ StoreError::Unavailable(_) => ServiceError::unavailable("database", e),
             StoreError::Mongo(e) if mongo_outage(&e) => ServiceError::unavailable("mongodb", e),

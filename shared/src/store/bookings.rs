@@ -6,7 +6,7 @@ use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
 
 use super::sql::{Sql, get, p, parse_opt, parse_req};
-use super::{Page, PageRequest, StoreError};
+use super::{Page, PageRequest, Scope, StoreError};
 use crate::domain::booking::DurationMinutes;
 use crate::domain::text::LongText;
 use crate::domain::{Booking, BookingStatus, MeetingType, NewBooking};
@@ -109,6 +109,7 @@ pub async fn save(c: &impl GenericClient, b: &Booking) -> Result<Booking, StoreE
 
 /// Soonest first.
 pub async fn list(c: &impl GenericClient, f: &BookingFilter, page: &PageRequest) -> Result<Page<Booking>, StoreError> {
+    let scope = Scope::of("bookings", f);
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM bookings WHERE true"));
     sql.and("customer_id", "=", f.customer_id)
         .and("lead_id", "=", f.lead_id)
@@ -116,10 +117,10 @@ pub async fn list(c: &impl GenericClient, f: &BookingFilter, page: &PageRequest)
         .and("status", "=", f.status.map(BookingStatus::as_str))
         .and("scheduled_time", ">=", f.from)
         .and("scheduled_time", "<", f.to);
-    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>(&scope).map_err(|_| StoreError::InvalidCursor)? {
         sql.push(" AND (scheduled_time, id) > (").bind(at).push(", ").bind(id).push(")");
     }
     sql.push(" ORDER BY scheduled_time, id LIMIT ").bind(page.fetch());
     let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_fetched(items, page, |b| (b.scheduled_time, b.id)))
+    Ok(Page::from_fetched(items, page, &scope, |b| (b.scheduled_time, b.id)))
 }

@@ -6,7 +6,7 @@ use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
 
 use super::sql::{Sql, get, p, parse_opt};
-use super::{Page, PageRequest, StoreError};
+use super::{Page, PageRequest, Scope, StoreError};
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
 use crate::domain::{Customer, Email, NewCustomer, Phone};
@@ -125,6 +125,7 @@ pub async fn list(
     filter: &CustomerFilter,
     page: &PageRequest,
 ) -> Result<Page<Customer>, StoreError> {
+    let scope = Scope::of("customers", filter);
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM customers WHERE true"));
     sql.and("email", "=", filter.email.as_ref().map(|e| e.as_str().to_owned()))
         .and("phone", "=", filter.phone.as_ref().map(|p| p.as_str().to_owned()))
@@ -142,10 +143,10 @@ pub async fn list(
             .bind(pattern)
             .push(")");
     }
-    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>(&scope).map_err(|_| StoreError::InvalidCursor)? {
         sql.push(" AND (created_at, id) < (").bind(at).push(", ").bind(id).push(")");
     }
     sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(page.fetch());
     let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_fetched(items, page, |c| (c.created_at, c.id)))
+    Ok(Page::from_fetched(items, page, &scope, |c| (c.created_at, c.id)))
 }

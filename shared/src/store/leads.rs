@@ -5,7 +5,7 @@ use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
 
 use super::sql::{Sql, get, p, parse_opt, parse_req};
-use super::{Page, PageRequest, StoreError};
+use super::{Page, PageRequest, Scope, StoreError};
 use crate::domain::analysis::HandoffReason;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Channel, Lead, LeadStatus, NewLead, Priority, Score};
@@ -161,6 +161,7 @@ pub async fn save(c: &impl GenericClient, lead: &Lead) -> Result<Lead, StoreErro
 }
 
 pub async fn list(c: &impl GenericClient, f: &LeadFilter, page: &PageRequest) -> Result<Page<Lead>, StoreError> {
+    let scope = Scope::of("leads", f);
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM leads WHERE true"));
     sql.and("status", "=", f.status.map(super::super::domain::lead::LeadStatus::as_str))
         .and("priority", "=", f.priority.map(super::super::domain::lead::Priority::as_str))
@@ -171,14 +172,16 @@ pub async fn list(c: &impl GenericClient, f: &LeadFilter, page: &PageRequest) ->
         .and("created_at", "<", f.created_before);
     match f.sort {
         LeadSort::Recent => {
-            if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+            if let Some((at, id)) =
+                page.after::<(DateTime<Utc>, Uuid)>(&scope).map_err(|_| StoreError::InvalidCursor)?
+            {
                 sql.push(" AND (created_at, id) < (").bind(at).push(", ").bind(id).push(")");
             }
             sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(page.fetch());
         }
         LeadSort::Score => {
             if let Some((score, at, id)) =
-                page.after::<(i16, DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)?
+                page.after::<(i16, DateTime<Utc>, Uuid)>(&scope).map_err(|_| StoreError::InvalidCursor)?
             {
                 sql.push(" AND (quality_score, created_at, id) < (")
                     .bind(score)
@@ -193,8 +196,8 @@ pub async fn list(c: &impl GenericClient, f: &LeadFilter, page: &PageRequest) ->
     }
     let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(match f.sort {
-        LeadSort::Recent => Page::from_fetched(items, page, |l| serde_json::json!([l.created_at, l.id])),
-        LeadSort::Score => Page::from_fetched(items, page, |l| {
+        LeadSort::Recent => Page::from_fetched(items, page, &scope, |l| serde_json::json!([l.created_at, l.id])),
+        LeadSort::Score => Page::from_fetched(items, page, &scope, |l| {
             serde_json::json!([i16::from(l.quality_score.value()), l.created_at, l.id])
         }),
     })

@@ -46,18 +46,32 @@ fn checksum(sql: &str) -> String {
 /// Applies pending migrations; returns the names of those applied now.
 pub async fn run(db: &Db) -> Result<Vec<&'static str>, MigrateError> {
     let mut conn = db.conn().await?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    apply(&mut conn).await
+}
+
+/// [`run`] on a connection of the caller's.
+pub async fn apply(client: &mut tokio_postgres::Client) -> Result<Vec<&'static str>, MigrateError> {
+    let tx = client.transaction().await.map_err(StoreError::from)?;
     tx.query_typed("SELECT pg_advisory_xact_lock($1)", &[p(&LOCK_KEY)]).await.map_err(StoreError::from)?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
+    // Created only when absent: `IF NOT EXISTS` would make every start log a NOTICE
+    // saying the table exists, which reads like a problem and is not one.
+    let exists: bool = tx
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .await
+        .map_err(StoreError::from)?
+        .get(0);
+    if !exists {
+        tx.batch_execute(
+            "CREATE TABLE schema_migrations (
             version    integer PRIMARY KEY,
             name       text NOT NULL,
             checksum   text NOT NULL,
             applied_at timestamptz NOT NULL DEFAULT now()
         )",
-    )
-    .await
-    .map_err(StoreError::from)?;
+        )
+        .await
+        .map_err(StoreError::from)?;
+    }
     let rows =
         tx.query_typed("SELECT version, checksum FROM schema_migrations", &[]).await.map_err(StoreError::from)?;
     let applied: Vec<(i32, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();

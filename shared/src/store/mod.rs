@@ -27,5 +27,5 @@ pub mod tasks;
 pub mod teams;
 
 pub use error::StoreError;
-pub use page::{Cursor, Page, PageRequest};
+pub use page::{Cursor, Page, PageRequest, Scope};
 pub use pg::{Db, DbOptions};

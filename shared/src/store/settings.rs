@@ -26,7 +26,7 @@ pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
         services: serde_json::from_value(get(row, "services")?).map_err(|e| corrupt("services", e))?,
         tone: parse_req(row, "tone", str::parse)?,
         about: parse_opt(row, "about", LongText::parse)?,
-        updated_at: get(row, "updated_at")?,
+        updated_at: Some(get(row, "updated_at")?),
     })
 }
 

@@ -6,7 +6,7 @@ use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
 
 use super::sql::{Sql, get, p, parse_opt, parse_req};
-use super::{Page, PageRequest, StoreError};
+use super::{Page, PageRequest, Scope, StoreError};
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{NewTask, Task, TaskStatus, TaskType};
 
@@ -111,6 +111,7 @@ pub async fn save(c: &impl GenericClient, t: &Task) -> Result<Task, StoreError> 
 
 /// Newest first.
 pub async fn list(c: &impl GenericClient, f: &TaskFilter, page: &PageRequest) -> Result<Page<Task>, StoreError> {
+    let scope = Scope::of("tasks", f);
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM tasks WHERE true"));
     sql.and("task_type", "=", f.task_type.map(TaskType::as_str))
         .and("status", "=", f.status.map(TaskStatus::as_str))
@@ -119,12 +120,12 @@ pub async fn list(c: &impl GenericClient, f: &TaskFilter, page: &PageRequest) ->
     if let Some(at) = f.overdue_at {
         sql.push(" AND status IN ('open', 'in_progress') AND due_date < ").bind(at);
     }
-    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>().map_err(|_| StoreError::InvalidCursor)? {
+    if let Some((at, id)) = page.after::<(DateTime<Utc>, Uuid)>(&scope).map_err(|_| StoreError::InvalidCursor)? {
         sql.push(" AND (created_at, id) < (").bind(at).push(", ").bind(id).push(")");
     }
     sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind(page.fetch());
     let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_fetched(items, page, |t| (t.created_at, t.id)))
+    Ok(Page::from_fetched(items, page, &scope, |t| (t.created_at, t.id)))
 }
 
 /// Open and in-progress tasks per agent, for least-loaded assignment.

@@ -1,5 +1,5 @@
-//! Regressions for what a new user tripped over following the README (one test per
-//! item; the JSON, cursor, settings and error-message items live with their routes).
+//! Regressions for what a new user tripped over following the README (issue 8, one test
+//! per item; the JSON, error-message, cursor and settings items are in `defects_inputs`).
 
 use http::{Method, StatusCode};
 use leadflow::queue::Job;

@@ -8,6 +8,7 @@ mod abandoned;
 mod aws;
 mod crm;
 mod defects;
+mod defects_inputs;
 mod email_modes;
 mod health;
 mod inbound;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{from_bson_time, is_duplicate_key, to_bson_time};
 use crate::domain::{Analysis, Channel, DeliveryStatus, Direction, Message};
-use crate::store::{Page, PageRequest, StoreError};
+use crate::store::{Page, PageRequest, Scope, StoreError};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct MessageDoc {
@@ -148,6 +148,7 @@ impl MessageStore {
 
     /// Messages matching the filter, newest first.
     pub async fn list(&self, f: &MessageFilter, page: &PageRequest) -> Result<Page<Message>, StoreError> {
+        let scope = Scope::of("messages", f);
         let mut filter = Document::new();
         if let Some(c) = f.customer_id {
             filter.insert("customer_id", c.to_string());
@@ -164,7 +165,7 @@ impl MessageStore {
         if let Some(p) = f.processed {
             filter.insert("processed", p);
         }
-        if let Some((millis, id)) = page.after::<(i64, String)>().map_err(|_| StoreError::InvalidCursor)? {
+        if let Some((millis, id)) = page.after::<(i64, String)>(&scope).map_err(|_| StoreError::InvalidCursor)? {
             let at = mongodb::bson::DateTime::from_millis(millis);
             filter.insert(
                 "$or",
@@ -180,7 +181,7 @@ impl MessageStore {
             .try_collect()
             .await?;
         let items = docs.into_iter().map(Message::try_from).collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_fetched(items, page, |m| (m.created_at.timestamp_millis(), m.id.to_string())))
+        Ok(Page::from_fetched(items, page, &scope, |m| (m.created_at.timestamp_millis(), m.id.to_string())))
     }
 
     /// The last `n` messages of a customer, oldest first (context for a reply).
