@@ -6,7 +6,6 @@ use std::time::Duration;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-use serde_json::json;
 
 use super::{BusError, EventBus, EventEnvelope, SOURCE};
 
@@ -26,8 +25,7 @@ impl EventBridgeBus {
 
     fn entry(&self, e: &EventEnvelope) -> PutEventsRequestEntry {
         let subject_id = e.subject_id();
-        let detail =
-            json!({"id": e.id, "subject_id": subject_id, "occurred_at": e.occurred_at, "data": e.event.data()});
+        let detail = e.detail();
         PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus_name)
             .source(SOURCE)

@@ -231,6 +231,16 @@ impl EventEnvelope {
     pub fn detail_type(&self) -> &'static str {
         self.event.detail_type()
     }
+
+    /// What a consumer reads as the EventBridge `detail` (and README documents).
+    pub fn detail(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "subject_id": self.subject_id(),
+            "occurred_at": self.occurred_at,
+            "data": self.event.data(),
+        })
+    }
 }
 
 #[cfg(test)]

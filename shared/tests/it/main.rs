@@ -19,6 +19,7 @@ mod messages_api;
 mod migrations;
 mod openai;
 mod outbox;
+mod readme;
 mod routing;
 mod salesforce;
 mod store;
