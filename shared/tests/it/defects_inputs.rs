@@ -57,7 +57,7 @@ async fn a_json_array_is_never_taken_for_an_object() {
 async fn errors_say_what_to_send_in_the_apis_words() {
     let app = TestApp::new().await;
     let cases = [
-        (r#"[]"#, "body"),
+        ("[]", "body"),
         (r#"{"name":"A","email":"a@example.com","name":"B"}"#, "name"),
         (r#"{"name":["A"],"email":"a@example.com"}"#, "name"),
         (r#"{"name":"A","email":{"address":"a@example.com"}}"#, "email"),
