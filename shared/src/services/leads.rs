@@ -6,14 +6,14 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::qualification::Qualifier;
-use super::routing::choose_agent;
+use super::routing::requested_or_next;
 use super::{ServiceError, ServiceResult, record};
 use crate::domain::event::{ChangedBy, LeadAssigned, LeadCreated, LeadStatusChanged, QualifyTrigger};
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Customer, Event, Lead, LeadStatus, NewLead, Patch, TaskType};
 pub use crate::store::leads::{LeadFilter, LeadSort};
 use crate::store::qualifications::{self, StoredQualification};
-use crate::store::{Db, Page, PageRequest, StoreError, customers, leads, teams};
+use crate::store::{Db, Page, PageRequest, StoreError, customers, leads};
 
 /// Lead work: qualification comes along, since a change of lead is scored.
 #[derive(Clone, Copy)]
@@ -163,16 +163,7 @@ impl Leads<'_> {
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         let mut lead = leads::get_for_update(&tx, lead_id).await?;
-        let chosen = match agent {
-            Some(id) => Some(
-                teams::get_agent(&tx, id)
-                    .await
-                    .map_err(|e| ServiceError::from(e).not_found_as("agent_id", "agent"))?
-                    .id,
-            ),
-            None => choose_agent(&tx, TaskType::Sales, true).await?,
-        };
-        let agent_id = chosen.ok_or(ServiceError::NoAvailableAgent)?;
+        let agent_id = requested_or_next(&tx, agent, TaskType::Sales, true).await?;
         lead.assigned_to = Some(agent_id);
         let lead = leads::save(&tx, &lead).await?;
         record(&tx, vec![Event::LeadAssigned(LeadAssigned { lead_id, agent_id: Some(agent_id) })], Utc::now()).await?;

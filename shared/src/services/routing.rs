@@ -90,6 +90,23 @@ pub(crate) async fn choose_agent(
     Ok(Some(agent.id))
 }
 
+/// The agent named by a staff request (which must exist), or the next one by the rule of
+/// the team of `kind`; `NoAvailableAgent` when the rule finds nobody.
+pub(crate) async fn requested_or_next(
+    tx: &tokio_postgres::Transaction<'_>,
+    requested: Option<Uuid>,
+    kind: TaskType,
+    for_leads: bool,
+) -> ServiceResult<Uuid> {
+    let chosen = match requested {
+        Some(id) => Some(
+            teams::get_agent(tx, id).await.map_err(|e| ServiceError::from(e).not_found_as("agent_id", "agent"))?.id,
+        ),
+        None => choose_agent(tx, kind, for_leads).await?,
+    };
+    chosen.ok_or(ServiceError::NoAvailableAgent)
+}
+
 impl Tasks<'_> {
     /// Creates the task (or finds the one made for the same message) and assigns it when
     /// new and unassigned. Returns the task and whether it was created now.
@@ -207,16 +224,7 @@ impl Tasks<'_> {
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         let mut task = tasks::get_for_update(&tx, task_id).await?;
-        let chosen = match agent {
-            Some(id) => Some(
-                teams::get_agent(&tx, id)
-                    .await
-                    .map_err(|e| ServiceError::from(e).not_found_as("agent_id", "agent"))?
-                    .id,
-            ),
-            None => choose_agent(&tx, task.task_type, false).await?,
-        };
-        let agent_id = chosen.ok_or(ServiceError::NoAvailableAgent)?;
+        let agent_id = requested_or_next(&tx, agent, task.task_type, false).await?;
         task.assigned_to = Some(agent_id);
         let task = tasks::save(&tx, &task).await?;
         let event = Event::TaskAssigned(TaskAssigned { task_id: task.id, lead_id: task.lead_id, agent_id });

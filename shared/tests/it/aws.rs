@@ -149,54 +149,15 @@ fn events(n: usize) -> Vec<leadflow::domain::EventEnvelope> {
 
 #[tokio::test]
 async fn eventbridge_delivers_every_event_in_batches_of_ten() {
-    use leadflow::bus::{EventBridgeBus, EventBus};
-    let config = sdk().await;
-    let eb = aws_sdk_eventbridge::Client::new(&config);
-    let sqs = aws_sdk_sqs::Client::new(&config);
-    let suffix = Uuid::new_v4().simple().to_string();
-    let bus = format!("leadflow-{suffix}");
-    eb.create_event_bus().name(&bus).send().await.unwrap();
-    let url = sqs.create_queue().queue_name(format!("events-{suffix}")).send().await.unwrap().queue_url.unwrap();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
-    eb.put_rule()
-        .name("all-leadflow")
-        .event_bus_name(&bus)
-        .event_pattern(r#"{"source": ["leadflow"]}"#)
-        .send()
-        .await
-        .unwrap();
-    eb.put_targets()
-        .rule("all-leadflow")
-        .event_bus_name(&bus)
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(arn).build().unwrap())
-        .send()
-        .await
-        .unwrap();
-
+    use leadflow::bus::EventBus;
+    let tap = crate::common::aws::BusTap::new().await;
     let sent = events(25);
-    EventBridgeBus::new(eb, &bus).publish(&sent).await.expect("published");
+    tap.bus().publish(&sent).await.expect("published");
     let mut seen = std::collections::HashSet::new();
-    for _ in 0..10 {
-        let out =
-            sqs.receive_message().queue_url(&url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
-        for m in out.messages.unwrap_or_default() {
-            let envelope: serde_json::Value = serde_json::from_str(m.body.as_deref().unwrap()).unwrap();
-            assert_eq!(envelope["source"], "leadflow");
-            assert_eq!(envelope["detail-type"], "lead.qualified");
-            seen.insert(envelope["detail"]["id"].as_str().unwrap().to_owned());
-        }
-        if seen.len() == sent.len() {
-            break;
-        }
+    for envelope in tap.drain().await {
+        assert_eq!(envelope["source"], "leadflow");
+        assert_eq!(envelope["detail-type"], "lead.qualified");
+        assert!(seen.insert(envelope["detail"]["id"].as_str().unwrap().to_owned()), "delivered twice: {envelope}");
     }
     assert_eq!(seen.len(), 25, "every event arrives once");
 }
