@@ -5,7 +5,6 @@
 use std::time::{Duration, Instant};
 
 use leadflow::app::AppState;
-use leadflow::config::Config;
 use leadflow::domain::customer::CustomerFields;
 use leadflow::domain::{Country, Direction, Email, Message, NewCustomer, Phone};
 use leadflow::services::PageRequest;
@@ -16,31 +15,7 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::providers::*;
-use crate::common::{TestStack, test_config};
-
-struct Served {
-    state: AppState,
-    addr: std::net::SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _stack: TestStack,
-}
-
-/// `leadflow serve` on a loopback port, jobs run in-process; the sweep never runs within
-/// a test (its first pass finds nothing old enough).
-async fn serve(change: impl FnOnce(&mut Config)) -> Served {
-    let stack = TestStack::new().await;
-    let mut config = test_config(&stack);
-    change(&mut config);
-    let (state, jobs) = AppState::local(config, stack.db.clone(), stack.mongo.clone()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(leadflow::server::run(state.clone(), Some(jobs), listener, async {
-        let _ = stopped.await;
-    }));
-    Served { state, addr, stop, server, _stack: stack }
-}
+use crate::common::served::serve;
 
 /// Writes a whole HTTP request and hangs up without reading a byte of the answer, while
 /// the intake is held up inside: another transaction is creating the same customer, so
@@ -145,8 +120,7 @@ async fn a_receive_whose_client_hangs_up_is_answered_without_the_sweep() {
         retry["message_id"],
         json!(history.items.iter().find(|m| m.direction == Direction::Inbound).unwrap().id)
     );
-    let _ = served.stop.send(());
-    served.server.await.unwrap().unwrap();
+    served.shut_down().await;
 }
 
 #[tokio::test]
@@ -169,6 +143,5 @@ async fn a_twilio_webhook_whose_connection_drops_is_answered_without_the_sweep()
     reply_within_two_seconds(&served.state, Contact::Phone("+14155550199"), "sent", hung_up).await;
     let sent = twilio.received_requests().await.unwrap();
     assert_eq!(sent.len(), 1, "one reply to the customer");
-    let _ = served.stop.send(());
-    served.server.await.unwrap().unwrap();
+    served.shut_down().await;
 }

@@ -4,24 +4,18 @@
 
 use std::time::{Duration, Instant};
 
-use leadflow::app::AppState;
 use serde_json::{Value, json};
 
-use crate::common::{TestStack, test_config};
+use crate::common::served::serve;
 
 #[tokio::test]
 async fn a_received_message_is_answered_over_http() {
-    let stack = TestStack::new().await;
-    let mut config = test_config(&stack);
-    config.api_keys.clear();
-    config.auth_disabled = true;
-    let (state, jobs) = AppState::local(config, stack.db.clone(), stack.mongo.clone()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(leadflow::server::run(state, Some(jobs), listener, async {
-        let _ = stopped.await;
-    }));
+    let served = serve(|c| {
+        c.api_keys.clear();
+        c.auth_disabled = true;
+    })
+    .await;
+    let base = format!("http://{}", served.addr);
 
     let http = reqwest::Client::new();
     let started = Instant::now();
@@ -54,6 +48,5 @@ async fn a_received_message_is_answered_over_http() {
     assert_eq!(reply["delivery_status"], "sent");
     assert!(reply["ai_response"].as_str().unwrap().starts_with("Hi Lee"), "{reply}");
 
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.shut_down().await;
 }

@@ -5,6 +5,7 @@
 pub(crate) mod aws;
 pub(crate) mod org;
 pub(crate) mod providers;
+pub(crate) mod served;
 mod stack;
 
 use axum::Router;
