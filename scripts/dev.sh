@@ -22,14 +22,18 @@ stack_venv
 if [ -n "$reset" ]; then
   [ -z "${DATABASE_URL:-}" ] || die "--reset only clears the data dev.sh keeps; with DATABASE_URL set, reset that database yourself"
   [ -z "${MONGODB_URI:-}" ] || die "--reset only clears the data dev.sh keeps; with MONGODB_URI set, reset that server yourself"
-  log "reset: removing $mongo_dir and the leadflow database"
-  rm -rf "$mongo_dir"
+  log "reset: removing $mongo_dir, .cache/pg (if used) and the leadflow database"
+  rm -rf "$mongo_dir" "$STACK_CACHE/pg"
 fi
 if [ -z "${DATABASE_URL:-}" ]; then
-  stack_postgres postgres
+  # Without a server on 5432, a cluster of dev.sh's own under .cache/pg, kept like Mongo's data.
+  stack_postgres postgres "$STACK_CACHE/pg"
   # A database of its own, so development data stays apart from anything else.
   base="${DATABASE_URL%/*}"
   psql_url="$DATABASE_URL"
+  if [ -n "$reset" ] && ! command -v psql >/dev/null; then
+    die "--reset needs psql to drop the leadflow database (install postgresql-client)"
+  fi
   if command -v psql >/dev/null; then
     [ -z "$reset" ] || psql "$psql_url" -qc "DROP DATABASE IF EXISTS leadflow WITH (FORCE)" >/dev/null
     psql "$psql_url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'leadflow'" | grep -q 1 \

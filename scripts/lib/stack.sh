@@ -43,6 +43,8 @@ stack_venv() {
   cp "$req" "$stamp"
 }
 
+# stack_postgres DB [DIR]: a cluster started here keeps its data in DIR (reused next time),
+# or in a throwaway directory removed on exit without one.
 stack_postgres() {
   if [ -n "${DATABASE_URL:-}" ]; then
     log "Postgres: using DATABASE_URL"
@@ -58,16 +60,23 @@ stack_postgres() {
   [ -n "$bin" ] || bin=$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")
   [ -x "$bin/initdb" ] || die "no Postgres answers on 127.0.0.1:5432 and no PostgreSQL install was found; set DATABASE_URL"
   local port; port=$(free_port)
-  STACK_PG_DIR="$STACK_RUN/pg-$$"
+  if [ -n "${2:-}" ]; then
+    STACK_PG_DIR="$2"
+    STACK_PG_KEEP=1
+  else
+    STACK_PG_DIR="$STACK_RUN/pg-$$"
+  fi
   mkdir -p "$STACK_PG_DIR"
   local as=()
   if [ "$(id -u)" = 0 ]; then
     chown -R postgres "$STACK_PG_DIR" 2>/dev/null || die "running as root needs a postgres user to run the database"
     as=(runuser -u postgres --)
   fi
-  log "Postgres: starting a throwaway cluster on port $port"
-  "${as[@]}" "$bin/initdb" -D "$STACK_PG_DIR/data" -U postgres -A trust >"$STACK_PG_DIR/initdb.log" 2>&1 \
-    || { cat "$STACK_PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  log "Postgres: starting a cluster in $STACK_PG_DIR on port $port"
+  if [ ! -f "$STACK_PG_DIR/data/PG_VERSION" ]; then
+    "${as[@]}" "$bin/initdb" -D "$STACK_PG_DIR/data" -U postgres -A trust >"$STACK_PG_DIR/initdb.log" 2>&1 \
+      || { cat "$STACK_PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  fi
   "${as[@]}" "$bin/pg_ctl" -D "$STACK_PG_DIR/data" -l "$STACK_PG_DIR/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $STACK_PG_DIR -c fsync=off" start >/dev/null \
     || { cat "$STACK_PG_DIR/server.log" >&2; die "Postgres did not start"; }
@@ -123,7 +132,7 @@ stack_stop() {
   STACK_PIDS=()
   if [ -n "$STACK_PG_DIR" ]; then
     "${STACK_PG_CTL[@]}" >/dev/null 2>&1 || true
-    rm -rf "$STACK_PG_DIR"
+    [ -n "${STACK_PG_KEEP:-}" ] || rm -rf "$STACK_PG_DIR"
     STACK_PG_DIR=""
   fi
 }

@@ -8,6 +8,10 @@ cd "$(dirname "$0")/../.."
 source scripts/lib/stack.sh
 
 : "${DATABASE_URL:?DATABASE_URL must point at a Postgres server}"
+if ! command -v psql >/dev/null; then
+  log "dev_restart: skipped, psql is not installed"
+  exit 0
+fi
 admin_url="$DATABASE_URL"
 db="lf_dev_restart_$$"
 data_dir=$(mktemp -d)
@@ -46,6 +50,8 @@ history_count() {
 }
 
 psql "$admin_url" -qc "CREATE DATABASE $db" >/dev/null
+# Built first, so the wait for /api/health below never includes a compile.
+cargo build --locked --bin leadflow --quiet
 start_dev
 customer=$(curl -sf -X POST "$api/api/messages/receive" -H 'content-type: application/json' \
   -d '{"channel":"chat","content":"Do you do weekend appointments?","customer":{"name":"Lee","email":"lee@example.com"}}' \

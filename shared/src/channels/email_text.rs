@@ -9,7 +9,7 @@ use regex::Regex;
 // ("On … wrote:", "Le … a écrit :", "Am … schrieb X:", "El … escribió:", …).
 static REPLY_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?im)^\s*((on|le|am|el|em|il|op)\s.{3,200}\s(wrote|a écrit|schrieb|escribió|escreveu|ha scritto|schreef)(\s.{0,200})?\s?:\s*$|-{2,}\s*original message\s*-{2,}|_{5,}\s*$|from:\s.+\s*$\s*^\s*(sent|date):\s)",
+        r"(?im)^\s*(on\s.{3,200}\swrote:\s*$|(le|el|em|il)\s.{0,200}\d.{0,200}\s(a écrit|escribió|escreveu|ha scritto)\s?:\s*$|(am|op)\s.{0,200}\d.{0,200}\s(schrieb|schreef)(\s.{1,200})?:\s*$|-{2,}\s*original message\s*-{2,}|_{5,}\s*$|from:\s.+\s*$\s*^\s*(sent|date):\s)",
     )
     .expect("valid regex")
 });
@@ -98,7 +98,14 @@ mod tests {
             let body = format!("D'accord.\n\n{attribution}\n> Mardi ?");
             assert_eq!(new_text(&body), "D'accord.", "{attribution}");
         }
-        assert_eq!(new_text("On Tuesday I wrote: the sink leaks"), "On Tuesday I wrote: the sink leaks");
+        for own_words in [
+            "On Tuesday I wrote: the sink leaks",
+            "On the form I wrote down these measurements:\n3 m by 4 m",
+            "Le technicien a écrit :\nremplacer le chauffe-eau",
+            "Il tecnico ha scritto nel preventivo:\n1200 euro",
+        ] {
+            assert_eq!(new_text(own_words), own_words.trim());
+        }
     }
 
     #[test]

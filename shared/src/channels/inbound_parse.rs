@@ -16,6 +16,7 @@ use encoding_rs::{Encoding, UTF_8};
 use mail_parser::MessageParser;
 
 use super::sendgrid::ParseError;
+use crate::domain::Email;
 
 /// The form's fields as text, whichever mode SendGrid is configured for.
 pub fn decode_form(raw: &HashMap<String, Vec<u8>>) -> Result<HashMap<String, String>, ParseError> {
@@ -23,7 +24,8 @@ pub fn decode_form(raw: &HashMap<String, Vec<u8>>) -> Result<HashMap<String, Str
     let mut fields: HashMap<String, String> =
         raw.iter().map(|(name, bytes)| (name.clone(), decode(bytes, charsets.get(name.as_str())))).collect();
     if let Some(mime) = raw.get("email") {
-        fields.extend(parse_mime(mime)?);
+        let parsed = parse_mime(mime, fields.get("from").map(String::as_str))?;
+        fields.extend(parsed);
     }
     Ok(fields)
 }
@@ -40,35 +42,40 @@ fn charsets(raw: &HashMap<String, Vec<u8>>) -> Result<HashMap<String, String>, P
 /// Bytes in a declared charset; an unknown or absent label reads as UTF-8 (what SendGrid
 /// uses when the mail declared none), replacing what is not valid rather than refusing mail.
 fn decode(bytes: &[u8], label: Option<&String>) -> String {
-    let encoding = label.and_then(|l| Encoding::for_label(l.trim().as_bytes())).unwrap_or(UTF_8);
+    // `no_replacement`: a label encoding_rs maps to its "replacement" decoder (ISO-2022-KR,
+    // HZ) would turn the whole field into one U+FFFD; lossy UTF-8 keeps what it can.
+    let encoding = label.and_then(|l| Encoding::for_label_no_replacement(l.trim().as_bytes())).unwrap_or(UTF_8);
     encoding.decode(bytes).0.into_owned()
 }
 
 /// The raw MIME message as parsed-mode fields: `from`, `subject`, `text`, `html`, `headers`.
-fn parse_mime(mime: &[u8]) -> Result<HashMap<String, String>, ParseError> {
+/// The form's own `from` stands in when the MIME From cannot be read.
+fn parse_mime(mime: &[u8], form_from: Option<&str>) -> Result<HashMap<String, String>, ParseError> {
     let invalid = |message: &str| ParseError { field: "email", message: message.into() };
     let message = MessageParser::default().parse(mime).ok_or_else(|| invalid("is not a MIME message"))?;
     let from = message
         .from()
         .and_then(|a| a.first())
         .and_then(|a| {
-            let address = a.address()?;
+            let address = a.address().filter(|addr| Email::parse(addr).is_ok())?;
             Some(match a.name() {
                 Some(name) => format!("\"{name}\" <{address}>"),
                 None => address.to_owned(),
             })
         })
+        .or_else(|| form_from.map(str::to_owned))
         .ok_or_else(|| invalid("has no From address"))?;
     let mut fields = HashMap::from([("from".to_owned(), from)]);
     if let Some(subject) = message.subject() {
         fields.insert("subject".into(), subject.to_owned());
     }
-    // `body_text(0)` would invent a text part from the HTML; SendGrid sends only the parts
-    // the mail has, and parse_inbound converts HTML itself.
-    if let Some(text) = message.text_bodies().next().and_then(|p| p.text_contents()) {
+    // mail-parser lists an HTML-only mail's HTML part among the text bodies too (and
+    // `body_text` would convert it); SendGrid sends only the parts the mail has, as
+    // parse_inbound expects, so each is taken by its own type.
+    if let Some(text) = message.text_bodies().find(|p| !p.is_text_html()).and_then(|p| p.text_contents()) {
         fields.insert("text".into(), text.to_owned());
     }
-    if let Some(html) = message.html_bodies().next().and_then(|p| p.text_contents()) {
+    if let Some(html) = message.html_bodies().find(|p| p.is_text_html()).and_then(|p| p.text_contents()) {
         fields.insert("html".into(), html.to_owned());
     }
     let header_end = message.root_part().raw_body_offset() as usize;
@@ -170,6 +177,17 @@ Content-Type: text/html; charset=UTF-8\r\n\
         assert_eq!(from_raw.subject.as_deref(), Some("Devis façade"));
         assert_eq!(from_raw.provider_message_id.as_deref(), Some("email:<raw-1@mail.example.fr>"));
         assert_eq!(from_raw, from_parsed);
+    }
+
+    #[test]
+    fn raw_mode_takes_an_html_only_mail_as_html_and_falls_back_to_the_form_sender() {
+        let mime = b"From: broken <<\r\nSubject: Hi\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<p>Do you work <b>weekends</b>?</p>\r\n";
+        let f = form(&[("email", mime), ("from", b"Kim Park <kim@example.com>")]);
+        let fields = decode_form(&f).unwrap();
+        assert!(!fields.contains_key("text"), "{fields:?}");
+        let m = parse_inbound(&fields).unwrap();
+        assert_eq!(m.content, "Do you work weekends?");
+        assert_eq!(m.email.unwrap().as_str(), "kim@example.com");
     }
 
     #[test]

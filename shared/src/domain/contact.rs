@@ -109,10 +109,12 @@ impl Phone {
         }
         // Separators carry no meaning (libphonenumber strips them too), and the parser
         // crate overflows on some mixes such as `+1415555-0142`, so it sees digits only.
-        if s.rfind('+').is_some_and(|i| i != 0) {
+        // A `+` only leads the number, perhaps inside a bracket: "(+44) 20 7946 0958".
+        let lead = s.trim_start_matches(|c: char| c == '(' || c.is_whitespace());
+        let plus = if lead.starts_with('+') { "+" } else { "" };
+        if s.matches('+').count() > plus.len() {
             return Err(invalid());
         }
-        let plus = if s.starts_with('+') { "+" } else { "" };
         let compact: String = plus.chars().chain(s.chars().filter(char::is_ascii_digit)).collect();
         let number = phonenumber::parse(Some(country.0), &compact).map_err(|_| invalid())?;
         if !phonenumber::is_valid(&number) {
@@ -202,6 +204,7 @@ mod tests {
             "1-415-555-2671",
             "+1415555-2671",
             "+1 (415) 555.2671",
+            "(+1) 415 555 2671",
         ] {
             assert_eq!(Phone::parse(raw, Country::US).unwrap().as_str(), "+14155552671", "{raw}");
         }

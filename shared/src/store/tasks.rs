@@ -111,7 +111,9 @@ pub async fn save(c: &impl GenericClient, t: &Task) -> Result<Task, StoreError> 
 
 /// Newest first.
 pub async fn list(c: &impl GenericClient, f: &TaskFilter, page: &PageRequest) -> Result<Page<Task>, StoreError> {
-    let scope = Scope::of("tasks", f);
+    // `overdue_at` is "now" at each request, so only whether it is set names the list.
+    let overdue = f.overdue_at.is_some();
+    let scope = Scope::of("tasks", &(f.task_type, f.status, f.assigned_to, f.lead_id, overdue));
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM tasks WHERE true"));
     sql.and("task_type", "=", f.task_type.map(TaskType::as_str))
         .and("status", "=", f.status.map(TaskStatus::as_str))

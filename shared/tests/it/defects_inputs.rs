@@ -122,6 +122,23 @@ async fn a_cursor_works_only_on_its_own_list_and_filters() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "a cursor of another sort: {}", r.text);
     let r = app.get(&format!("/api/leads?limit=1&sort=score&cursor={score_cursor}")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // `overdue=true` is measured against "now" on each request; its pages still follow.
+    let lead = leads.body["items"][0]["id"].as_str().unwrap().to_owned();
+    for title in ["Call back", "Send the quote"] {
+        let r = app
+            .post(
+                "/api/tasks",
+                json!({"lead_id": lead, "title": title, "task_type": "sales", "due_date": "2026-01-05T09:00:00Z"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let first = app.get("/api/tasks?overdue=true&limit=1").await;
+    let next = first.body["next_cursor"].as_str().expect("a second page of overdue tasks");
+    let second = app.get(&format!("/api/tasks?overdue=true&limit=1&cursor={next}")).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text);
+    assert_ne!(second.body["items"][0]["id"], first.body["items"][0]["id"]);
 }
 
 #[tokio::test]
