@@ -198,7 +198,7 @@ static RUST_WORDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"expected (?:struct|tuple struct|newtype struct) \w+(?: with \d+ elements?)?", "expected a JSON object"),
         (r"expected a map\b", "expected a JSON object"),
         (r"expected a sequence\b", "expected a JSON array"),
-        (r"expected (?:a borrowed string|a string)\b", "expected a string"),
+        (r"expected a borrowed string", "expected a string"),
         (r"expected (?:variant identifier|enum \w+)", "expected one of the documented values (a string)"),
         (r"expected field identifier", "expected a field name"),
         (r"data did not match any variant of untagged enum \w+", "is not in any of the documented forms"),

@@ -84,7 +84,7 @@ async fn read_fields(mut multipart: Multipart) -> ApiResult<HashMap<String, Vec<
         if bytes.len() > FIELD_MAX_BYTES && name != "email" {
             return Err(ApiError::validation(name, "field is larger than 1 MiB"));
         }
-        fields.insert(name, bytes.to_vec());
+        fields.insert(name, Vec::from(bytes));
     }
     Ok(fields)
 }

@@ -21,8 +21,12 @@ use crate::domain::Email;
 /// The form's fields as text, whichever mode SendGrid is configured for.
 pub fn decode_form(raw: &HashMap<String, Vec<u8>>) -> Result<HashMap<String, String>, ParseError> {
     let charsets = charsets(raw)?;
-    let mut fields: HashMap<String, String> =
-        raw.iter().map(|(name, bytes)| (name.clone(), decode(bytes, charsets.get(name.as_str())))).collect();
+    // The raw message (up to the body limit) is parsed as MIME below, never read as text.
+    let mut fields: HashMap<String, String> = raw
+        .iter()
+        .filter(|(name, _)| name.as_str() != "email")
+        .map(|(name, bytes)| (name.clone(), decode(bytes, charsets.get(name.as_str()))))
+        .collect();
     if let Some(mime) = raw.get("email") {
         let parsed = parse_mime(mime, fields.get("from").map(String::as_str))?;
         fields.extend(parsed);

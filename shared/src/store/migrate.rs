@@ -55,11 +55,12 @@ pub async fn apply(client: &mut tokio_postgres::Client) -> Result<Vec<&'static s
     tx.query_typed("SELECT pg_advisory_xact_lock($1)", &[p(&LOCK_KEY)]).await.map_err(StoreError::from)?;
     // Created only when absent: `IF NOT EXISTS` would make every start log a NOTICE
     // saying the table exists, which reads like a problem and is not one.
-    let exists: bool = tx
-        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+    let exists = tx
+        .query_typed("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
         .await
         .map_err(StoreError::from)?
-        .get(0);
+        .first()
+        .is_some_and(|row| row.get::<_, bool>(0));
     if !exists {
         tx.batch_execute(
             "CREATE TABLE schema_migrations (
