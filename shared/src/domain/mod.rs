@@ -5,6 +5,7 @@ mod macros;
 
 pub mod analysis;
 pub mod assignment;
+pub mod availability;
 pub mod booking;
 pub mod channel;
 pub mod contact;
@@ -19,6 +20,7 @@ pub mod patch;
 pub mod qualification;
 pub mod reply;
 pub mod settings;
+pub mod slot_talk;
 pub mod task;
 pub mod team;
 pub mod text;
