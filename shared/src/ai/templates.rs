@@ -143,6 +143,7 @@ mod tests {
             analysis: None,
             chat_session: None,
             in_reply_to: None,
+            attachments: Vec::new(),
             created_at: now,
         };
         let analysis = Analysis {

@@ -2,6 +2,7 @@
 //! server merges them all. Every family gets the same layers through [`finish`].
 
 pub mod auth;
+pub mod bookings;
 mod chat_token;
 pub mod crm;
 pub mod error;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         webhooks::router(state.clone()),
         leads::router(state.clone()),
         tasks::router(state.clone()),
+        bookings::router(state.clone()),
     ];
     families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback(not_found)
 }

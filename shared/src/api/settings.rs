@@ -10,6 +10,7 @@ use super::error::ApiResult;
 use super::extract::Json;
 use crate::app::AppState;
 use crate::domain::text::{LongText, ShortText};
+use crate::domain::booking_settings::BookingChanges;
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::services::settings::{self, SettingsChanges};
 
@@ -23,6 +24,7 @@ struct UpdateSettings {
     tone: Option<Tone>,
     #[serde(default)]
     about: Patch<LongText>,
+    booking: Option<BookingChanges>,
 }
 
 async fn show(State(state): State<AppState>) -> ApiResult<axum::Json<Settings>> {
@@ -37,6 +39,7 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
         services: b.services,
         tone: b.tone,
         about: b.about,
+        booking: b.booking,
     };
     Ok(axum::Json(settings::update(&state.db, changes).await?))
 }

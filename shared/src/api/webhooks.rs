@@ -1,5 +1,6 @@
-//! Provider webhooks: Twilio SMS (signature checked) and SendGrid Inbound Parse (secret in
-//! the configured URL). A request that fails its check gets 401/403 and stores nothing.
+//! Provider webhooks: Twilio SMS (signature checked), SendGrid Inbound Parse (secret in
+//! the configured URL) and Calendly (signature checked). A request that fails its check
+//! gets 401/403 and stores nothing.
 
 use std::collections::HashMap;
 
@@ -18,7 +19,7 @@ use super::extract::{Query, RawBody};
 use super::intake::{accept_detached, accepted_json};
 use super::request_info::{deadline, public_url};
 use crate::app::AppState;
-use crate::channels::{inbound_parse, sendgrid, twilio};
+use crate::channels::{calendly, inbound_parse, sendgrid, twilio};
 use crate::idempotency::payload_hash;
 
 /// Largest Inbound Parse post accepted (e-mails with attachments are big; Lambda's own
@@ -118,9 +119,30 @@ async fn sendgrid_inbound(
     Ok((StatusCode::OK, axum::Json(body)))
 }
 
+/// Calendly webhook v2: `invitee.created` books, `invitee.canceled` cancels. Both are
+/// idempotent (the invitee URI is the booking's external id), so Calendly's retries are
+/// harmless.
+async fn calendly_webhook(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> ApiResult<Response> {
+    let signature = headers
+        .get("calendly-webhook-signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized("Calendly-Webhook-Signature is missing"))?;
+    let Some(key) = &state.config.providers.calendly_signing_key else {
+        return Err(ApiError::forbidden("Calendly is not configured on this deployment"));
+    };
+    if let Err(e) = calendly::verify_signature(Some(signature), &body, key, chrono::Utc::now()) {
+        tracing::warn!(error = %e, "rejected a Calendly webhook");
+        return Err(ApiError::forbidden(format!("Calendly-Webhook-Signature: {e}")));
+    }
+    let event = calendly::parse(&body).map_err(|e| ApiError::validation("payload", e.to_string()))?;
+    let outcome = state.bookings().calendly(event, state.config.default_country, chrono::Utc::now()).await?;
+    Ok((StatusCode::OK, axum::Json(outcome)).into_response())
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/api/webhooks/twilio/sms", post(twilio_sms))
+        .route("/api/webhooks/calendly", post(calendly_webhook))
         .route(
             "/api/webhooks/sendgrid/inbound",
             post(sendgrid_inbound).layer(DefaultBodyLimit::max(SENDGRID_MAX_BYTES)),

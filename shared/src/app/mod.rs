@@ -92,6 +92,7 @@ fn core(config: Config) -> Result<Core, StartError> {
     let integrations = Integrations {
         slack: p.slack_webhook_url.as_ref().map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()))),
         salesforce: p.salesforce.as_ref().map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()))),
+        google: None,
     };
     // The rules engine compiles its patterns on first use; do it now, not in a request.
     let _ = crate::ai::rules::analyze(&crate::domain::AnalysisInput {

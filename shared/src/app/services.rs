@@ -1,6 +1,7 @@
 //! Hands each service the dependencies it takes, from the state built once.
 
 use super::AppState;
+use crate::services::bookings::{BookingNotices, Bookings};
 use crate::services::conversations::Conversations;
 use crate::services::delivery::Delivery;
 use crate::services::intake::Intake;
@@ -27,6 +28,20 @@ impl AppState {
         Tasks { db: &self.db, mongo: &self.mongo, relay: &self.relay, follow_on: self.follow_on() }
     }
 
+    pub fn bookings(&self) -> Bookings<'_> {
+        Bookings {
+            db: &self.db,
+            relay: &self.relay,
+            follow_on: self.follow_on(),
+            qualifier: self.qualifier(),
+            google: self.integrations.google.as_deref(),
+        }
+    }
+
+    pub fn booking_notices(&self) -> BookingNotices<'_> {
+        BookingNotices { db: &self.db, mongo: &self.mongo, delivery: self.delivery() }
+    }
+
     pub fn delivery(&self) -> Delivery<'_> {
         Delivery { db: &self.db, mongo: &self.mongo, senders: &self.senders }
     }
@@ -38,6 +53,7 @@ impl AppState {
             ai: &self.ai,
             delivery: self.delivery(),
             qualifier: self.qualifier(),
+            bookings: self.bookings(),
             relay: &self.relay,
             follow_on: self.follow_on(),
             idempotency: &*self.idempotency,

@@ -52,6 +52,8 @@ pub struct Providers {
     pub sendgrid: Option<SendGridSettings>,
     /// The secret SendGrid Inbound Parse presents (see `channels::sendgrid`).
     pub sendgrid_inbound_secret: Option<SecretString>,
+    /// The signing key of the Calendly webhook subscription (`CALENDLY_WEBHOOK_SIGNING_KEY`).
+    pub calendly_signing_key: Option<SecretString>,
     pub openai: Option<OpenAiSettings>,
 }
 
@@ -91,6 +93,7 @@ pub(super) fn from_vars<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Pr
         twilio,
         sendgrid,
         sendgrid_inbound_secret: v.secret("SENDGRID_INBOUND_SECRET"),
+        calendly_signing_key: v.secret("CALENDLY_WEBHOOK_SIGNING_KEY"),
         openai,
         slack_webhook_url: v.secret("SLACK_WEBHOOK_URL"),
         salesforce: salesforce(v)?,

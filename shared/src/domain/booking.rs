@@ -10,11 +10,25 @@ use super::text::LongText;
 
 string_enum!(MeetingType { Video => "video", Phone => "phone", InPerson => "in_person" });
 string_enum!(BookingStatus { Scheduled => "scheduled", Confirmed => "confirmed", Cancelled => "cancelled", Completed => "completed", NoShow => "no_show" });
+string_enum!(
+    /// Where a booking was made.
+    BookingSource { Api => "api", Conversation => "conversation", Calendly => "calendly" }
+);
 
 impl BookingStatus {
     /// Holds the host's time (and so takes part in the overlap check).
     pub fn is_active(self) -> bool {
         matches!(self, BookingStatus::Scheduled | BookingStatus::Confirmed)
+    }
+
+    /// scheduled → confirmed; an active booking → completed, no_show or cancelled (staff
+    /// may mark a meeting that was never confirmed as held or missed). Past states are final.
+    pub fn can_move_to(self, to: BookingStatus) -> bool {
+        match (self, to) {
+            (BookingStatus::Scheduled, BookingStatus::Confirmed) => true,
+            (from, BookingStatus::Completed | BookingStatus::NoShow | BookingStatus::Cancelled) => from.is_active(),
+            (_, BookingStatus::Scheduled | BookingStatus::Confirmed) => false,
+        }
     }
 }
 
@@ -24,6 +38,8 @@ impl BookingStatus {
 pub struct DurationMinutes(u16);
 
 impl DurationMinutes {
+    pub const HOUR: DurationMinutes = DurationMinutes(60);
+
     pub fn new(minutes: i64) -> Result<Self, InvalidValue> {
         u16::try_from(minutes)
             .ok()
@@ -51,8 +67,19 @@ pub struct Booking {
     pub duration_minutes: DurationMinutes,
     pub meeting_type: MeetingType,
     pub meeting_link: Option<String>,
+    /// The address of an in-person meeting.
+    pub location: Option<String>,
     pub status: BookingStatus,
     pub notes: Option<LongText>,
+    pub source: BookingSource,
+    /// The provider's id of a booking made elsewhere (the Calendly invitee URI).
+    pub external_id: Option<String>,
+    /// The host's Google Calendar event, once created.
+    pub calendar_event_id: Option<String>,
+    /// iCalendar SEQUENCE: bumped on every change the customer is told about.
+    pub sequence: i32,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -72,12 +99,24 @@ pub struct NewBooking {
     pub duration_minutes: DurationMinutes,
     pub meeting_type: MeetingType,
     pub meeting_link: Option<String>,
+    pub location: Option<String>,
     pub notes: Option<LongText>,
+    pub source: BookingSource,
+    pub external_id: Option<String>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_moves() {
+        use BookingStatus::{Cancelled, Completed, Confirmed, NoShow, Scheduled};
+        assert!(Scheduled.can_move_to(Confirmed) && Confirmed.can_move_to(Completed) && Confirmed.can_move_to(NoShow));
+        assert!(Scheduled.can_move_to(Cancelled) && Confirmed.can_move_to(Cancelled));
+        assert!(!Confirmed.can_move_to(Scheduled) && !Cancelled.can_move_to(Confirmed) && !Completed.can_move_to(NoShow));
+        assert!(!Cancelled.can_move_to(Cancelled));
+    }
 
     #[test]
     fn durations_are_bounded() {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::qualification::Recommendation;
-use super::{Channel, LeadStatus, Priority, Score, TaskStatus, TaskType};
+use super::{BookingSource, Channel, LeadStatus, Priority, Score, TaskStatus, TaskType};
 
 /// Who moved a lead or task along.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,8 @@ pub enum ChangedBy {
     Staff,
     /// Leadflow's own reply to the customer (a new lead becomes contacted).
     Reply,
+    /// A booking was made (the lead becomes qualified).
+    Booking,
 }
 
 /// What made Leadflow score a lead again.
@@ -26,6 +28,8 @@ pub enum QualifyTrigger {
     Created,
     Message,
     Manual,
+    /// A booking was made for the lead.
+    Booking,
 }
 
 impl QualifyTrigger {
@@ -34,6 +38,7 @@ impl QualifyTrigger {
             QualifyTrigger::Created => "created",
             QualifyTrigger::Message => "message",
             QualifyTrigger::Manual => "manual",
+            QualifyTrigger::Booking => "booking",
         }
     }
 }
@@ -97,6 +102,59 @@ pub struct TaskStatusChanged {
     pub to: TaskStatus,
 }
 
+/// Who changed a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingActor {
+    /// A person, through the API.
+    Staff,
+    /// The customer, in the conversation.
+    Customer,
+    /// Calendly, on the invitee's behalf.
+    Calendly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingCreated {
+    pub booking_id: Uuid,
+    pub customer_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub host_id: Option<Uuid>,
+    pub scheduled_time: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub source: BookingSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingRescheduled {
+    pub booking_id: Uuid,
+    pub customer_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub host_id: Option<Uuid>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub by: BookingActor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingCancelled {
+    pub booking_id: Uuid,
+    pub customer_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub scheduled_time: DateTime<Utc>,
+    pub by: BookingActor,
+    pub reason: Option<String>,
+}
+
+/// `booking.completed` and `booking.no_show`: staff recorded how the meeting went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingOutcome {
+    pub booking_id: Uuid,
+    pub customer_id: Uuid,
+    pub lead_id: Option<Uuid>,
+    pub scheduled_time: DateTime<Utc>,
+}
+
 /// Every event Leadflow publishes. Serialized as `{"type": "lead.created", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -115,6 +173,16 @@ pub enum Event {
     TaskAssigned(TaskAssigned),
     #[serde(rename = "task.status_changed")]
     TaskStatusChanged(TaskStatusChanged),
+    #[serde(rename = "booking.created")]
+    BookingCreated(BookingCreated),
+    #[serde(rename = "booking.rescheduled")]
+    BookingRescheduled(BookingRescheduled),
+    #[serde(rename = "booking.cancelled")]
+    BookingCancelled(BookingCancelled),
+    #[serde(rename = "booking.completed")]
+    BookingCompleted(BookingOutcome),
+    #[serde(rename = "booking.no_show")]
+    BookingNoShow(BookingOutcome),
 }
 
 impl Event {
@@ -128,10 +196,15 @@ impl Event {
             Event::TaskCreated(_) => "task.created",
             Event::TaskAssigned(_) => "task.assigned",
             Event::TaskStatusChanged(_) => "task.status_changed",
+            Event::BookingCreated(_) => "booking.created",
+            Event::BookingRescheduled(_) => "booking.rescheduled",
+            Event::BookingCancelled(_) => "booking.cancelled",
+            Event::BookingCompleted(_) => "booking.completed",
+            Event::BookingNoShow(_) => "booking.no_show",
         }
     }
 
-    /// The lead or task the event is about; events are delivered in order per subject.
+    /// The lead, task or booking the event is about; events are delivered in order per subject.
     pub fn subject_id(&self) -> Uuid {
         match self {
             Event::LeadCreated(e) => e.lead_id,
@@ -141,6 +214,10 @@ impl Event {
             Event::TaskCreated(e) => e.task_id,
             Event::TaskAssigned(e) => e.task_id,
             Event::TaskStatusChanged(e) => e.task_id,
+            Event::BookingCreated(e) => e.booking_id,
+            Event::BookingRescheduled(e) => e.booking_id,
+            Event::BookingCancelled(e) => e.booking_id,
+            Event::BookingCompleted(e) | Event::BookingNoShow(e) => e.booking_id,
         }
     }
 
@@ -153,11 +230,14 @@ impl Event {
 
 impl Event {
     /// How many event types there are (`examples` holds one of each).
-    pub const TYPES: usize = 7;
+    pub const TYPES: usize = 12;
 
-    /// One event of each type, about the given lead and task: for the README's examples
-    /// and the contract tests of every place an event goes.
+    /// One event of each type, about the given lead and task (`other_id` stands for the
+    /// customer, agent, message and booking): for the README's examples and the contract
+    /// tests of every place an event goes.
     pub fn examples(lead_id: Uuid, task_id: Uuid, other_id: Uuid) -> Vec<Event> {
+        let at = DateTime::from_timestamp(1_796_126_400, 0).unwrap_or_default();
+        let outcome = BookingOutcome { booking_id: other_id, customer_id: other_id, lead_id: Some(lead_id), scheduled_time: at };
         vec![
             Event::LeadCreated(LeadCreated { lead_id, customer_id: other_id, source_channel: Some(Channel::Sms) }),
             Event::LeadStatusChanged(LeadStatusChanged {
@@ -190,6 +270,34 @@ impl Event {
                 from: TaskStatus::Open,
                 to: TaskStatus::InProgress,
             }),
+            Event::BookingCreated(BookingCreated {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                host_id: None,
+                scheduled_time: at,
+                ends_at: at + chrono::Duration::hours(1),
+                source: BookingSource::Conversation,
+            }),
+            Event::BookingRescheduled(BookingRescheduled {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                host_id: None,
+                from: at,
+                to: at + chrono::Duration::days(1),
+                by: BookingActor::Customer,
+            }),
+            Event::BookingCancelled(BookingCancelled {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                scheduled_time: at,
+                by: BookingActor::Staff,
+                reason: Some("customer called to cancel".into()),
+            }),
+            Event::BookingCompleted(outcome.clone()),
+            Event::BookingNoShow(outcome),
         ]
     }
 
@@ -205,6 +313,11 @@ impl Event {
             Event::TaskCreated(_) => 4,
             Event::TaskAssigned(_) => 5,
             Event::TaskStatusChanged(_) => 6,
+            Event::BookingCreated(_) => 7,
+            Event::BookingRescheduled(_) => 8,
+            Event::BookingCancelled(_) => 9,
+            Event::BookingCompleted(_) => 10,
+            Event::BookingNoShow(_) => 11,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Messages of a conversation, inbound from the customer or outbound to them.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Analysis;
@@ -13,6 +13,15 @@ string_enum!(
     /// What happened to an outbound message at its provider.
     DeliveryStatus { Pending => "pending", Sent => "sent", Delivered => "delivered", Failed => "failed", Skipped => "skipped" }
 );
+
+/// A file sent with an outbound e-mail (a calendar invite). Text only: every attachment
+/// Leadflow writes is text, and it is stored with the message so a retry sends the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
@@ -35,5 +44,8 @@ pub struct Message {
     pub chat_session: Option<Uuid>,
     /// For outbound e-mail: the `Message-ID` of the customer's message it answers.
     pub in_reply_to: Option<String>,
+    /// Outbound e-mail only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
     pub created_at: DateTime<Utc>,
 }

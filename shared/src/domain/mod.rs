@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod assignment;
 pub mod availability;
 pub mod booking;
+pub mod booking_settings;
 pub mod channel;
 pub mod contact;
 pub mod customer;
@@ -27,7 +28,7 @@ pub mod text;
 pub mod time_zone;
 
 pub use analysis::{Analysis, AnalysisInput, Entities, HandoffReason, Intent, Urgency};
-pub use booking::{Booking, BookingStatus, MeetingType, NewBooking};
+pub use booking::{Booking, BookingSource, BookingStatus, MeetingType, NewBooking};
 pub use contact::{Country, Email, Phone};
 pub use customer::{Customer, CustomerChanges, NewCustomer};
 pub use event::{Event, EventEnvelope};

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::macros::string_enum;
 use super::text::{LongText, ShortText};
+use super::booking_settings::BookingSettings;
 use super::{BusinessHours, TimeZone};
 
 string_enum!(Tone { Friendly => "friendly", Professional => "professional", Casual => "casual" });
@@ -29,6 +30,8 @@ pub struct Settings {
     pub tone: Tone,
     /// A few sentences about the business, used to ground replies.
     pub about: Option<LongText>,
+    /// How bookings are taken.
+    pub booking: BookingSettings,
     /// When the owner last saved them; `None` while the defaults are in use.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -58,6 +61,7 @@ impl Default for Settings {
             services: Vec::new(),
             tone: Tone::Friendly,
             about: None,
+            booking: BookingSettings::default(),
             updated_at: None,
         }
     }

@@ -6,6 +6,7 @@ mod sqs;
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -23,6 +24,12 @@ pub enum Job {
     NotifySlack { about: SlackSubject },
     /// Upsert the lead into Salesforce.
     SyncSalesforce { lead_id: Uuid },
+    /// Tell the customer about a booking change (the `sequence` it was made at).
+    BookingNotice { booking_id: Uuid, sequence: i32 },
+    /// Send one reminder of a booking.
+    SendReminder { booking_id: Uuid, offset_minutes: i32, scheduled_time: DateTime<Utc> },
+    /// Bring the host's Google Calendar event in line with the booking.
+    SyncCalendar { booking_id: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,13 +55,18 @@ impl Job {
             Job::RouteTask { .. } => "route_task",
             Job::NotifySlack { .. } => "notify_slack",
             Job::SyncSalesforce { .. } => "sync_salesforce",
+            Job::BookingNotice { .. } => "booking_notice",
+            Job::SendReminder { .. } => "send_reminder",
+            Job::SyncCalendar { .. } => "sync_calendar",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
-            Job::ProcessMessage { .. } => Lane::Messages,
-            Job::RouteTask { .. } | Job::NotifySlack { .. } | Job::SyncSalesforce { .. } => Lane::Tasks,
+            Job::ProcessMessage { .. } | Job::BookingNotice { .. } | Job::SendReminder { .. } => Lane::Messages,
+            Job::RouteTask { .. } | Job::NotifySlack { .. } | Job::SyncSalesforce { .. } | Job::SyncCalendar { .. } => {
+                Lane::Tasks
+            }
         }
     }
 }

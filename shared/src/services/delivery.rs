@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::channels::{Outbound, SendError, Senders};
+use crate::domain::message::Attachment;
 use crate::domain::{Channel, Customer, DeliveryStatus, Direction, Message};
 use crate::store::mongo::{Inserted, Mongo};
 use crate::store::{Db, opt_outs};
@@ -27,6 +28,8 @@ pub struct Draft {
     pub chat_session: Option<Uuid>,
     /// Keyword confirmations go out even to an opted-out number (that is the point).
     pub ignore_opt_out: bool,
+    /// E-mail only (a calendar invite); other channels send the text alone.
+    pub attachments: Vec<Attachment>,
 }
 
 /// Whether the customer opted out of `channel`.
@@ -93,6 +96,7 @@ impl Delivery<'_> {
             analysis: None,
             chat_session: draft.chat_session,
             in_reply_to: draft.in_reply_to,
+            attachments: draft.attachments,
             created_at: chrono::Utc::now(),
         };
         let stored = match self.mongo.messages().insert(&message).await? {

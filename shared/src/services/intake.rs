@@ -42,10 +42,10 @@ pub struct Intake<'a> {
 
 /// Of several customers holding the message's contacts, the one owning the address the
 /// message came from on its own channel.
-fn pick(mut found: Vec<Customer>, m: &InboundMessage) -> Option<Customer> {
-    let by_channel = found.iter().position(|c| match m.channel {
-        Channel::Sms => c.phone.is_some() && c.phone == m.phone,
-        Channel::Email | Channel::Chat | Channel::Form => c.email.is_some() && c.email == m.email,
+fn pick(mut found: Vec<Customer>, channel: Channel, fields: &CustomerFields) -> Option<Customer> {
+    let by_channel = found.iter().position(|c| match channel {
+        Channel::Sms => c.phone.is_some() && c.phone == fields.phone,
+        Channel::Email | Channel::Chat | Channel::Form => c.email.is_some() && c.email == fields.email,
     });
     match by_channel {
         Some(i) => Some(found.swap_remove(i)),
@@ -57,22 +57,30 @@ fn no_contact() -> ServiceError {
     ServiceError::invalid("customer.email", "an email or a phone is required")
 }
 
-/// Finds the customer by normalised email or phone, creating them if new and filling in
-/// facts they did not have yet (a name, the other contact if nobody else holds it).
-async fn upsert_customer(c: &mut tokio_postgres::Transaction<'_>, m: &InboundMessage) -> ServiceResult<Customer> {
-    let name = m.name.as_deref().and_then(|n| ShortText::parse(n).ok());
-    let fields = CustomerFields {
-        name: name.clone(),
+fn fields_of(m: &InboundMessage) -> CustomerFields {
+    CustomerFields {
+        name: m.name.as_deref().and_then(|n| ShortText::parse(n).ok()),
         email: m.email.clone(),
         phone: m.phone.clone(),
         company: m.fields.get("company").and_then(|v| ShortText::parse(v).ok()),
         ..Default::default()
-    };
+    }
+}
+
+/// Finds the customer by normalised email or phone, creating them if new and filling in
+/// facts they did not have yet (a name, the other contact if nobody else holds it).
+/// `channel` is the one the contact came from: it decides between two customers each
+/// holding one of the addresses. Every intake (messages, Calendly) matches this way.
+pub(crate) async fn upsert_customer(
+    c: &mut tokio_postgres::Transaction<'_>,
+    fields: CustomerFields,
+    channel: Channel,
+) -> ServiceResult<Customer> {
     let new = NewCustomer::new(fields.clone()).map_err(|_| no_contact())?;
     for _ in 0..3 {
-        let found = customers::find_by_contact(&*c, m.email.as_ref(), m.phone.as_ref()).await?;
+        let found = customers::find_by_contact(&*c, fields.email.as_ref(), fields.phone.as_ref()).await?;
         let several = found.len() > 1;
-        let Some(customer) = pick(found, m) else {
+        let Some(customer) = pick(found, channel, &fields) else {
             match customers::insert_if_absent(&*c, &new).await? {
                 Some(created) => return Ok(created),
                 None => continue,
@@ -150,7 +158,7 @@ impl Intake<'_> {
         let (customer, lead, lead_created) = {
             let mut conn = self.db.conn().await?;
             let mut tx = conn.transaction().await.map_err(StoreError::from)?;
-            let customer = upsert_customer(&mut tx, &m).await?;
+            let customer = upsert_customer(&mut tx, fields_of(&m), m.channel).await?;
             let (lead, created) = leads::ensure_open(&tx, customer.id, m.channel).await?;
             leads::touch_inbound(&tx, lead.id, now).await?;
             crate::store::conversations::touch(&tx, customer.id, true).await?;
@@ -184,6 +192,7 @@ impl Intake<'_> {
             analysis: None,
             chat_session: m.chat_session,
             in_reply_to: None,
+            attachments: Vec::new(),
             created_at: now,
         };
         match self.mongo.messages().insert(&message).await? {

@@ -2,14 +2,15 @@
 //! serve` runs itself. The sweep queues inbound messages still unprocessed some minutes
 //! after arrival (their job was lost or failed; processing is idempotent, so one queued
 //! twice is answered once; messages older than a day are left to people), and the relay
-//! publishes events whose first publication failed or never ran.
+//! publishes events whose first publication failed or never ran; due booking reminders
+//! are queued for sending.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{Relay, ServiceResult};
 use crate::queue::{Job, JobQueue};
-use crate::store::Db;
+use crate::store::{Db, StoreError, booking_reminders};
 use crate::store::mongo::Mongo;
 
 const BATCH: i64 = 200;
@@ -21,6 +22,7 @@ const OUTBOX_KEEP: Duration = Duration::days(7);
 pub struct TickReport {
     pub requeued_messages: usize,
     pub published_events: usize,
+    pub queued_reminders: usize,
 }
 
 /// Queues stale messages again; returns how many.
@@ -40,6 +42,24 @@ pub async fn requeue_stale(
     Ok(stale.len())
 }
 
+/// Queues a send job for each due booking reminder; a reminder whose job could not be
+/// queued stays due for the next run.
+pub async fn queue_reminders(db: &Db, jobs: &dyn JobQueue, now: DateTime<Utc>) -> ServiceResult<usize> {
+    let mut conn = db.conn().await?;
+    let tx = conn.transaction().await.map_err(StoreError::from)?;
+    let due = booking_reminders::claim_due(&tx, now, BATCH).await?;
+    for r in &due {
+        let job = Job::SendReminder {
+            booking_id: r.booking_id,
+            offset_minutes: r.offset_minutes,
+            scheduled_time: r.scheduled_time,
+        };
+        jobs.enqueue(&job).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(due.len())
+}
+
 /// One run of the schedule. The sweep and the relay are independent: one failing does
 /// not keep the other from running; the first error is returned after both ran.
 pub async fn tick(
@@ -51,10 +71,11 @@ pub async fn tick(
     now: DateTime<Utc>,
 ) -> ServiceResult<TickReport> {
     let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
+    let reminders = queue_reminders(db, jobs, now).await;
     let published = relay.run().await;
     if published.is_ok() {
         let conn = db.conn().await?;
         crate::store::outbox::prune(&*conn, now - OUTBOX_KEEP).await?;
     }
-    Ok(TickReport { requeued_messages: requeued?, published_events: published? })
+    Ok(TickReport { requeued_messages: requeued?, published_events: published?, queued_reminders: reminders? })
 }

@@ -4,6 +4,7 @@
 //! needs (never the whole application state; `app.rs` hands them out), returns `ServiceError`,
 //! and writes its events to the outbox in the transaction of the change.
 
+pub mod bookings;
 pub mod conversations;
 pub mod customers;
 pub mod delivery;

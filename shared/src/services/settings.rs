@@ -2,8 +2,9 @@
 
 use super::{ServiceError, ServiceResult};
 use crate::domain::text::{LongText, ShortText};
+use crate::domain::booking_settings::BookingChanges;
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
-use crate::store::{Db, StoreError, settings};
+use crate::store::{Db, StoreError, settings, teams};
 
 const MAX_SERVICES: usize = 100;
 
@@ -16,6 +17,7 @@ pub struct SettingsChanges {
     pub services: Option<Vec<Service>>,
     pub tone: Option<Tone>,
     pub about: Patch<LongText>,
+    pub booking: Option<BookingChanges>,
 }
 
 pub async fn get(db: &Db) -> ServiceResult<Settings> {
@@ -37,6 +39,15 @@ pub async fn update(db: &Db, changes: SettingsChanges) -> ServiceResult<Settings
     s.services = changes.services.unwrap_or(s.services);
     s.tone = changes.tone.unwrap_or(s.tone);
     s.about = changes.about.apply(s.about);
+    if let Some(booking) = changes.booking {
+        s.booking = booking.apply(s.booking);
+        s.booking.check().map_err(|(field, e)| ServiceError::invalid(field, e.0))?;
+        for (i, host) in s.booking.hosts.iter().enumerate() {
+            teams::get_agent(&tx, host.agent_id)
+                .await
+                .map_err(|e| ServiceError::from(e).not_found_as(&format!("booking.hosts[{i}].agent_id"), "agent"))?;
+        }
+    }
     let saved = settings::save(&tx, &s).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(saved)

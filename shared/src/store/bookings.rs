@@ -1,5 +1,6 @@
 //! Bookings. `bookings_no_overlap` refuses a second active booking of a host at a time
-//! that overlaps one they already have.
+//! that overlaps one they already have; [`lock_host`] serialises the check of buffers
+//! and hours (which the constraint cannot see) with the insert, per host.
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::{GenericClient, Row};
@@ -9,10 +10,12 @@ use super::sql::{Sql, get, p, parse_opt, parse_req};
 use super::{Page, PageRequest, Scope, StoreError};
 use crate::domain::booking::DurationMinutes;
 use crate::domain::text::LongText;
-use crate::domain::{Booking, BookingStatus, MeetingType, NewBooking};
+use crate::domain::availability::Interval;
+use crate::domain::{Booking, BookingSource, BookingStatus, MeetingType, NewBooking};
 
 const COLUMNS: &str = "id, customer_id, lead_id, host_id, scheduled_time, duration_minutes, meeting_type, meeting_link, \
-     status, notes, created_at, updated_at";
+     location, status, notes, source, external_id, calendar_event_id, sequence, cancelled_at, cancel_reason, created_at, \
+     updated_at";
 
 #[derive(Debug, Clone, Default)]
 pub struct BookingFilter {
@@ -35,8 +38,15 @@ fn from_row(row: &Row) -> Result<Booking, StoreError> {
         duration_minutes: DurationMinutes::new(i64::from(minutes)).map_err(|e| StoreError::Corrupt(e.0))?,
         meeting_type: parse_req(row, "meeting_type", str::parse::<MeetingType>)?,
         meeting_link: get(row, "meeting_link")?,
+        location: get(row, "location")?,
         status: parse_req(row, "status", str::parse)?,
         notes: parse_opt(row, "notes", LongText::parse)?,
+        source: parse_req(row, "source", str::parse::<BookingSource>)?,
+        external_id: get(row, "external_id")?,
+        calendar_event_id: get(row, "calendar_event_id")?,
+        sequence: get(row, "sequence")?,
+        cancelled_at: get(row, "cancelled_at")?,
+        cancel_reason: get(row, "cancel_reason")?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
@@ -53,8 +63,8 @@ fn minutes(d: DurationMinutes) -> i16 {
 pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, StoreError> {
     let sql = format!(
         "INSERT INTO bookings (id, customer_id, lead_id, host_id, scheduled_time, duration_minutes, ends_at,
-                               meeting_type, meeting_link, notes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+                               meeting_type, meeting_link, notes, location, source, external_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}"
     );
     let ends_at = b.scheduled_time + b.duration_minutes.duration();
     let rows = c
@@ -71,6 +81,9 @@ pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, S
                 p(&b.meeting_type.as_str()),
                 p(&b.meeting_link),
                 p(&b.notes.as_ref().map(super::super::domain::text::Text::as_str)),
+                p(&b.location),
+                p(&b.source.as_str()),
+                p(&b.external_id),
             ],
         )
         .await?;
@@ -81,11 +94,78 @@ pub async fn get_by_id(c: &impl GenericClient, id: Uuid) -> Result<Booking, Stor
     one(c.query_typed(&format!("SELECT {COLUMNS} FROM bookings WHERE id = $1"), &[p(&id)]).await?)
 }
 
+/// The booking, locked for the transaction.
+pub async fn get_for_update(c: &impl GenericClient, id: Uuid) -> Result<Booking, StoreError> {
+    one(c.query_typed(&format!("SELECT {COLUMNS} FROM bookings WHERE id = $1 FOR UPDATE"), &[p(&id)]).await?)
+}
+
+pub async fn get_by_external_id(c: &impl GenericClient, external_id: &str) -> Result<Option<Booking>, StoreError> {
+    let rows =
+        c.query_typed(&format!("SELECT {COLUMNS} FROM bookings WHERE external_id = $1 FOR UPDATE"), &[p(&external_id)]).await?;
+    rows.first().map(from_row).transpose()
+}
+
+/// Serialises bookings of one host (`None`: the business calendar) until the
+/// transaction ends, so the availability check and the insert are one step.
+pub async fn lock_host(c: &impl GenericClient, host_id: Option<Uuid>) -> Result<(), StoreError> {
+    let key = host_id.unwrap_or(Uuid::nil());
+    c.query_typed(
+        "SELECT pg_advisory_xact_lock(hashtextextended('booking-host:' || $1::text, 0))",
+        &[p(&key.to_string())],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Active bookings of a host overlapping `[from, to)`, as intervals.
+pub async fn busy(
+    c: &impl GenericClient,
+    host_id: Option<Uuid>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<Uuid>,
+) -> Result<Vec<Interval>, StoreError> {
+    let rows = c
+        .query_typed(
+            "SELECT scheduled_time, ends_at FROM bookings
+             WHERE host_id IS NOT DISTINCT FROM $1 AND status IN ('scheduled', 'confirmed')
+               AND scheduled_time < $3 AND ends_at > $2 AND id IS DISTINCT FROM $4",
+            &[p(&host_id), p(&from), p(&to), p(&except)],
+        )
+        .await?;
+    rows.iter().map(|r| Ok(Interval { start: get(r, "scheduled_time")?, end: get(r, "ends_at")? })).collect()
+}
+
+/// The customer's next active booking (now or later), locked.
+pub async fn next_active_for_customer(
+    c: &impl GenericClient,
+    customer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<Booking>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings WHERE customer_id = $1 AND status IN ('scheduled', 'confirmed') AND ends_at > $2
+         ORDER BY scheduled_time LIMIT 1 FOR UPDATE"
+    );
+    let rows = c.query_typed(&sql, &[p(&customer_id), p(&now)]).await?;
+    rows.first().map(from_row).transpose()
+}
+
+/// Records the host's calendar event of the booking.
+pub async fn set_calendar_event(c: &impl GenericClient, id: Uuid, event_id: Option<&str>, link: Option<&str>) -> Result<(), StoreError> {
+    c.query_typed(
+        "UPDATE bookings SET calendar_event_id = $2, meeting_link = coalesce($3, meeting_link) WHERE id = $1",
+        &[p(&id), p(&event_id), p(&link)],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Writes every editable column of `b`; moving it onto a busy slot is a conflict.
 pub async fn save(c: &impl GenericClient, b: &Booking) -> Result<Booking, StoreError> {
     let sql = format!(
         "UPDATE bookings SET host_id = $2, scheduled_time = $3, duration_minutes = $4, ends_at = $5, meeting_type = $6,
-                meeting_link = $7, status = $8, notes = $9, updated_at = now()
+                meeting_link = $7, status = $8, notes = $9, location = $10, sequence = $11, cancelled_at = $12,
+                cancel_reason = $13, updated_at = now()
          WHERE id = $1 RETURNING {COLUMNS}"
     );
     let rows = c
@@ -101,6 +181,10 @@ pub async fn save(c: &impl GenericClient, b: &Booking) -> Result<Booking, StoreE
                 p(&b.meeting_link),
                 p(&b.status.as_str()),
                 p(&b.notes.as_ref().map(super::super::domain::text::Text::as_str)),
+                p(&b.location),
+                p(&b.sequence),
+                p(&b.cancelled_at),
+                p(&b.cancel_reason),
             ],
         )
         .await?;

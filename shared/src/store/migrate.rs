@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_conversations.sql"),
     migration!(3, "0003_qualifications.sql"),
     migration!(4, "0004_outbox.sql"),
+    migration!(5, "0005_bookings.sql"),
 ];
 
 const LOCK_KEY: i64 = 0x4c45_4144_464c_4f57; // "LEADFLOW"

@@ -12,6 +12,8 @@ mod page;
 mod pg;
 mod sql;
 
+pub mod booking_offers;
+pub mod booking_reminders;
 pub mod bookings;
 pub mod conversations;
 pub mod customers;

@@ -10,7 +10,7 @@ use crate::domain::{Settings, TimeZone};
 pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
     let rows = c
         .query_typed(
-            "SELECT business_name, time_zone, business_hours, services, tone, about, updated_at FROM settings WHERE id = 1",
+            "SELECT business_name, time_zone, business_hours, services, tone, about, booking, updated_at FROM settings WHERE id = 1",
             &[],
         )
         .await?;
@@ -26,6 +26,7 @@ pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
         services: serde_json::from_value(get(row, "services")?).map_err(|e| corrupt("services", e))?,
         tone: parse_req(row, "tone", str::parse)?,
         about: parse_opt(row, "about", LongText::parse)?,
+        booking: serde_json::from_value(get(row, "booking")?).map_err(|e| corrupt("booking", e))?,
         updated_at: Some(get(row, "updated_at")?),
     })
 }
@@ -39,11 +40,12 @@ pub async fn lock(c: &impl GenericClient) -> Result<(), StoreError> {
 pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, StoreError> {
     let hours = serde_json::to_value(&s.business_hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let services = serde_json::to_value(&s.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let booking = serde_json::to_value(&s.booking).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     c.query_typed(
-        "INSERT INTO settings (id, business_name, time_zone, business_hours, services, tone, about, updated_at)
-         VALUES (1, $1, $2, $3, $4, $5, $6, now())
+        "INSERT INTO settings (id, business_name, time_zone, business_hours, services, tone, about, booking, updated_at)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, now())
          ON CONFLICT (id) DO UPDATE SET business_name = $1, time_zone = $2, business_hours = $3, services = $4,
-                tone = $5, about = $6, updated_at = now()",
+                tone = $5, about = $6, booking = $7, updated_at = now()",
         &[
             p(&s.business_name.as_str()),
             p(&s.time_zone.name()),
@@ -51,6 +53,7 @@ pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, Stor
             p(&services),
             p(&s.tone.as_str()),
             p(&s.about.as_ref().map(super::super::domain::text::Text::as_str)),
+            p(&booking),
         ],
     )
     .await?;

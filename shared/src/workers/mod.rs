@@ -39,6 +39,11 @@ pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), Jo
         Job::RouteTask { message_id } => state.tasks().route_task_job(*message_id).await,
         Job::NotifySlack { about } => state.integrations().notify_slack(*about, ctx.deadline).await,
         Job::SyncSalesforce { lead_id } => state.integrations().sync_salesforce_job(*lead_id).await,
+        Job::BookingNotice { booking_id, sequence } => state.booking_notices().notice(*booking_id, *sequence).await,
+        Job::SendReminder { booking_id, offset_minutes, scheduled_time } => {
+            state.booking_notices().remind(*booking_id, *offset_minutes, *scheduled_time).await
+        }
+        Job::SyncCalendar { booking_id } => state.bookings().sync_calendar(*booking_id).await,
     };
     match result {
         Ok(()) => Ok(()),

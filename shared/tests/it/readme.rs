@@ -33,7 +33,7 @@ fn events_block() -> String {
         .enumerate()
         .map(|(i, event)| {
             let mut envelope = EventEnvelope::new(event, at);
-            envelope.id = Uuid::parse_str(&format!("0193a3c6-0000-7000-8000-00000000000{i}")).unwrap();
+            envelope.id = Uuid::parse_str(&format!("0193a3c6-0000-7000-8000-{i:012x}")).unwrap();
             let entry = serde_json::json!({"detail-type": envelope.detail_type(), "detail": envelope.detail()});
             serde_json::to_string(&entry).unwrap()
         })

@@ -108,7 +108,10 @@ async fn overlapping_active_bookings_of_one_host_conflict() {
         duration_minutes: DurationMinutes::new(30).unwrap(),
         meeting_type: MeetingType::Video,
         meeting_link: None,
+        location: None,
         notes: None,
+        source: leadflow::domain::BookingSource::Api,
+        external_id: None,
     };
     let mut first = bookings::insert(&*conn, &new(0)).await.unwrap();
     let err = bookings::insert(&*conn, &new(15)).await.unwrap_err();
@@ -264,6 +267,7 @@ async fn messages_dedupe_on_provider_id() {
         analysis: None,
         chat_session: None,
         in_reply_to: None,
+        attachments: Vec::new(),
         created_at: Utc::now(),
     };
     let first = msg(Some("SM123"));

@@ -118,6 +118,7 @@ impl Conversations<'_> {
             in_reply_to: None,
             chat_session: None,
             ignore_opt_out: true,
+            attachments: Vec::new(),
         };
         Ok(Some(self.delivery.stage(customer, draft).await?))
     }

@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::bookings::Bookings;
+use super::bookings::conversation::BookingReply;
 use super::delivery::{Delivery, Draft, opted_out};
 use super::qualification::Qualifier;
 use super::routing::task_type_for;
@@ -56,6 +58,7 @@ pub struct Conversations<'a> {
     pub ai: &'a Ai,
     pub delivery: Delivery<'a>,
     pub qualifier: Qualifier<'a>,
+    pub bookings: Bookings<'a>,
     pub relay: &'a Relay,
     pub follow_on: FollowOn<'a>,
     pub idempotency: &'a dyn IdempotencyStore,
@@ -170,6 +173,12 @@ impl Conversations<'_> {
         if is_opted_out {
             return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
         }
+        if handoff.is_none()
+            && let Some(booking) =
+                self.bookings.converse(&customer, inbound.lead_id, &inbound.content, analysis.intent, Utc::now()).await?
+        {
+            return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, handoff).await;
+        }
         let history = self.mongo.messages().recent(customer.id, 12).await?;
         let history: Vec<Message> = history.into_iter().filter(|m| m.id != inbound.id).collect();
         let ctx = ReplyContext {
@@ -184,7 +193,34 @@ impl Conversations<'_> {
         let Some(reply) = self.ai.responder.respond(&ctx).await? else {
             return Ok(Outcome::NoReply { reason: format!("no reply to {}", analysis.intent) });
         };
-        let text = crate::domain::reply::fit_for_channel(&reply.text, channel);
+        self.send_reply(&customer, inbound, channel, &settings, None, Some(reply.text), handoff).await
+    }
+
+    /// Sends the reply: the responder's text, or the booking flow's with the invite on
+    /// e-mail.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_reply(
+        &self,
+        customer: &Customer,
+        inbound: &Message,
+        channel: Channel,
+        settings: &crate::domain::Settings,
+        booking: Option<BookingReply>,
+        text: Option<String>,
+        handoff: Option<HandoffReason>,
+    ) -> ServiceResult<Outcome> {
+        let now = Utc::now();
+        let (text, attachments) = match booking {
+            Some(reply) => {
+                let invite = reply
+                    .changed
+                    .filter(|_| channel == Channel::Email)
+                    .map(|(_, b)| super::bookings::notices::ics(&b, customer, settings, now));
+                (reply.text, invite.into_iter().collect())
+            }
+            None => (text.unwrap_or_default(), Vec::new()),
+        };
+        let text = crate::domain::reply::fit_for_channel(&text, channel);
         let subject = (channel == Channel::Email).then(|| match &inbound.subject {
             Some(s) if s.to_lowercase().starts_with("re:") => s.clone(),
             Some(s) => format!("Re: {s}"),
@@ -202,8 +238,9 @@ impl Conversations<'_> {
                 .flatten(),
             chat_session: inbound.chat_session,
             ignore_opt_out: false,
+            attachments,
         };
-        let sent = self.delivery.deliver(&customer, draft).await?;
+        let sent = self.delivery.deliver(customer, draft).await?;
         if sent.delivery_status == Some(DeliveryStatus::Sent)
             && let Some(lead_id) = inbound.lead_id
         {

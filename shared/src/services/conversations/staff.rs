@@ -91,6 +91,7 @@ impl Conversations<'_> {
             in_reply_to: None,
             chat_session,
             ignore_opt_out: false,
+            attachments: Vec::new(),
         };
         let message = match self.delivery.deliver(&customer, draft).await {
             Ok(m) => m,

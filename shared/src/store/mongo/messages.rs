@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{from_bson_time, is_duplicate_key, to_bson_time};
+use crate::domain::message::Attachment;
 use crate::domain::{Analysis, Channel, DeliveryStatus, Direction, Message};
 use crate::store::{Page, PageRequest, Scope, StoreError};
 
@@ -37,6 +38,8 @@ struct MessageDoc {
     chat_session: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     in_reply_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<Attachment>,
     created_at: mongodb::bson::DateTime,
 }
 
@@ -57,6 +60,7 @@ impl From<&Message> for MessageDoc {
             analysis: m.analysis.clone(),
             chat_session: m.chat_session.map(|s| s.to_string()),
             in_reply_to: m.in_reply_to.clone(),
+            attachments: m.attachments.clone(),
             created_at: to_bson_time(m.created_at),
         }
     }
@@ -82,6 +86,7 @@ impl TryFrom<MessageDoc> for Message {
             analysis: d.analysis,
             chat_session: d.chat_session.as_deref().map(uuid).transpose()?,
             in_reply_to: d.in_reply_to,
+            attachments: d.attachments,
             created_at: from_bson_time(d.created_at),
         })
     }

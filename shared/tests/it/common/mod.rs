@@ -179,6 +179,7 @@ pub(crate) fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i
         analysis: None,
         chat_session: None,
         in_reply_to: None,
+        attachments: Vec::new(),
         created_at: chrono::Utc::now() - chrono::Duration::seconds(seconds_ago),
     }
 }

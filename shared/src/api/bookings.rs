@@ -1,0 +1,160 @@
+//! `/api/bookings`: open times, booking them, moving, confirming, closing and
+//! cancelling, and the iCalendar file of a booking.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::crm::page_request;
+use super::error::ApiResult;
+use super::extract::{Id, Json, OptionalJson, Query};
+use crate::app::AppState;
+use crate::domain::booking::DurationMinutes;
+use crate::domain::event::BookingActor;
+use crate::domain::text::LongText;
+use crate::domain::{Booking, BookingSource, BookingStatus, MeetingType, Patch};
+use crate::services::Page;
+use crate::services::bookings::{Availability, AvailabilityQuery, BookingChanges, BookingRequest, Cancellation};
+use crate::store::bookings::BookingFilter;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvailabilityParams {
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    duration: Option<i64>,
+    host_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBooking {
+    customer_id: Uuid,
+    lead_id: Option<Uuid>,
+    host_id: Option<Uuid>,
+    scheduled_time: DateTime<Utc>,
+    duration_minutes: Option<i64>,
+    meeting_type: Option<MeetingType>,
+    notes: Option<LongText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBooking {
+    scheduled_time: Option<DateTime<Utc>>,
+    duration_minutes: Option<i64>,
+    status: Option<BookingStatus>,
+    #[serde(default)]
+    notes: Patch<LongText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {
+    reason: Option<LongText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListBookings {
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    status: Option<BookingStatus>,
+    host_id: Option<Uuid>,
+    customer_id: Option<Uuid>,
+    lead_id: Option<Uuid>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+fn duration(field: &str, minutes: Option<i64>) -> ApiResult<Option<DurationMinutes>> {
+    use crate::services::FieldContext;
+    Ok(minutes.map(DurationMinutes::new).transpose().field(field)?)
+}
+
+async fn availability(
+    State(state): State<AppState>,
+    Query(q): Query<AvailabilityParams>,
+) -> ApiResult<axum::Json<Availability>> {
+    let query = AvailabilityQuery { from: q.from, to: q.to, duration: duration("duration", q.duration)?, host_id: q.host_id };
+    Ok(axum::Json(state.bookings().availability(&query, Utc::now()).await?))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Json(b): Json<CreateBooking>,
+) -> ApiResult<(StatusCode, axum::Json<Booking>)> {
+    let req = BookingRequest {
+        customer_id: b.customer_id,
+        lead_id: b.lead_id,
+        host_id: b.host_id,
+        scheduled_time: b.scheduled_time,
+        duration: duration("duration_minutes", b.duration_minutes)?,
+        meeting_type: b.meeting_type,
+        notes: b.notes,
+        source: BookingSource::Api,
+    };
+    let booking = state.bookings().create_and_notify(req, Utc::now()).await?;
+    Ok((StatusCode::CREATED, axum::Json(booking)))
+}
+
+async fn list(State(state): State<AppState>, Query(q): Query<ListBookings>) -> ApiResult<axum::Json<Page<Booking>>> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    let filter = BookingFilter {
+        customer_id: q.customer_id,
+        lead_id: q.lead_id,
+        host_id: q.host_id,
+        status: q.status,
+        from: q.from,
+        to: q.to,
+    };
+    Ok(axum::Json(state.bookings().list(&filter, &page).await?))
+}
+
+async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Booking>> {
+    Ok(axum::Json(state.bookings().get(id).await?))
+}
+
+async fn update(State(state): State<AppState>, Id(id): Id, Json(b): Json<UpdateBooking>) -> ApiResult<axum::Json<Booking>> {
+    let changes = BookingChanges {
+        scheduled_time: b.scheduled_time,
+        duration: duration("duration_minutes", b.duration_minutes)?,
+        notes: b.notes,
+        status: b.status,
+    };
+    Ok(axum::Json(state.bookings().update(id, changes, Utc::now()).await?))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    Id(id): Id,
+    OptionalJson(body): OptionalJson<CancelBody>,
+) -> ApiResult<axum::Json<Booking>> {
+    let reason = body.and_then(|b| b.reason).map(|r| r.as_str().to_owned());
+    let c = Cancellation { reason, by: BookingActor::Staff };
+    Ok(axum::Json(state.bookings().cancel(id, c, true, Utc::now()).await?))
+}
+
+async fn ics(State(state): State<AppState>, Id(id): Id) -> ApiResult<impl IntoResponse> {
+    let invite = state.bookings().invite(id, Utc::now()).await?;
+    let disposition = format!("attachment; filename=\"booking-{id}.ics\"");
+    Ok(([(header::CONTENT_TYPE, invite.content_type), (header::CONTENT_DISPOSITION, disposition)], invite.content))
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/api/bookings/availability", get(availability))
+        // The seed's name for the same question.
+        .route("/api/bookings/availability/check", get(availability))
+        .route("/api/bookings", get(list).post(create))
+        .route("/api/bookings/{id}", get(show).put(update).patch(update))
+        .route("/api/bookings/{id}/cancel", post(cancel))
+        .route("/api/bookings/{id}/ics", get(ics));
+    let routes = super::staff(routes, &state).with_state(state.clone());
+    super::finish(routes, &state)
+}

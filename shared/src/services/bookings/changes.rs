@@ -1,0 +1,182 @@
+//! Changing a booking: moving it (checked like a new one, ignoring itself), notes,
+//! status along its lifecycle, cancelling. Each change the customer should know of
+//! bumps the iCalendar SEQUENCE and queues a notice.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::availability::{self, ExternalBusy, HostCalendar, Loaded};
+use super::{Bookings, ServiceError, ServiceResult, record};
+use crate::domain::booking::DurationMinutes;
+use crate::domain::event::{BookingActor, BookingCancelled, BookingOutcome, BookingRescheduled};
+use crate::domain::text::LongText;
+use crate::domain::{Booking, BookingStatus, Event, Patch, Settings};
+use crate::store::{StoreError, booking_reminders, bookings, settings};
+
+#[derive(Debug, Clone, Default)]
+pub struct BookingChanges {
+    pub scheduled_time: Option<DateTime<Utc>>,
+    pub duration: Option<DurationMinutes>,
+    pub notes: Patch<LongText>,
+    pub status: Option<BookingStatus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cancellation {
+    pub reason: Option<String>,
+    pub by: BookingActor,
+}
+
+/// The calendar a booking already on `host_id` is checked against: the host's own
+/// hours while they are a host, the business hours otherwise.
+fn calendar_of(settings: &Settings, host_id: Option<Uuid>) -> HostCalendar {
+    host_id
+        .and_then(|id| HostCalendar::candidates(settings, Some(id)).ok())
+        .and_then(|mut c| c.pop())
+        .unwrap_or_else(|| HostCalendar { host_id, hours: settings.business_hours.clone(), calendar_id: None })
+}
+
+impl Bookings<'_> {
+    /// Staff's change through the API.
+    pub async fn update(&self, id: Uuid, changes: BookingChanges, now: DateTime<Utc>) -> ServiceResult<Booking> {
+        let (before, after) = self.apply(id, changes, None, BookingActor::Staff, now).await?;
+        self.settled(&before, &after, true).await;
+        Ok(after)
+    }
+
+    /// Moves the booking to `to`; `notify` is false when the caller tells the customer
+    /// itself (the conversation's reply).
+    pub async fn reschedule(
+        &self,
+        id: Uuid,
+        to: DateTime<Utc>,
+        by: BookingActor,
+        notify: bool,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Booking> {
+        let changes = BookingChanges { scheduled_time: Some(to), ..Default::default() };
+        let (before, after) = self.apply(id, changes, None, by, now).await?;
+        self.settled(&before, &after, notify).await;
+        Ok(after)
+    }
+
+    pub async fn cancel(&self, id: Uuid, c: Cancellation, notify: bool, now: DateTime<Utc>) -> ServiceResult<Booking> {
+        let changes = BookingChanges { status: Some(BookingStatus::Cancelled), ..Default::default() };
+        let (before, after) = self.apply(id, changes, Some(c.reason), c.by, now).await?;
+        self.settled(&before, &after, notify).await;
+        Ok(after)
+    }
+
+    async fn settled(&self, before: &Booking, after: &Booking, notify: bool) {
+        if before == after {
+            return;
+        }
+        self.after_change(after, false).await;
+        if notify && after.sequence != before.sequence {
+            self.notify(after).await;
+        }
+    }
+
+    async fn apply(
+        &self,
+        id: Uuid,
+        changes: BookingChanges,
+        cancel_reason: Option<Option<String>>,
+        by: BookingActor,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<(Booking, Booking)> {
+        let mut conn = self.db.conn().await?;
+        let tx = conn.transaction().await.map_err(StoreError::from)?;
+        let settings = settings::load(&tx).await?;
+        let before = bookings::get_for_update(&tx, id).await?;
+        let mut b = before.clone();
+        let moved = changes.scheduled_time.is_some_and(|t| t != b.scheduled_time)
+            || changes.duration.is_some_and(|d| d != b.duration_minutes);
+        if moved {
+            if !b.status.is_active() {
+                return Err(ServiceError::invalid("scheduled_time", format!("a {} booking cannot be moved", b.status)));
+            }
+            b.scheduled_time = changes.scheduled_time.unwrap_or(b.scheduled_time);
+            b.duration_minutes = changes.duration.unwrap_or(b.duration_minutes);
+            let cal = calendar_of(&settings, b.host_id);
+            let rules = settings.booking.rules(Some(b.duration_minutes));
+            let external = ExternalBusy { google: self.google }
+                .of(&cal, b.scheduled_time - rules.duration, b.ends_at() + rules.duration)
+                .await?;
+            bookings::lock_host(&tx, b.host_id).await?;
+            let mut loaded =
+                Loaded::load(&tx, ExternalBusy { google: None }, &cal, &rules, b.scheduled_time, b.ends_at(), Some(b.id))
+                    .await?;
+            loaded.busy = external;
+            availability::check(&loaded, &cal, &settings, &rules, now, b.scheduled_time)
+                .map_err(|p| availability::refusal(p, &settings.booking, settings.time_zone))?;
+        }
+        if let Some(next) = changes.status.filter(|s| *s != b.status) {
+            if !b.status.can_move_to(next) {
+                return Err(ServiceError::invalid("status", format!("a {} booking cannot become {next}", b.status)));
+            }
+            b.status = next;
+            if next == BookingStatus::Cancelled {
+                b.cancelled_at = Some(now);
+                b.cancel_reason = cancel_reason.flatten();
+            }
+        }
+        b.notes = changes.notes.apply(b.notes);
+        let told = moved || (b.status == BookingStatus::Cancelled && before.status != BookingStatus::Cancelled);
+        if told {
+            b.sequence += 1;
+        }
+        if b == before {
+            return Ok((before.clone(), before));
+        }
+        let after = bookings::save(&tx, &b).await?;
+        if moved {
+            let offsets: Vec<u32> = settings.booking.reminder_offsets_minutes.iter().map(|r| r.get()).collect();
+            booking_reminders::plan(&tx, after.id, after.scheduled_time, &offsets, now).await?;
+        }
+        if !after.status.is_active() {
+            booking_reminders::cancel(&tx, after.id).await?;
+        }
+        record(&tx, events(&before, &after, by), now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok((before, after))
+    }
+}
+
+fn events(before: &Booking, after: &Booking, by: BookingActor) -> Vec<Event> {
+    let mut events = Vec::new();
+    if before.scheduled_time != after.scheduled_time {
+        events.push(Event::BookingRescheduled(BookingRescheduled {
+            booking_id: after.id,
+            customer_id: after.customer_id,
+            lead_id: after.lead_id,
+            host_id: after.host_id,
+            from: before.scheduled_time,
+            to: after.scheduled_time,
+            by,
+        }));
+    }
+    if before.status != after.status {
+        let outcome = || BookingOutcome {
+            booking_id: after.id,
+            customer_id: after.customer_id,
+            lead_id: after.lead_id,
+            scheduled_time: after.scheduled_time,
+        };
+        match after.status {
+            BookingStatus::Cancelled => events.push(Event::BookingCancelled(BookingCancelled {
+                booking_id: after.id,
+                customer_id: after.customer_id,
+                lead_id: after.lead_id,
+                scheduled_time: after.scheduled_time,
+                by,
+                reason: after.cancel_reason.clone(),
+            })),
+            BookingStatus::Completed => events.push(Event::BookingCompleted(outcome())),
+            BookingStatus::NoShow => events.push(Event::BookingNoShow(outcome())),
+            // Confirming changes nothing a consumer acts on; scheduled is never moved to.
+            BookingStatus::Confirmed | BookingStatus::Scheduled => {}
+        }
+    }
+    events
+}
