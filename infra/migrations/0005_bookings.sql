@@ -14,7 +14,10 @@ ALTER TABLE bookings
     -- The Google Calendar event of the host, once created.
     ADD COLUMN calendar_event_id text,
     ADD COLUMN cancelled_at     timestamptz,
-    ADD COLUMN cancel_reason    text;
+    ADD COLUMN cancel_reason    text,
+    -- A booking made in a website chat: only that chat session may move or cancel it
+    -- by message (anyone can type a customer's e-mail address into the widget).
+    ADD COLUMN chat_session     uuid;
 
 CREATE INDEX bookings_host_time_idx ON bookings (host_id, scheduled_time) WHERE status IN ('scheduled', 'confirmed');
 
@@ -37,6 +40,8 @@ CREATE TABLE booking_offers (
     duration_minutes smallint NOT NULL CONSTRAINT booking_offers_duration_check CHECK (duration_minutes BETWEEN 5 AND 480),
     -- Set when the offer moves an existing booking instead of making a new one.
     reschedule_of    uuid CONSTRAINT booking_offers_reschedule_of_fkey REFERENCES bookings (id) ON DELETE CASCADE,
+    -- The chat session the offer was made in; only it may take the offer.
+    chat_session     uuid,
     offered_at       timestamptz NOT NULL
 );
 

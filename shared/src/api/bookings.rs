@@ -98,6 +98,7 @@ async fn create(
         meeting_type: b.meeting_type,
         notes: b.notes,
         source: BookingSource::Api,
+        chat_session: None,
     };
     let booking = state.bookings().create_and_notify(req, Utc::now()).await?;
     Ok((StatusCode::CREATED, axum::Json(booking)))

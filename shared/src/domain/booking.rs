@@ -103,6 +103,8 @@ pub struct NewBooking {
     pub notes: Option<LongText>,
     pub source: BookingSource,
     pub external_id: Option<String>,
+    /// The website chat session it was booked in, if any.
+    pub chat_session: Option<Uuid>,
 }
 
 #[cfg(test)]

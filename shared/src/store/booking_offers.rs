@@ -17,20 +17,24 @@ pub struct Offer {
     pub duration: DurationMinutes,
     /// The booking the offer moves, when it is a reschedule.
     pub reschedule_of: Option<Uuid>,
+    /// The chat session it was made in (only that session may take it).
+    pub chat_session: Option<Uuid>,
     pub offered_at: DateTime<Utc>,
 }
 
 pub async fn save(c: &impl GenericClient, o: &Offer) -> Result<(), StoreError> {
     let minutes = i16::try_from(o.duration.minutes()).unwrap_or(i16::MAX);
     c.query_typed(
-        "INSERT INTO booking_offers (customer_id, slots, duration_minutes, reschedule_of, offered_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (customer_id) DO UPDATE SET slots = $2, duration_minutes = $3, reschedule_of = $4, offered_at = $5",
+        "INSERT INTO booking_offers (customer_id, slots, duration_minutes, reschedule_of, chat_session, offered_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (customer_id) DO UPDATE
+             SET slots = $2, duration_minutes = $3, reschedule_of = $4, chat_session = $5, offered_at = $6",
         &[
             p(&o.customer_id),
             (&o.slots, Type::TIMESTAMPTZ_ARRAY),
             p(&minutes),
             p(&o.reschedule_of),
+            p(&o.chat_session),
             p(&o.offered_at),
         ],
     )
@@ -41,7 +45,7 @@ pub async fn save(c: &impl GenericClient, o: &Offer) -> Result<(), StoreError> {
 pub async fn get_for_customer(c: &impl GenericClient, customer_id: Uuid) -> Result<Option<Offer>, StoreError> {
     let rows = c
         .query_typed(
-            "SELECT customer_id, slots, duration_minutes, reschedule_of, offered_at FROM booking_offers
+            "SELECT customer_id, slots, duration_minutes, reschedule_of, chat_session, offered_at FROM booking_offers
              WHERE customer_id = $1",
             &[p(&customer_id)],
         )
@@ -53,6 +57,7 @@ pub async fn get_for_customer(c: &impl GenericClient, customer_id: Uuid) -> Resu
         slots: get(row, "slots")?,
         duration: DurationMinutes::new(i64::from(minutes)).map_err(|e| StoreError::Corrupt(e.0))?,
         reschedule_of: get(row, "reschedule_of")?,
+        chat_session: get(row, "chat_session")?,
         offered_at: get(row, "offered_at")?,
     }))
 }

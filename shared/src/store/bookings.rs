@@ -63,8 +63,8 @@ fn minutes(d: DurationMinutes) -> i16 {
 pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, StoreError> {
     let sql = format!(
         "INSERT INTO bookings (id, customer_id, lead_id, host_id, scheduled_time, duration_minutes, ends_at,
-                               meeting_type, meeting_link, notes, location, source, external_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}"
+                               meeting_type, meeting_link, notes, location, source, external_id, chat_session)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {COLUMNS}"
     );
     let ends_at = b.scheduled_time + b.duration_minutes.duration();
     let rows = c
@@ -84,6 +84,7 @@ pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, S
                 p(&b.location),
                 p(&b.source.as_str()),
                 p(&b.external_id),
+                p(&b.chat_session),
             ],
         )
         .await?;
@@ -136,17 +137,20 @@ pub async fn busy(
     rows.iter().map(|r| Ok(Interval { start: get(r, "scheduled_time")?, end: get(r, "ends_at")? })).collect()
 }
 
-/// The customer's next active booking (now or later), locked.
+/// The customer's next active booking (now or later); with `chat_session`, only one
+/// booked in that chat.
 pub async fn next_active_for_customer(
     c: &impl GenericClient,
     customer_id: Uuid,
     now: DateTime<Utc>,
+    chat_session: Option<Uuid>,
 ) -> Result<Option<Booking>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM bookings WHERE customer_id = $1 AND status IN ('scheduled', 'confirmed') AND ends_at > $2
-         ORDER BY scheduled_time LIMIT 1 FOR UPDATE"
+           AND ($3::uuid IS NULL OR chat_session = $3)
+         ORDER BY scheduled_time LIMIT 1"
     );
-    let rows = c.query_typed(&sql, &[p(&customer_id), p(&now)]).await?;
+    let rows = c.query_typed(&sql, &[p(&customer_id), p(&now), p(&chat_session)]).await?;
     rows.first().map(from_row).transpose()
 }
 

@@ -6,6 +6,7 @@ mod common;
 
 mod abandoned;
 mod aws;
+mod bookings;
 mod crm;
 mod defects;
 mod defects_inputs;

@@ -112,6 +112,7 @@ async fn overlapping_active_bookings_of_one_host_conflict() {
         notes: None,
         source: leadflow::domain::BookingSource::Api,
         external_id: None,
+        chat_session: None,
     };
     let mut first = bookings::insert(&*conn, &new(0)).await.unwrap();
     let err = bookings::insert(&*conn, &new(15)).await.unwrap_err();

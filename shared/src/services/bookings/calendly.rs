@@ -87,6 +87,7 @@ impl Bookings<'_> {
             notes: None,
             source: BookingSource::Calendly,
             external_id: Some(i.uri.clone()),
+            chat_session: None,
         };
         let booking = bookings::insert(&tx, &new).await?;
         let mut events = Vec::new();

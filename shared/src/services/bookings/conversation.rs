@@ -2,7 +2,9 @@
 //! open times in the customer's words and the offer is remembered; the next message
 //! may pick one ("2", "the second one", "tuesday 10"), name a free time (booked
 //! directly) or a taken one (the nearest open times are offered instead). Cancel and
-//! reschedule act on the customer's next active booking.
+//! reschedule act on the customer's next active booking. In a website chat, where anyone
+//! can type a customer's address, only the chat session that made an offer or a booking
+//! may take or change it.
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -21,6 +23,14 @@ const OFFERED: usize = 3;
 /// An offer older than this is forgotten.
 const OFFER_KEEPS: Duration = Duration::days(7);
 
+/// Who is writing: the customer, and the chat session when it is a website chat.
+#[derive(Debug, Clone, Copy)]
+pub struct Writer<'a> {
+    pub customer: &'a Customer,
+    pub lead_id: Option<Uuid>,
+    pub chat_session: Option<Uuid>,
+}
+
 /// The booking side of a reply.
 #[derive(Debug, Clone)]
 pub struct BookingReply {
@@ -33,26 +43,26 @@ impl Bookings<'_> {
     /// Answers the message if it is about booking; `None` leaves it to the responder.
     pub async fn converse(
         &self,
-        customer: &Customer,
-        lead_id: Option<Uuid>,
+        w: Writer<'_>,
         text: &str,
         intent: Intent,
         now: DateTime<Utc>,
     ) -> ServiceResult<Option<BookingReply>> {
+        let customer = w.customer;
         let (settings, offer, active) = {
             let conn = self.db.conn().await?;
             let settings = settings::load(&*conn).await?;
-            let offer = booking_offers::get_for_customer(&*conn, customer.id)
-                .await?
-                .filter(|o| now - o.offered_at < OFFER_KEEPS && o.slots.iter().any(|s| *s > now));
-            let active = bookings::next_active_for_customer(&*conn, customer.id, now).await?;
+            let offer = booking_offers::get_for_customer(&*conn, customer.id).await?.filter(|o| {
+                now - o.offered_at < OFFER_KEEPS && o.slots.iter().any(|s| *s > now) && o.chat_session == w.chat_session
+            });
+            let active = bookings::next_active_for_customer(&*conn, customer.id, now, w.chat_session).await?;
             (settings, offer, active)
         };
         let tz = settings.time_zone;
         if let Some(offer) = &offer
             && let Some(i) = pick(text, &offer.slots, tz, now)
         {
-            return self.take(customer, lead_id, &settings, offer, offer.slots[i], now).await.map(Some);
+            return self.take(w, &settings, offer, offer.slots[i], now).await.map(Some);
         }
         let asked = requested_time(text, tz, now);
         let reschedule_of = match intent {
@@ -75,20 +85,20 @@ impl Bookings<'_> {
                 slots: vec![exact],
                 duration: settings.booking.duration_minutes,
                 reschedule_of,
+                chat_session: w.chat_session,
                 offered_at: now,
             };
-            return self.take(customer, lead_id, &settings, &offer, exact, now).await.map(Some);
+            return self.take(w, &settings, &offer, exact, now).await.map(Some);
         }
         let slots = self.open_times(&settings, &request, None, now).await?;
         let lead_in = if reschedule_of.is_some() { "Sure, let's move it." } else { "Happy to book that!" };
-        self.offer(customer.id, &settings, slots, reschedule_of, lead_in, now).await.map(Some)
+        self.offer(w, &settings, slots, reschedule_of, lead_in, now).await.map(Some)
     }
 
     /// Books (or moves to) `slot`; a slot taken meanwhile gets the nearest open times.
     async fn take(
         &self,
-        customer: &Customer,
-        lead_id: Option<Uuid>,
+        w: Writer<'_>,
         settings: &Settings,
         offer: &Offer,
         slot: DateTime<Utc>,
@@ -98,14 +108,15 @@ impl Bookings<'_> {
             Some(id) => self.reschedule(id, slot, BookingActor::Customer, false, now).await.map(|b| (NoticeKind::Moved, b)),
             None => {
                 let req = BookingRequest {
-                    customer_id: customer.id,
-                    lead_id,
+                    customer_id: w.customer.id,
+                    lead_id: w.lead_id,
                     host_id: None,
                     scheduled_time: slot,
                     duration: Some(offer.duration),
                     meeting_type: None,
                     notes: None,
                     source: BookingSource::Conversation,
+                    chat_session: w.chat_session,
                 };
                 self.create(req, now).await.map(|b| (NoticeKind::Booked, b))
             }
@@ -113,13 +124,12 @@ impl Bookings<'_> {
         match result {
             Ok((kind, booking)) => {
                 let conn = self.db.conn().await?;
-                booking_offers::clear(&*conn, customer.id).await?;
-                Ok(BookingReply { text: notice_text(kind, &booking, customer, settings), changed: Some((kind, booking)) })
+                booking_offers::clear(&*conn, w.customer.id).await?;
+                Ok(BookingReply { text: notice_text(kind, &booking, w.customer, settings), changed: Some((kind, booking)) })
             }
             Err(ServiceError::Conflict { .. } | ServiceError::Invalid { .. }) => {
                 let nearest = self.open_times(settings, &TimeRequest::default(), Some(slot), now).await?;
-                self.offer(customer.id, settings, nearest, offer.reschedule_of, "Sorry, that time isn't available.", now)
-                    .await
+                self.offer(w, settings, nearest, offer.reschedule_of, "Sorry, that time isn't available.", now).await
             }
             Err(e) => Err(e),
         }
@@ -145,7 +155,7 @@ impl Bookings<'_> {
     /// Remembers and words an offer; no open time at all hands over to a person.
     async fn offer(
         &self,
-        customer_id: Uuid,
+        w: Writer<'_>,
         settings: &Settings,
         slots: Vec<DateTime<Utc>>,
         reschedule_of: Option<Uuid>,
@@ -153,6 +163,7 @@ impl Bookings<'_> {
         now: DateTime<Utc>,
     ) -> ServiceResult<BookingReply> {
         let conn = self.db.conn().await?;
+        let customer_id = w.customer.id;
         if slots.is_empty() {
             booking_offers::clear(&*conn, customer_id).await?;
             return Ok(BookingReply {
@@ -169,6 +180,7 @@ impl Bookings<'_> {
             slots: slots.clone(),
             duration: settings.booking.duration_minutes,
             reschedule_of,
+            chat_session: w.chat_session,
             offered_at: now,
         };
         booking_offers::save(&*conn, &offer).await?;

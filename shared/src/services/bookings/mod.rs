@@ -57,6 +57,8 @@ pub struct BookingRequest {
     pub meeting_type: Option<MeetingType>,
     pub notes: Option<LongText>,
     pub source: BookingSource,
+    /// The website chat session booking it, if any.
+    pub chat_session: Option<Uuid>,
 }
 
 impl Bookings<'_> {
@@ -165,6 +167,7 @@ impl Bookings<'_> {
             notes: req.notes.clone(),
             source: req.source,
             external_id: None,
+            chat_session: req.chat_session,
         };
         let booking = match bookings::insert(&tx, &new).await {
             Ok(b) => b,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::bookings::Bookings;
-use super::bookings::conversation::BookingReply;
+use super::bookings::conversation::{BookingReply, Writer};
 use super::delivery::{Delivery, Draft, opted_out};
 use super::qualification::Qualifier;
 use super::routing::task_type_for;
@@ -174,8 +174,15 @@ impl Conversations<'_> {
             return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
         }
         if handoff.is_none()
-            && let Some(booking) =
-                self.bookings.converse(&customer, inbound.lead_id, &inbound.content, analysis.intent, Utc::now()).await?
+            && let Some(booking) = self
+                .bookings
+                .converse(
+                    Writer { customer: &customer, lead_id: inbound.lead_id, chat_session: inbound.chat_session },
+                    &inbound.content,
+                    analysis.intent,
+                    Utc::now(),
+                )
+                .await?
         {
             return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, handoff).await;
         }

@@ -1,0 +1,66 @@
+//! Bookings end to end: settings, availability, the API's checks and concurrency,
+//! notices and reminders, the conversation, Calendly and Google Calendar.
+
+mod api;
+mod conversation;
+mod reminders;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc, Weekday};
+use chrono_tz::America::Chicago;
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+/// Austin Plumbing: Chicago time, weekdays 09:00-17:00, hour-long meetings on a
+/// half-hour grid, 15 minutes kept after each, two hours' notice.
+pub(crate) async fn plumber(app: &TestApp) {
+    let r = app
+        .put(
+            "/api/settings",
+            json!({
+                "business_name": "Austin Plumbing",
+                "time_zone": "America/Chicago",
+                "business_hours": {"mon": ["09:00-17:00"], "tue": ["09:00-17:00"], "wed": ["09:00-17:00"],
+                                   "thu": ["09:00-17:00"], "fri": ["09:00-17:00"]},
+                "services": [{"name": "Drain cleaning"}],
+                "booking": {"duration_minutes": 60, "slot_interval_minutes": 30, "buffer_after_minutes": 15,
+                            "min_notice_minutes": 120, "horizon_days": 30, "meeting_type": "in_person",
+                            "location": "At your address"}
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+/// The first weekday at least `days` days after today in Chicago.
+pub(crate) fn weekday_ahead(days: i64) -> NaiveDate {
+    let mut d = Utc::now().with_timezone(&Chicago).date_naive() + Duration::days(days);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d += Duration::days(1);
+    }
+    d
+}
+
+/// `hh:mm` on `date` in Chicago, as UTC.
+pub(crate) fn chicago(date: NaiveDate, hh: u32, mm: u32) -> DateTime<Utc> {
+    Chicago
+        .from_local_datetime(&date.and_time(NaiveTime::from_hms_opt(hh, mm, 0).unwrap()))
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub(crate) async fn customer(app: &TestApp, email: &str) -> String {
+    let r = app.post("/api/crm/customers", json!({"name": "Maria Lopez", "email": email, "phone": "+15125550143"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+pub(crate) async fn book(app: &TestApp, customer_id: &str, at: DateTime<Utc>) -> crate::common::TestResponse {
+    app.post("/api/bookings", json!({"customer_id": customer_id, "scheduled_time": at.to_rfc3339()})).await
+}
+
+pub(crate) fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
