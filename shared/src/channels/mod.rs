@@ -1,6 +1,7 @@
 //! Channels: inbound parsing and signature checks per provider, each producing one
 //! [`InboundMessage`]; outbound senders per provider behind [`Sender`].
 
+pub mod calendly;
 pub mod email_text;
 pub mod inbound_parse;
 pub mod outbound;
