@@ -3,6 +3,7 @@
 
 pub mod calendly;
 pub mod email_text;
+pub mod ics;
 pub mod inbound_parse;
 pub mod outbound;
 pub mod sendgrid;
