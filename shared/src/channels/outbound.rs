@@ -14,6 +14,18 @@ pub struct Outbound {
     pub body: String,
     /// The provider id of the message this answers (e-mail threading).
     pub in_reply_to: Option<String>,
+    /// Files sent with an e-mail (a calendar invite, say). SMS carries none: the Twilio
+    /// sender sends the text alone.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to an e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    /// The full MIME type, parameters included: `text/calendar; method=REQUEST; charset=UTF-8`.
+    pub content_type: String,
+    pub content: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -136,6 +138,21 @@ impl Sender for SendGridSender {
         if let Some(parent) = &m.in_reply_to {
             payload["headers"] = json!({"In-Reply-To": parent, "References": parent});
         }
+        if !m.attachments.is_empty() {
+            let attachments: Vec<serde_json::Value> = m
+                .attachments
+                .iter()
+                .map(|a| {
+                    json!({
+                        "content": STANDARD.encode(&a.content),
+                        "type": attachment_type(&a.content_type),
+                        "filename": a.filename,
+                        "disposition": "attachment",
+                    })
+                })
+                .collect();
+            payload["attachments"] = json!(attachments);
+        }
         let unavailable = |message: String| SendError::Unavailable { provider: "sendgrid", message };
         let resp = self
             .http
@@ -155,6 +172,19 @@ impl Sender for SendGridSender {
             return Err(unavailable(format!("HTTP {status}: {}", error_text(&body))));
         }
         Err(SendError::Rejected { provider: "sendgrid", status: status.as_u16(), message: error_text(&body) })
+    }
+}
+
+/// The attachment `type` as SendGrid takes it. It refuses parameters ("The attachment type
+/// cannot contain ';', or CRLF characters") except `method`, which calendar clients need to
+/// see an invite; the charset it sets itself.
+fn attachment_type(content_type: &str) -> String {
+    let mut parts = content_type.split(';').map(str::trim);
+    let mime = parts.next().unwrap_or_default();
+    let method = parts.find(|p| p.split_once('=').is_some_and(|(k, _)| k.trim().eq_ignore_ascii_case("method")));
+    match method {
+        Some(method) => format!("{mime}; {method}"),
+        None => mime.to_owned(),
     }
 }
 
@@ -206,6 +236,14 @@ mod tests {
         assert_eq!(parse_inbound(&form(&[("text", "x")])).unwrap_err().field, "from");
         assert_eq!(parse_inbound(&form(&[("from", "nobody"), ("text", "x")])).unwrap_err().field, "from");
         assert_eq!(parse_inbound(&form(&[("from", "a@example.com")])).unwrap_err().field, "text");
+    }
+
+    #[test]
+    fn attachment_types_keep_only_what_sendgrid_accepts() {
+        assert_eq!(attachment_type("text/calendar; method=REQUEST; charset=UTF-8"), "text/calendar; method=REQUEST");
+        assert_eq!(attachment_type("text/calendar;charset=\"utf-8\";METHOD=CANCEL"), "text/calendar; METHOD=CANCEL");
+        assert_eq!(attachment_type("application/pdf"), "application/pdf");
+        assert_eq!(attachment_type("text/plain; charset=UTF-8"), "text/plain");
     }
 
     #[test]

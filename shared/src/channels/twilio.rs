@@ -102,6 +102,7 @@ pub fn parse_inbound(
 }
 
 /// Sends SMS through the Messages API (form POST, HTTP basic auth with the account SID).
+/// An SMS carries text only: [`Outbound::attachments`] are not sent.
 pub struct TwilioSender {
     http: reqwest::Client,
     base: String,

@@ -128,6 +128,7 @@ impl Delivery<'_> {
             subject: staged.subject.clone(),
             body: staged.content.clone(),
             in_reply_to: staged.in_reply_to.clone(),
+            attachments: Vec::new(),
         };
         match sender.send(&outbound).await {
             Ok(receipt) => self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id).await,

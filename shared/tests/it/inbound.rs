@@ -307,6 +307,83 @@ async fn sendgrid_email_in_threaded_reply_out() {
 }
 
 #[tokio::test]
+async fn sendgrid_sends_attachments_base64_with_the_type_it_accepts() {
+    use leadflow::channels::sendgrid::SendGridSender;
+    use leadflow::channels::{Attachment, Outbound, Sender};
+    use leadflow::domain::Channel;
+
+    let invite = "BEGIN:VCALENDAR\r\nPRODID:-//Leadflow//Bookings 1.0//EN\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n\
+        BEGIN:VEVENT\r\nUID:b1@leadflow\r\nSUMMARY:Consultation with José\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    // Both encoded by `base64 -w0`, not by the code under test.
+    let invite_base64 = "QkVHSU46VkNBTEVOREFSDQpQUk9ESUQ6LS8vTGVhZGZsb3cvL0Jvb2tpbmdzIDEuMC8vRU4NClZFUlNJT046Mi4wDQpNRVRIT0Q6UkVRVUVTVA0KQkVHSU46VkVWRU5UDQpVSUQ6YjFAbGVhZGZsb3cNClNVTU1BUlk6Q29uc3VsdGF0aW9uIHdpdGggSm9zw6kNCkVORDpWRVZFTlQNCkVORDpWQ0FMRU5EQVINCg==";
+    let pdf_base64 = "JVBERi0xLjQK";
+    let expected = json!({
+        "personalizations": [{"to": [{"email": "jose.muller@example.com"}]}],
+        "from": {"email": "hello@austinplumbing.example", "name": "Austin Plumbing"},
+        "subject": "Your consultation on Tue, Mar 10",
+        "content": [{"type": "text/plain", "value": "See you Tuesday at 10:00."}],
+        "attachments": [
+            {
+                "content": invite_base64,
+                "type": "text/calendar; method=REQUEST",
+                "filename": "invite.ics",
+                "disposition": "attachment"
+            },
+            {
+                "content": pdf_base64,
+                "type": "application/pdf",
+                "filename": "quote.pdf",
+                "disposition": "attachment"
+            }
+        ]
+    });
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .and(header("authorization", format!("Bearer {SENDGRID_KEY}").as_str()))
+        .and(header("content-type", "application/json"))
+        .and(wiremock::matchers::body_json(&expected))
+        // SendGrid answers 202 Accepted with an empty body and the message id in a header.
+        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "W86EgYT6SQKk0lRflfLRsA"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sender = SendGridSender::new(
+        reqwest::Client::new(),
+        &server.uri(),
+        secrecy::SecretString::from(SENDGRID_KEY),
+        "hello@austinplumbing.example",
+        "Austin Plumbing",
+    );
+    let message = Outbound {
+        channel: Channel::Email,
+        to: "jose.muller@example.com".into(),
+        subject: Some("Your consultation on Tue, Mar 10".into()),
+        body: "See you Tuesday at 10:00.".into(),
+        in_reply_to: None,
+        attachments: vec![
+            Attachment {
+                filename: "invite.ics".into(),
+                content_type: "text/calendar; method=REQUEST; charset=UTF-8".into(),
+                content: invite.as_bytes().to_vec(),
+            },
+            Attachment {
+                filename: "quote.pdf".into(),
+                content_type: "application/pdf".into(),
+                content: b"%PDF-1.4\n".to_vec(),
+            },
+        ],
+    };
+    let receipt = sender.send(&message).await.unwrap();
+    assert_eq!(receipt.provider_message_id.as_deref(), Some("W86EgYT6SQKk0lRflfLRsA"));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].url.query(), None);
+    let sent: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(sent, expected);
+}
+
+#[tokio::test]
 async fn sendgrid_secret_is_checked() {
     let server = sendgrid_mock(0).await;
     let uri = server.uri();
