@@ -1,5 +1,6 @@
-//! Outbound integrations: Slack notifications and the Salesforce lead sync.
+//! Outbound integrations: Slack notifications, the Salesforce lead sync and Google Calendar.
 
+pub mod google_calendar;
 pub mod salesforce;
 pub mod slack;
 
@@ -10,6 +11,7 @@ use std::sync::Arc;
 pub struct Integrations {
     pub slack: Option<Arc<slack::SlackNotifier>>,
     pub salesforce: Option<Arc<salesforce::SalesforceClient>>,
+    pub google: Option<Arc<google_calendar::GoogleCalendarClient>>,
 }
 
 #[derive(Debug, thiserror::Error)]
