@@ -16,6 +16,7 @@ use crate::channels::twilio::TwilioSender;
 use crate::config::{Config, ConfigError, in_lambda};
 use crate::idempotency::{DynamoIdempotency, IdempotencyStore, MemoryIdempotency};
 use crate::integrations::Integrations;
+use crate::integrations::google_calendar::GoogleCalendarClient;
 use crate::integrations::salesforce::SalesforceClient;
 use crate::integrations::slack::SlackNotifier;
 use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
@@ -92,7 +93,7 @@ fn core(config: Config) -> Result<Core, StartError> {
     let integrations = Integrations {
         slack: p.slack_webhook_url.as_ref().map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()))),
         salesforce: p.salesforce.as_ref().map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()))),
-        google: None,
+        google: p.google.as_ref().map(|g| Arc::new(GoogleCalendarClient::new(http.clone(), g.clone()))),
     };
     // The rules engine compiles its patterns on first use; do it now, not in a request.
     let _ = crate::ai::rules::analyze(&crate::domain::AnalysisInput {

@@ -10,7 +10,10 @@ use crate::domain::Country;
 
 mod providers;
 
-pub use providers::{Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, TwilioSettings, openai_from_env};
+pub use providers::{
+    GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, TwilioSettings,
+    openai_from_env,
+};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {

@@ -1,4 +1,4 @@
-//! Outbound integrations: Slack notifications and the Salesforce lead sync.
+//! Outbound integrations: Slack notifications, the Salesforce lead sync and Google Calendar.
 
 pub mod google_calendar;
 pub mod salesforce;
