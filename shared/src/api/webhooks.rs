@@ -134,7 +134,7 @@ async fn calendly_webhook(State(state): State<AppState>, headers: HeaderMap, Raw
         tracing::warn!(error = %e, "rejected a Calendly webhook");
         return Err(ApiError::forbidden(format!("Calendly-Webhook-Signature: {e}")));
     }
-    let event = calendly::parse(&body).map_err(|e| ApiError::validation("payload", e.to_string()))?;
+    let event = calendly::parse(&body).map_err(|e| ApiError::validation(e.field.clone(), e.to_string()))?;
     let outcome = state.bookings().calendly(event, state.config.default_country, chrono::Utc::now()).await?;
     Ok((StatusCode::OK, axum::Json(outcome)).into_response())
 }

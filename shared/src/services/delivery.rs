@@ -128,7 +128,15 @@ impl Delivery<'_> {
             subject: staged.subject.clone(),
             body: staged.content.clone(),
             in_reply_to: staged.in_reply_to.clone(),
-            attachments: Vec::new(),
+            attachments: staged
+                .attachments
+                .iter()
+                .map(|a| crate::channels::Attachment {
+                    filename: a.filename.clone(),
+                    content_type: a.content_type.clone(),
+                    content: a.content.clone().into_bytes(),
+                })
+                .collect(),
         };
         match sender.send(&outbound).await {
             Ok(receipt) => self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id).await,

@@ -14,7 +14,7 @@ use crate::domain::booking::DurationMinutes;
 use crate::domain::customer::CustomerFields;
 use crate::domain::event::{BookingActor, LeadCreated};
 use crate::domain::text::ShortText;
-use crate::domain::{BookingSource, Channel, Country, Email, Event, MeetingType, NewBooking, Phone};
+use crate::domain::{BookingSource, Channel, Country, Event, MeetingType, NewBooking, Phone};
 use crate::services::intake::upsert_customer;
 use crate::store::{StoreError, bookings, leads, teams};
 
@@ -54,13 +54,12 @@ impl Bookings<'_> {
         default_country: Country,
         now: DateTime<Utc>,
     ) -> ServiceResult<CalendlyOutcome> {
-        let email = Email::parse(&i.email).map_err(|e| ServiceError::invalid("payload.email", e.0))?;
         let minutes = (i.event.end - i.event.start).num_minutes();
         let duration = DurationMinutes::new(minutes)
             .map_err(|e| ServiceError::invalid("payload.scheduled_event.end_time", format!("meeting length {}", e.0)))?;
         let fields = CustomerFields {
             name: i.name.as_deref().and_then(|n| ShortText::parse(n).ok()),
-            email: Some(email),
+            email: Some(i.email.clone()),
             phone: i.phone.as_deref().and_then(|p| Phone::parse(p, default_country).ok()),
             ..Default::default()
         };
@@ -73,7 +72,7 @@ impl Bookings<'_> {
         let (lead, lead_created) = leads::ensure_open(&tx, customer.id, Channel::Form).await?;
         let agents = teams::list_agents(&tx, None).await?;
         let host_id =
-            agents.iter().find(|a| i.event.host_emails.iter().any(|e| e.eq_ignore_ascii_case(a.email.as_str()))).map(|a| a.id);
+            agents.iter().find(|a| i.event.host_emails.contains(&a.email)).map(|a| a.id);
         let (meeting_type, meeting_link, location) = meeting_of(i);
         let new = NewBooking {
             customer_id: customer.id,
@@ -117,7 +116,7 @@ impl Bookings<'_> {
         let reason = if i.rescheduled {
             Some("rescheduled in Calendly".to_owned())
         } else {
-            i.cancel_reason.clone().or_else(|| Some("cancelled in Calendly".into()))
+            i.cancellation.as_ref().and_then(|c| c.reason.clone()).or_else(|| Some("cancelled in Calendly".into()))
         };
         let cancelled = self.cancel(b.id, Cancellation { reason, by: BookingActor::Calendly }, false, now).await?;
         Ok(CalendlyOutcome::Cancelled { booking_id: cancelled.id })

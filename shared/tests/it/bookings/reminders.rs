@@ -77,7 +77,7 @@ async fn each_reminder_goes_out_once_at_its_offset_and_none_after_cancel() {
     let sent = mails(&server).await;
     assert_eq!(sent.len(), 3, "the cancellation notice");
     assert!(text(&sent[2]).contains("is cancelled"), "{}", text(&sent[2]));
-    assert_eq!(sent[2]["attachments"][0]["type"], "text/calendar; method=CANCEL; charset=UTF-8");
+    assert_eq!(sent[2]["attachments"][0]["type"], "text/calendar; method=CANCEL");
     assert_eq!(app.state.tick(at - Duration::minutes(59)).await.unwrap().queued_reminders, 0);
     app.run_jobs().await;
     assert_eq!(mails(&server).await.len(), 3);
