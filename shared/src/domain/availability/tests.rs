@@ -4,6 +4,8 @@ use chrono::{Timelike, Weekday};
 
 use super::*;
 
+mod props;
+
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
