@@ -173,7 +173,9 @@ impl Conversations<'_> {
         if is_opted_out {
             return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
         }
-        if handoff.is_none()
+        // A short answer to an offer ("2") reads as low confidence to the analysis but is
+        // clear to the booking flow; anything a person must see stays with the person.
+        if matches!(handoff, None | Some(HandoffReason::LowConfidence))
             && let Some(booking) = self
                 .bookings
                 .converse(
@@ -184,7 +186,13 @@ impl Conversations<'_> {
                 )
                 .await?
         {
-            return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, handoff).await;
+            if handoff.is_some()
+                && let Some(lead_id) = inbound.lead_id
+            {
+                let conn = self.db.conn().await?;
+                leads::set_handoff(&*conn, lead_id, None).await?;
+            }
+            return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, None).await;
         }
         let history = self.mongo.messages().recent(customer.id, 12).await?;
         let history: Vec<Message> = history.into_iter().filter(|m| m.id != inbound.id).collect();

@@ -100,7 +100,7 @@ async fn chat_offers_three_morning_times_and_books_the_second() {
     chat(&app, "2", Some(&token)).await;
     app.run_jobs().await;
     let booked = bookings_of(&app, customer_id).await;
-    assert_eq!(booked.len(), 1, "{booked:?}");
+    assert_eq!(booked.len(), 1, "{booked:?} {}", last_reply(&app, &token).await);
     assert_eq!(booked[0]["scheduled_time"], json!(slots[1]));
     assert_eq!(booked[0]["source"], "conversation");
     let confirmation = last_reply(&app, &token).await;
