@@ -5,8 +5,8 @@
 //! Slot starts sit on a grid in local wall time (`open`, `open + interval`, ...) while
 //! lengths are real elapsed time, so a meeting never runs past a span's end on a day the
 //! clocks change. A grid time the clocks skip is not offered; one they pass twice is
-//! offered at both instants when the meeting fits (a 24-hour span has 25 real hours on
-//! the day the clocks go back, and each of them can be booked).
+//! offered at each instant whose meeting fits in that span in real time (a 24-hour span
+//! has 25 real hours on the day the clocks go back, and each of them can be booked).
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::{GapInfo, Tz};
