@@ -151,26 +151,26 @@ impl Conversations<'_> {
             }
         }
         let handoff = analysis.handoff();
-        if let (Some(reason), Some(lead_id)) = (handoff, inbound.lead_id) {
-            leads::set_handoff(&*conn, lead_id, Some(reason)).await?;
-        }
         drop(conn);
-        self.after_analysis(inbound, &analysis).await?;
+        self.after_analysis(inbound).await?;
         let conn = self.db.conn().await?;
         let settings = settings::load(&*conn).await?;
         let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > Utc::now());
         drop(conn);
         let channel = inbound.channel.reply_channel(&customer);
         if analysis.intent == Intent::OptOut {
+            self.hand_over(inbound, &analysis).await?;
             return self.opt_out_by_request(&customer, inbound, channel).await;
         }
         if paused {
+            self.hand_over(inbound, &analysis).await?;
             return Ok(Outcome::NoReply { reason: "AI replies paused after an agent's message".into() });
         }
         let conn = self.db.conn().await?;
         let is_opted_out = opted_out(&*conn, channel, &customer).await?;
         drop(conn);
         if is_opted_out {
+            self.hand_over(inbound, &analysis).await?;
             return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
         }
         // A short answer to an offer ("2") reads as low confidence to the analysis but is
@@ -186,14 +186,10 @@ impl Conversations<'_> {
                 )
                 .await?
         {
-            if handoff.is_some()
-                && let Some(lead_id) = inbound.lead_id
-            {
-                let conn = self.db.conn().await?;
-                leads::set_handoff(&*conn, lead_id, None).await?;
-            }
+            // Answered by the booking flow: no person is needed for it.
             return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, None).await;
         }
+        self.hand_over(inbound, &analysis).await?;
         let history = self.mongo.messages().recent(customer.id, 12).await?;
         let history: Vec<Message> = history.into_iter().filter(|m| m.id != inbound.id).collect();
         let ctx = ReplyContext {
@@ -264,13 +260,24 @@ impl Conversations<'_> {
         Ok(Outcome::Replied { reply_id: sent.id, handoff })
     }
 
-    /// Scores the lead on the new message and queues routing when a person is needed.
-    async fn after_analysis(&self, inbound: &Message, analysis: &Analysis) -> ServiceResult<()> {
+    /// Scores the lead on the new message.
+    async fn after_analysis(&self, inbound: &Message) -> ServiceResult<()> {
         if let Some(lead_id) = inbound.lead_id {
             self.qualifier.requalify(lead_id, QualifyTrigger::Message, Some(inbound.id), Utc::now()).await?;
-            if task_type_for(analysis).is_some() {
-                self.follow_on.queue(Job::RouteTask { message_id: inbound.id }).await;
-            }
+        }
+        Ok(())
+    }
+
+    /// Marks the lead for a person when the analysis says so and queues routing when the
+    /// message needs one (not for a message the booking flow answered).
+    async fn hand_over(&self, inbound: &Message, analysis: &Analysis) -> ServiceResult<()> {
+        let Some(lead_id) = inbound.lead_id else { return Ok(()) };
+        if let Some(reason) = analysis.handoff() {
+            let conn = self.db.conn().await?;
+            leads::set_handoff(&*conn, lead_id, Some(reason)).await?;
+        }
+        if task_type_for(analysis).is_some() {
+            self.follow_on.queue(Job::RouteTask { message_id: inbound.id }).await;
         }
         Ok(())
     }
