@@ -105,7 +105,9 @@ impl Bookings<'_> {
         now: DateTime<Utc>,
     ) -> ServiceResult<BookingReply> {
         let result = match offer.reschedule_of {
-            Some(id) => self.reschedule(id, slot, BookingActor::Customer, false, now).await.map(|b| (NoticeKind::Moved, b)),
+            Some(id) => {
+                self.reschedule(id, slot, BookingActor::Customer, false, now).await.map(|b| (NoticeKind::Moved, b))
+            }
             None => {
                 let req = BookingRequest {
                     customer_id: w.customer.id,
@@ -125,7 +127,10 @@ impl Bookings<'_> {
             Ok((kind, booking)) => {
                 let conn = self.db.conn().await?;
                 booking_offers::clear(&*conn, w.customer.id).await?;
-                Ok(BookingReply { text: notice_text(kind, &booking, w.customer, settings), changed: Some((kind, booking)) })
+                Ok(BookingReply {
+                    text: notice_text(kind, &booking, w.customer, settings),
+                    changed: Some((kind, booking)),
+                })
             }
             Err(ServiceError::Conflict { .. } | ServiceError::Invalid { .. }) => {
                 let nearest = self.open_times(settings, &TimeRequest::default(), Some(slot), now).await?;
@@ -184,7 +189,10 @@ impl Bookings<'_> {
             offered_at: now,
         };
         booking_offers::save(&*conn, &offer).await?;
-        Ok(BookingReply { text: format!("{lead_in} Open times: {}", offer_text(&slots, settings.time_zone)), changed: None })
+        Ok(BookingReply {
+            text: format!("{lead_in} Open times: {}", offer_text(&slots, settings.time_zone)),
+            changed: None,
+        })
     }
 
     /// Up to three open times: those matching the request when it names a day or part
@@ -204,14 +212,12 @@ impl Bookings<'_> {
         };
         let to = (from + Duration::days(14)).min(horizon).max(from + Duration::minutes(1));
         let q = AvailabilityQuery { from: Some(from), to: Some(to), duration: None, host_id: None };
-        let all: Vec<DateTime<Utc>> = self.availability(&q, now).await?.slots.iter().map(|s| s.start.to_utc()).collect();
+        let all: Vec<DateTime<Utc>> =
+            self.availability(&q, now).await?.slots.iter().map(|s| s.start.to_utc()).collect();
         let tz = settings.time_zone;
         let named = request.date.is_some() || request.part.is_some() || request.time.is_some();
-        let matching: Vec<DateTime<Utc>> = if named {
-            all.iter().copied().filter(|s| request.matches(*s, tz)).collect()
-        } else {
-            Vec::new()
-        };
+        let matching: Vec<DateTime<Utc>> =
+            if named { all.iter().copied().filter(|s| request.matches(*s, tz)).collect() } else { Vec::new() };
         let mut pool = if matching.is_empty() { all } else { matching };
         if let Some(t) = near.or_else(|| (named && pool.is_empty()).then_some(now)) {
             pool.sort_by_key(|s| (*s - t).num_minutes().abs());
