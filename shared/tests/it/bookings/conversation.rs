@@ -271,3 +271,37 @@ async fn customer_of(app: &TestApp) -> String {
     let r = app.get("/api/crm/customers").await;
     r.body["items"][0]["id"].as_str().unwrap().to_string()
 }
+
+#[tokio::test]
+async fn a_booking_is_moved_by_message_to_a_named_or_offered_time() {
+    let app = TestApp::new().await;
+    open_daily(&app).await;
+    let day = tomorrow() + Duration::days(1);
+    let r = chat(&app, &format!("Can you come {} at 10am?", day.format("%B %-d")), None).await;
+    let token = r.body["chat_token"].as_str().unwrap().to_string();
+    let customer_id = Uuid::parse_str(r.body["customer_id"].as_str().unwrap()).unwrap();
+    app.run_jobs().await;
+    let booked = bookings_of(&app, customer_id).await;
+    assert_eq!(booked[0]["scheduled_time"], json!(chicago(day, 10, 0)), "named and free: booked at once");
+
+    chat(&app, &format!("I need to reschedule my appointment to {} at 2pm", day.format("%B %-d")), Some(&token)).await;
+    app.run_jobs().await;
+    let moved = bookings_of(&app, customer_id).await;
+    assert_eq!(moved.len(), 1, "moved, not booked twice: {moved:?}");
+    assert_eq!(moved[0]["scheduled_time"], json!(chicago(day, 14, 0)));
+    assert_eq!(moved[0]["sequence"], 1);
+    let reply = last_reply(&app, &token).await;
+    assert!(reply.contains("has moved to") && reply.contains("14:00"), "{reply}");
+
+    // Without a time, the move gets an offer; picking one moves the same booking.
+    chat(&app, "Actually can we reschedule again?", Some(&token)).await;
+    app.run_jobs().await;
+    let slots = offered(&app, customer_id).await;
+    assert!(!slots.is_empty(), "{}", last_reply(&app, &token).await);
+    chat(&app, "1", Some(&token)).await;
+    app.run_jobs().await;
+    let again = bookings_of(&app, customer_id).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["scheduled_time"], json!(slots[0]));
+    assert_eq!(again[0]["sequence"], 2);
+}
