@@ -8,9 +8,9 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
+use super::super::delivery::{Delivery, Draft};
 use super::super::{ServiceError, ServiceResult};
 use super::availability::HostCalendar;
-use super::super::delivery::{Delivery, Draft};
 use crate::channels::ics::{IcsInvite, IcsMethod, invite};
 use crate::domain::booking_settings::{BookingSettings, MeetingLink};
 use crate::domain::message::Attachment;
@@ -96,13 +96,13 @@ pub fn ics(b: &Booking, customer: &Customer, settings: &Settings, now: DateTime<
         start: b.scheduled_time,
         end: b.ends_at(),
         summary: &summary,
-        description: b.notes.as_ref().map(|n| n.as_str()),
+        description: b.notes.as_ref().map(crate::domain::text::Text::as_str),
         location: b.location.as_deref().or(b.meeting_link.as_deref()),
         url: b.meeting_link.as_deref(),
         organizer_name: settings.business_name.as_str(),
         organizer_email: None,
-        attendee_name: customer.name.as_ref().map(|n| n.as_str()),
-        attendee_email: customer.email.as_ref().map(|e| e.as_str()),
+        attendee_name: customer.name.as_ref().map(crate::domain::text::Text::as_str),
+        attendee_email: customer.email.as_ref().map(crate::domain::contact::Email::as_str),
     });
     let method = if cancelled { "CANCEL" } else { "REQUEST" };
     Attachment {
@@ -156,7 +156,11 @@ impl BookingNotices<'_> {
             in_reply_to: None,
             chat_session,
             ignore_opt_out: false,
-            attachments: if email && kind != NoticeKind::Reminder { vec![ics(b, customer, settings, now)] } else { Vec::new() },
+            attachments: if email && kind != NoticeKind::Reminder {
+                vec![ics(b, customer, settings, now)]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -214,7 +218,12 @@ impl BookingNotices<'_> {
 
     /// The `SendReminder` job: sends one reminder, once, if the booking still stands at
     /// that time.
-    pub async fn remind(&self, booking_id: Uuid, offset_minutes: i32, scheduled_time: DateTime<Utc>) -> ServiceResult<()> {
+    pub async fn remind(
+        &self,
+        booking_id: Uuid,
+        offset_minutes: i32,
+        scheduled_time: DateTime<Utc>,
+    ) -> ServiceResult<()> {
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         let Some(reminder) = booking_reminders::get_for_update(&tx, booking_id, offset_minutes, scheduled_time).await?
@@ -223,7 +232,11 @@ impl BookingNotices<'_> {
         };
         let b = bookings::get_by_id(&tx, booking_id).await?;
         let now = Utc::now();
-        if reminder.sent_at.is_some() || !b.status.is_active() || b.scheduled_time != scheduled_time || scheduled_time <= now {
+        if reminder.sent_at.is_some()
+            || !b.status.is_active()
+            || b.scheduled_time != scheduled_time
+            || scheduled_time <= now
+        {
             return Ok(());
         }
         let customer = customers::get_by_id(&tx, b.customer_id).await?;

@@ -204,14 +204,18 @@ async fn a_reschedule_cancels_the_old_invitee_and_books_the_new() {
     let payload = &mut created["payload"];
     payload["uri"] = json!(new_uri);
     payload["old_invitee"] = json!(CREATED_URI);
-    payload["scheduled_event"]["uri"] = json!("https://api.calendly.com/scheduled_events/e4f6a8b0-2c3d-4e5f-a6b7-c8d9e0f1a2b3");
+    payload["scheduled_event"]["uri"] =
+        json!("https://api.calendly.com/scheduled_events/e4f6a8b0-2c3d-4e5f-a6b7-c8d9e0f1a2b3");
     let r = deliver(&app, &created).await;
     assert_eq!(r.body["outcome"], "booked", "{}", r.text);
     let new_id = r.body["booking_id"].as_str().unwrap().to_string();
     assert_ne!(new_id, old_id);
 
     let old = app.get(&format!("/api/bookings/{old_id}")).await;
-    assert_eq!((old.body["status"].as_str(), old.body["cancel_reason"].as_str()), (Some("cancelled"), Some("rescheduled in Calendly")));
+    assert_eq!(
+        (old.body["status"].as_str(), old.body["cancel_reason"].as_str()),
+        (Some("cancelled"), Some("rescheduled in Calendly"))
+    );
     let new = app.get(&format!("/api/bookings/{new_id}")).await;
     assert_eq!(new.body["status"], "scheduled");
     assert_eq!(new.body["external_id"], json!(new_uri));
@@ -229,7 +233,12 @@ async fn a_calendly_booking_over_a_leadflow_one_is_recorded_and_blocks_the_host(
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let day = weekday_ahead(3);
     let staff = book(&app, &super::customer(&app, "maria@example.com").await, chicago(day, 10, 0)).await;
-    assert_eq!((staff.status, staff.body["host_id"].as_str()), (StatusCode::CREATED, Some(host.as_str())), "{}", staff.text);
+    assert_eq!(
+        (staff.status, staff.body["host_id"].as_str()),
+        (StatusCode::CREATED, Some(host.as_str())),
+        "{}",
+        staff.text
+    );
 
     // Calendly saw the host free from 10:30 to 12:00; Leadflow has them until 11:00.
     let r = deliver(&app, &at(fixture("invitee_created"), chicago(day, 10, 30), 90)).await;

@@ -229,10 +229,15 @@ async fn busy_time_in_google_is_neither_offered_nor_bookable() {
         .await;
 
     let r = app
-        .get(&format!("/api/bookings/availability?from={}&to={}", from.format("%Y-%m-%dT%H:%M:%SZ"), to.format("%Y-%m-%dT%H:%M:%SZ")))
+        .get(&format!(
+            "/api/bookings/availability?from={}&to={}",
+            from.format("%Y-%m-%dT%H:%M:%SZ"),
+            to.format("%Y-%m-%dT%H:%M:%SZ")
+        ))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let starts: Vec<&str> = r.body["slots"].as_array().unwrap().iter().map(|s| &s["start"].as_str().unwrap()[11..16]).collect();
+    let starts: Vec<&str> =
+        r.body["slots"].as_array().unwrap().iter().map(|s| &s["start"].as_str().unwrap()[11..16]).collect();
     for gone in ["12:30", "13:00", "13:30"] {
         assert!(!starts.contains(&gone), "{gone} overlaps Google's busy time: {starts:?}");
     }
@@ -243,7 +248,12 @@ async fn busy_time_in_google_is_neither_offered_nor_bookable() {
 
     let c = customer(&app, "maria@example.com").await;
     let refused = book(&app, &c, chicago(day, 13, 0)).await;
-    assert_eq!((refused.status, refused.error_field()), (StatusCode::CONFLICT, Some("scheduled_time")), "{}", refused.text);
+    assert_eq!(
+        (refused.status, refused.error_field()),
+        (StatusCode::CONFLICT, Some("scheduled_time")),
+        "{}",
+        refused.text
+    );
     server.verify().await;
 }
 
@@ -408,7 +418,10 @@ async fn the_confirmation_waits_for_the_meet_link_but_not_for_ever() {
     assert!(run_job(&app, &notice).await.is_err());
     let conn = app.state.db.conn().await.unwrap();
     let aged = conn
-        .execute("UPDATE bookings SET created_at = now() - interval '5 minutes 1 second' WHERE id::text = $1", &[&other.to_string()])
+        .execute(
+            "UPDATE bookings SET created_at = now() - interval '5 minutes 1 second' WHERE id::text = $1",
+            &[&other.to_string()],
+        )
         .await
         .unwrap();
     assert_eq!(aged, 1);

@@ -12,8 +12,8 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use self::fake::{
-    BOOKING_EVENT_ID, CLIENT_SECRET, EVENT_ID, EVENTS_PATH, ExactQuery, HOST, OTHER_HOST, REFRESH_TOKEN, access_token, booking_id,
-    client, conference_data, dst_event, event_resource, free_busy_response, google_error, is_unavailable,
+    BOOKING_EVENT_ID, CLIENT_SECRET, EVENT_ID, EVENTS_PATH, ExactQuery, HOST, OTHER_HOST, REFRESH_TOKEN, access_token,
+    booking_id, client, conference_data, dst_event, event_resource, free_busy_response, google_error, is_unavailable,
     mount_free_busy, mount_refresh_token, mount_service_account_token, refresh_token, refused_status, service_account,
     utc,
 };
