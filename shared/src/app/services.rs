@@ -39,7 +39,12 @@ impl AppState {
     }
 
     pub fn booking_notices(&self) -> BookingNotices<'_> {
-        BookingNotices { db: &self.db, mongo: &self.mongo, delivery: self.delivery() }
+        BookingNotices {
+            db: &self.db,
+            mongo: &self.mongo,
+            delivery: self.delivery(),
+            google_calendar: self.integrations.google.is_some(),
+        }
     }
 
     pub fn delivery(&self) -> Delivery<'_> {

@@ -2,6 +2,9 @@
 //! optionally with a Google Meet link. Access tokens come from a service account acting as
 //! each host (domain-wide delegation, so one token per calendar) or from one account's
 //! refresh token; each is cached until shortly before it expires and renewed on a 401.
+//!
+//! A booking's event has an id of Leadflow's choosing ([`event_id`]), so an insert whose
+//! answer was lost and is retried finds its event instead of making a second one.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -28,12 +31,19 @@ const THROTTLED: [&str; 2] = ["rateLimitExceeded", "userRateLimitExceeded"];
 /// freeBusy's per-calendar error reasons that are Google's own failures.
 const FREE_BUSY_TRANSIENT: [&str; 2] = ["internalError", "backendError"];
 
+/// The Google event id of a booking's event: the UUID's 32 lowercase hex digits. Google
+/// takes ids of 5 to 1024 base32hex characters (`a`-`v`, `0`-`9`), unique per calendar.
+pub fn event_id(booking_id: uuid::Uuid) -> String {
+    booking_id.simple().to_string()
+}
+
 /// An event as Leadflow keeps it for one booking. On a patch every field is sent, and an
 /// absent description, location or attendee clears the one Google has; an absent
 /// `meet_request_id` leaves an existing conference alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarEvent {
-    /// Stored in `extendedProperties.private.leadflow_booking_id`.
+    /// Stored in `extendedProperties.private.leadflow_booking_id`; the event's id derives
+    /// from it ([`event_id`]).
     pub booking_id: uuid::Uuid,
     pub summary: String,
     pub description: Option<String>,
@@ -165,10 +175,21 @@ impl GoogleCalendarClient {
         Ok(busy)
     }
 
-    /// Creates the event. Guests get no e-mail from Google: Leadflow sends its own confirmation.
+    /// Creates the booking's event under its own id ([`event_id`]). When Google already has
+    /// it (409 `duplicate`: an earlier attempt got through but its answer was lost) the
+    /// event is patched to the booking as it stands instead. Guests get no e-mail from
+    /// Google: Leadflow sends its own confirmation.
     pub async fn insert_event(&self, calendar_id: &str, event: &CalendarEvent) -> Result<SavedEvent, IntegrationError> {
         let url = format!("{}?conferenceDataVersion=1&sendUpdates=none", self.events_url(calendar_id));
-        self.save(calendar_id, Method::POST, &url, &event_body(event, false)).await
+        let mut body = event_body(event, false);
+        if let Some(fields) = body.as_object_mut() {
+            fields.insert("id".into(), json!(event_id(event.booking_id)));
+        }
+        let (status, text) = self.call(calendar_id, Method::POST, &url, Some(&body)).await?;
+        if status == StatusCode::CONFLICT && error_reasons(&text).any(|r| r == "duplicate") {
+            return self.patch_event(calendar_id, &event_id(event.booking_id), event).await;
+        }
+        saved(status, &text)
     }
 
     pub async fn patch_event(
@@ -182,7 +203,8 @@ impl GoogleCalendarClient {
             self.events_url(calendar_id),
             path_segment(event_id)
         );
-        self.save(calendar_id, Method::PATCH, &url, &event_body(event, true)).await
+        let (status, text) = self.call(calendar_id, Method::PATCH, &url, Some(&event_body(event, true))).await?;
+        saved(status, &text)
     }
 
     /// An event already gone (404/410) counts as deleted.
@@ -198,26 +220,6 @@ impl GoogleCalendarClient {
 
     fn events_url(&self, calendar_id: &str) -> String {
         format!("{}/calendars/{}/events", self.settings.api_base_url, path_segment(calendar_id))
-    }
-
-    async fn save(
-        &self,
-        calendar_id: &str,
-        method: Method,
-        url: &str,
-        body: &Value,
-    ) -> Result<SavedEvent, IntegrationError> {
-        let (status, text) = self.call(calendar_id, method, url, Some(body)).await?;
-        if !status.is_success() {
-            return Err(api_error(status, &text));
-        }
-        let event: EventResponse = parse(&text, "event")?;
-        let video = event
-            .conference_data
-            .into_iter()
-            .flat_map(|c| c.entry_points)
-            .find_map(|p| if p.entry_point_type == "video" { p.uri } else { None });
-        Ok(SavedEvent { id: event.id, meet_link: video.or(event.hangout_link), html_link: event.html_link })
     }
 
     /// Sends one API request with the calendar's token, renewing the token once on a 401.
@@ -315,6 +317,20 @@ fn path_segment(raw: &str) -> String {
     out
 }
 
+/// The event Google answered with, or its refusal.
+fn saved(status: StatusCode, text: &str) -> Result<SavedEvent, IntegrationError> {
+    if !status.is_success() {
+        return Err(api_error(status, text));
+    }
+    let event: EventResponse = parse(text, "event")?;
+    let video = event
+        .conference_data
+        .into_iter()
+        .flat_map(|c| c.entry_points)
+        .find_map(|p| if p.entry_point_type == "video" { p.uri } else { None });
+    Ok(SavedEvent { id: event.id, meet_link: video.or(event.hangout_link), html_link: event.html_link })
+}
+
 fn parse<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, IntegrationError> {
     serde_json::from_str(body).map_err(|e| IntegrationError::Unavailable {
         service: SERVICE,
@@ -322,14 +338,16 @@ fn parse<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, IntegrationEr
     })
 }
 
+/// The `reason`s of Google's error body (`error.errors[].reason`).
+fn error_reasons(body: &str) -> impl Iterator<Item = String> {
+    let value = serde_json::from_str::<Value>(body).unwrap_or(Value::Null);
+    let errors = value.pointer("/error/errors").and_then(Value::as_array).cloned().unwrap_or_default();
+    errors.into_iter().filter_map(|e| e.get("reason").and_then(Value::as_str).map(str::to_owned))
+}
+
 /// Google answers throttling with 403 as well as 429; only the error reason tells them apart.
 fn api_error(status: StatusCode, body: &str) -> IntegrationError {
-    let throttled = status == StatusCode::FORBIDDEN
-        && serde_json::from_str::<Value>(body).ok().is_some_and(|v| {
-            v.pointer("/error/errors").and_then(Value::as_array).is_some_and(|errors| {
-                errors.iter().any(|e| e.get("reason").and_then(Value::as_str).is_some_and(|r| THROTTLED.contains(&r)))
-            })
-        });
+    let throttled = status == StatusCode::FORBIDDEN && error_reasons(body).any(|r| THROTTLED.contains(&r.as_str()));
     if throttled {
         let message: String = body.chars().take(300).collect();
         return IntegrationError::Unavailable { service: SERVICE, message: format!("HTTP {status}: {message}") };

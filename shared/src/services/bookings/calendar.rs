@@ -1,15 +1,18 @@
 //! The host's Google Calendar follows the booking: an active booking has an event
-//! (with a Meet link when the settings ask for one), a moved one patches it, an ended
-//! one deletes it. Runs as the `SyncCalendar` job, so a Google outage is retried by the
-//! queue and never touches the booking itself.
+//! (with a Meet link when the settings ask for one), a moved one patches it, a cancelled
+//! one deletes it, a completed one stays as the record of the meeting. Runs as the
+//! `SyncCalendar` job, so a Google outage is retried by the queue and never touches the
+//! booking itself. The event's id derives from the booking's, so a retried insert or a
+//! delete after a lost answer finds the same event. A Calendly booking is left alone:
+//! Calendly writes it into the host's calendar itself.
 
 use uuid::Uuid;
 
 use super::availability::HostCalendar;
 use super::{Bookings, ServiceResult};
 use crate::domain::booking_settings::MeetingLink;
-use crate::domain::{Booking, Customer, MeetingType, Settings};
-use crate::integrations::google_calendar::CalendarEvent;
+use crate::domain::{Booking, BookingSource, BookingStatus, Customer, MeetingType, Settings};
+use crate::integrations::google_calendar::{self, CalendarEvent};
 use crate::store::{StoreError, bookings, customers, settings};
 
 fn event_of(b: &Booking, customer: &Customer, settings: &Settings) -> CalendarEvent {
@@ -50,7 +53,10 @@ impl Bookings<'_> {
             let customer = customers::get_by_id(&*conn, b.customer_id).await?;
             (b, customer, settings::load(&*conn).await?)
         };
-        let Some(calendar_id) = HostCalendar::candidates(&settings, b.host_id)
+        let (Some(host_id), BookingSource::Api | BookingSource::Conversation) = (b.host_id, b.source) else {
+            return Ok(());
+        };
+        let Some(calendar_id) = HostCalendar::candidates(&settings, Some(host_id))
             .ok()
             .and_then(|c| c.into_iter().next())
             .and_then(|c| c.calendar_id)
@@ -59,20 +65,26 @@ impl Bookings<'_> {
         };
         let event = event_of(&b, &customer, &settings);
         let conn = self.db.conn().await?;
-        match (b.status.is_active(), &b.calendar_event_id) {
-            (true, None) => {
+        match (b.status, &b.calendar_event_id) {
+            (BookingStatus::Scheduled | BookingStatus::Confirmed, None) => {
                 let saved = google.insert_event(&calendar_id, &event).await?;
                 bookings::set_calendar_event(&*conn, b.id, Some(&saved.id), saved.meet_link.as_deref()).await?;
             }
-            (true, Some(event_id)) => {
+            (BookingStatus::Scheduled | BookingStatus::Confirmed, Some(event_id)) => {
                 let saved = google.patch_event(&calendar_id, event_id, &event).await?;
                 bookings::set_calendar_event(&*conn, b.id, Some(&saved.id), saved.meet_link.as_deref()).await?;
             }
-            (false, Some(event_id)) => {
-                google.delete_event(&calendar_id, event_id).await?;
-                bookings::set_calendar_event(&*conn, b.id, None, None).await?;
+            (BookingStatus::Cancelled, stored) => {
+                // With no id stored, an insert whose answer was lost may still have made the
+                // event under the derived id; one that did not is a 404, which counts as gone.
+                let event_id = stored.clone().unwrap_or_else(|| google_calendar::event_id(b.id));
+                google.delete_event(&calendar_id, &event_id).await?;
+                if stored.is_some() {
+                    bookings::set_calendar_event(&*conn, b.id, None, None).await?;
+                }
             }
-            (false, None) => {}
+            // The meeting took its time: the event stays in the host's calendar as the record.
+            (BookingStatus::Completed | BookingStatus::NoShow, _) => {}
         }
         Ok(())
     }

@@ -2,20 +2,26 @@
 //! cancellation and the reminders, on the channel they last wrote on, with the local
 //! time and zone and the link or address; by e-mail with an iCalendar invite whose UID
 //! is the booking's and whose SEQUENCE follows its changes. Message ids are derived
-//! from the booking and the change, so a retried job sends nothing twice.
+//! from the booking and the change, so a retried job sends nothing twice. A confirmation
+//! whose Google Meet link is still being made waits for it, a few minutes at most.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::super::ServiceResult;
 use super::super::delivery::{Delivery, Draft};
+use super::super::{ServiceError, ServiceResult};
+use super::availability::HostCalendar;
 use crate::channels::ics::{IcsInvite, IcsMethod, invite};
 use crate::domain::booking_settings::{BookingSettings, MeetingLink};
 use crate::domain::message::Attachment;
 use crate::domain::slot_talk::describe_time;
-use crate::domain::{Booking, BookingStatus, Channel, Customer, Direction, MeetingType, Settings};
+use crate::domain::{Booking, BookingSource, BookingStatus, Channel, Customer, Direction, MeetingType, Settings};
 use crate::store::mongo::Mongo;
 use crate::store::{Db, StoreError, booking_reminders, bookings, customers, settings};
+
+/// How long a notice waits for the booking's Meet link (from the booking's creation);
+/// after that it goes without one rather than not at all.
+pub const MEET_LINK_WAIT: Duration = Duration::minutes(5);
 
 /// The link every video meeting shares, when the settings give one.
 pub(super) fn fixed_link(b: &BookingSettings, meeting_type: MeetingType) -> Option<String> {
@@ -112,6 +118,9 @@ pub struct BookingNotices<'a> {
     pub db: &'a Db,
     pub mongo: &'a Mongo,
     pub delivery: Delivery<'a>,
+    /// Google Calendar is configured, so bookings on a host's calendar get their Meet
+    /// link from the `SyncCalendar` job.
+    pub google_calendar: bool,
 }
 
 impl BookingNotices<'_> {
@@ -176,11 +185,35 @@ impl BookingNotices<'_> {
             (_, 0) => NoticeKind::Booked,
             (_, _) => NoticeKind::Moved,
         };
+        let now = Utc::now();
+        if kind != NoticeKind::Cancelled && self.awaits_meet_link(&b, &settings, now) {
+            return Err(ServiceError::InProgress { what: format!("the Google Meet link of booking {}", b.id) });
+        }
         let id = Uuid::new_v5(&b.id, format!("notice:{sequence}").as_bytes());
         let route = self.channel_for(&customer).await?;
-        let draft = Self::draft(kind, &b, &customer, &settings, route, id, Utc::now());
+        let draft = Self::draft(kind, &b, &customer, &settings, route, id, now);
         self.delivery.deliver(&customer, draft).await?;
         Ok(())
+    }
+
+    /// The booking will have a Meet link once `SyncCalendar` has run, and it is young
+    /// enough that waiting for it (the job failing as retryable) is better than a notice
+    /// without it.
+    fn awaits_meet_link(&self, b: &Booking, settings: &Settings, now: DateTime<Utc>) -> bool {
+        let synced = match b.source {
+            BookingSource::Api | BookingSource::Conversation => true,
+            BookingSource::Calendly => false,
+        };
+        let on_calendar = b.host_id.is_some()
+            && HostCalendar::candidates(settings, b.host_id)
+                .is_ok_and(|c| c.first().is_some_and(|c| c.calendar_id.is_some()));
+        self.google_calendar
+            && synced
+            && settings.booking.meeting_link == MeetingLink::GoogleMeet
+            && b.meeting_type == MeetingType::Video
+            && b.meeting_link.is_none()
+            && on_calendar
+            && now - b.created_at < MEET_LINK_WAIT
     }
 
     /// The `SendReminder` job: sends one reminder, once, if the booking still stands at

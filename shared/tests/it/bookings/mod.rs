@@ -2,7 +2,9 @@
 //! notices and reminders, the conversation, Calendly and Google Calendar.
 
 mod api;
+mod calendly;
 mod conversation;
+mod google;
 mod reminders;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone as _, Utc, Weekday};

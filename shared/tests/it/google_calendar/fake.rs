@@ -180,6 +180,9 @@ pub(super) fn booking_id() -> uuid::Uuid {
     uuid::Uuid::parse_str("01956d3a-7c4e-7b21-9f3a-2b8c4d5e6f70").unwrap()
 }
 
+/// The id Leadflow gives the booking's event: the booking id's 32 hex digits.
+pub(super) const BOOKING_EVENT_ID: &str = "01956d3a7c4e7b219f3a2b8c4d5e6f70";
+
 /// A one-hour consultation on the night New York springs forward: it starts at 01:30
 /// EST and ends at 03:30 EDT.
 pub(super) fn dst_event() -> CalendarEvent {

@@ -12,8 +12,8 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use self::fake::{
-    CLIENT_SECRET, EVENT_ID, EVENTS_PATH, ExactQuery, HOST, OTHER_HOST, REFRESH_TOKEN, access_token, booking_id,
-    client, conference_data, dst_event, event_resource, free_busy_response, google_error, is_unavailable,
+    BOOKING_EVENT_ID, CLIENT_SECRET, EVENT_ID, EVENTS_PATH, ExactQuery, HOST, OTHER_HOST, REFRESH_TOKEN, access_token,
+    booking_id, client, conference_data, dst_event, event_resource, free_busy_response, google_error, is_unavailable,
     mount_free_busy, mount_refresh_token, mount_service_account_token, refresh_token, refused_status, service_account,
     utc,
 };
@@ -127,6 +127,7 @@ async fn an_insert_with_meet_sends_the_whole_event_and_reads_the_video_link() {
         .and(header("authorization", format!("Bearer {}", access_token(HOST)).as_str()))
         .and(header("content-type", "application/json"))
         .and(body_json(json!({
+            "id": BOOKING_EVENT_ID,
             "summary": "Kitchen remodel consultation: Dana Whitfield",
             "description": "Booked by Leadflow. Wants a quote for cabinets and countertops.",
             "location": "1200 Congress Ave, Austin, TX 78701",
@@ -139,6 +140,8 @@ async fn an_insert_with_meet_sends_the_whole_event_and_reads_the_video_link() {
             }
         })))
         .respond_with(ResponseTemplate::new(200).set_body_json(event_resource(json!({
+            "id": BOOKING_EVENT_ID,
+            "iCalUID": format!("{BOOKING_EVENT_ID}@google.com"),
             "hangoutLink": "https://meet.google.com/abc-mnop-xyz",
             "conferenceData": conference_data(&request_id)
         }))))
@@ -150,7 +153,7 @@ async fn an_insert_with_meet_sends_the_whole_event_and_reads_the_video_link() {
     assert_eq!(
         saved,
         SavedEvent {
-            id: EVENT_ID.into(),
+            id: BOOKING_EVENT_ID.into(),
             meet_link: Some("https://meet.google.com/abc-mnop-xyz".into()),
             html_link: Some("https://www.google.com/calendar/event?eid=N2NiaDhycGMxMGxyYzBja2loOXRhZnNzOTkgZGFuYS53aGl0ZmllbGRAYWNtZS5leGFtcGxl".into()),
         }
@@ -166,6 +169,7 @@ async fn a_plain_insert_leaves_out_what_the_booking_lacks() {
         .and(path(EVENTS_PATH))
         .and(ExactQuery(Some("conferenceDataVersion=1&sendUpdates=none")))
         .and(body_json(json!({
+            "id": BOOKING_EVENT_ID,
             "summary": "Site visit",
             "start": {"dateTime": "2025-11-02T01:30:00-05:00", "timeZone": "America/Chicago"},
             "end": {"dateTime": "2025-11-02T01:15:00-06:00", "timeZone": "America/Chicago"},
@@ -174,7 +178,7 @@ async fn a_plain_insert_leaves_out_what_the_booking_lacks() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "kind": "calendar#event",
             "etag": "\"3468921876543001\"",
-            "id": "p0g3l1t8h5vq2mk7c9d4a6e1b0",
+            "id": BOOKING_EVENT_ID,
             "status": "confirmed",
             "htmlLink": "https://www.google.com/calendar/event?eid=cDBnM2wxdDhoNXZxMm1rN2M5ZDRhNmUxYjA",
             "created": "2025-10-20T09:00:00.000Z",
@@ -184,7 +188,7 @@ async fn a_plain_insert_leaves_out_what_the_booking_lacks() {
             "organizer": {"email": HOST, "self": true},
             "start": {"dateTime": "2025-11-02T01:30:00-05:00", "timeZone": "America/Chicago"},
             "end": {"dateTime": "2025-11-02T01:15:00-06:00", "timeZone": "America/Chicago"},
-            "iCalUID": "p0g3l1t8h5vq2mk7c9d4a6e1b0@google.com",
+            "iCalUID": "01956d3a7c4e7b219f3a2b8c4d5e6f70@google.com",
             "sequence": 0,
             "extendedProperties": {"private": {"leadflow_booking_id": "01956d3a-7c4e-7b21-9f3a-2b8c4d5e6f70"}},
             "reminders": {"useDefault": true},
@@ -207,7 +211,7 @@ async fn a_plain_insert_leaves_out_what_the_booking_lacks() {
         ..dst_event()
     };
     let saved = client(&server, refresh_token()).insert_event(HOST, &event).await.unwrap();
-    assert_eq!((saved.id.as_str(), saved.meet_link), ("p0g3l1t8h5vq2mk7c9d4a6e1b0", None));
+    assert_eq!((saved.id.as_str(), saved.meet_link), (BOOKING_EVENT_ID, None));
     server.verify().await;
 }
 
@@ -264,6 +268,7 @@ async fn a_meet_link_still_being_created_is_absent() {
     Mock::given(method("POST"))
         .and(path(EVENTS_PATH))
         .respond_with(ResponseTemplate::new(200).set_body_json(event_resource(json!({
+            "id": BOOKING_EVENT_ID,
             "conferenceData": {
                 "createRequest": {
                     "requestId": request_id,
@@ -276,8 +281,76 @@ async fn a_meet_link_still_being_created_is_absent() {
         .mount(&server)
         .await;
     let saved = client(&server, refresh_token()).insert_event(HOST, &dst_event()).await.unwrap();
-    assert_eq!((saved.id.as_str(), saved.meet_link), (EVENT_ID, None));
+    assert_eq!((saved.id.as_str(), saved.meet_link), (BOOKING_EVENT_ID, None));
     server.verify().await;
+}
+
+/// The first insert got through but its answer was lost; the retry sends the same id,
+/// Google says it exists, and the event is brought up to date instead of doubled.
+#[tokio::test]
+async fn a_retried_insert_finds_the_event_it_made() {
+    let server = MockServer::start().await;
+    mount_service_account_token(&server, HOST, 1).await;
+    let request_id = format!("leadflow-{}", booking_id());
+    let mut whole = json!({
+        "id": BOOKING_EVENT_ID,
+        "summary": "Kitchen remodel consultation: Dana Whitfield",
+        "description": "Booked by Leadflow. Wants a quote for cabinets and countertops.",
+        "location": "1200 Congress Ave, Austin, TX 78701",
+        "start": {"dateTime": "2025-03-09T01:30:00-05:00", "timeZone": "America/New_York"},
+        "end": {"dateTime": "2025-03-09T03:30:00-04:00", "timeZone": "America/New_York"},
+        "attendees": [{"email": "dana@example.com", "displayName": "Dana Whitfield"}],
+        "extendedProperties": {"private": {"leadflow_booking_id": "01956d3a-7c4e-7b21-9f3a-2b8c4d5e6f70"}},
+        "conferenceData": {
+            "createRequest": {"requestId": request_id, "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+        }
+    });
+    Mock::given(method("POST"))
+        .and(path(EVENTS_PATH))
+        .and(ExactQuery(Some("conferenceDataVersion=1&sendUpdates=none")))
+        .and(body_json(&whole))
+        .respond_with(google_error(409, "global", "duplicate", "The requested identifier already exists."))
+        .expect(1)
+        .mount(&server)
+        .await;
+    whole.as_object_mut().unwrap().remove("id");
+    Mock::given(method("PATCH"))
+        .and(path(format!("{EVENTS_PATH}/{BOOKING_EVENT_ID}")))
+        .and(ExactQuery(Some("conferenceDataVersion=1&sendUpdates=none")))
+        .and(header("authorization", format!("Bearer {}", access_token(HOST)).as_str()))
+        .and(body_json(&whole))
+        .respond_with(ResponseTemplate::new(200).set_body_json(event_resource(json!({
+            "id": BOOKING_EVENT_ID,
+            "iCalUID": format!("{BOOKING_EVENT_ID}@google.com"),
+            "sequence": 1,
+            "hangoutLink": "https://meet.google.com/abc-mnop-xyz",
+            "conferenceData": conference_data(&request_id)
+        }))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let saved = client(&server, service_account()).insert_event(HOST, &dst_event()).await.unwrap();
+    assert_eq!(saved.id, BOOKING_EVENT_ID);
+    assert_eq!(saved.meet_link.as_deref(), Some("https://meet.google.com/abc-mnop-xyz"));
+    server.verify().await;
+}
+
+/// Only Google's `duplicate` means the event is there; any other 409 is a refusal.
+#[tokio::test]
+async fn an_insert_conflict_of_another_kind_is_refused() {
+    let server = MockServer::start().await;
+    mount_refresh_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(EVENTS_PATH))
+        .respond_with(google_error(409, "global", "conflict", "The operation conflicts with another change."))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server, refresh_token()).insert_event(HOST, &dst_event()).await.unwrap_err();
+    assert_eq!(refused_status(&err), Some(409), "{err}");
+    server.verify().await;
+    let patched = server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "PATCH").count();
+    assert_eq!(patched, 0);
 }
 
 #[tokio::test]
