@@ -81,7 +81,8 @@ async fn availability(
     State(state): State<AppState>,
     Query(q): Query<AvailabilityParams>,
 ) -> ApiResult<axum::Json<Availability>> {
-    let query = AvailabilityQuery { from: q.from, to: q.to, duration: duration("duration", q.duration)?, host_id: q.host_id };
+    let query =
+        AvailabilityQuery { from: q.from, to: q.to, duration: duration("duration", q.duration)?, host_id: q.host_id };
     Ok(axum::Json(state.bookings().availability(&query, Utc::now()).await?))
 }
 
@@ -121,7 +122,11 @@ async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json
     Ok(axum::Json(state.bookings().get(id).await?))
 }
 
-async fn update(State(state): State<AppState>, Id(id): Id, Json(b): Json<UpdateBooking>) -> ApiResult<axum::Json<Booking>> {
+async fn update(
+    State(state): State<AppState>,
+    Id(id): Id,
+    Json(b): Json<UpdateBooking>,
+) -> ApiResult<axum::Json<Booking>> {
     let changes = BookingChanges {
         scheduled_time: b.scheduled_time,
         duration: duration("duration_minutes", b.duration_minutes)?,

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::error::ApiResult;
 use super::extract::Json;
 use crate::app::AppState;
-use crate::domain::text::{LongText, ShortText};
 use crate::domain::booking_settings::BookingChanges;
+use crate::domain::text::{LongText, ShortText};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::services::settings::{self, SettingsChanges};
 

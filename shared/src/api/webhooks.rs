@@ -122,7 +122,11 @@ async fn sendgrid_inbound(
 /// Calendly webhook v2: `invitee.created` books, `invitee.canceled` cancels. Both are
 /// idempotent (the invitee URI is the booking's external id), so Calendly's retries are
 /// harmless.
-async fn calendly_webhook(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> ApiResult<Response> {
+async fn calendly_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
     let signature = headers
         .get("calendly-webhook-signature")
         .and_then(|v| v.to_str().ok())

@@ -116,7 +116,9 @@ mod tests {
         use BookingStatus::{Cancelled, Completed, Confirmed, NoShow, Scheduled};
         assert!(Scheduled.can_move_to(Confirmed) && Confirmed.can_move_to(Completed) && Confirmed.can_move_to(NoShow));
         assert!(Scheduled.can_move_to(Cancelled) && Confirmed.can_move_to(Cancelled));
-        assert!(!Confirmed.can_move_to(Scheduled) && !Cancelled.can_move_to(Confirmed) && !Completed.can_move_to(NoShow));
+        assert!(
+            !Confirmed.can_move_to(Scheduled) && !Cancelled.can_move_to(Confirmed) && !Completed.can_move_to(NoShow)
+        );
         assert!(!Cancelled.can_move_to(Cancelled));
     }
 

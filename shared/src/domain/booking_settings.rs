@@ -209,10 +209,7 @@ impl BookingSettings {
             }
         }
         if self.meeting_link == MeetingLink::GoogleMeet && self.meeting_type != MeetingType::Video {
-            return Err((
-                "booking.meeting_link".into(),
-                InvalidValue::new("google_meet needs meeting_type \"video\""),
-            ));
+            return Err(("booking.meeting_link".into(), InvalidValue::new("google_meet needs meeting_type \"video\"")));
         }
         Ok(())
     }

@@ -237,7 +237,8 @@ impl Event {
     /// tests of every place an event goes.
     pub fn examples(lead_id: Uuid, task_id: Uuid, other_id: Uuid) -> Vec<Event> {
         let at = DateTime::from_timestamp(1_796_126_400, 0).unwrap_or_default();
-        let outcome = BookingOutcome { booking_id: other_id, customer_id: other_id, lead_id: Some(lead_id), scheduled_time: at };
+        let outcome =
+            BookingOutcome { booking_id: other_id, customer_id: other_id, lead_id: Some(lead_id), scheduled_time: at };
         vec![
             Event::LeadCreated(LeadCreated { lead_id, customer_id: other_id, source_channel: Some(Channel::Sms) }),
             Event::LeadStatusChanged(LeadStatusChanged {

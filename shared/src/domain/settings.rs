@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::booking_settings::BookingSettings;
 use super::macros::string_enum;
 use super::text::{LongText, ShortText};
-use super::booking_settings::BookingSettings;
 use super::{BusinessHours, TimeZone};
 
 string_enum!(Tone { Friendly => "friendly", Professional => "professional", Casual => "casual" });

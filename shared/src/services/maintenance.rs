@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::{Relay, ServiceResult};
 use crate::queue::{Job, JobQueue};
-use crate::store::{Db, StoreError, booking_reminders};
 use crate::store::mongo::Mongo;
+use crate::store::{Db, StoreError, booking_reminders};
 
 const BATCH: i64 = 200;
 /// Published outbox rows are kept this long (MongoDB keeps the events for good).

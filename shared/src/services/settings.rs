@@ -1,8 +1,8 @@
 //! The business profile replies are grounded in.
 
 use super::{ServiceError, ServiceResult};
-use crate::domain::text::{LongText, ShortText};
 use crate::domain::booking_settings::BookingChanges;
+use crate::domain::text::{LongText, ShortText};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::store::{Db, StoreError, settings, teams};
 

@@ -2,8 +2,8 @@
 //! may pick one by number or by time, so the offer outlives the reply that made it.
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
+use tokio_postgres::types::Type;
 use uuid::Uuid;
 
 use super::StoreError;

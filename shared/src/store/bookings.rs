@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::sql::{Sql, get, p, parse_opt, parse_req};
 use super::{Page, PageRequest, Scope, StoreError};
+use crate::domain::availability::Interval;
 use crate::domain::booking::DurationMinutes;
 use crate::domain::text::LongText;
-use crate::domain::availability::Interval;
 use crate::domain::{Booking, BookingSource, BookingStatus, MeetingType, NewBooking};
 
 const COLUMNS: &str = "id, customer_id, lead_id, host_id, scheduled_time, duration_minutes, meeting_type, meeting_link, \
@@ -101,8 +101,9 @@ pub async fn get_for_update(c: &impl GenericClient, id: Uuid) -> Result<Booking,
 }
 
 pub async fn get_by_external_id(c: &impl GenericClient, external_id: &str) -> Result<Option<Booking>, StoreError> {
-    let rows =
-        c.query_typed(&format!("SELECT {COLUMNS} FROM bookings WHERE external_id = $1 FOR UPDATE"), &[p(&external_id)]).await?;
+    let rows = c
+        .query_typed(&format!("SELECT {COLUMNS} FROM bookings WHERE external_id = $1 FOR UPDATE"), &[p(&external_id)])
+        .await?;
     rows.first().map(from_row).transpose()
 }
 
@@ -155,7 +156,12 @@ pub async fn next_active_for_customer(
 }
 
 /// Records the host's calendar event of the booking.
-pub async fn set_calendar_event(c: &impl GenericClient, id: Uuid, event_id: Option<&str>, link: Option<&str>) -> Result<(), StoreError> {
+pub async fn set_calendar_event(
+    c: &impl GenericClient,
+    id: Uuid,
+    event_id: Option<&str>,
+    link: Option<&str>,
+) -> Result<(), StoreError> {
     c.query_typed(
         "UPDATE bookings SET calendar_event_id = $2, meeting_link = coalesce($3, meeting_link) WHERE id = $1",
         &[p(&id), p(&event_id), p(&link)],

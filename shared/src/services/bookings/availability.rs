@@ -43,7 +43,9 @@ impl HostCalendar {
         match host_id {
             Some(id) => match b.host(id) {
                 Some(h) => Ok(vec![of(h)]),
-                None => Err(ServiceError::invalid("host_id", "is not one of the booking hosts (settings booking.hosts)")),
+                None => {
+                    Err(ServiceError::invalid("host_id", "is not one of the booking hosts (settings booking.hosts)"))
+                }
             },
             None if b.hosts.is_empty() => {
                 Ok(vec![HostCalendar { host_id: None, hours: settings.business_hours.clone(), calendar_id: None }])
@@ -100,7 +102,9 @@ pub fn range_of(q: &AvailabilityQuery, now: DateTime<Utc>) -> ServiceResult<(Dat
     let from = q.from.unwrap_or(now);
     let to = match q.to {
         Some(to) => to,
-        None => from.checked_add_signed(DEFAULT_RANGE).ok_or_else(|| ServiceError::invalid("from", "is out of range"))?,
+        None => {
+            from.checked_add_signed(DEFAULT_RANGE).ok_or_else(|| ServiceError::invalid("from", "is out of range"))?
+        }
     };
     if to <= from {
         return Err(ServiceError::invalid("to", "must be after from"));
@@ -206,6 +210,13 @@ pub fn refusal(problem: SlotProblem, settings: &BookingSettings, tz: TimeZone) -
 }
 
 /// Checks one start on one calendar.
-pub fn check(loaded: &Loaded, cal: &HostCalendar, settings: &Settings, rules: &SlotRules, now: DateTime<Utc>, start: DateTime<Utc>) -> Result<(), SlotProblem> {
+pub fn check(
+    loaded: &Loaded,
+    cal: &HostCalendar,
+    settings: &Settings,
+    rules: &SlotRules,
+    now: DateTime<Utc>,
+    start: DateTime<Utc>,
+) -> Result<(), SlotProblem> {
     check_slot(&loaded.calendar(cal, settings.time_zone), rules, now, start)
 }

@@ -44,7 +44,9 @@ impl Bookings<'_> {
         match event {
             CalendlyEvent::InviteeCreated(i) => self.calendly_created(&i, default_country, now).await,
             CalendlyEvent::InviteeCanceled(i) => self.calendly_canceled(&i, now).await,
-            CalendlyEvent::Other { event } => Ok(CalendlyOutcome::Ignored { reason: format!("{event} is not handled") }),
+            CalendlyEvent::Other { event } => {
+                Ok(CalendlyOutcome::Ignored { reason: format!("{event} is not handled") })
+            }
         }
     }
 
@@ -55,8 +57,9 @@ impl Bookings<'_> {
         now: DateTime<Utc>,
     ) -> ServiceResult<CalendlyOutcome> {
         let minutes = (i.event.end - i.event.start).num_minutes();
-        let duration = DurationMinutes::new(minutes)
-            .map_err(|e| ServiceError::invalid("payload.scheduled_event.end_time", format!("meeting length {}", e.0)))?;
+        let duration = DurationMinutes::new(minutes).map_err(|e| {
+            ServiceError::invalid("payload.scheduled_event.end_time", format!("meeting length {}", e.0))
+        })?;
         let fields = CustomerFields {
             name: i.name.as_deref().and_then(|n| ShortText::parse(n).ok()),
             email: Some(i.email.clone()),
@@ -71,8 +74,7 @@ impl Bookings<'_> {
         let customer = upsert_customer(&mut tx, fields, Channel::Email).await?;
         let (lead, lead_created) = leads::ensure_open(&tx, customer.id, Channel::Form).await?;
         let agents = teams::list_agents(&tx, None).await?;
-        let host_id =
-            agents.iter().find(|a| i.event.host_emails.contains(&a.email)).map(|a| a.id);
+        let host_id = agents.iter().find(|a| i.event.host_emails.contains(&a.email)).map(|a| a.id);
         let (meeting_type, meeting_link, location) = meeting_of(i);
         let new = NewBooking {
             customer_id: customer.id,

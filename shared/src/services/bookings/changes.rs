@@ -104,9 +104,16 @@ impl Bookings<'_> {
                 .of(&cal, b.scheduled_time - rules.duration, b.ends_at() + rules.duration)
                 .await?;
             bookings::lock_host(&tx, b.host_id).await?;
-            let mut loaded =
-                Loaded::load(&tx, ExternalBusy { google: None }, &cal, &rules, b.scheduled_time, b.ends_at(), Some(b.id))
-                    .await?;
+            let mut loaded = Loaded::load(
+                &tx,
+                ExternalBusy { google: None },
+                &cal,
+                &rules,
+                b.scheduled_time,
+                b.ends_at(),
+                Some(b.id),
+            )
+            .await?;
             loaded.busy = external;
             availability::check(&loaded, &cal, &settings, &rules, now, b.scheduled_time)
                 .map_err(|p| availability::refusal(p, &settings.booking, settings.time_zone))?;

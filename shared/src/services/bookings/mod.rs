@@ -9,6 +9,7 @@ mod calendar;
 mod calendly;
 mod changes;
 pub mod conversation;
+pub mod desk;
 pub mod notices;
 
 use chrono::{DateTime, Utc};
@@ -195,8 +196,7 @@ impl Bookings<'_> {
             self.follow_on.queue(Job::SyncCalendar { booking_id: booking.id }).await;
         }
         if let Some(lead_id) = booking.lead_id {
-            if booked
-                && let Err(e) = self.qualifier.requalify(lead_id, QualifyTrigger::Booking, None, Utc::now()).await
+            if booked && let Err(e) = self.qualifier.requalify(lead_id, QualifyTrigger::Booking, None, Utc::now()).await
             {
                 tracing::warn!(%lead_id, error = %e, "could not score the booked lead; the next message will");
             }

@@ -147,7 +147,11 @@ impl BookingNotices<'_> {
             in_reply_to: None,
             chat_session,
             ignore_opt_out: false,
-            attachments: if email && kind != NoticeKind::Reminder { vec![ics(b, customer, settings, now)] } else { Vec::new() },
+            attachments: if email && kind != NoticeKind::Reminder {
+                vec![ics(b, customer, settings, now)]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -181,7 +185,12 @@ impl BookingNotices<'_> {
 
     /// The `SendReminder` job: sends one reminder, once, if the booking still stands at
     /// that time.
-    pub async fn remind(&self, booking_id: Uuid, offset_minutes: i32, scheduled_time: DateTime<Utc>) -> ServiceResult<()> {
+    pub async fn remind(
+        &self,
+        booking_id: Uuid,
+        offset_minutes: i32,
+        scheduled_time: DateTime<Utc>,
+    ) -> ServiceResult<()> {
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         let Some(reminder) = booking_reminders::get_for_update(&tx, booking_id, offset_minutes, scheduled_time).await?
@@ -190,7 +199,11 @@ impl BookingNotices<'_> {
         };
         let b = bookings::get_by_id(&tx, booking_id).await?;
         let now = Utc::now();
-        if reminder.sent_at.is_some() || !b.status.is_active() || b.scheduled_time != scheduled_time || scheduled_time <= now {
+        if reminder.sent_at.is_some()
+            || !b.status.is_active()
+            || b.scheduled_time != scheduled_time
+            || scheduled_time <= now
+        {
             return Ok(());
         }
         let customer = customers::get_by_id(&tx, b.customer_id).await?;

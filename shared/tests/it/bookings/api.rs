@@ -54,7 +54,11 @@ async fn availability_refuses_bad_ranges_naming_the_field() {
     let app = TestApp::new().await;
     let now = Utc::now();
     let q = |from: chrono::DateTime<Utc>, to: chrono::DateTime<Utc>| {
-        format!("/api/bookings/availability?from={}&to={}", from.format("%Y-%m-%dT%H:%M:%SZ"), to.format("%Y-%m-%dT%H:%M:%SZ"))
+        format!(
+            "/api/bookings/availability?from={}&to={}",
+            from.format("%Y-%m-%dT%H:%M:%SZ"),
+            to.format("%Y-%m-%dT%H:%M:%SZ")
+        )
     };
     let r = app.get(&q(now + Duration::days(2), now + Duration::days(1))).await;
     assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")), "{}", r.text);
@@ -95,9 +99,15 @@ async fn the_server_checks_every_booking_whatever_the_client_sends() {
         assert_eq!(r.status, status, "{what}: {}", r.text);
         assert_eq!(r.error_field(), Some("scheduled_time"), "{what}: {}", r.text);
     }
-    assert_eq!(book(&app, &c, chicago(day, 11, 15)).await.status, StatusCode::CREATED, "off the grid, after the buffer");
+    assert_eq!(
+        book(&app, &c, chicago(day, 11, 15)).await.status,
+        StatusCode::CREATED,
+        "off the grid, after the buffer"
+    );
 
-    let r = app.post("/api/bookings", json!({"customer_id": uuid::Uuid::now_v7(), "scheduled_time": chicago(day, 14, 0)})).await;
+    let r = app
+        .post("/api/bookings", json!({"customer_id": uuid::Uuid::now_v7(), "scheduled_time": chicago(day, 14, 0)}))
+        .await;
     assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("customer_id")), "{}", r.text);
     let r = app
         .post("/api/bookings", json!({"customer_id": c, "scheduled_time": chicago(day, 14, 0), "duration_minutes": 2}))
@@ -157,14 +167,19 @@ async fn a_booking_moves_along_its_lifecycle_with_its_events() {
     assert_eq!(r.body["scheduled_time"], json!(chicago(day, 14, 0)));
     // Moving another booking onto it is refused like a new one.
     let other = book(&app, &super::customer(&app, "other@example.com").await, chicago(day, 10, 0)).await;
-    let r = app.put(&format!("/api/bookings/{}", id(&other.body)), json!({"scheduled_time": chicago(day, 14, 30)})).await;
+    let r =
+        app.put(&format!("/api/bookings/{}", id(&other.body)), json!({"scheduled_time": chicago(day, 14, 30)})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
 
     let r = app.post(&format!("/api/bookings/{bid}/cancel"), json!({"reason": "Customer called"})).await;
     assert_eq!((r.body["status"].as_str(), r.body["sequence"].as_i64()), (Some("cancelled"), Some(2)), "{}", r.text);
     assert_eq!(r.body["cancel_reason"], "Customer called");
     let again = app.post(&format!("/api/bookings/{bid}/cancel"), json!({})).await;
-    assert_eq!((again.status, again.body["sequence"].as_i64()), (StatusCode::OK, Some(2)), "cancelling twice is one cancel");
+    assert_eq!(
+        (again.status, again.body["sequence"].as_i64()),
+        (StatusCode::OK, Some(2)),
+        "cancelling twice is one cancel"
+    );
     let r = app.put(&format!("/api/bookings/{bid}"), json!({"status": "completed"})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     let freed = book(&app, &c, chicago(day, 14, 0)).await;

@@ -22,7 +22,8 @@ use crate::common::{TestApp, TestResponse};
 /// The plumber, open every day so "tomorrow morning" always has times.
 async fn open_daily(app: &TestApp) {
     let every = json!(["09:00-17:00"]);
-    let hours = json!({"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every});
+    let hours =
+        json!({"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every});
     let r = app
         .put(
             "/api/settings",
@@ -64,7 +65,8 @@ fn assert_morning_offer(text: &str, slots: &[DateTime<Utc>]) {
 }
 
 async fn chat(app: &TestApp, content: &str, token: Option<&str>) -> TestResponse {
-    let mut body = json!({"channel": "chat", "content": content, "customer": {"name": "Maria", "email": "maria@example.com"}});
+    let mut body =
+        json!({"channel": "chat", "content": content, "customer": {"name": "Maria", "email": "maria@example.com"}});
     if let Some(t) = token {
         body["chat_token"] = json!(t);
     }
@@ -109,8 +111,12 @@ async fn chat_offers_three_morning_times_and_books_the_second() {
     assert!(offered(&app, customer_id).await.is_empty(), "the offer is used up");
 
     // A named free time is booked directly; the lead is qualified.
-    chat(&app, &format!("Also can you come {} at 3pm?", (tomorrow() + Duration::days(1)).format("%B %-d")), Some(&token))
-        .await;
+    chat(
+        &app,
+        &format!("Also can you come {} at 3pm?", (tomorrow() + Duration::days(1)).format("%B %-d")),
+        Some(&token),
+    )
+    .await;
     app.run_jobs().await;
     let reply = last_reply(&app, &token).await;
     assert!(reply.contains("15:00"), "{reply}");
@@ -152,7 +158,10 @@ async fn signed_sms_offers_and_books_by_number() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/2010-04-01/Accounts/{TWILIO_SID}/Messages.json")))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SM00000000000000000000000000000001", "status": "queued"})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"sid": "SM00000000000000000000000000000001", "status": "queued"})),
+        )
         .mount(&server)
         .await;
     let uri = server.uri();
@@ -214,7 +223,9 @@ async fn email_offers_books_and_attaches_an_invite_a_parser_reads_back() {
     let app = TestApp::with_config(move |c| with_sendgrid(c, &uri)).await;
     open_daily(&app).await;
     let query = format!("?token={INBOUND_SECRET}");
-    for (id, text) in [("<m1@example.com>", "Hello,\nCan I book a drain cleaning tomorrow morning?\nJosé"), ("<m2@example.com>", "2")] {
+    for (id, text) in
+        [("<m1@example.com>", "Hello,\nCan I book a drain cleaning tomorrow morning?\nJosé"), ("<m2@example.com>", "2")]
+    {
         let fields = email(id, "Drain cleaning", text);
         let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(app.send(sendgrid_request(&query, &refs)).await.status, StatusCode::OK);

@@ -64,7 +64,11 @@ async fn each_reminder_goes_out_once_at_its_offset_and_none_after_cancel() {
     assert!(text(&sent[1]).contains("10:00 (America/Chicago)"), "{}", text(&sent[1]));
 
     // A job delivered twice sends once.
-    let again = leadflow::queue::Job::SendReminder { booking_id: bid.parse().unwrap(), offset_minutes: 1440, scheduled_time: at };
+    let again = leadflow::queue::Job::SendReminder {
+        booking_id: bid.parse().unwrap(),
+        offset_minutes: 1440,
+        scheduled_time: at,
+    };
     leadflow::workers::run(&app.state, &again, &leadflow::workers::JobContext::with_budget(Duration::seconds(30)))
         .await
         .unwrap();
@@ -99,7 +103,11 @@ async fn a_moved_booking_is_reminded_at_its_new_time_only() {
     // The confirmation job of the first time finds a later sequence and leaves it to the move's notice.
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(text(&sent[0]).starts_with("Your booking with Austin Plumbing has moved to"), "{}", text(&sent[0]));
-    assert_eq!(app.state.tick(first - Duration::minutes(60)).await.unwrap().queued_reminders, 1, "the day-before one of the new time");
+    assert_eq!(
+        app.state.tick(first - Duration::minutes(60)).await.unwrap().queued_reminders,
+        1,
+        "the day-before one of the new time"
+    );
     app.run_jobs().await;
     let last = mails(&server).await.pop().unwrap();
     assert!(text(&last).contains("14:00"), "{}", text(&last));
