@@ -4,6 +4,7 @@
 #   - start-up to first healthy answer of `leadflow serve` (a proxy for Lambda init)
 #   - throughput and latency of the customer routes under wrk, and the server's memory
 #   - time from POST /api/messages/receive to the reply in the history (rules engine, local worker)
+#   - open slots for 14 days with 500 bookings, in process (p50/p99), and booking creation under wrk
 #
 #   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
 #   OPT_LEVELS="3" scripts/bench.sh   just one
@@ -25,6 +26,7 @@ admin_url="$DATABASE_URL"
 stack_mongo
 
 results=()
+availability=()
 for level in $OPT_LEVELS; do
   target="target/bench-opt-$level"
   log "release build, opt-level=$level"
@@ -74,6 +76,17 @@ for level in $OPT_LEVELS; do
   run_wrk "GET /api/crm/customers?limit=50" "$base/api/crm/customers?limit=50"
   run_wrk "POST /api/crm/customers" -s scripts/bench/create-customer.lua "$base"
   run_wrk "GET /api/health" "$base/api/health"
+  # Bookings: a calendar open round the clock with five-minute meetings, so every request
+  # of the run takes its own free slot (each is checked and inserted under the host lock).
+  curl -fs -X PUT "$base/api/settings" -H 'content-type: application/json' -d '{
+    "business_hours": {"mon":["00:00-24:00"],"tue":["00:00-24:00"],"wed":["00:00-24:00"],"thu":["00:00-24:00"],
+                       "fri":["00:00-24:00"],"sat":["00:00-24:00"],"sun":["00:00-24:00"]},
+    "booking": {"duration_minutes": 5, "slot_interval_minutes": 5, "min_notice_minutes": 0, "horizon_days": 365,
+                "reminder_offsets_minutes": []}}' >/dev/null
+  export BENCH_CUSTOMER=$id BENCH_START=$(( ($(date +%s) / 300 + 12) * 300 ))
+  run_wrk "POST /api/bookings" -s scripts/bench/create-booking.lua "$base"
+  read -r avail50 avail99 avail_slots < <("$target/release/leadflow" bench-availability --bookings 500 --days 14 --runs 2000)
+  availability+=("| $level | ${avail50} µs | ${avail99} µs | ${avail_slots} |")
   read -r lat50 lat95 latmax < <(python3 scripts/bench/reply_latency.py "$base" 50)
   latency+=("| $level | ${lat50} ms | ${lat95} ms | ${latmax} ms |")
   rss_kb=$(ps -o rss= -p "$server" | tr -d ' ')
@@ -96,11 +109,17 @@ done
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${sizes[@]}"
   echo
-  echo "## Customer routes"
+  echo "## Routes"
   echo
   echo "| opt-level | route | req/s | p50 | p99 | non-2xx |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${results[@]}"
+  echo
+  echo "## Open slots in process (14 days, 500 bookings, open round the clock, 15-minute grid; 2000 runs)"
+  echo
+  echo "| opt-level | p50 | p99 | open slots |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${availability[@]}"
   echo
   echo "## Message in to reply stored (chat, rules engine, in-process worker; 50 messages one at a time)"
   echo

@@ -1,6 +1,7 @@
 //! The `leadflow` command (`functions/local`): run the whole product on one machine, or
 //! run its maintenance commands.
 
+mod bench;
 mod eval;
 
 use std::net::SocketAddr;
@@ -36,6 +37,17 @@ enum Command {
         #[arg(long)]
         misses: bool,
     },
+    /// Time the open-slot computation in process: prints p50 and p99 in microseconds and
+    /// the number of open slots (for scripts/bench.sh).
+    #[command(hide = true)]
+    BenchAvailability {
+        #[arg(long, default_value_t = 500)]
+        bookings: usize,
+        #[arg(long, default_value_t = 14)]
+        days: i64,
+        #[arg(long, default_value_t = 2000)]
+        runs: usize,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -54,6 +66,7 @@ pub async fn main() -> ExitCode {
         Command::Serve { addr } => serve(addr).await,
         Command::Migrate => migrate().await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
+        Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

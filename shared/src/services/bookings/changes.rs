@@ -62,7 +62,7 @@ impl Bookings<'_> {
 
     pub async fn cancel(&self, id: Uuid, c: Cancellation, notify: bool, now: DateTime<Utc>) -> ServiceResult<Booking> {
         let changes = BookingChanges { status: Some(BookingStatus::Cancelled), ..Default::default() };
-        let (before, after) = self.apply(id, changes, Some(c.reason), c.by, now).await?;
+        let (before, after) = self.apply(id, changes, c.reason, c.by, now).await?;
         self.settled(&before, &after, notify).await;
         Ok(after)
     }
@@ -81,7 +81,7 @@ impl Bookings<'_> {
         &self,
         id: Uuid,
         changes: BookingChanges,
-        cancel_reason: Option<Option<String>>,
+        cancel_reason: Option<String>,
         by: BookingActor,
         now: DateTime<Utc>,
     ) -> ServiceResult<(Booking, Booking)> {
@@ -125,7 +125,7 @@ impl Bookings<'_> {
             b.status = next;
             if next == BookingStatus::Cancelled {
                 b.cancelled_at = Some(now);
-                b.cancel_reason = cancel_reason.flatten();
+                b.cancel_reason = cancel_reason;
             }
         }
         b.notes = changes.notes.apply(b.notes);

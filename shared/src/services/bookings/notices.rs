@@ -90,13 +90,13 @@ pub fn ics(b: &Booking, customer: &Customer, settings: &Settings, now: DateTime<
         start: b.scheduled_time,
         end: b.ends_at(),
         summary: &summary,
-        description: b.notes.as_ref().map(|n| n.as_str()),
+        description: b.notes.as_ref().map(crate::domain::text::Text::as_str),
         location: b.location.as_deref().or(b.meeting_link.as_deref()),
         url: b.meeting_link.as_deref(),
         organizer_name: settings.business_name.as_str(),
         organizer_email: None,
-        attendee_name: customer.name.as_ref().map(|n| n.as_str()),
-        attendee_email: customer.email.as_ref().map(|e| e.as_str()),
+        attendee_name: customer.name.as_ref().map(crate::domain::text::Text::as_str),
+        attendee_email: customer.email.as_ref().map(crate::domain::Email::as_str),
     });
     let method = if cancelled { "CANCEL" } else { "REQUEST" };
     Attachment {
