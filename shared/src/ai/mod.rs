@@ -9,6 +9,8 @@ mod templates;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::analysis::HandoffReason;
 use crate::domain::{Analysis, AnalysisInput, Customer, Message, Settings};
 
@@ -32,6 +34,52 @@ pub struct ReplyContext<'a> {
     pub handoff: Option<HandoffReason>,
     /// Whether the business is open now (a closed business says when it will answer).
     pub open_now: bool,
+    /// The customer's booking desk, given when the message is about booking (a booking,
+    /// reschedule or cancel intent, or an open offer) and the responder books with tools.
+    pub booking: Option<&'a dyn BookingDesk>,
+}
+
+/// Why the booking desk did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeskError {
+    #[error("that time is not open")]
+    NotOpen { nearest: Vec<DateTime<Utc>> },
+    #[error("the customer has no active booking")]
+    NoBooking,
+    #[error("booking is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A booking the desk made, moved or cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookedSlot {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The sentence the customer is told (the notice's text: time, zone, place).
+    pub text: String,
+}
+
+/// Availability and booking for the customer being answered, backed by the same
+/// services the offline booking flow uses: the server checks every time, so a responder
+/// cannot book a time that is not open.
+#[async_trait::async_trait]
+pub trait BookingDesk: Send + Sync {
+    /// Open start times in `[from, to)` (defaults: now and 14 days later, within the
+    /// booking horizon), at most `limit`, spread like the offline offer, in time order;
+    /// remembered as the customer's offer, so a reply such as "2" picks one.
+    async fn open_times(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<DateTime<Utc>>, DeskError>;
+
+    /// Books `start` (or moves the booking the customer asked to reschedule there);
+    /// a time that is not open is refused with the nearest open ones.
+    async fn book(&self, start: DateTime<Utc>) -> Result<BookedSlot, DeskError>;
+
+    /// Cancels the customer's next active booking.
+    async fn cancel(&self) -> Result<BookedSlot, DeskError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +96,12 @@ pub trait Analyzer: Send + Sync {
 pub trait Responder: Send + Sync {
     /// The reply, or `None` when the message gets none (spam).
     async fn respond(&self, ctx: &ReplyContext<'_>) -> Result<Option<Reply>, AiError>;
+
+    /// Whether the responder books through `ReplyContext::booking` itself; if not, the
+    /// conversation's deterministic booking flow answers booking messages.
+    fn books_with_tools(&self) -> bool {
+        false
+    }
 }
 
 /// The deterministic offline engine: hand-written analysis rules and reply templates.
@@ -102,6 +156,10 @@ impl<P: Responder> Responder for WithFallback<P> {
                 RulesEngine.respond(ctx).await
             }
         }
+    }
+
+    fn books_with_tools(&self) -> bool {
+        self.primary.books_with_tools()
     }
 }
 

@@ -163,6 +163,7 @@ mod tests {
             analysis: &analysis,
             handoff,
             open_now,
+            booking: None,
         };
         reply(&ctx).map(|r| r.text)
     }

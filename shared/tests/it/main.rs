@@ -20,6 +20,7 @@ mod local_server;
 mod messages_api;
 mod migrations;
 mod openai;
+mod openai_booking;
 mod outbox;
 mod readme;
 mod routing;

@@ -179,6 +179,7 @@ async fn replies_are_grounded_in_the_profile_and_fit_the_channel() {
         analysis: &analysis,
         handoff: None,
         open_now: true,
+        booking: None,
     };
     let reply = ai(&server, Duration::from_secs(5)).responder.respond(&ctx).await.unwrap().unwrap();
     assert!(reply.text.chars().count() <= 306 && reply.text.is_ascii(), "{}", reply.text);

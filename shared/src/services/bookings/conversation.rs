@@ -49,15 +49,7 @@ impl Bookings<'_> {
         now: DateTime<Utc>,
     ) -> ServiceResult<Option<BookingReply>> {
         let customer = w.customer;
-        let (settings, offer, active) = {
-            let conn = self.db.conn().await?;
-            let settings = settings::load(&*conn).await?;
-            let offer = booking_offers::get_for_customer(&*conn, customer.id).await?.filter(|o| {
-                now - o.offered_at < OFFER_KEEPS && o.slots.iter().any(|s| *s > now) && o.chat_session == w.chat_session
-            });
-            let active = bookings::next_active_for_customer(&*conn, customer.id, now, w.chat_session).await?;
-            (settings, offer, active)
-        };
+        let (settings, offer, active) = self.standing(w, now).await?;
         let tz = settings.time_zone;
         if let Some(offer) = &offer
             && let Some(i) = pick(text, &offer.slots, tz, now)
@@ -93,6 +85,38 @@ impl Bookings<'_> {
         let slots = self.open_times(&settings, &request, None, now).await?;
         let lead_in = if reschedule_of.is_some() { "Sure, let's move it." } else { "Happy to book that!" };
         self.offer(w, &settings, slots, reschedule_of, lead_in, now).await.map(Some)
+    }
+
+    /// Only a pick of the open offer ("2", "the second one", "tuesday 10"), booked; any
+    /// other message is left to a responder that books with tools.
+    pub async fn pick_offered(
+        &self,
+        w: Writer<'_>,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Option<BookingReply>> {
+        let (settings, offer, _) = self.standing(w, now).await?;
+        let Some(offer) = offer else { return Ok(None) };
+        match pick(text, &offer.slots, settings.time_zone, now) {
+            Some(i) => self.take(w, &settings, &offer, offer.slots[i], now).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The settings, the writer's open offer (fresh, with a time still ahead, made to the
+    /// same chat session) and their next active booking.
+    pub(super) async fn standing(
+        &self,
+        w: Writer<'_>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<(Settings, Option<Offer>, Option<Booking>)> {
+        let conn = self.db.conn().await?;
+        let settings = settings::load(&*conn).await?;
+        let offer = booking_offers::get_for_customer(&*conn, w.customer.id).await?.filter(|o| {
+            now - o.offered_at < OFFER_KEEPS && o.slots.iter().any(|s| *s > now) && o.chat_session == w.chat_session
+        });
+        let active = bookings::next_active_for_customer(&*conn, w.customer.id, now, w.chat_session).await?;
+        Ok((settings, offer, active))
     }
 
     /// Books (or moves to) `slot`; a slot taken meanwhile gets the nearest open times.
@@ -198,22 +222,18 @@ impl Bookings<'_> {
     /// Up to three open times: those matching the request when it names a day or part
     /// of day, else the nearest to `near`, else the soonest; spread so they are real
     /// alternatives (not 10:00, 10:30, 11:00).
-    async fn open_times(
+    pub(super) async fn open_times(
         &self,
         settings: &Settings,
         request: &TimeRequest,
         near: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<DateTime<Utc>>> {
-        let horizon = now + settings.booking.rules(None).horizon;
         let from = match near {
             Some(t) => (t - Duration::days(2)).max(now),
             None => now,
         };
-        let to = (from + Duration::days(14)).min(horizon).max(from + Duration::minutes(1));
-        let q = AvailabilityQuery { from: Some(from), to: Some(to), duration: None, host_id: None };
-        let all: Vec<DateTime<Utc>> =
-            self.availability(&q, now).await?.slots.iter().map(|s| s.start.to_utc()).collect();
+        let all = self.open_between(settings, from, None, now).await?;
         let tz = settings.time_zone;
         let named = request.date.is_some() || request.part.is_some() || request.time.is_some();
         let matching: Vec<DateTime<Utc>> =
@@ -222,23 +242,39 @@ impl Bookings<'_> {
         if let Some(t) = near.or_else(|| (named && pool.is_empty()).then_some(now)) {
             pool.sort_by_key(|s| (*s - t).num_minutes().abs());
         }
-        Ok(spread(&pool, settings))
+        Ok(spread(&pool, settings, OFFERED))
+    }
+
+    /// Every open start in `[from, to)`, soonest first; `to` defaults to 14 days after
+    /// `from` and never passes the booking horizon.
+    pub(super) async fn open_between(
+        &self,
+        settings: &Settings,
+        from: DateTime<Utc>,
+        to: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Vec<DateTime<Utc>>> {
+        let horizon = now + settings.booking.rules(None).horizon;
+        let from = from.max(now);
+        let to = to.unwrap_or(from + Duration::days(14)).min(horizon).max(from + Duration::minutes(1));
+        let q = AvailabilityQuery { from: Some(from), to: Some(to), duration: None, host_id: None };
+        Ok(self.availability(&q, now).await?.slots.iter().map(|s| s.start.to_utc()).collect())
     }
 }
 
-/// Picks up to [`OFFERED`] times from `pool` (in preference order), each at least two
-/// slot intervals from the others, falling back to closer ones when the day is full;
+/// Picks up to `limit` times from `pool` (in preference order), each at least two slot
+/// intervals from the others, falling back to closer ones when the day is full;
 /// returned in time order.
-fn spread(pool: &[DateTime<Utc>], settings: &Settings) -> Vec<DateTime<Utc>> {
+pub(super) fn spread(pool: &[DateTime<Utc>], settings: &Settings, limit: usize) -> Vec<DateTime<Utc>> {
     let gap = (settings.booking.slot_interval_minutes.minutes() * 2).max(Duration::hours(1));
     let mut chosen: Vec<DateTime<Utc>> = Vec::new();
     for s in pool {
-        if chosen.len() < OFFERED && chosen.iter().all(|c| (*c - *s).num_minutes().abs() >= gap.num_minutes()) {
+        if chosen.len() < limit && chosen.iter().all(|c| (*c - *s).num_minutes().abs() >= gap.num_minutes()) {
             chosen.push(*s);
         }
     }
     for s in pool {
-        if chosen.len() < OFFERED && !chosen.contains(s) {
+        if chosen.len() < limit && !chosen.contains(s) {
             chosen.push(*s);
         }
     }

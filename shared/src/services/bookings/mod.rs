@@ -9,6 +9,7 @@ mod calendar;
 mod calendly;
 mod changes;
 pub mod conversation;
+pub mod desk;
 pub mod notices;
 
 use chrono::{DateTime, Utc};

@@ -12,11 +12,12 @@ use uuid::Uuid;
 
 use super::bookings::Bookings;
 use super::bookings::conversation::{BookingReply, Writer};
+use super::bookings::desk::ConversationDesk;
 use super::delivery::{Delivery, Draft, opted_out};
 use super::qualification::Qualifier;
 use super::routing::task_type_for;
 use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
-use crate::ai::{Ai, ReplyContext};
+use crate::ai::{Ai, BookingDesk, ReplyContext};
 use crate::channels::sendgrid::message_id_of;
 use crate::domain::analysis::HandoffReason;
 use crate::domain::customer::CustomerFields;
@@ -175,21 +176,29 @@ impl Conversations<'_> {
         }
         // A short answer to an offer ("2") reads as low confidence to the analysis but is
         // clear to the booking flow; anything a person must see stays with the person.
-        if matches!(handoff, None | Some(HandoffReason::LowConfidence))
-            && let Some(booking) = self
-                .bookings
-                .converse(
-                    Writer { customer: &customer, lead_id: inbound.lead_id, chat_session: inbound.chat_session },
-                    &inbound.content,
-                    analysis.intent,
-                    Utc::now(),
-                )
-                .await?
-        {
-            // Answered by the booking flow: no person is needed for it.
-            return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, None).await;
+        // A responder that books with tools leaves the flow only the exact pick of an offer.
+        let tools = self.ai.responder.books_with_tools();
+        let writer = Writer { customer: &customer, lead_id: inbound.lead_id, chat_session: inbound.chat_session };
+        if matches!(handoff, None | Some(HandoffReason::LowConfidence)) {
+            let now = Utc::now();
+            let answered = if tools {
+                self.bookings.pick_offered(writer, &inbound.content, now).await?
+            } else {
+                self.bookings.converse(writer, &inbound.content, analysis.intent, now).await?
+            };
+            if let Some(booking) = answered {
+                // Answered by the booking flow: no person is needed for it.
+                return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, None).await;
+            }
         }
-        self.hand_over(inbound, &analysis).await?;
+        let desk = match handoff {
+            None if tools => self.bookings.desk(writer, analysis.intent, Utc::now()).await?,
+            _ => None,
+        };
+        // With the desk, whether a person is needed is known once the model has used it.
+        if desk.is_none() {
+            self.hand_over(inbound, &analysis).await?;
+        }
         let history = self.mongo.messages().recent(customer.id, 12).await?;
         let history: Vec<Message> = history.into_iter().filter(|m| m.id != inbound.id).collect();
         let ctx = ReplyContext {
@@ -200,10 +209,21 @@ impl Conversations<'_> {
             analysis: &analysis,
             handoff,
             open_now: settings.business_hours.is_open(Utc::now(), settings.time_zone),
+            booking: desk.as_ref().map(|d| d as &dyn BookingDesk),
         };
-        let Some(reply) = self.ai.responder.respond(&ctx).await? else {
+        let reply = self.ai.responder.respond(&ctx).await?;
+        let had_desk = desk.is_some();
+        let outcome = desk.map(ConversationDesk::finish).unwrap_or_default();
+        if had_desk && !outcome.used {
+            self.hand_over(inbound, &analysis).await?;
+        }
+        let Some(reply) = reply else {
             return Ok(Outcome::NoReply { reason: format!("no reply to {}", analysis.intent) });
         };
+        if let Some(changed) = outcome.changed {
+            let booking = BookingReply { text: reply.text, changed: Some(changed) };
+            return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, handoff).await;
+        }
         self.send_reply(&customer, inbound, channel, &settings, None, Some(reply.text), handoff).await
     }
 
