@@ -19,7 +19,10 @@ ALTER TABLE bookings
     -- by message (anyone can type a customer's e-mail address into the widget).
     ADD COLUMN chat_session     uuid;
 
-CREATE INDEX bookings_host_time_idx ON bookings (host_id, scheduled_time) WHERE status IN ('scheduled', 'confirmed');
+-- Active bookings of a host ending after a time: what availability reads.
+CREATE INDEX bookings_host_time_idx
+    ON bookings ((coalesce(host_id, '00000000-0000-0000-0000-000000000000'::uuid)), ends_at)
+    WHERE status IN ('scheduled', 'confirmed');
 
 CREATE TABLE booking_reminders (
     booking_id     uuid NOT NULL CONSTRAINT booking_reminders_booking_id_fkey REFERENCES bookings (id) ON DELETE CASCADE,

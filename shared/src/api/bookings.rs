@@ -100,6 +100,7 @@ async fn create(
         notes: b.notes,
         source: BookingSource::Api,
         chat_session: None,
+        key: None,
     };
     let booking = state.bookings().create_and_notify(req, Utc::now()).await?;
     Ok((StatusCode::CREATED, axum::Json(booking)))

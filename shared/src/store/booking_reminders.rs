@@ -84,8 +84,8 @@ pub async fn claim_due(c: &impl GenericClient, now: DateTime<Utc>, limit: i64) -
     rows.iter().map(from_row).collect()
 }
 
-/// The reminder, locked for the transaction.
-pub async fn get_for_update(
+/// The reminder.
+pub async fn find(
     c: &impl GenericClient,
     booking_id: Uuid,
     offset_minutes: i32,
@@ -94,7 +94,7 @@ pub async fn get_for_update(
     let rows = c
         .query_typed(
             "SELECT booking_id, offset_minutes, scheduled_time, due_at, sent_at FROM booking_reminders
-             WHERE booking_id = $1 AND offset_minutes = $2 AND scheduled_time = $3 FOR UPDATE",
+             WHERE booking_id = $1 AND offset_minutes = $2 AND scheduled_time = $3",
             &[p(&booking_id), p(&offset_minutes), p(&scheduled_time)],
         )
         .await?;

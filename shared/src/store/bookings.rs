@@ -129,9 +129,12 @@ pub async fn busy(
 ) -> Result<Vec<Interval>, StoreError> {
     let rows = c
         .query_typed(
+            // The host expression and `ends_at` match `bookings_host_time_idx`.
             "SELECT scheduled_time, ends_at FROM bookings
-             WHERE host_id IS NOT DISTINCT FROM $1 AND status IN ('scheduled', 'confirmed')
-               AND scheduled_time < $3 AND ends_at > $2 AND id IS DISTINCT FROM $4",
+             WHERE coalesce(host_id, '00000000-0000-0000-0000-000000000000'::uuid)
+                   = coalesce($1::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
+               AND status IN ('scheduled', 'confirmed')
+               AND ends_at > $2 AND scheduled_time < $3 AND id IS DISTINCT FROM $4",
             &[p(&host_id), p(&from), p(&to), p(&except)],
         )
         .await?;

@@ -115,6 +115,11 @@ impl Bookings<'_> {
         let Some(b) = existing else {
             return Ok(CalendlyOutcome::Ignored { reason: "no booking for this invitee".into() });
         };
+        if !b.status.is_active() {
+            // Already cancelled, or closed by staff: nothing to undo, and Calendly must not
+            // be told to retry.
+            return Ok(CalendlyOutcome::Ignored { reason: format!("the booking is already {}", b.status) });
+        }
         let reason = if i.rescheduled {
             Some("rescheduled in Calendly".to_owned())
         } else {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::availability::{self, ExternalBusy, HostCalendar, Loaded};
 use super::{Bookings, ServiceError, ServiceResult, record};
+use crate::domain::availability::Interval;
 use crate::domain::booking::DurationMinutes;
 use crate::domain::event::{BookingActor, BookingCancelled, BookingOutcome, BookingRescheduled};
 use crate::domain::text::LongText;
@@ -37,6 +38,24 @@ fn calendar_of(settings: &Settings, host_id: Option<Uuid>) -> HostCalendar {
 }
 
 impl Bookings<'_> {
+    /// The host's external busy time around where `changes` would move booking `id`,
+    /// without the booking's own time (its calendar event).
+    async fn external_for_move(&self, id: Uuid, changes: &BookingChanges) -> ServiceResult<Vec<Interval>> {
+        if self.google.is_none() {
+            return Ok(Vec::new());
+        }
+        let (settings, b) = {
+            let conn = self.db.conn().await?;
+            (settings::load(&*conn).await?, bookings::get_by_id(&*conn, id).await?)
+        };
+        let cal = calendar_of(&settings, b.host_id);
+        let start = changes.scheduled_time.unwrap_or(b.scheduled_time);
+        let length = changes.duration.unwrap_or(b.duration_minutes).duration();
+        let own = Interval { start: b.scheduled_time, end: b.ends_at() };
+        let busy = ExternalBusy { google: self.google }.of(&cal, start - length, start + length * 2).await?;
+        Ok(busy.into_iter().filter(|i| !(i.start >= own.start && i.end <= own.end)).collect())
+    }
+
     /// Staff's change through the API.
     pub async fn update(&self, id: Uuid, changes: BookingChanges, now: DateTime<Utc>) -> ServiceResult<Booking> {
         let (before, after) = self.apply(id, changes, None, BookingActor::Staff, now).await?;
@@ -85,6 +104,13 @@ impl Bookings<'_> {
         by: BookingActor,
         now: DateTime<Utc>,
     ) -> ServiceResult<(Booking, Booking)> {
+        // Google is asked before the transaction opens, so no connection or row lock is
+        // held across its HTTP call; the booking's own event is not busy time for it.
+        let external = if changes.scheduled_time.is_some() || changes.duration.is_some() {
+            self.external_for_move(id, &changes).await?
+        } else {
+            Vec::new()
+        };
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         let settings = settings::load(&tx).await?;
@@ -94,15 +120,15 @@ impl Bookings<'_> {
             || changes.duration.is_some_and(|d| d != b.duration_minutes);
         if moved {
             if !b.status.is_active() {
-                return Err(ServiceError::invalid("scheduled_time", format!("a {} booking cannot be moved", b.status)));
+                return Err(ServiceError::Conflict {
+                    field: Some("scheduled_time".into()),
+                    message: format!("a {} booking cannot be moved", b.status),
+                });
             }
             b.scheduled_time = changes.scheduled_time.unwrap_or(b.scheduled_time);
             b.duration_minutes = changes.duration.unwrap_or(b.duration_minutes);
             let cal = calendar_of(&settings, b.host_id);
             let rules = settings.booking.rules(Some(b.duration_minutes));
-            let external = ExternalBusy { google: self.google }
-                .of(&cal, b.scheduled_time - rules.duration, b.ends_at() + rules.duration)
-                .await?;
             bookings::lock_host(&tx, b.host_id).await?;
             let mut loaded = Loaded::load(
                 &tx,
@@ -120,7 +146,10 @@ impl Bookings<'_> {
         }
         if let Some(next) = changes.status.filter(|s| *s != b.status) {
             if !b.status.can_move_to(next) {
-                return Err(ServiceError::invalid("status", format!("a {} booking cannot become {next}", b.status)));
+                return Err(ServiceError::Conflict {
+                    field: Some("status".into()),
+                    message: format!("a {} booking cannot become {next}", b.status),
+                });
             }
             b.status = next;
             if next == BookingStatus::Cancelled {

@@ -16,7 +16,7 @@ use crate::domain::event::BookingActor;
 use crate::domain::slot_talk::{TimeRequest, offer_text, pick, requested_time};
 use crate::domain::{Booking, BookingSource, Customer, Intent, Settings};
 use crate::store::booking_offers::{self, Offer};
-use crate::store::{bookings, settings};
+use crate::store::{StoreError, bookings, settings};
 
 /// How many times one offer names.
 const OFFERED: usize = 3;
@@ -29,6 +29,15 @@ pub struct Writer<'a> {
     pub customer: &'a Customer,
     pub lead_id: Option<Uuid>,
     pub chat_session: Option<Uuid>,
+    /// The inbound message being answered: a booking it makes is keyed by it, so a
+    /// retried job finds that booking instead of making a second one.
+    pub message_id: Option<Uuid>,
+}
+
+impl Writer<'_> {
+    pub(super) fn booking_key(&self) -> Option<String> {
+        self.message_id.map(|id| format!("leadflow-message:{id}"))
+    }
 }
 
 /// The booking side of a reply.
@@ -128,7 +137,20 @@ impl Bookings<'_> {
         slot: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> ServiceResult<BookingReply> {
-        let result = match offer.reschedule_of {
+        // A booking cancelled or closed since the offer was made is not moved: the
+        // chosen time becomes a new booking.
+        let target = match offer.reschedule_of {
+            Some(id) => {
+                let conn = self.db.conn().await?;
+                match bookings::get_by_id(&*conn, id).await {
+                    Ok(b) if b.status.is_active() => Some(id),
+                    Ok(_) | Err(StoreError::NotFound(_)) => None,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            None => None,
+        };
+        let result = match target {
             Some(id) => {
                 self.reschedule(id, slot, BookingActor::Customer, false, now).await.map(|b| (NoticeKind::Moved, b))
             }
@@ -143,6 +165,7 @@ impl Bookings<'_> {
                     notes: None,
                     source: BookingSource::Conversation,
                     chat_session: w.chat_session,
+                    key: w.booking_key(),
                 };
                 self.create(req, now).await.map(|b| (NoticeKind::Booked, b))
             }
@@ -158,7 +181,7 @@ impl Bookings<'_> {
             }
             Err(ServiceError::Conflict { .. } | ServiceError::Invalid { .. }) => {
                 let nearest = self.open_times(settings, &TimeRequest::default(), Some(slot), now).await?;
-                self.offer(w, settings, nearest, offer.reschedule_of, "Sorry, that time isn't available.", now).await
+                self.offer(w, settings, nearest, target, "Sorry, that time isn't available.", now).await
             }
             Err(e) => Err(e),
         }

@@ -60,6 +60,9 @@ pub struct BookingRequest {
     pub source: BookingSource,
     /// The website chat session booking it, if any.
     pub chat_session: Option<Uuid>,
+    /// Makes the request idempotent (stored as the booking's external id): a booking
+    /// already made under it is returned instead of a second one.
+    pub key: Option<String>,
 }
 
 impl Bookings<'_> {
@@ -114,6 +117,11 @@ impl Bookings<'_> {
                     return Err(ServiceError::invalid("lead_id", "belongs to another customer"));
                 }
             }
+            if let Some(key) = &req.key
+                && let Some(made) = bookings::get_by_external_id(&*conn, key).await?
+            {
+                return Ok(made);
+            }
             settings::load(&*conn).await?
         };
         let mut last_refusal = None;
@@ -167,7 +175,7 @@ impl Bookings<'_> {
                 .flatten(),
             notes: req.notes.clone(),
             source: req.source,
-            external_id: None,
+            external_id: req.key.clone(),
             chat_session: req.chat_session,
         };
         let booking = match bookings::insert(&tx, &new).await {

@@ -224,29 +224,33 @@ impl BookingNotices<'_> {
         offset_minutes: i32,
         scheduled_time: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut conn = self.db.conn().await?;
-        let tx = conn.transaction().await.map_err(StoreError::from)?;
-        let Some(reminder) = booking_reminders::get_for_update(&tx, booking_id, offset_minutes, scheduled_time).await?
-        else {
-            return Ok(());
-        };
-        let b = bookings::get_by_id(&tx, booking_id).await?;
+        // No connection is held while delivering (it takes its own from the pool): the
+        // message id is derived from the reminder, so a job run twice stages one message
+        // and sends it once, and `sent_at` is recorded after.
         let now = Utc::now();
-        if reminder.sent_at.is_some()
-            || !b.status.is_active()
-            || b.scheduled_time != scheduled_time
-            || scheduled_time <= now
-        {
-            return Ok(());
-        }
-        let customer = customers::get_by_id(&tx, b.customer_id).await?;
-        let settings = settings::load(&tx).await?;
+        let (reminder, b, customer, settings) = {
+            let conn = self.db.conn().await?;
+            let Some(reminder) = booking_reminders::find(&*conn, booking_id, offset_minutes, scheduled_time).await?
+            else {
+                return Ok(());
+            };
+            let b = bookings::get_by_id(&*conn, booking_id).await?;
+            if reminder.sent_at.is_some()
+                || !b.status.is_active()
+                || b.scheduled_time != scheduled_time
+                || scheduled_time <= now
+            {
+                return Ok(());
+            }
+            let customer = customers::get_by_id(&*conn, b.customer_id).await?;
+            (reminder, b, customer, settings::load(&*conn).await?)
+        };
         let id = Uuid::new_v5(&b.id, format!("reminder:{offset_minutes}:{}", scheduled_time.timestamp()).as_bytes());
         let route = self.channel_for(&customer).await?;
         let draft = Self::draft(NoticeKind::Reminder, &b, &customer, &settings, route, id, now);
         self.delivery.deliver(&customer, draft).await?;
-        booking_reminders::mark_sent(&tx, &reminder, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        let conn = self.db.conn().await?;
+        booking_reminders::mark_sent(&*conn, &reminder, now).await?;
         Ok(())
     }
 }

@@ -178,10 +178,18 @@ impl Conversations<'_> {
         // clear to the booking flow; anything a person must see stays with the person.
         // A responder that books with tools leaves the flow only the exact pick of an offer.
         let tools = self.ai.responder.books_with_tools();
-        let writer = Writer { customer: &customer, lead_id: inbound.lead_id, chat_session: inbound.chat_session };
+        let writer = Writer {
+            customer: &customer,
+            lead_id: inbound.lead_id,
+            chat_session: inbound.chat_session,
+            message_id: Some(inbound.id),
+        };
         if matches!(handoff, None | Some(HandoffReason::LowConfidence)) {
             let now = Utc::now();
-            let answered = if tools {
+            // Unsure of the intent, nothing is undone: an unsure "cancel" or "move it" is a
+            // person's to read (offering or booking a free time stays the flow's).
+            let unsure_change = handoff.is_some() && matches!(analysis.intent, Intent::Cancel | Intent::Reschedule);
+            let answered = if tools || unsure_change {
                 self.bookings.pick_offered(writer, &inbound.content, now).await?
             } else {
                 self.bookings.converse(writer, &inbound.content, analysis.intent, now).await?

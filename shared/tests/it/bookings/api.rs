@@ -160,7 +160,7 @@ async fn a_booking_moves_along_its_lifecycle_with_its_events() {
     let r = app.put(&format!("/api/bookings/{bid}"), json!({"status": "confirmed"})).await;
     assert_eq!(r.body["status"], "confirmed", "{}", r.text);
     let r = app.put(&format!("/api/bookings/{bid}"), json!({"status": "scheduled"})).await;
-    assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")), "{}", r.text);
+    assert_eq!((r.status, r.error_field()), (StatusCode::CONFLICT, Some("status")), "{}", r.text);
     let r = app.put(&format!("/api/bookings/{bid}"), json!({"scheduled_time": chicago(day, 14, 0)})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["sequence"], 1);
@@ -181,7 +181,7 @@ async fn a_booking_moves_along_its_lifecycle_with_its_events() {
         "cancelling twice is one cancel"
     );
     let r = app.put(&format!("/api/bookings/{bid}"), json!({"status": "completed"})).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     let freed = book(&app, &c, chicago(day, 14, 0)).await;
     assert_eq!(freed.status, StatusCode::CREATED, "a cancelled booking frees its time: {}", freed.text);
     let done = app.put(&format!("/api/bookings/{}", id(&freed.body)), json!({"status": "no_show"})).await;
@@ -229,4 +229,32 @@ async fn booking_settings_are_validated_naming_the_field() {
     let r = app.put("/api/settings", json!({"booking": {"buffer_after_minutes": 10}})).await;
     assert_eq!(r.body["booking"]["buffer_after_minutes"], 10, "{}", r.text);
     assert_eq!(r.body["booking"]["reminder_offsets_minutes"], json!([1440, 60]), "defaults stay");
+}
+
+#[tokio::test]
+async fn a_retried_conversation_booking_finds_the_booking_it_made() {
+    use leadflow::domain::BookingSource;
+    use leadflow::services::bookings::BookingRequest;
+    let app = TestApp::new().await;
+    plumber(&app).await;
+    let day = weekday_ahead(3);
+    let c = customer(&app, "retry@example.com").await;
+    let req = |at| BookingRequest {
+        customer_id: c.parse().unwrap(),
+        lead_id: None,
+        host_id: None,
+        scheduled_time: at,
+        duration: None,
+        meeting_type: None,
+        notes: None,
+        source: BookingSource::Conversation,
+        chat_session: None,
+        key: Some(format!("leadflow-message:{}", uuid::Uuid::nil())),
+    };
+    let first = app.state.bookings().create(req(chicago(day, 10, 0)), Utc::now()).await.unwrap();
+    // The job runs again after a failure past the commit: the same booking, not a 409 or a second one.
+    let again = app.state.bookings().create(req(chicago(day, 10, 0)), Utc::now()).await.unwrap();
+    assert_eq!(again.id, first.id);
+    let list = app.get(&format!("/api/bookings?customer_id={c}")).await;
+    assert_eq!(list.ids().len(), 1);
 }
