@@ -164,23 +164,6 @@ fn starts(times: &Value) -> Vec<DateTime<Utc>> {
     times.as_array().unwrap().iter().map(parse).collect()
 }
 
-/// The plumber, open every day so "tomorrow morning" always has times.
-async fn open_daily(app: &TestApp) {
-    let every = json!(["09:00-17:00"]);
-    let hours =
-        json!({"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every});
-    let r = app
-        .put(
-            "/api/settings",
-            json!({"business_name": "Austin Plumbing", "time_zone": "America/Chicago", "business_hours": hours,
-                   "services": [{"name": "Drain cleaning"}],
-                   "booking": {"duration_minutes": 60, "slot_interval_minutes": 30, "min_notice_minutes": 60,
-                               "meeting_type": "in_person", "location": "At your address"}}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-}
-
 async fn bookings_of(app: &TestApp, customer_id: &str) -> Vec<Value> {
     app.get(&format!("/api/bookings?customer_id={customer_id}")).await.body["items"].as_array().unwrap().clone()
 }
@@ -241,7 +224,7 @@ async fn the_model_offers_the_servers_times_and_books_the_chosen_one_with_an_inv
         with_openai(c, &openai);
     })
     .await;
-    open_daily(&app).await;
+    crate::bookings::open_daily(&app).await;
     let query = format!("?token={INBOUND_SECRET}");
     let send = |id: &'static str, text: &'static str| {
         let fields = email(id, text);
@@ -319,7 +302,7 @@ async fn an_invented_time_is_refused_with_the_nearest_open_ones_and_books_nothin
     ])
     .await;
     let app = TestApp::with_config(|c| with_openai(c, &openai)).await;
-    open_daily(&app).await;
+    crate::bookings::open_daily(&app).await;
     let r = chat(&app, "Can you come tomorrow at 3am?", None).await;
     let token = r.body["chat_token"].as_str().unwrap().to_string();
     let customer_id = r.body["customer_id"].as_str().unwrap().to_string();
@@ -352,7 +335,7 @@ async fn a_model_that_keeps_calling_tools_falls_back_to_the_rules_engine() {
     let script = (0..=TOOL_ROUNDS).map(|i| calls(&format!("call_loop{i}"), "check_availability", &window)).collect();
     let openai = openai(script).await;
     let app = TestApp::with_config(|c| with_openai(c, &openai)).await;
-    open_daily(&app).await;
+    crate::bookings::open_daily(&app).await;
     let r = chat(&app, "Can I book a drain cleaning tomorrow morning?", None).await;
     let token = r.body["chat_token"].as_str().unwrap().to_string();
 

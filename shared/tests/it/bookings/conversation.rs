@@ -19,23 +19,6 @@ use super::chicago;
 use crate::common::providers::*;
 use crate::common::{TestApp, TestResponse};
 
-/// The plumber, open every day so "tomorrow morning" always has times.
-async fn open_daily(app: &TestApp) {
-    let every = json!(["09:00-17:00"]);
-    let hours =
-        json!({"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every});
-    let r = app
-        .put(
-            "/api/settings",
-            json!({"business_name": "Austin Plumbing", "time_zone": "America/Chicago", "business_hours": hours,
-                   "services": [{"name": "Drain cleaning"}],
-                   "booking": {"duration_minutes": 60, "slot_interval_minutes": 30, "min_notice_minutes": 60,
-                               "meeting_type": "in_person", "location": "At your address"}}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-}
-
 fn tomorrow() -> chrono::NaiveDate {
     Utc::now().with_timezone(&Chicago).date_naive() + Duration::days(1)
 }
@@ -82,7 +65,7 @@ async fn last_reply(app: &TestApp, token: &str) -> String {
 #[tokio::test]
 async fn chat_offers_three_morning_times_and_books_the_second() {
     let app = TestApp::new().await;
-    open_daily(&app).await;
+    super::open_daily(&app).await;
     let r = chat(&app, "Can I book a drain cleaning tomorrow morning?", None).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     let token = r.body["chat_token"].as_str().unwrap().to_string();
@@ -127,7 +110,7 @@ async fn chat_offers_three_morning_times_and_books_the_second() {
 #[tokio::test]
 async fn a_taken_time_gets_the_nearest_alternatives_and_cancel_works_by_message() {
     let app = TestApp::new().await;
-    open_daily(&app).await;
+    super::open_daily(&app).await;
     let other = super::customer(&app, "first@example.com").await;
     let day = tomorrow() + Duration::days(1);
     assert_eq!(super::book(&app, &other, chicago(day, 10, 0)).await.status, StatusCode::CREATED);
@@ -166,7 +149,7 @@ async fn signed_sms_offers_and_books_by_number() {
         .await;
     let uri = server.uri();
     let app = TestApp::with_config(move |c| with_twilio(c, &uri)).await;
-    open_daily(&app).await;
+    super::open_daily(&app).await;
     let from = "+15125550143";
     let first = sms_params("SM11111111111111111111111111111111", from, "Can I book a drain cleaning tomorrow morning?");
     assert_eq!(app.send(twilio_request(&first, None)).await.status, StatusCode::OK);
@@ -214,14 +197,10 @@ fn email(message_id: &str, subject: &str, text: &str) -> Vec<(&'static str, Stri
 #[tokio::test]
 async fn email_offers_books_and_attaches_an_invite_a_parser_reads_back() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/mail/send"))
-        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-1"))
-        .mount(&server)
-        .await;
+    super::accept_mail(&server).await;
     let uri = server.uri();
     let app = TestApp::with_config(move |c| with_sendgrid(c, &uri)).await;
-    open_daily(&app).await;
+    super::open_daily(&app).await;
     let query = format!("?token={INBOUND_SECRET}");
     for (id, text) in
         [("<m1@example.com>", "Hello,\nCan I book a drain cleaning tomorrow morning?\nJosé"), ("<m2@example.com>", "2")]
@@ -275,7 +254,7 @@ async fn customer_of(app: &TestApp) -> String {
 #[tokio::test]
 async fn a_booking_is_moved_by_message_to_a_named_or_offered_time() {
     let app = TestApp::new().await;
-    open_daily(&app).await;
+    super::open_daily(&app).await;
     let day = tomorrow() + Duration::days(1);
     let r = chat(&app, &format!("Can you come {} at 10am?", day.format("%B %-d")), None).await;
     let token = r.body["chat_token"].as_str().unwrap().to_string();

@@ -57,11 +57,7 @@ async fn google_app() -> (MockServer, TestApp, String) {
         })))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v3/mail/send"))
-        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-1"))
-        .mount(&server)
-        .await;
+    super::accept_mail(&server).await;
     let uri = server.uri();
     let app = TestApp::with_config(move |c| with_google(c, &uri)).await;
     plumber(&app).await;

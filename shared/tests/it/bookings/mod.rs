@@ -66,3 +66,30 @@ pub(crate) async fn book(app: &TestApp, customer_id: &str, at: DateTime<Utc>) ->
 pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()
 }
+
+/// The plumber, open every day so "tomorrow morning" always has times.
+pub(crate) async fn open_daily(app: &TestApp) {
+    let every = json!(["09:00-17:00"]);
+    let hours =
+        json!({"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every});
+    let r = app
+        .put(
+            "/api/settings",
+            json!({"business_name": "Austin Plumbing", "time_zone": "America/Chicago", "business_hours": hours,
+                   "services": [{"name": "Drain cleaning"}],
+                   "booking": {"duration_minutes": 60, "slot_interval_minutes": 30, "min_notice_minutes": 60,
+                               "meeting_type": "in_person", "location": "At your address"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+/// SendGrid's mail/send on `server`, accepting every message (the tests read what it got).
+pub(crate) async fn accept_mail(server: &wiremock::MockServer) {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .respond_with(wiremock::ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-1"))
+        .mount(server)
+        .await;
+}

@@ -5,8 +5,7 @@
 use chrono::Duration;
 use http::StatusCode;
 use serde_json::Value;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 use super::{book, chicago, customer, id, plumber, weekday_ahead};
 use crate::common::TestApp;
@@ -14,11 +13,7 @@ use crate::common::providers::with_sendgrid;
 
 async fn mailer() -> (MockServer, TestApp) {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/mail/send"))
-        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-1"))
-        .mount(&server)
-        .await;
+    super::accept_mail(&server).await;
     let uri = server.uri();
     let app = TestApp::with_config(move |c| with_sendgrid(c, &uri)).await;
     (server, app)
