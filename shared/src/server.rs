@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use crate::app::AppState;
 use crate::queue::LocalJobs;
@@ -18,7 +17,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     // Jobs run in this process unless JOBS_QUEUE_URL sends them to SQS.
     let worker = jobs.map(|jobs| workers::local::spawn_worker(state.clone(), jobs));
-    let schedule = workers::local::spawn_schedule(state.clone(), Duration::from_mins(1));
+    let schedule = workers::local::spawn_schedule(state.clone(), state.config.messaging.schedule_interval);
     let app = crate::api::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     schedule.abort();

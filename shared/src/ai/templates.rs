@@ -125,6 +125,7 @@ mod tests {
             company: None,
             business_type: None,
             location: None,
+            time_zone: None,
             created_at: now,
             updated_at: now,
         };
@@ -140,6 +141,7 @@ mod tests {
             processed: false,
             provider_message_id: None,
             delivery_status: None,
+            delivery_error: None,
             analysis: None,
             chat_session: None,
             in_reply_to: None,

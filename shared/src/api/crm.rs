@@ -12,7 +12,7 @@ use super::extract::{Id, Json, OptionalJson, Query};
 use crate::app::AppState;
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
-use crate::domain::{Country, Customer, CustomerChanges, Email, Message, NewCustomer, Patch, Phone};
+use crate::domain::{Country, Customer, CustomerChanges, Email, Message, NewCustomer, Patch, Phone, TimeZone};
 use crate::services::customers;
 use crate::services::customers::CustomerFilter;
 use crate::services::integrations::SyncReport;
@@ -27,6 +27,7 @@ struct CreateCustomer {
     company: Option<ShortText>,
     business_type: Option<ShortText>,
     location: Option<ShortText>,
+    time_zone: Option<TimeZone>,
 }
 
 /// A partial update: absent keeps, `null` clears, a value sets.
@@ -45,6 +46,8 @@ struct UpdateCustomer {
     business_type: Patch<ShortText>,
     #[serde(default)]
     location: Patch<ShortText>,
+    #[serde(default)]
+    time_zone: Patch<TimeZone>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,6 +89,7 @@ async fn create(
         company: body.company,
         business_type: body.business_type,
         location: body.location,
+        time_zone: body.time_zone,
     };
     let new = NewCustomer::new(fields)?;
     Ok((StatusCode::CREATED, axum::Json(customers::create(&state.db, &new).await?)))
@@ -129,6 +133,7 @@ async fn update(
         company: body.company,
         business_type: body.business_type,
         location: body.location,
+        time_zone: body.time_zone,
     };
     Ok(axum::Json(customers::update(&state.db, id, changes).await?))
 }

@@ -7,6 +7,7 @@ mod chat_token;
 pub mod crm;
 pub mod error;
 pub mod extract;
+pub mod follow_ups;
 pub mod health;
 mod idempotency_key;
 mod intake;
@@ -71,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         leads::router(state.clone()),
         tasks::router(state.clone()),
         bookings::router(state.clone()),
+        follow_ups::router(state.clone()),
     ];
     families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback(not_found)
 }

@@ -4,6 +4,7 @@ use super::AppState;
 use crate::services::bookings::{BookingNotices, Bookings};
 use crate::services::conversations::Conversations;
 use crate::services::delivery::Delivery;
+use crate::services::follow_ups::{Dispatcher, FollowUpSender, FollowUps};
 use crate::services::intake::Intake;
 use crate::services::integrations::{Integrations, LeadLinks};
 use crate::services::leads::Leads;
@@ -62,6 +63,7 @@ impl AppState {
             relay: &self.relay,
             follow_on: self.follow_on(),
             idempotency: &*self.idempotency,
+            follow_ups: self.follow_ups(),
             default_country: self.config.default_country,
             ai_pause: self.config.messaging.ai_pause,
         }
@@ -91,9 +93,27 @@ impl AppState {
         }
     }
 
+    pub fn follow_ups(&self) -> FollowUps<'_> {
+        FollowUps { db: &self.db, mongo: &self.mongo, relay: &self.relay }
+    }
+
+    pub fn follow_up_dispatcher(&self) -> Dispatcher<'_> {
+        Dispatcher {
+            db: &self.db,
+            jobs: &*self.queue,
+            relay: &self.relay,
+            max_per_minute: self.config.messaging.follow_up_max_per_minute,
+        }
+    }
+
+    pub fn follow_up_sender(&self) -> FollowUpSender<'_> {
+        FollowUpSender { db: &self.db, mongo: &self.mongo, relay: &self.relay, delivery: self.delivery(), ai: &self.ai }
+    }
+
     /// One run of the schedule.
     pub async fn tick(&self, now: chrono::DateTime<chrono::Utc>) -> ServiceResult<maintenance::TickReport> {
-        maintenance::tick(&self.db, &self.mongo, &*self.queue, &self.relay, self.config.messaging.sweep_after, now)
-            .await
+        let follow_ups = self.follow_up_dispatcher();
+        let sweep_after = self.config.messaging.sweep_after;
+        maintenance::tick(&self.db, &self.mongo, &*self.queue, &self.relay, &follow_ups, sweep_after, now).await
     }
 }

@@ -31,4 +31,4 @@ pub struct InboundMessage {
     pub fields: BTreeMap<String, String>,
 }
 
-pub use outbound::{Attachment, Outbound, SendError, SendReceipt, Sender, Senders};
+pub use outbound::{Attachment, Lookup, Outbound, SendError, SendReceipt, Sender, Senders};

@@ -13,8 +13,16 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::email_text::{html_to_text, new_text};
+use chrono::{DateTime, Duration, Utc};
+
 use super::outbound::error_text;
-use super::{InboundMessage, Outbound, SendError, SendReceipt, Sender};
+use super::{InboundMessage, Lookup, Outbound, SendError, SendReceipt, Sender};
+
+/// The custom argument holding the staged message's id.
+const CUSTOM_ARG: &str = "leadflow_message_id";
+
+/// How long SendGrid's activity feed may take to show an accepted message.
+const ACTIVITY_LAG: Duration = Duration::minutes(15);
 use crate::domain::{Channel, Email};
 
 /// Whether the request presents the inbound secret (as `token` or a basic-auth password).
@@ -134,6 +142,8 @@ impl Sender for SendGridSender {
             "from": {"email": self.from_email, "name": self.from_name},
             "subject": m.subject.clone().unwrap_or_else(|| format!("Message from {}", self.from_name)),
             "content": [{"type": "text/plain", "value": m.body}],
+            // Carried into SendGrid's activity and events: how a dead attempt is found.
+            "custom_args": {CUSTOM_ARG: m.id.to_string()},
         });
         if let Some(parent) = &m.in_reply_to {
             payload["headers"] = json!({"In-Reply-To": parent, "References": parent});
@@ -161,7 +171,7 @@ impl Sender for SendGridSender {
             .json(&payload)
             .send()
             .await
-            .map_err(|e| unavailable(e.without_url().to_string()))?;
+            .map_err(|e| SendError::from_request("sendgrid", &e.without_url()))?;
         let status = resp.status();
         let id = resp.headers().get("x-message-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
         if status.is_success() {
@@ -171,7 +181,48 @@ impl Sender for SendGridSender {
         if status.is_server_error() || status.as_u16() == 429 {
             return Err(unavailable(format!("HTTP {status}: {}", error_text(&body))));
         }
-        Err(SendError::Rejected { provider: "sendgrid", status: status.as_u16(), message: error_text(&body) })
+        Err(SendError::Rejected {
+            provider: "sendgrid",
+            status: status.as_u16(),
+            code: None,
+            message: error_text(&body),
+            recipient_undeliverable: false,
+        })
+    }
+
+    /// Asks the Email Activity API for a message carrying our id. The feed lags behind
+    /// sending by minutes, so an empty answer is only believed once the attempt is
+    /// older than that; before, the lookup is inconclusive and the job retries later.
+    /// An account without the activity add-on cannot tell (`Unknown`).
+    async fn find_sent(&self, m: &Outbound, since: DateTime<Utc>) -> Result<Lookup, SendError> {
+        let unavailable = |message: String| SendError::Unavailable { provider: "sendgrid", message };
+        let query = format!("unique_args['{CUSTOM_ARG}']=\"{}\"", m.id);
+        let resp = self
+            .http
+            .get(format!("{}/v3/messages", self.base))
+            .bearer_auth(self.api_key.expose_secret())
+            .query(&[("limit", "1"), ("query", query.as_str())])
+            .send()
+            .await
+            .map_err(|e| unavailable(e.without_url().to_string()))?;
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        if matches!(status.as_u16(), 401 | 403 | 404) {
+            return Ok(Lookup::Unknown);
+        }
+        if !status.is_success() {
+            return Err(unavailable(format!("activity lookup HTTP {status}: {}", error_text(&body))));
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| unavailable(format!("activity answer unreadable: {e}")))?;
+        let first = v.get("messages").and_then(|l| l.as_array()).and_then(|l| l.first());
+        match first {
+            Some(found) => Ok(Lookup::Found(SendReceipt {
+                provider_message_id: found.get("msg_id").and_then(|i| i.as_str()).map(str::to_owned),
+            })),
+            None if Utc::now() - since > ACTIVITY_LAG => Ok(Lookup::NotFound),
+            None => Err(unavailable("the activity feed does not show the message yet".into())),
+        }
     }
 }
 

@@ -10,8 +10,10 @@ use secrecy::{ExposeSecret, SecretString};
 use sha1::Sha1;
 use subtle::ConstantTimeEq;
 
-use super::outbound::error_text;
-use super::{InboundMessage, Outbound, SendError, SendReceipt, Sender};
+use chrono::{DateTime, Duration, Utc};
+
+use super::outbound::{error_code, error_text};
+use super::{InboundMessage, Lookup, Outbound, SendError, SendReceipt, Sender};
 use crate::domain::{Channel, Country, InvalidValue, Phone};
 
 /// The empty TwiML answer: reply later, through the API.
@@ -123,14 +125,58 @@ impl TwilioSender {
     }
 }
 
+/// Error codes that say the number itself cannot get an SMS: invalid (21211, 21217,
+/// 21401), unsubscribed by STOP (21610), unreachable (21612), not a mobile (21614).
+const UNDELIVERABLE: &[&str] = &["21211", "21217", "21401", "21610", "21612", "21614"];
+
+/// How far back a lookup looks before the attempt's start: clocks differ.
+const LOOKUP_SKEW: Duration = Duration::minutes(2);
+
+impl TwilioSender {
+    fn unavailable(message: String) -> SendError {
+        SendError::Unavailable { provider: "twilio", message }
+    }
+
+    fn from_key(&self) -> &'static str {
+        // A Messaging Service SID (MG...) sends from the service's pool instead of one number.
+        if self.from.starts_with("MG") { "MessagingServiceSid" } else { "From" }
+    }
+
+    async fn get_json(&self, url: &str, query: &[(&str, &str)]) -> Result<serde_json::Value, SendError> {
+        let resp = self
+            .http
+            .get(url)
+            .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
+            .query(query)
+            .send()
+            .await
+            .map_err(|e| Self::unavailable(e.without_url().to_string()))?;
+        let status = resp.status();
+        let body = resp.text().await.map_err(|e| Self::unavailable(e.without_url().to_string()))?;
+        if !status.is_success() {
+            return Err(Self::unavailable(format!("lookup HTTP {status}: {}", error_text(&body))));
+        }
+        serde_json::from_str(&body).map_err(|e| Self::unavailable(format!("lookup answer unreadable: {e}")))
+    }
+}
+
+/// Whether a message of the Messages list resource is `m`, sent from `from` after `since`.
+fn is_same_message(listed: &serde_json::Value, m: &Outbound, from_key: &str, from: &str, since: DateTime<Utc>) -> bool {
+    let field = |k: &str| listed.get(k).and_then(|v| v.as_str());
+    let created = field("date_created").and_then(|d| DateTime::parse_from_rfc2822(d).ok());
+    let sender = if from_key == "From" { field("from") } else { field("messaging_service_sid") };
+    field("to") == Some(m.to.as_str())
+        && sender == Some(from)
+        && field("direction").is_none_or(|d| d.starts_with("outbound"))
+        && field("body").map(str::trim) == Some(m.body.trim())
+        && created.is_some_and(|c| c >= since - LOOKUP_SKEW)
+}
+
 #[async_trait::async_trait]
 impl Sender for TwilioSender {
     async fn send(&self, m: &Outbound) -> Result<SendReceipt, SendError> {
         let url = format!("{}/2010-04-01/Accounts/{}/Messages.json", self.base, self.account_sid);
-        // A Messaging Service SID (MG...) sends from the service's pool instead of one number.
-        let from_key = if self.from.starts_with("MG") { "MessagingServiceSid" } else { "From" };
-        let form = [("To", m.to.as_str()), (from_key, self.from.as_str()), ("Body", m.body.as_str())];
-        let unavailable = |message: String| SendError::Unavailable { provider: "twilio", message };
+        let form = [("To", m.to.as_str()), (self.from_key(), self.from.as_str()), ("Body", m.body.as_str())];
         let resp = self
             .http
             .post(&url)
@@ -138,9 +184,9 @@ impl Sender for TwilioSender {
             .form(&form)
             .send()
             .await
-            .map_err(|e| unavailable(e.without_url().to_string()))?;
+            .map_err(|e| SendError::from_request("twilio", &e.without_url()))?;
         let status = resp.status();
-        let body = resp.text().await.map_err(|e| unavailable(e.without_url().to_string()))?;
+        let body = resp.text().await.map_err(|e| SendError::from_request("twilio", &e.without_url()))?;
         if status.is_success() {
             let sid = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
@@ -148,9 +194,40 @@ impl Sender for TwilioSender {
             return Ok(SendReceipt { provider_message_id: sid });
         }
         if status.is_server_error() || status.as_u16() == 429 {
-            return Err(unavailable(format!("HTTP {status}: {}", error_text(&body))));
+            return Err(Self::unavailable(format!("HTTP {status}: {}", error_text(&body))));
         }
-        Err(SendError::Rejected { provider: "twilio", status: status.as_u16(), message: error_text(&body) })
+        let code = error_code(&body);
+        Err(SendError::Rejected {
+            provider: "twilio",
+            status: status.as_u16(),
+            recipient_undeliverable: code.as_deref().is_some_and(|c| UNDELIVERABLE.contains(&c)),
+            code,
+            message: error_text(&body),
+        })
+    }
+
+    /// Twilio keeps no client reference on a message, so the lookup lists the messages
+    /// to the number (newest first) and matches sender, body and creation time. Not
+    /// filtered by `DateSent`: a message still queued at Twilio has none yet.
+    async fn find_sent(&self, m: &Outbound, since: DateTime<Utc>) -> Result<Lookup, SendError> {
+        let url = format!("{}/2010-04-01/Accounts/{}/Messages.json", self.base, self.account_sid);
+        let mut query = vec![("To", m.to.as_str()), ("PageSize", "50")];
+        if self.from_key() == "From" {
+            query.push(("From", self.from.as_str()));
+        }
+        let list = self.get_json(&url, &query).await?;
+        let found = list
+            .get("messages")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .find(|listed| is_same_message(listed, m, self.from_key(), &self.from, since));
+        Ok(match found {
+            Some(listed) => Lookup::Found(SendReceipt {
+                provider_message_id: listed.get("sid").and_then(|s| s.as_str()).map(str::to_owned),
+            }),
+            None => Lookup::NotFound,
+        })
     }
 }
 

@@ -59,6 +59,11 @@ pub struct MessagingSettings {
     pub receive_per_minute: u32,
     /// Key for chat tokens (the widget's read access to its conversation).
     pub chat_secret: Option<SecretString>,
+    /// Follow-ups sent per minute per provider channel: a backlog drains at this rate
+    /// instead of tripping carrier limits.
+    pub follow_up_max_per_minute: u32,
+    /// How often `leadflow serve` runs the schedule (EventBridge runs it every minute).
+    pub schedule_interval: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +210,11 @@ impl Config {
                 sweep_after: chrono::Duration::minutes(v.bounded("SWEEP_AFTER_MINUTES", 2, 1..=1_440)?),
                 receive_per_minute: v.parsed("RECEIVE_RATE_LIMIT", 20)?,
                 chat_secret: v.secret("CHAT_SECRET"),
+                follow_up_max_per_minute: u32::try_from(v.bounded("FOLLOW_UP_MAX_PER_MINUTE", 60, 1..=1_000_000)?)
+                    .unwrap_or(60),
+                schedule_interval: std::time::Duration::from_secs(
+                    u64::try_from(v.bounded("SCHEDULE_INTERVAL_SECS", 60, 1..=3_600)?).unwrap_or(60),
+                ),
             },
             aws: AwsSettings {
                 endpoint_url: v.optional("AWS_ENDPOINT_URL"),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::text::ShortText;
-use super::{Email, FieldError, Patch, Phone};
+use super::{Email, FieldError, Patch, Phone, TimeZone};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Customer {
@@ -17,6 +17,8 @@ pub struct Customer {
     pub company: Option<ShortText>,
     pub business_type: Option<ShortText>,
     pub location: Option<ShortText>,
+    /// The customer's own zone, when known: follow-ups respect their local hours.
+    pub time_zone: Option<TimeZone>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -30,6 +32,7 @@ pub struct CustomerFields {
     pub company: Option<ShortText>,
     pub business_type: Option<ShortText>,
     pub location: Option<ShortText>,
+    pub time_zone: Option<TimeZone>,
 }
 
 /// A customer to create: has at least one way to be reached.
@@ -58,6 +61,7 @@ pub struct CustomerChanges {
     pub company: Patch<ShortText>,
     pub business_type: Patch<ShortText>,
     pub location: Patch<ShortText>,
+    pub time_zone: Patch<TimeZone>,
 }
 
 impl CustomerChanges {
@@ -70,6 +74,7 @@ impl CustomerChanges {
             company: self.company.apply(c.company.clone()),
             business_type: self.business_type.apply(c.business_type.clone()),
             location: self.location.apply(c.location.clone()),
+            time_zone: self.time_zone.apply(c.time_zone),
         };
         NewCustomer::new(next).map(|n| n.0)
     }
@@ -90,6 +95,7 @@ impl CustomerChanges {
             company: gap(&c.company, learned.company),
             business_type: gap(&c.business_type, learned.business_type),
             location: gap(&c.location, learned.location),
+            time_zone: gap(&c.time_zone, learned.time_zone),
         }
     }
 
@@ -100,6 +106,7 @@ impl CustomerChanges {
             && self.company.is_keep()
             && self.business_type.is_keep()
             && self.location.is_keep()
+            && self.time_zone.is_keep()
     }
 }
 
@@ -118,6 +125,7 @@ mod tests {
             company: Some(ShortText::parse("Acme").unwrap()),
             business_type: None,
             location: None,
+            time_zone: None,
             created_at: now,
             updated_at: now,
         }

@@ -6,7 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod follow_ups;
+
+pub use follow_ups::{FollowUpFailed, FollowUpSent, FollowUpSkipped, SequenceEnrolled, SequenceStopped, SkipReason};
+
 use super::qualification::Recommendation;
+use super::sequence::{RunEndReason, SequenceTrigger};
 use super::{BookingSource, Channel, LeadStatus, Priority, Score, TaskStatus, TaskType};
 
 /// Who moved a lead or task along.
@@ -183,6 +188,16 @@ pub enum Event {
     BookingCompleted(BookingOutcome),
     #[serde(rename = "booking.no_show")]
     BookingNoShow(BookingOutcome),
+    #[serde(rename = "follow_up.sent")]
+    FollowUpSent(FollowUpSent),
+    #[serde(rename = "follow_up.skipped")]
+    FollowUpSkipped(FollowUpSkipped),
+    #[serde(rename = "follow_up.failed")]
+    FollowUpFailed(FollowUpFailed),
+    #[serde(rename = "sequence.enrolled")]
+    SequenceEnrolled(SequenceEnrolled),
+    #[serde(rename = "sequence.stopped")]
+    SequenceStopped(SequenceStopped),
 }
 
 impl Event {
@@ -201,6 +216,11 @@ impl Event {
             Event::BookingCancelled(_) => "booking.cancelled",
             Event::BookingCompleted(_) => "booking.completed",
             Event::BookingNoShow(_) => "booking.no_show",
+            Event::FollowUpSent(_) => "follow_up.sent",
+            Event::FollowUpSkipped(_) => "follow_up.skipped",
+            Event::FollowUpFailed(_) => "follow_up.failed",
+            Event::SequenceEnrolled(_) => "sequence.enrolled",
+            Event::SequenceStopped(_) => "sequence.stopped",
         }
     }
 
@@ -218,6 +238,11 @@ impl Event {
             Event::BookingRescheduled(e) => e.booking_id,
             Event::BookingCancelled(e) => e.booking_id,
             Event::BookingCompleted(e) | Event::BookingNoShow(e) => e.booking_id,
+            Event::FollowUpSent(e) => e.follow_up_id,
+            Event::FollowUpSkipped(e) => e.follow_up_id,
+            Event::FollowUpFailed(e) => e.follow_up_id,
+            Event::SequenceEnrolled(e) => e.run_id,
+            Event::SequenceStopped(e) => e.run_id,
         }
     }
 
@@ -230,7 +255,7 @@ impl Event {
 
 impl Event {
     /// How many event types there are (`examples` holds one of each).
-    pub const TYPES: usize = 12;
+    pub const TYPES: usize = 17;
 
     /// One event of each type, about the given lead and task (`other_id` stands for the
     /// customer, agent, message and booking): for the README's examples and the contract
@@ -299,6 +324,47 @@ impl Event {
             }),
             Event::BookingCompleted(outcome.clone()),
             Event::BookingNoShow(outcome),
+            Event::FollowUpSent(FollowUpSent {
+                follow_up_id: task_id,
+                lead_id,
+                customer_id: other_id,
+                sequence_id: Some(other_id),
+                step: 1,
+                channel: Channel::Sms,
+                message_id: other_id,
+                provider_message_id: Some("SM0123456789abcdef0123456789abcdef".into()),
+            }),
+            Event::FollowUpSkipped(FollowUpSkipped {
+                follow_up_id: task_id,
+                lead_id,
+                sequence_id: Some(other_id),
+                step: 2,
+                reason: SkipReason::NoAddress,
+            }),
+            Event::FollowUpFailed(FollowUpFailed {
+                follow_up_id: task_id,
+                lead_id,
+                sequence_id: Some(other_id),
+                step: 3,
+                channel: Channel::Email,
+                error: "the address bounced".into(),
+                recipient_undeliverable: true,
+            }),
+            Event::SequenceEnrolled(SequenceEnrolled {
+                run_id: task_id,
+                sequence_id: other_id,
+                lead_id,
+                customer_id: other_id,
+                trigger: SequenceTrigger::NewLead,
+                by_staff: false,
+            }),
+            Event::SequenceStopped(SequenceStopped {
+                run_id: task_id,
+                sequence_id: other_id,
+                lead_id,
+                customer_id: other_id,
+                reason: RunEndReason::Replied,
+            }),
         ]
     }
 
@@ -319,6 +385,11 @@ impl Event {
             Event::BookingCancelled(_) => 9,
             Event::BookingCompleted(_) => 10,
             Event::BookingNoShow(_) => 11,
+            Event::FollowUpSent(_) => 12,
+            Event::FollowUpSkipped(_) => 13,
+            Event::FollowUpFailed(_) => 14,
+            Event::SequenceEnrolled(_) => 15,
+            Event::SequenceStopped(_) => 16,
         }
     }
 }

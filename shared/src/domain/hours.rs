@@ -145,7 +145,7 @@ impl BusinessHours {
     }
 
     /// Open windows (UTC start, UTC end) from `from` onward, clipped to begin at `from`.
-    fn windows_from(
+    pub(crate) fn windows_from(
         &self,
         from: DateTime<Utc>,
         tz: TimeZone,

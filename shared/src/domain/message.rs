@@ -11,8 +11,28 @@ string_enum!(Channel { Sms => "sms", Email => "email", Chat => "chat", Form => "
 string_enum!(Direction { Inbound => "inbound", Outbound => "outbound" });
 string_enum!(
     /// What happened to an outbound message at its provider.
-    DeliveryStatus { Pending => "pending", Sent => "sent", Delivered => "delivered", Failed => "failed", Skipped => "skipped" }
+    /// `sending` is held while the provider is being asked: a message found `sending`
+    /// after its lease ran out may have been accepted, so it is looked up, not resent.
+    DeliveryStatus {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Delivered => "delivered",
+        Failed => "failed",
+        Skipped => "skipped",
+    }
 );
+
+/// Why an outbound message failed, as the provider (or the delivery path) said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryError {
+    /// The provider's error code (Twilio `21211`), when it gave one.
+    pub code: Option<String>,
+    pub message: String,
+    /// The address itself cannot receive (an invalid or unsubscribed number): retrying
+    /// or sending more to it is pointless.
+    pub recipient_undeliverable: bool,
+}
 
 /// A file sent with an outbound e-mail (a calendar invite). Text only: every attachment
 /// Leadflow writes is text, and it is stored with the message so a retry sends the same.
@@ -38,6 +58,8 @@ pub struct Message {
     /// The provider's id (Twilio MessageSid, e-mail Message-ID, client external id).
     pub provider_message_id: Option<String>,
     pub delivery_status: Option<DeliveryStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<DeliveryError>,
     /// For processed inbound messages: what the analysis decided.
     pub analysis: Option<Analysis>,
     /// The website chat session the message belongs to (chat only).

@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::sequence::SequenceTrigger;
+
 pub use local::{LocalJobs, LocalQueue};
 pub use sqs::SqsQueue;
 
@@ -30,6 +32,10 @@ pub enum Job {
     SendReminder { booking_id: Uuid, offset_minutes: i32, scheduled_time: DateTime<Utc> },
     /// Bring the host's Google Calendar event in line with the booking.
     SyncCalendar { booking_id: Uuid },
+    /// Send one claimed follow-up, after checking its stop rules again.
+    SendFollowUp { follow_up_id: Uuid },
+    /// Enroll a lead in the active sequence of a trigger (a no-show names its booking).
+    EnrollSequence { lead_id: Uuid, trigger: SequenceTrigger, booking_id: Option<Uuid> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,12 +64,18 @@ impl Job {
             Job::BookingNotice { .. } => "booking_notice",
             Job::SendReminder { .. } => "send_reminder",
             Job::SyncCalendar { .. } => "sync_calendar",
+            Job::SendFollowUp { .. } => "send_follow_up",
+            Job::EnrollSequence { .. } => "enroll_sequence",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
-            Job::ProcessMessage { .. } | Job::BookingNotice { .. } | Job::SendReminder { .. } => Lane::Messages,
+            Job::ProcessMessage { .. }
+            | Job::BookingNotice { .. }
+            | Job::SendReminder { .. }
+            | Job::SendFollowUp { .. }
+            | Job::EnrollSequence { .. } => Lane::Messages,
             Job::RouteTask { .. } | Job::NotifySlack { .. } | Job::SyncSalesforce { .. } | Job::SyncCalendar { .. } => {
                 Lane::Tasks
             }
@@ -86,6 +98,14 @@ pub trait JobQueue: Send + Sync {
 
     async fn enqueue(&self, job: &Job) -> Result<(), QueueError> {
         self.enqueue_after(job, Duration::ZERO).await
+    }
+
+    /// Queues many jobs, each after its delay; stops at the first failure.
+    async fn enqueue_batch(&self, jobs: &[(Job, Duration)]) -> Result<(), QueueError> {
+        for (job, delay) in jobs {
+            self.enqueue_after(job, *delay).await?;
+        }
+        Ok(())
     }
 }
 

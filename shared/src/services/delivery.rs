@@ -3,14 +3,20 @@
 //! provider and records the result. The message id is chosen by the caller, so a retry
 //! finds the staged message and sends exactly what was stored, never a second one.
 
+use chrono::{DateTime, Duration, Utc};
 use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
-use crate::channels::{Outbound, SendError, Senders};
+use crate::channels::{Lookup, Outbound, SendError, Senders};
 use crate::domain::message::Attachment;
-use crate::domain::{Channel, Customer, DeliveryStatus, Direction, Message};
-use crate::store::mongo::{Inserted, Mongo};
+use crate::domain::{Channel, Customer, DeliveryError, DeliveryStatus, Direction, Message};
+use crate::store::mongo::{Inserted, Mongo, SendClaim};
+
+/// How long an attempt may hold a message as `sending` before another takes over (and
+/// looks it up first). Longer than a provider call's timeout, so a live attempt is
+/// never taken over.
+pub const SENDING_LEASE: Duration = Duration::minutes(2);
 use crate::store::{Db, opt_outs};
 
 pub struct Draft {
@@ -30,6 +36,27 @@ pub struct Draft {
     pub ignore_opt_out: bool,
     /// E-mail only (a calendar invite); other channels send the text alone.
     pub attachments: Vec<Attachment>,
+}
+
+fn outbound_of(staged: &Message, customer: &Customer) -> Outbound {
+    let channel = staged.channel;
+    Outbound {
+        id: staged.id,
+        channel,
+        to: channel.address_of(customer).unwrap_or_default(),
+        subject: staged.subject.clone(),
+        body: staged.content.clone(),
+        in_reply_to: staged.in_reply_to.clone(),
+        attachments: staged
+            .attachments
+            .iter()
+            .map(|a| crate::channels::Attachment {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                content: a.content.clone().into_bytes(),
+            })
+            .collect(),
+    }
 }
 
 /// Whether the customer opted out of `channel`.
@@ -93,6 +120,7 @@ impl Delivery<'_> {
             processed: true,
             provider_message_id: None,
             delivery_status: Some(if skip.is_some() { DeliveryStatus::Skipped } else { DeliveryStatus::Pending }),
+            delivery_error: None,
             analysis: None,
             chat_session: draft.chat_session,
             in_reply_to: draft.in_reply_to,
@@ -108,44 +136,84 @@ impl Delivery<'_> {
         Ok(stored)
     }
 
-    /// Sends a staged message (one still `pending`); anything else is returned unchanged.
+    /// Sends a staged message (one still `pending`, or `sending` by an attempt that
+    /// died); anything settled is returned unchanged. The provider is asked at most once
+    /// per message: the attempt holds a lease (`sending`), and one that takes over an
+    /// expired lease looks the message up at the provider before sending it again.
     pub async fn send(&self, customer: &Customer, staged: Message, ignore_opt_out: bool) -> ServiceResult<Message> {
-        if staged.delivery_status != Some(DeliveryStatus::Pending) {
+        if !matches!(staged.delivery_status, Some(DeliveryStatus::Pending | DeliveryStatus::Sending)) {
             return Ok(staged);
         }
         let channel = staged.channel;
+        let now = Utc::now();
+        let claim = self.mongo.messages().begin_sending(staged.id, now, now - SENDING_LEASE).await?;
+        let Some(claim) = claim else {
+            // Settled meanwhile, or another attempt is asking the provider right now.
+            let current = self.mongo.messages().get(staged.id).await?.unwrap_or(staged);
+            if current.delivery_status == Some(DeliveryStatus::Sending) {
+                return Err(ServiceError::InProgress { what: format!("message {}", current.id) });
+            }
+            return Ok(current);
+        };
+        let outbound = outbound_of(&staged, customer);
+        if let SendClaim::TakenOver { attempt_started } = claim
+            && let Ok(Some(sender)) = self.senders.for_channel(channel)
+        {
+            let found = sender.find_sent(&outbound, attempt_started).await;
+            match found {
+                Ok(Lookup::Found(receipt)) => {
+                    tracing::info!(message_id = %staged.id, %channel, "an earlier attempt had sent it: recorded, not resent");
+                    return self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id, None).await;
+                }
+                Ok(Lookup::NotFound) => {}
+                Ok(Lookup::Unknown) => {
+                    let error = DeliveryError {
+                        code: None,
+                        message: "an attempt died while the provider was asked, and the provider cannot say \
+                                  whether it sent it: not sent again"
+                            .into(),
+                        recipient_undeliverable: false,
+                    };
+                    tracing::warn!(message_id = %staged.id, %channel, "delivery uncertain; not resent");
+                    return self.finish(staged, DeliveryStatus::Failed, None, Some(error)).await;
+                }
+                Err(e) => {
+                    self.release(staged.id, attempt_started).await;
+                    return Err(ServiceError::unavailable("message provider", e));
+                }
+            }
+        }
         if let Some(reason) = self.skip_reason(customer, channel, ignore_opt_out).await? {
             tracing::info!(message_id = %staged.id, %channel, %reason, "pending message not sent");
-            return self.finish(staged, DeliveryStatus::Skipped, None).await;
+            return self.finish(staged, DeliveryStatus::Skipped, None, None).await;
         }
         // Chat replies are delivered by being stored; the widget fetches them.
         let Ok(Some(sender)) = self.senders.for_channel(channel) else {
-            return self.finish(staged, DeliveryStatus::Sent, None).await;
-        };
-        let outbound = Outbound {
-            channel,
-            to: channel.address_of(customer).unwrap_or_default(),
-            subject: staged.subject.clone(),
-            body: staged.content.clone(),
-            in_reply_to: staged.in_reply_to.clone(),
-            attachments: staged
-                .attachments
-                .iter()
-                .map(|a| crate::channels::Attachment {
-                    filename: a.filename.clone(),
-                    content_type: a.content_type.clone(),
-                    content: a.content.clone().into_bytes(),
-                })
-                .collect(),
+            return self.finish(staged, DeliveryStatus::Sent, None, None).await;
         };
         match sender.send(&outbound).await {
-            Ok(receipt) => self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id).await,
-            // The provider is down: leave the message pending and let the job be retried.
-            Err(e @ SendError::Unavailable { .. }) => Err(ServiceError::unavailable("message provider", e)),
-            Err(e @ SendError::Rejected { .. }) => {
-                tracing::warn!(message_id = %staged.id, %channel, error = %e, "the provider refused the message");
-                self.finish(staged, DeliveryStatus::Failed, None).await
+            Ok(receipt) => self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id, None).await,
+            // The provider said it is down: nothing went out; back to pending for a retry.
+            Err(e @ SendError::Unavailable { .. }) => {
+                self.mongo.messages().set_delivery(staged.id, DeliveryStatus::Pending, None, None).await?;
+                Err(ServiceError::unavailable("message provider", e))
             }
+            // The request may have reached the provider: the message stays `sending`, so
+            // the retry after the lease looks it up before sending.
+            Err(e @ SendError::Uncertain { .. }) => Err(ServiceError::unavailable("message provider", e)),
+            Err(SendError::Rejected { provider, status, code, message, recipient_undeliverable }) => {
+                tracing::warn!(message_id = %staged.id, %channel, provider, status, ?code, %message, "the provider refused the message");
+                let error = DeliveryError { code, message, recipient_undeliverable };
+                self.finish(staged, DeliveryStatus::Failed, None, Some(error)).await
+            }
+        }
+    }
+
+    /// A lookup that could not answer leaves the message `sending` as the dead attempt
+    /// left it, so the next try looks again rather than sending.
+    async fn release(&self, id: Uuid, attempt_started: DateTime<Utc>) {
+        if let Err(e) = self.mongo.messages().restore_sending(id, attempt_started).await {
+            tracing::warn!(message_id = %id, error = %e, "could not restore the earlier attempt's lease");
         }
     }
 
@@ -158,7 +226,7 @@ impl Delivery<'_> {
 
     /// Records that a message will not go out after all (its retries ran out).
     pub async fn give_up(&self, message_id: Uuid) -> ServiceResult<()> {
-        self.mongo.messages().set_delivery(message_id, DeliveryStatus::Failed, None).await?;
+        self.mongo.messages().set_delivery(message_id, DeliveryStatus::Failed, None, None).await?;
         Ok(())
     }
 
@@ -167,9 +235,11 @@ impl Delivery<'_> {
         mut m: Message,
         status: DeliveryStatus,
         provider_id: Option<String>,
+        error: Option<DeliveryError>,
     ) -> ServiceResult<Message> {
-        self.mongo.messages().set_delivery(m.id, status, provider_id.as_deref()).await?;
+        self.mongo.messages().set_delivery(m.id, status, provider_id.as_deref(), error.as_ref()).await?;
         m.delivery_status = Some(status);
+        m.delivery_error = error.or(m.delivery_error);
         m.provider_message_id = provider_id.or(m.provider_message_id);
         Ok(m)
     }

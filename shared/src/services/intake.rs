@@ -189,6 +189,7 @@ impl Intake<'_> {
             processed: false,
             provider_message_id: m.provider_message_id,
             delivery_status: None,
+            delivery_error: None,
             analysis: None,
             chat_session: m.chat_session,
             in_reply_to: None,

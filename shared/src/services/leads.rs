@@ -9,10 +9,12 @@ use super::qualification::Qualifier;
 use super::routing::requested_or_next;
 use super::{ServiceError, ServiceResult, record};
 use crate::domain::event::{ChangedBy, LeadAssigned, LeadCreated, LeadStatusChanged, QualifyTrigger};
+use crate::domain::sequence::RunEndReason;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Customer, Event, Lead, LeadStatus, NewLead, Patch, TaskType};
 pub use crate::store::leads::{LeadFilter, LeadSort};
 use crate::store::qualifications::{self, StoredQualification};
+use crate::store::sequences::RunScope;
 use crate::store::{Db, Page, PageRequest, StoreError, customers, leads};
 
 /// Lead work: qualification comes along, since a change of lead is scored.
@@ -134,6 +136,14 @@ impl Leads<'_> {
                     to: after.status,
                     by: ChangedBy::Staff,
                 }));
+                let closed = match after.status {
+                    LeadStatus::Won => Some(RunEndReason::Won),
+                    LeadStatus::Lost => Some(RunEndReason::Lost),
+                    LeadStatus::New | LeadStatus::Contacted | LeadStatus::Qualified => None,
+                };
+                if let Some(reason) = closed {
+                    events.extend(super::follow_ups::stop_in(&tx, RunScope::Lead(id), reason, Utc::now()).await?);
+                }
             }
             if before.assigned_to != after.assigned_to {
                 events.push(Event::LeadAssigned(LeadAssigned { lead_id: id, agent_id: after.assigned_to }));

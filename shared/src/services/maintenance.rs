@@ -3,11 +3,12 @@
 //! after arrival (their job was lost or failed; processing is idempotent, so one queued
 //! twice is answered once; messages older than a day are left to people), and the relay
 //! publishes events whose first publication failed or never ran; due booking reminders
-//! are queued for sending.
+//! and follow-ups are queued for sending.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::follow_ups::{DispatchReport, Dispatcher};
 use super::{Relay, ServiceResult};
 use crate::queue::{Job, JobQueue};
 use crate::store::mongo::Mongo;
@@ -23,6 +24,7 @@ pub struct TickReport {
     pub requeued_messages: usize,
     pub published_events: usize,
     pub queued_reminders: usize,
+    pub follow_ups: DispatchReport,
 }
 
 /// Queues stale messages again; returns how many.
@@ -67,15 +69,22 @@ pub async fn tick(
     mongo: &Mongo,
     jobs: &dyn JobQueue,
     relay: &Relay,
+    follow_ups: &Dispatcher<'_>,
     sweep_after: Duration,
     now: DateTime<Utc>,
 ) -> ServiceResult<TickReport> {
     let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
     let reminders = queue_reminders(db, jobs, now).await;
+    let dispatched = follow_ups.dispatch(now).await;
     let published = relay.run().await;
     if published.is_ok() {
         let conn = db.conn().await?;
         crate::store::outbox::prune(&*conn, now - OUTBOX_KEEP).await?;
     }
-    Ok(TickReport { requeued_messages: requeued?, published_events: published?, queued_reminders: reminders? })
+    Ok(TickReport {
+        requeued_messages: requeued?,
+        published_events: published?,
+        queued_reminders: reminders?,
+        follow_ups: dispatched?,
+    })
 }

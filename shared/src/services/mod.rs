@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod customers;
 pub mod delivery;
 mod error;
+pub mod follow_ups;
 pub mod intake;
 pub mod integrations;
 pub mod leads;

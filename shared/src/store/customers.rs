@@ -9,9 +9,9 @@ use super::sql::{Sql, get, p, parse_opt};
 use super::{Page, PageRequest, Scope, StoreError};
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
-use crate::domain::{Customer, Email, NewCustomer, Phone};
+use crate::domain::{Customer, Email, NewCustomer, Phone, TimeZone};
 
-const COLUMNS: &str = "id, name, email, phone, company, business_type, location, created_at, updated_at";
+const COLUMNS: &str = "id, name, email, phone, company, business_type, location, time_zone, created_at, updated_at";
 
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
@@ -32,6 +32,7 @@ fn from_row(row: &Row) -> Result<Customer, StoreError> {
         company: parse_opt(row, "company", ShortText::parse)?,
         business_type: parse_opt(row, "business_type", ShortText::parse)?,
         location: parse_opt(row, "location", ShortText::parse)?,
+        time_zone: parse_opt(row, "time_zone", TimeZone::parse)?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
@@ -44,13 +45,14 @@ fn text<const N: usize>(v: &Option<crate::domain::Text<N>>) -> Option<&str> {
 async fn insert_with(c: &impl GenericClient, new: &NewCustomer, on_conflict: &str) -> Result<Vec<Row>, StoreError> {
     let f = new.fields();
     let sql = format!(
-        "INSERT INTO customers (id, name, email, phone, company, business_type, location)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) {on_conflict} RETURNING {COLUMNS}"
+        "INSERT INTO customers (id, name, email, phone, company, business_type, location, time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {on_conflict} RETURNING {COLUMNS}"
     );
     let (id, email, phone) = (Uuid::now_v7(), f.email.as_ref().map(Email::as_str), f.phone.as_ref().map(Phone::as_str));
     let (name, company, business_type, location) =
         (text(&f.name), text(&f.company), text(&f.business_type), text(&f.location));
-    let params = [p(&id), p(&name), p(&email), p(&phone), p(&company), p(&business_type), p(&location)];
+    let time_zone = f.time_zone.map(TimeZone::name);
+    let params = [p(&id), p(&name), p(&email), p(&phone), p(&company), p(&business_type), p(&location), p(&time_zone)];
     Ok(c.query_typed(&sql, &params).await?)
 }
 
@@ -92,7 +94,7 @@ pub async fn find_by_contact(
 pub async fn update(c: &impl GenericClient, id: Uuid, f: &CustomerFields) -> Result<Customer, StoreError> {
     let sql = format!(
         "UPDATE customers SET name = $2, email = $3, phone = $4, company = $5, business_type = $6,
-                location = $7, updated_at = now()
+                location = $7, time_zone = $8, updated_at = now()
          WHERE id = $1 RETURNING {COLUMNS}"
     );
     let rows = c
@@ -106,6 +108,7 @@ pub async fn update(c: &impl GenericClient, id: Uuid, f: &CustomerFields) -> Res
                 p(&text(&f.company)),
                 p(&text(&f.business_type)),
                 p(&text(&f.location)),
+                p(&f.time_zone.map(TimeZone::name)),
             ],
         )
         .await?;

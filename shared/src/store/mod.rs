@@ -24,6 +24,7 @@ pub mod mongo;
 pub mod opt_outs;
 pub mod outbox;
 pub mod qualifications;
+pub mod sequences;
 pub mod settings;
 pub mod tasks;
 pub mod teams;

@@ -16,11 +16,20 @@ use crate::services::ServiceError;
 #[derive(Debug, Clone, Copy)]
 pub struct JobContext {
     pub deadline: DateTime<Utc>,
+    /// The time the job acts at (send windows are judged by it): now, except in tests
+    /// that run a job on a chosen day.
+    pub now: DateTime<Utc>,
 }
 
 impl JobContext {
     pub fn with_budget(budget: Duration) -> Self {
-        Self { deadline: Utc::now() + budget }
+        let now = Utc::now();
+        Self { deadline: now + budget, now }
+    }
+
+    /// A job acting at `now`, with `budget` of real time to run.
+    pub fn at(now: DateTime<Utc>, budget: Duration) -> Self {
+        Self { deadline: Utc::now() + budget, now }
     }
 }
 
@@ -44,6 +53,10 @@ pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), Jo
             state.booking_notices().remind(*booking_id, *offset_minutes, *scheduled_time).await
         }
         Job::SyncCalendar { booking_id } => state.bookings().sync_calendar(*booking_id).await,
+        Job::SendFollowUp { follow_up_id } => state.follow_up_sender().send(*follow_up_id, ctx.now).await,
+        Job::EnrollSequence { lead_id, trigger, booking_id } => {
+            state.follow_ups().enroll_by_trigger(*lead_id, *trigger, *booking_id).await
+        }
     };
     match result {
         Ok(()) => Ok(()),

@@ -22,7 +22,7 @@ fn receive_count(record: &aws_lambda_events::sqs::SqsMessage) -> u32 {
 /// Handles a batch; `deadline` is the invocation's (Lambda context).
 pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<Utc>) -> SqsBatchResponse {
     // Leave a margin to report back before Lambda's own timeout.
-    let ctx = JobContext { deadline: deadline - Duration::seconds(2) };
+    let ctx = JobContext { deadline: deadline - Duration::seconds(2), now: Utc::now() };
     let mut response = SqsBatchResponse::default();
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();

@@ -322,6 +322,7 @@ async fn sendgrid_sends_attachments_base64_with_the_type_it_accepts() {
         "from": {"email": "hello@austinplumbing.example", "name": "Austin Plumbing"},
         "subject": "Your consultation on Tue, Mar 10",
         "content": [{"type": "text/plain", "value": "See you Tuesday at 10:00."}],
+        "custom_args": {"leadflow_message_id": "0190a5f0-1111-7000-8000-000000000001"},
         "attachments": [
             {
                 "content": invite_base64,
@@ -356,6 +357,7 @@ async fn sendgrid_sends_attachments_base64_with_the_type_it_accepts() {
         "Austin Plumbing",
     );
     let message = Outbound {
+        id: "0190a5f0-1111-7000-8000-000000000001".parse().unwrap(),
         channel: Channel::Email,
         to: "jose.muller@example.com".into(),
         subject: Some("Your consultation on Tue, Mar 10".into()),

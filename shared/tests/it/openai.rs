@@ -164,6 +164,7 @@ async fn replies_are_grounded_in_the_profile_and_fit_the_channel() {
         company: None,
         business_type: None,
         location: None,
+        time_zone: None,
         created_at: now,
         updated_at: now,
     };

@@ -184,39 +184,46 @@ async fn tasks_are_idempotent_on_message_and_filterable() {
 
 #[tokio::test]
 async fn follow_up_claims_skip_rows_held_by_another_transaction() {
+    use leadflow::domain::follow_up::FollowUpContent;
+    use leadflow::domain::sequence::{FollowUpStatus, Template};
+    use leadflow::store::follow_ups::Outcome;
+
     let stack = TestStack::new().await;
     let c = customer(&stack, "f@example.com").await;
     let l = lead(&stack, c.id).await;
     let conn = stack.db.conn().await.unwrap();
+    let now = Utc::now();
     for step in 1..=2 {
-        follow_ups::insert(
-            &*conn,
-            &NewFollowUp {
-                lead_id: l.id,
-                customer_id: c.id,
-                message_type: Channel::Sms,
-                step,
-                scheduled_time: Utc::now() - Duration::minutes(i64::from(step)),
-                content: format!("step {step}"),
-            },
-        )
-        .await
-        .unwrap();
+        let new = NewFollowUp {
+            lead_id: l.id,
+            customer_id: c.id,
+            run_id: None,
+            step,
+            channel: Channel::Sms,
+            scheduled_time: now - Duration::minutes(i64::from(step)),
+            content: FollowUpContent::Template(Template::parse(&format!("step {step}")).unwrap()),
+            subject: None,
+        };
+        follow_ups::insert(&*conn, &new, now).await.unwrap();
     }
     let mut a = stack.db.conn().await.unwrap();
     let mut b = stack.db.conn().await.unwrap();
     let ta = a.transaction().await.unwrap();
     let tb = b.transaction().await.unwrap();
-    let claimed_a = follow_ups::claim_due(&ta, Utc::now(), 1).await.unwrap();
-    let claimed_b = follow_ups::claim_due(&tb, Utc::now(), 5).await.unwrap();
+    let claimed_a = follow_ups::claim_due(&ta, Channel::Sms, now, 1).await.unwrap();
+    let claimed_b = follow_ups::claim_due(&tb, Channel::Sms, now, 5).await.unwrap();
     assert_eq!(claimed_a.len(), 1);
     assert_eq!(claimed_b.len(), 1);
-    assert_ne!(claimed_a[0].id, claimed_b[0].id);
-    follow_ups::mark_sent(&ta, claimed_a[0].id, Utc::now()).await.unwrap();
+    assert_ne!(claimed_a[0], claimed_b[0]);
+    assert!(follow_ups::claim_due(&ta, Channel::Email, now, 5).await.unwrap().is_empty(), "per channel");
+    let sent = Outcome::Sent { provider_message_id: Some("SM1".into()) };
+    assert!(follow_ups::finish(&ta, claimed_a[0], &sent, now).await.unwrap());
     ta.commit().await.unwrap();
     tb.rollback().await.unwrap();
-    assert_eq!(follow_ups::cancel_pending(&*conn, l.id).await.unwrap(), 1);
-    assert!(follow_ups::claim_due(&*conn, Utc::now(), 5).await.unwrap().is_empty());
+    assert!(!follow_ups::finish(&*conn, claimed_a[0], &sent, now).await.unwrap(), "an ended one stays ended");
+    assert_eq!(follow_ups::get_by_id(&*conn, claimed_a[0]).await.unwrap().status, FollowUpStatus::Sent);
+    // B's claim rolled back: its row is pending again and claimable.
+    assert_eq!(follow_ups::claim_due(&*conn, Channel::Sms, now, 5).await.unwrap(), vec![claimed_b[0]]);
 }
 
 #[tokio::test]
@@ -265,6 +272,7 @@ async fn messages_dedupe_on_provider_id() {
         processed: false,
         provider_message_id: pid.map(String::from),
         delivery_status: None,
+        delivery_error: None,
         analysis: None,
         chat_session: None,
         in_reply_to: None,

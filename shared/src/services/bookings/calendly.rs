@@ -13,9 +13,12 @@ use crate::channels::calendly::{CalendlyEvent, Invitee};
 use crate::domain::booking::DurationMinutes;
 use crate::domain::customer::CustomerFields;
 use crate::domain::event::{BookingActor, LeadCreated};
+use crate::domain::sequence::RunEndReason;
 use crate::domain::text::ShortText;
 use crate::domain::{BookingSource, Channel, Country, Event, MeetingType, NewBooking, Phone};
+use crate::services::follow_ups;
 use crate::services::intake::upsert_customer;
+use crate::store::sequences::RunScope;
 use crate::store::{StoreError, bookings, leads, teams};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,6 +104,8 @@ impl Bookings<'_> {
         }
         events.push(created_event(&booking));
         events.extend(qualify_lead(&tx, lead.id).await?);
+        let scope = RunScope::Customer(customer.id);
+        events.extend(follow_ups::stop_in(&tx, scope, RunEndReason::Booked, now).await?);
         record(&tx, events, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.after_change(&booking, true).await;

@@ -10,8 +10,10 @@ use super::{Bookings, ServiceError, ServiceResult, record};
 use crate::domain::availability::Interval;
 use crate::domain::booking::DurationMinutes;
 use crate::domain::event::{BookingActor, BookingCancelled, BookingOutcome, BookingRescheduled};
+use crate::domain::sequence::SequenceTrigger;
 use crate::domain::text::LongText;
 use crate::domain::{Booking, BookingStatus, Event, Patch, Settings};
+use crate::queue::Job;
 use crate::store::{StoreError, booking_reminders, bookings, settings};
 
 #[derive(Debug, Clone, Default)]
@@ -91,6 +93,13 @@ impl Bookings<'_> {
             return;
         }
         self.after_change(after, false).await;
+        if after.status == BookingStatus::NoShow
+            && before.status != BookingStatus::NoShow
+            && let Some(lead_id) = after.lead_id
+        {
+            let job = Job::EnrollSequence { lead_id, trigger: SequenceTrigger::NoShow, booking_id: Some(after.id) };
+            self.follow_on.queue(job).await;
+        }
         if notify && after.sequence != before.sequence {
             self.notify(after).await;
         }

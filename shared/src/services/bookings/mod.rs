@@ -15,17 +15,20 @@ pub mod notices;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::follow_ups;
 use super::qualification::Qualifier;
 use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
 use crate::domain::availability::SlotProblem;
 use crate::domain::booking::DurationMinutes;
 use crate::domain::event::{BookingCreated, ChangedBy, LeadStatusChanged, QualifyTrigger};
 use crate::domain::message::Attachment;
+use crate::domain::sequence::RunEndReason;
 use crate::domain::text::LongText;
 use crate::domain::{Booking, BookingSource, Event, LeadStatus, MeetingType, NewBooking, Settings};
 use crate::integrations::google_calendar::GoogleCalendarClient;
 use crate::queue::Job;
 use crate::store::bookings::BookingFilter;
+use crate::store::sequences::RunScope;
 use crate::store::{Db, Page, PageRequest, StoreError, booking_reminders, bookings, customers, leads, settings};
 use availability::{ExternalBusy, HostCalendar, Loaded};
 
@@ -191,6 +194,9 @@ impl Bookings<'_> {
         if let Some(lead_id) = lead_id {
             events.extend(qualify_lead(&tx, lead_id).await?);
         }
+        // Booked: whatever follow-up sequence the customer is in has done its job.
+        let customer = RunScope::Customer(booking.customer_id);
+        events.extend(follow_ups::stop_in(&tx, customer, RunEndReason::Booked, now).await?);
         record(&tx, events, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(booking)

@@ -5,9 +5,11 @@
 
 use super::{Conversations, Outcome, reply_id};
 use crate::domain::keywords::Keyword;
+use crate::domain::sequence::RunEndReason;
 use crate::domain::{Channel, Customer, Message};
 use crate::services::ServiceResult;
 use crate::services::delivery::Draft;
+use crate::store::sequences::RunScope;
 use crate::store::{opt_outs, settings};
 
 fn unsubscribed(business: &str) -> String {
@@ -55,6 +57,10 @@ impl Conversations<'_> {
                 opt_outs::remove(&*conn, channel, &address).await?;
             }
         }
+        // Any keyword is the customer writing; STOP also ends every sequence, whatever
+        // the channel (revocation by any reasonable means).
+        let reason = if wanted_out { RunEndReason::OptedOut } else { RunEndReason::Replied };
+        self.follow_ups.stop(RunScope::Customer(customer.id), reason).await?;
         if let Some(staged) = staged {
             self.delivery.send(customer, staged, true).await?;
         }
@@ -88,6 +94,7 @@ impl Conversations<'_> {
         let conn = self.db.conn().await?;
         opt_outs::add(&*conn, channel, &address, Some(customer.id), "request").await?;
         drop(conn);
+        self.follow_ups.stop(RunScope::Customer(customer.id), RunEndReason::OptedOut).await?;
         if let Some(staged) = staged {
             self.delivery.send(customer, staged, true).await?;
         }

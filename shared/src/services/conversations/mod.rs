@@ -14,6 +14,7 @@ use super::bookings::Bookings;
 use super::bookings::conversation::{BookingReply, Writer};
 use super::bookings::desk::ConversationDesk;
 use super::delivery::{Delivery, Draft, opted_out};
+use super::follow_ups::FollowUps;
 use super::qualification::Qualifier;
 use super::routing::task_type_for;
 use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
@@ -22,6 +23,7 @@ use crate::channels::sendgrid::message_id_of;
 use crate::domain::analysis::HandoffReason;
 use crate::domain::customer::CustomerFields;
 use crate::domain::event::{ChangedBy, LeadStatusChanged, QualifyTrigger};
+use crate::domain::sequence::{RunEndReason, SequenceTrigger};
 use crate::domain::text::ShortText;
 use crate::domain::{
     Analysis, AnalysisInput, Channel, Country, Customer, CustomerChanges, DeliveryStatus, Direction, Email, Event,
@@ -30,6 +32,7 @@ use crate::domain::{
 use crate::idempotency::{Claim, IdempotencyStore, claim, payload_hash};
 use crate::queue::Job;
 use crate::store::mongo::Mongo;
+use crate::store::sequences::RunScope;
 use crate::store::{Db, StoreError, conversations, customers, leads, settings};
 
 pub use crate::store::mongo::MessageFilter;
@@ -63,6 +66,7 @@ pub struct Conversations<'a> {
     pub relay: &'a Relay,
     pub follow_on: FollowOn<'a>,
     pub idempotency: &'a dyn IdempotencyStore,
+    pub follow_ups: FollowUps<'a>,
     pub default_country: Country,
     /// How long an agent's message pauses AI replies.
     pub ai_pause: chrono::Duration,
@@ -159,6 +163,10 @@ impl Conversations<'_> {
         let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > Utc::now());
         drop(conn);
         let channel = inbound.channel.reply_channel(&customer);
+        if analysis.intent != Intent::OptOut {
+            // The customer wrote: whatever sequence they are in has done its job.
+            self.follow_ups.stop(RunScope::Customer(customer.id), RunEndReason::Replied).await?;
+        }
         if analysis.intent == Intent::OptOut {
             self.hand_over(inbound, &analysis).await?;
             return self.opt_out_by_request(&customer, inbound, channel).await;
@@ -350,6 +358,10 @@ impl Conversations<'_> {
         tx.commit().await.map_err(StoreError::from)?;
         self.relay.nudge().await;
         self.follow_on.sync_salesforce(lead_id).await;
+        // Answered once and not booked: the new-lead sequence takes it from here (its
+        // enrollment refuses a lead that booked in that first exchange).
+        let job = Job::EnrollSequence { lead_id, trigger: SequenceTrigger::NewLead, booking_id: None };
+        self.follow_on.queue(job).await;
         Ok(())
     }
 }

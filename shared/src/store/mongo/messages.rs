@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{from_bson_time, is_duplicate_key, to_bson_time};
 use crate::domain::message::Attachment;
-use crate::domain::{Analysis, Channel, DeliveryStatus, Direction, Message};
+use crate::domain::{Analysis, Channel, DeliveryError, DeliveryStatus, Direction, Message};
 use crate::store::{Page, PageRequest, Scope, StoreError};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -32,6 +32,11 @@ struct MessageDoc {
     provider_message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     delivery_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delivery_error: Option<DeliveryError>,
+    /// When the provider was last asked to send it (`sending`): the lease's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    send_started_at: Option<mongodb::bson::DateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     analysis: Option<Analysis>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,6 +62,8 @@ impl From<&Message> for MessageDoc {
             processed: m.processed,
             provider_message_id: m.provider_message_id.clone(),
             delivery_status: m.delivery_status.map(|d| d.as_str().into()),
+            delivery_error: m.delivery_error.clone(),
+            send_started_at: None,
             analysis: m.analysis.clone(),
             chat_session: m.chat_session.map(|s| s.to_string()),
             in_reply_to: m.in_reply_to.clone(),
@@ -83,6 +90,7 @@ impl TryFrom<MessageDoc> for Message {
             processed: d.processed,
             provider_message_id: d.provider_message_id,
             delivery_status: d.delivery_status.as_deref().map(str::parse::<DeliveryStatus>).transpose().map_err(bad)?,
+            delivery_error: d.delivery_error,
             analysis: d.analysis,
             chat_session: d.chat_session.as_deref().map(uuid).transpose()?,
             in_reply_to: d.in_reply_to,
@@ -90,6 +98,15 @@ impl TryFrom<MessageDoc> for Message {
             created_at: from_bson_time(d.created_at),
         })
     }
+}
+
+/// What [`MessageStore::begin_sending`] took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendClaim {
+    /// No attempt asked the provider before.
+    First,
+    /// An attempt started then died before recording the answer: the provider may have it.
+    TakenOver { attempt_started: DateTime<Utc> },
 }
 
 /// Outcome of storing a message that may be a provider's redelivery.
@@ -206,6 +223,43 @@ impl MessageStore {
         Ok(r.modified_count == 1)
     }
 
+    /// Takes the right to ask the provider: `pending` (or a `sending` whose lease started
+    /// before `stale_before`, an attempt that died) becomes `sending` from `now`. `None`
+    /// when another attempt holds a live lease or the message is settled; otherwise
+    /// whether an earlier attempt may already have reached the provider, and since when.
+    pub async fn begin_sending(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<SendClaim>, StoreError> {
+        let filter = doc! {
+            "_id": id.to_string(),
+            "$or": [
+                { "delivery_status": DeliveryStatus::Pending.as_str() },
+                { "delivery_status": DeliveryStatus::Sending.as_str(), "send_started_at": { "$lt": to_bson_time(stale_before) } },
+            ],
+        };
+        let update = doc! { "$set": {
+            "delivery_status": DeliveryStatus::Sending.as_str(),
+            "send_started_at": to_bson_time(now),
+        } };
+        // The document before the update says whether this takes over a dead attempt.
+        let before = self.coll.find_one_and_update(filter, update).await?;
+        Ok(before.map(|d| match (d.delivery_status.as_deref(), d.send_started_at) {
+            (Some("sending"), Some(at)) => SendClaim::TakenOver { attempt_started: from_bson_time(at) },
+            _ => SendClaim::First,
+        }))
+    }
+
+    /// Puts back the lease start of a dead attempt (a takeover whose lookup could not
+    /// answer), so the message stays due for a lookup rather than a fresh send.
+    pub async fn restore_sending(&self, id: Uuid, attempt_started: DateTime<Utc>) -> Result<(), StoreError> {
+        let filter = doc! { "_id": id.to_string(), "delivery_status": DeliveryStatus::Sending.as_str() };
+        self.coll.update_one(filter, doc! { "$set": { "send_started_at": to_bson_time(attempt_started) } }).await?;
+        Ok(())
+    }
+
     /// Records what the provider did with an outbound message. A provider id already held
     /// by another message (a provider reusing ids) is logged and left out rather than
     /// failing the delivery, which would send the message again.
@@ -214,11 +268,17 @@ impl MessageStore {
         id: Uuid,
         status: DeliveryStatus,
         provider_message_id: Option<&str>,
+        error: Option<&DeliveryError>,
     ) -> Result<(), StoreError> {
         let filter = doc! { "_id": id.to_string() };
+        let mut set = doc! { "delivery_status": status.as_str() };
+        if let Some(e) = error {
+            set.insert("delivery_error", mongodb::bson::to_bson(e).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        }
         if let Some(pid) = provider_message_id {
-            let set = doc! { "$set": { "delivery_status": status.as_str(), "provider_message_id": pid } };
-            match self.coll.update_one(filter.clone(), set).await {
+            let mut with_id = set.clone();
+            with_id.insert("provider_message_id", pid);
+            match self.coll.update_one(filter.clone(), doc! { "$set": with_id }).await {
                 Ok(_) => return Ok(()),
                 Err(e) if is_duplicate_key(&e) => {
                     tracing::warn!(message_id = %id, provider_message_id = pid, "provider id already stored on another message");
@@ -226,7 +286,7 @@ impl MessageStore {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.coll.update_one(filter, doc! { "$set": { "delivery_status": status.as_str() } }).await?;
+        self.coll.update_one(filter, doc! { "$set": set }).await?;
         Ok(())
     }
 

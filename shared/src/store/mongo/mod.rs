@@ -11,7 +11,7 @@ use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Database, IndexModel};
 
 pub use events::{EventRecord, EventStore};
-pub use messages::{Inserted, MessageFilter, MessageStore};
+pub use messages::{Inserted, MessageFilter, MessageStore, SendClaim};
 
 use super::StoreError;
 

@@ -176,6 +176,7 @@ pub(crate) fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i
         processed: false,
         provider_message_id: None,
         delivery_status: None,
+        delivery_error: None,
         analysis: None,
         chat_session: None,
         in_reply_to: None,

@@ -1,0 +1,168 @@
+//! `/api/follow-ups`: sequences (CRUD and stats), enrolling and stopping a lead,
+//! scheduling, listing and cancelling follow-ups, and a dispatch on demand.
+
+use axum::Router;
+use axum::extract::{RawPathParams, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::crm::page_request;
+use super::error::{ApiError, ApiResult};
+use super::extract::{Id, Json, Query};
+use crate::app::AppState;
+use crate::domain::sequence::{FollowUpStatus, Sequence, SequenceSpec, SequenceTrigger, Template};
+use crate::domain::text::ShortText;
+use crate::domain::{Channel, FollowUp};
+use crate::services::Page;
+use crate::services::follow_ups::{AdHoc, DispatchReport, EnrolledBy, Enrollment, Target};
+use crate::store::follow_ups::FollowUpFilter;
+use crate::store::sequences::SequenceStats;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListFollowUps {
+    lead_id: Option<Uuid>,
+    status: Option<FollowUpStatus>,
+    sequence_id: Option<Uuid>,
+    due_after: Option<DateTime<Utc>>,
+    due_before: Option<DateTime<Utc>>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleFollowUp {
+    lead_id: Uuid,
+    /// Default: the channel the customer last wrote on.
+    channel: Option<Channel>,
+    text: String,
+    subject: Option<ShortText>,
+    /// Default: now. Moved into the recipient's lawful hours (08:00-21:00 their time).
+    send_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Stopped {
+    stopped: usize,
+}
+
+async fn list_sequences(State(state): State<AppState>) -> ApiResult<axum::Json<Vec<Sequence>>> {
+    Ok(axum::Json(state.follow_ups().sequences().await?))
+}
+
+async fn create_sequence(
+    State(state): State<AppState>,
+    Json(spec): Json<SequenceSpec>,
+) -> ApiResult<(StatusCode, axum::Json<Sequence>)> {
+    Ok((StatusCode::CREATED, axum::Json(state.follow_ups().create_sequence(&spec).await?)))
+}
+
+async fn show_sequence(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Sequence>> {
+    Ok(axum::Json(state.follow_ups().sequence(id).await?))
+}
+
+async fn update_sequence(
+    State(state): State<AppState>,
+    Id(id): Id,
+    Json(spec): Json<SequenceSpec>,
+) -> ApiResult<axum::Json<Sequence>> {
+    Ok(axum::Json(state.follow_ups().update_sequence(id, &spec).await?))
+}
+
+async fn delete_sequence(State(state): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
+    state.follow_ups().delete_sequence(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn stats(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<SequenceStats>> {
+    Ok(axum::Json(state.follow_ups().stats(id).await?))
+}
+
+/// `{type}` is a trigger name (its active sequence) or a sequence id.
+async fn enroll(
+    State(state): State<AppState>,
+    params: RawPathParams,
+) -> ApiResult<(StatusCode, axum::Json<Enrollment>)> {
+    let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_owned()).unwrap_or_default();
+    let lead_id =
+        Uuid::parse_str(&param("id")).map_err(|_| ApiError::bad_param("lead_id", "lead_id must be a UUID"))?;
+    let raw = param("type");
+    let target = match (raw.parse::<SequenceTrigger>(), Uuid::parse_str(&raw)) {
+        (Ok(trigger), _) => Target::Trigger(trigger),
+        (Err(_), Ok(id)) => Target::Sequence(id),
+        (Err(e), Err(_)) => return Err(ApiError::bad_param("type", format!("type {e}, or a sequence id"))),
+    };
+    let enrollment = state
+        .follow_ups()
+        .enroll(lead_id, target, EnrolledBy::Staff)
+        .await
+        .map_err(|e| ApiError::from(e.not_found_as("lead_id", "lead")))?;
+    Ok((StatusCode::CREATED, axum::Json(enrollment)))
+}
+
+async fn stop(State(state): State<AppState>, params: RawPathParams) -> ApiResult<axum::Json<Stopped>> {
+    let raw = params.iter().next().map(|(_, v)| v.to_owned()).unwrap_or_default();
+    let lead_id = Uuid::parse_str(&raw).map_err(|_| ApiError::bad_param("lead_id", "lead_id must be a UUID"))?;
+    Ok(axum::Json(Stopped { stopped: state.follow_ups().stop_lead(lead_id).await? }))
+}
+
+async fn schedule(
+    State(state): State<AppState>,
+    Json(body): Json<ScheduleFollowUp>,
+) -> ApiResult<(StatusCode, axum::Json<FollowUp>)> {
+    let text = Template::parse(&body.text).map_err(|e| ApiError::validation("text", format!("text {e}")))?;
+    if body.channel == Some(Channel::Form) {
+        return Err(ApiError::validation("channel", "channel must be one of: sms, email, chat"));
+    }
+    let a = AdHoc {
+        lead_id: body.lead_id,
+        channel: body.channel,
+        text,
+        subject: body.subject.map(|s| s.as_str().to_owned()),
+        send_at: body.send_at,
+    };
+    Ok((StatusCode::CREATED, axum::Json(state.follow_ups().schedule(a).await?)))
+}
+
+async fn list(State(state): State<AppState>, Query(q): Query<ListFollowUps>) -> ApiResult<axum::Json<Page<FollowUp>>> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    let filter = FollowUpFilter {
+        lead_id: q.lead_id,
+        status: q.status,
+        sequence_id: q.sequence_id,
+        due_after: q.due_after,
+        due_before: q.due_before,
+    };
+    Ok(axum::Json(state.follow_ups().list(&filter, &page).await?))
+}
+
+async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<FollowUp>> {
+    Ok(axum::Json(state.follow_ups().get(id).await?))
+}
+
+async fn cancel(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<FollowUp>> {
+    Ok(axum::Json(state.follow_ups().cancel(id).await?))
+}
+
+async fn send_pending(State(state): State<AppState>) -> ApiResult<axum::Json<DispatchReport>> {
+    Ok(axum::Json(state.follow_up_dispatcher().dispatch(Utc::now()).await?))
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/api/follow-ups", get(list).post(schedule))
+        .route("/api/follow-ups/sequences", get(list_sequences).post(create_sequence))
+        .route("/api/follow-ups/sequences/{id}", get(show_sequence).put(update_sequence).delete(delete_sequence))
+        .route("/api/follow-ups/sequences/{id}/stats", get(stats))
+        .route("/api/follow-ups/send/pending", post(send_pending))
+        .route("/api/follow-ups/{id}", get(show).delete(cancel))
+        // `{id}` is the lead's here: one name per position, as the router requires.
+        .route("/api/follow-ups/{id}/sequence/{type}", post(enroll))
+        .route("/api/follow-ups/{id}/stop", post(stop));
+    let routes = super::staff(routes, &state).with_state(state.clone());
+    super::finish(routes, &state)
+}
