@@ -89,7 +89,7 @@ async fn twilio_sms_in_ai_reply_out() {
             .expect("an open lead");
     assert_eq!(lead.source_channel, Some(leadflow::domain::Channel::Sms));
 
-    assert_eq!(app.run_jobs().await, 2, "processing, then routing to sales");
+    assert_eq!(app.run_jobs().await, 3, "processing, then routing to sales and enrolling in the new-lead sequence");
     let sent = sent_sms(&server).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(field(&sent[0], "To"), CUSTOMER);
