@@ -3,11 +3,9 @@
 //! failure of it falls back to the rules engine (and says why in the log).
 
 pub mod eval;
-mod follow_up_shim;
 pub mod openai;
 pub mod rules;
 mod templates;
-pub use follow_up_shim::{FollowUpContext, FollowUpPurpose};
 
 use std::sync::Arc;
 
