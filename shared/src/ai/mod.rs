@@ -3,6 +3,7 @@
 //! failure of it falls back to the rules engine (and says why in the log).
 
 pub mod eval;
+pub mod money;
 pub mod openai;
 pub mod rules;
 mod templates;
