@@ -1,8 +1,12 @@
-//! Message analysis and reply generation behind two small traits. The `rules` engine is
-//! the offline default; the OpenAI engine is used when configured, wrapped so that any
-//! failure of it falls back to the rules engine (and says why in the log).
+//! Message analysis and reply generation behind two small traits (replies include the
+//! follow-up messages of a sequence). The `rules` engine is the offline default; the
+//! OpenAI engine is used when configured, wrapped so that any failure of it falls back
+//! to the rules engine (and says why in the log). `money` keeps generated follow-ups
+//! from stating amounts nobody gave.
 
 pub mod eval;
+mod follow_up;
+pub mod money;
 pub mod openai;
 pub mod rules;
 mod templates;
@@ -12,7 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::domain::analysis::HandoffReason;
-use crate::domain::{Analysis, AnalysisInput, Customer, Message, Settings};
+use crate::domain::{Analysis, AnalysisInput, Channel, Customer, Message, Settings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AiError {
@@ -37,6 +41,47 @@ pub struct ReplyContext<'a> {
     /// The customer's booking desk, given when the message is about booking (a booking,
     /// reschedule or cancel intent, or an open offer) and the responder books with tools.
     pub booking: Option<&'a dyn BookingDesk>,
+}
+
+/// Why a lead gets a follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpPurpose {
+    /// The lead has not answered the business's last message (or not booked).
+    NoReply,
+    /// The lead missed an appointment.
+    NoShow,
+    /// The lead was sent a quote.
+    QuoteSent,
+    /// A person scheduled the sequence by hand.
+    Manual,
+}
+
+impl FollowUpPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoReply => "no_reply",
+            Self::NoShow => "no_show",
+            Self::QuoteSent => "quote_sent",
+            Self::Manual => "manual",
+        }
+    }
+}
+
+/// What a follow-up message is written from.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowUpContext<'a> {
+    pub settings: &'a Settings,
+    pub customer: &'a Customer,
+    /// The conversation so far, oldest first (may be empty).
+    pub history: &'a [Message],
+    /// The channel the follow-up goes out on.
+    pub channel: Channel,
+    pub purpose: FollowUpPurpose,
+    /// 1-based step number in the sequence.
+    pub step: u32,
+    /// Number of steps in the sequence.
+    pub steps: usize,
+    pub now: DateTime<Utc>,
 }
 
 /// Why the booking desk did not do what was asked.
@@ -102,6 +147,10 @@ pub trait Responder: Send + Sync {
     fn books_with_tools(&self) -> bool {
         false
     }
+
+    /// The text of one follow-up message, fitted to `ctx.channel`. It states no amount
+    /// of money that the business settings or the conversation do not.
+    async fn follow_up(&self, ctx: &FollowUpContext<'_>) -> Result<String, AiError>;
 }
 
 /// The deterministic offline engine: hand-written analysis rules and reply templates.
@@ -119,6 +168,10 @@ impl Analyzer for RulesEngine {
 impl Responder for RulesEngine {
     async fn respond(&self, ctx: &ReplyContext<'_>) -> Result<Option<Reply>, AiError> {
         Ok(templates::reply(ctx))
+    }
+
+    async fn follow_up(&self, ctx: &FollowUpContext<'_>) -> Result<String, AiError> {
+        Ok(follow_up::text(ctx))
     }
 }
 
@@ -160,6 +213,16 @@ impl<P: Responder> Responder for WithFallback<P> {
 
     fn books_with_tools(&self) -> bool {
         self.primary.books_with_tools()
+    }
+
+    async fn follow_up(&self, ctx: &FollowUpContext<'_>) -> Result<String, AiError> {
+        match self.primary.follow_up(ctx).await {
+            Ok(text) => Ok(text),
+            Err(e) => {
+                tracing::warn!(error = %e, "follow-up fell back to the rules engine");
+                RulesEngine.follow_up(ctx).await
+            }
+        }
     }
 }
 

@@ -3,14 +3,15 @@
 
 use super::{Reply, ReplyContext};
 use crate::domain::analysis::HandoffReason;
-use crate::domain::{Intent, Service, Settings, Tone, Urgency};
+use crate::domain::{Customer, Intent, Service, Settings, Tone, Urgency};
 
-fn first_name(ctx: &ReplyContext<'_>) -> Option<String> {
-    ctx.customer.name.as_ref().and_then(|n| n.as_str().split_whitespace().next().map(str::to_owned))
+/// The customer's first name, when their name is known.
+pub(super) fn first_name(customer: &Customer) -> Option<&str> {
+    customer.name.as_ref().and_then(|n| n.as_str().split_whitespace().next())
 }
 
 fn greeting(ctx: &ReplyContext<'_>) -> String {
-    let name = first_name(ctx);
+    let name = first_name(ctx.customer);
     match (ctx.settings.tone, name) {
         (Tone::Professional, Some(n)) => format!("Hello {n}, thank you for contacting {}.", ctx.settings.business_name),
         (Tone::Professional, None) => format!("Hello, thank you for contacting {}.", ctx.settings.business_name),

@@ -21,6 +21,7 @@ mod messages_api;
 mod migrations;
 mod openai;
 mod openai_booking;
+mod openai_follow_up;
 mod outbox;
 mod readme;
 mod routing;

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn completion(content: &str) -> ResponseTemplate {
+pub(crate) fn completion(content: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
         "id": "chatcmpl-test", "object": "chat.completion", "created": 1_795_600_800, "model": "gpt-4o-mini",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": null},
@@ -28,7 +28,7 @@ fn completion(content: &str) -> ResponseTemplate {
 const ANALYSIS: &str = r#"{"intent":"technical","urgency":"high","confidence":0.93,"wants_human":false,
     "entities":{"name":"Priya","email":null,"phone":null,"company":"Acme Corp","budget":null,"timeline":"today"}}"#;
 
-fn ai(server: &MockServer, timeout: Duration) -> Ai {
+pub(crate) fn ai(server: &MockServer, timeout: Duration) -> Ai {
     Ai::openai(
         OpenAiEngine::new(&OpenAiSettings {
             api_key: SecretString::from("sk-test-key"),
@@ -44,7 +44,7 @@ fn input(text: &str) -> AnalysisInput {
     AnalysisInput { channel: Channel::Chat, subject: None, text: text.into(), fields: Default::default() }
 }
 
-async fn bodies(server: &MockServer) -> Vec<Value> {
+pub(crate) async fn bodies(server: &MockServer) -> Vec<Value> {
     server.received_requests().await.unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
 }
 

@@ -1,6 +1,7 @@
 //! The OpenAI engine (any OpenAI-compatible server through `OPENAI_BASE_URL`): analysis
 //! with JSON-schema structured output, replies grounded in the business profile, and
-//! booking by function calling against the conversation's booking desk (`tools`).
+//! booking by function calling against the conversation's booking desk (`tools`), and
+//! follow-up messages checked for invented amounts (`follow_up`).
 //! Customer text only ever travels as JSON data inside a message, never as instructions.
 //! async-openai retries 429/5xx/connection failures (3 times, exponential backoff from
 //! 100 ms, honouring Retry-After); every request has a timeout and the whole call a deadline.
@@ -18,13 +19,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AiError, Analyzer, Reply, ReplyContext, Responder};
+use super::{AiError, Analyzer, FollowUpContext, Reply, ReplyContext, Responder};
 
+mod follow_up;
 mod tools;
 
 use crate::domain::analysis::{Entities, Intent, Urgency};
 use crate::domain::reply::{SMS_MAX_CHARS, fit_for_channel};
-use crate::domain::{Analysis, AnalysisInput, Channel, Direction};
+use crate::domain::{Analysis, AnalysisInput, Channel, Direction, Message};
 pub use tools::TOOL_ROUNDS;
 
 #[derive(Debug, Clone)]
@@ -124,6 +126,24 @@ fn assistant(text: String) -> Result<ChatCompletionRequestMessage, AiError> {
         .build()
         .map_err(|e| AiError::BadOutput(e.to_string()))?
         .into())
+}
+
+/// How many of the latest messages of a conversation a request carries.
+const HISTORY_MESSAGES: usize = 10;
+
+/// The latest messages of a conversation, oldest first: the customer's as JSON data in
+/// user messages, the business's as the assistant's.
+fn conversation(history: &[Message]) -> Result<Vec<ChatCompletionRequestMessage>, AiError> {
+    history
+        .iter()
+        .rev()
+        .take(HISTORY_MESSAGES)
+        .rev()
+        .map(|m| match m.direction {
+            Direction::Inbound => user(json!({"customer_message": m.content}).to_string()),
+            Direction::Outbound => assistant(m.content.clone()),
+        })
+        .collect()
 }
 
 const ANALYSIS_PROMPT: &str = "You classify inbound customer messages for a small business. \
@@ -277,12 +297,7 @@ impl Responder for OpenAiEngine {
             return Ok(None);
         }
         let mut messages = vec![system(reply_prompt(ctx))?];
-        for m in ctx.history.iter().rev().take(10).rev() {
-            messages.push(match m.direction {
-                Direction::Inbound => user(json!({"customer_message": m.content}).to_string())?,
-                Direction::Outbound => assistant(m.content.clone())?,
-            });
-        }
+        messages.extend(conversation(ctx.history)?);
         let name = ctx.customer.name.as_ref().map(super::super::domain::text::Text::as_str);
         messages.push(user(
             json!({"customer_name": name, "subject": ctx.inbound.subject, "customer_message": ctx.inbound.content})
@@ -301,6 +316,10 @@ impl Responder for OpenAiEngine {
 
     fn books_with_tools(&self) -> bool {
         true
+    }
+
+    async fn follow_up(&self, ctx: &FollowUpContext<'_>) -> Result<String, AiError> {
+        self.write_follow_up(ctx).await
     }
 }
 
