@@ -32,6 +32,7 @@ impl Lead {
             email: None,
             phone: None,
             company: None,
+            time_zone: None,
             business_type: None,
             location: None,
             created_at: now,

@@ -37,6 +37,7 @@ fn customer(name: Option<&str>) -> Customer {
         email: None,
         phone: None,
         company: None,
+        time_zone: None,
         business_type: None,
         location: None,
         created_at: now,
@@ -57,6 +58,7 @@ fn message(direction: Direction, content: &str, subject: Option<&str>, intent: O
         processed: intent.is_some(),
         provider_message_id: None,
         delivery_status: None,
+        delivery_error: None,
         analysis: intent.map(|intent| Analysis {
             intent,
             team: intent.team(),

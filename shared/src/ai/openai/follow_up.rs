@@ -128,6 +128,7 @@ mod tests {
             email: None,
             phone: None,
             company: None,
+            time_zone: None,
             business_type: None,
             location: None,
             created_at: now,
