@@ -96,11 +96,8 @@ async fn enroll(
         (Err(_), Ok(id)) => Target::Sequence(id),
         (Err(e), Err(_)) => return Err(ApiError::bad_param("type", format!("type {e}, or a sequence id"))),
     };
-    let enrollment = state
-        .follow_ups()
-        .enroll(lead_id, target, EnrolledBy::Staff)
-        .await
-        .map_err(|e| ApiError::from(e.not_found_as("lead_id", "lead")))?;
+    // The lead is the resource in the path: an unknown one is a 404.
+    let enrollment = state.follow_ups().enroll(lead_id, target, EnrolledBy::Staff).await?;
     Ok((StatusCode::CREATED, axum::Json(enrollment)))
 }
 

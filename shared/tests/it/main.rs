@@ -11,6 +11,7 @@ mod crm;
 mod defects;
 mod defects_inputs;
 mod email_modes;
+mod follow_ups;
 mod google_calendar;
 mod health;
 mod inbound;
