@@ -137,7 +137,7 @@ impl TwilioSender {
         SendError::Unavailable { provider: "twilio", message }
     }
 
-    fn from_key(&self) -> &'static str {
+    fn sender_param(&self) -> &'static str {
         // A Messaging Service SID (MG...) sends from the service's pool instead of one number.
         if self.from.starts_with("MG") { "MessagingServiceSid" } else { "From" }
     }
@@ -176,7 +176,7 @@ fn is_same_message(listed: &serde_json::Value, m: &Outbound, from_key: &str, fro
 impl Sender for TwilioSender {
     async fn send(&self, m: &Outbound) -> Result<SendReceipt, SendError> {
         let url = format!("{}/2010-04-01/Accounts/{}/Messages.json", self.base, self.account_sid);
-        let form = [("To", m.to.as_str()), (self.from_key(), self.from.as_str()), ("Body", m.body.as_str())];
+        let form = [("To", m.to.as_str()), (self.sender_param(), self.from.as_str()), ("Body", m.body.as_str())];
         let resp = self
             .http
             .post(&url)
@@ -212,7 +212,7 @@ impl Sender for TwilioSender {
     async fn find_sent(&self, m: &Outbound, since: DateTime<Utc>) -> Result<Lookup, SendError> {
         let url = format!("{}/2010-04-01/Accounts/{}/Messages.json", self.base, self.account_sid);
         let mut query = vec![("To", m.to.as_str()), ("PageSize", "50")];
-        if self.from_key() == "From" {
+        if self.sender_param() == "From" {
             query.push(("From", self.from.as_str()));
         }
         let list = self.get_json(&url, &query).await?;
@@ -221,7 +221,7 @@ impl Sender for TwilioSender {
             .and_then(|v| v.as_array())
             .into_iter()
             .flatten()
-            .find(|listed| is_same_message(listed, m, self.from_key(), &self.from, since));
+            .find(|listed| is_same_message(listed, m, self.sender_param(), &self.from, since));
         Ok(match found {
             Some(listed) => Lookup::Found(SendReceipt {
                 provider_message_id: listed.get("sid").and_then(|s| s.as_str()).map(str::to_owned),

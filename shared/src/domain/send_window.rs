@@ -279,7 +279,7 @@ fn wall_to_utc(zone: Tz, wall: NaiveDateTime) -> Option<DateTime<Utc>> {
 pub fn step_due(anchor: DateTime<Utc>, delay_minutes: u32, zone: TimeZone) -> DateTime<Utc> {
     let elapsed =
         anchor.checked_add_signed(Duration::minutes(i64::from(delay_minutes))).unwrap_or(DateTime::<Utc>::MAX_UTC);
-    if delay_minutes == 0 || delay_minutes % (24 * 60) != 0 {
+    if delay_minutes == 0 || !delay_minutes.is_multiple_of(24 * 60) {
         return elapsed;
     }
     let days = Days::new(u64::from(delay_minutes / (24 * 60)));

@@ -145,7 +145,7 @@ mod tests {
         assert_eq!(spread(Some(60), 0), StdDuration::ZERO);
         assert_eq!(spread(Some(60), 30), StdDuration::from_secs(30));
         assert_eq!(spread(Some(120), 1), StdDuration::from_millis(500));
-        assert_eq!(spread(Some(60), 500), StdDuration::from_secs(60));
+        assert_eq!(spread(Some(60), 500), StdDuration::from_mins(1));
         assert_eq!(spread(None, 500), StdDuration::ZERO);
     }
 }

@@ -152,8 +152,8 @@ impl FollowUpSender<'_> {
         let business = l.settings.business_name.as_str();
         let text = match &f.content {
             FollowUpContent::Template(t) => t.render(&TemplateValues {
-                name: l.customer.name.as_ref().map(|n| n.as_str()),
-                company: l.customer.company.as_ref().map(|c| c.as_str()),
+                name: l.customer.name.as_ref().map(crate::domain::text::Text::as_str),
+                company: l.customer.company.as_ref().map(crate::domain::text::Text::as_str),
                 business_name: business,
             }),
             FollowUpContent::Personalised => {
@@ -322,7 +322,7 @@ pub(super) async fn continue_run(
         now,
     };
     let events = match plan_next(&tx, next, &input).await? {
-        Planned::Step | Planned::AlreadyPlanned => Vec::new(),
+        Planned::Step | Planned::ByAnother => Vec::new(),
         Planned::NoMoreSteps => {
             let ended = sequences::end_runs(&tx, RunScope::Run(run.id), RunEndReason::Completed, now).await?;
             ended.iter().map(stopped_event).collect()
@@ -339,7 +339,7 @@ pub(super) async fn continue_run(
 
 enum Planned {
     Step,
-    AlreadyPlanned,
+    ByAnother,
     NoMoreSteps,
 }
 
@@ -352,7 +352,7 @@ async fn plan_next(tx: &impl GenericClient, n: u32, input: &PlanInput<'_>) -> Se
         Ok(None) => Ok(Planned::NoMoreSteps),
         Err(StoreError::Conflict { .. }) => {
             tx.batch_execute("ROLLBACK TO SAVEPOINT plan_next").await.map_err(StoreError::from)?;
-            Ok(Planned::AlreadyPlanned)
+            Ok(Planned::ByAnother)
         }
         Err(e) => Err(e.into()),
     }
