@@ -98,6 +98,7 @@ pub fn parse_inbound(
         provider_message_id: Some(format!("twilio:{sid}")),
         chat_session: None,
         fields,
+        auto_submitted: false,
     })
 }
 

@@ -97,6 +97,7 @@ impl Delivery<'_> {
             chat_session: draft.chat_session,
             in_reply_to: draft.in_reply_to,
             attachments: draft.attachments,
+            auto_submitted: false,
             created_at: chrono::Utc::now(),
         };
         let stored = match self.mongo.messages().insert(&message).await? {

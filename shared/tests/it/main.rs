@@ -5,6 +5,7 @@
 mod common;
 
 mod abandoned;
+mod auto_replies;
 mod aws;
 mod bookings;
 mod crm;

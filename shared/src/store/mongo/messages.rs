@@ -40,6 +40,9 @@ struct MessageDoc {
     in_reply_to: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment>,
+    /// Absent in documents written before it existed: those were not read as automatic.
+    #[serde(default)]
+    auto_submitted: bool,
     created_at: mongodb::bson::DateTime,
 }
 
@@ -61,6 +64,7 @@ impl From<&Message> for MessageDoc {
             chat_session: m.chat_session.map(|s| s.to_string()),
             in_reply_to: m.in_reply_to.clone(),
             attachments: m.attachments.clone(),
+            auto_submitted: m.auto_submitted,
             created_at: to_bson_time(m.created_at),
         }
     }
@@ -87,6 +91,7 @@ impl TryFrom<MessageDoc> for Message {
             chat_session: d.chat_session.as_deref().map(uuid).transpose()?,
             in_reply_to: d.in_reply_to,
             attachments: d.attachments,
+            auto_submitted: d.auto_submitted,
             created_at: from_bson_time(d.created_at),
         })
     }
