@@ -8,7 +8,9 @@ pub mod ics;
 pub mod inbound_parse;
 pub mod outbound;
 pub mod sendgrid;
+pub mod sendgrid_events;
 pub mod twilio;
+pub mod twilio_status;
 
 use std::collections::BTreeMap;
 

@@ -110,6 +110,7 @@ pub struct TwilioSender {
     account_sid: String,
     auth_token: SecretString,
     from: String,
+    status_callback: Option<String>,
 }
 
 impl TwilioSender {
@@ -120,7 +121,16 @@ impl TwilioSender {
             account_sid: account_sid.to_owned(),
             auth_token,
             from: from.to_owned(),
+            status_callback: None,
         }
+    }
+
+    /// Asks Twilio to post each message's delivery status to `url` (the status callback
+    /// webhook), so bounced numbers are learnt.
+    #[must_use]
+    pub fn with_status_callback(mut self, url: Option<String>) -> Self {
+        self.status_callback = url;
+        self
     }
 }
 
@@ -130,7 +140,10 @@ impl Sender for TwilioSender {
         let url = format!("{}/2010-04-01/Accounts/{}/Messages.json", self.base, self.account_sid);
         // A Messaging Service SID (MG...) sends from the service's pool instead of one number.
         let from_key = if self.from.starts_with("MG") { "MessagingServiceSid" } else { "From" };
-        let form = [("To", m.to.as_str()), (from_key, self.from.as_str()), ("Body", m.body.as_str())];
+        let mut form = vec![("To", m.to.as_str()), (from_key, self.from.as_str()), ("Body", m.body.as_str())];
+        if let Some(url) = &self.status_callback {
+            form.push(("StatusCallback", url.as_str()));
+        }
         let unavailable = |message: String| SendError::Unavailable { provider: "twilio", message };
         let resp = self
             .http

@@ -22,6 +22,7 @@ pub mod qualification;
 pub mod reply;
 pub mod settings;
 pub mod slot_talk;
+pub mod suppression;
 pub mod task;
 pub mod team;
 pub mod text;

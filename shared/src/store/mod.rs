@@ -25,6 +25,7 @@ pub mod opt_outs;
 pub mod outbox;
 pub mod qualifications;
 pub mod settings;
+pub mod suppressions;
 pub mod tasks;
 pub mod teams;
 

@@ -27,5 +27,6 @@ mod readme;
 mod routing;
 mod salesforce;
 mod store;
+mod suppressions;
 mod tasks_api;
 mod workers;

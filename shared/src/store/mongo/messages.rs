@@ -235,6 +235,27 @@ impl MessageStore {
         Ok(())
     }
 
+    /// Records a provider's later report on an outbound message, found by the id the
+    /// provider gave it: `delivered` or `failed`. Reports arrive out of order and more than
+    /// once, so a status only moves forward: `delivered` replaces `pending` or `sent`, and
+    /// `failed` replaces those or `delivered` (a bounce may follow the receiving server's
+    /// first acceptance). Returns whether a message changed.
+    pub async fn report_delivery(&self, provider_message_id: &str, status: DeliveryStatus) -> Result<bool, StoreError> {
+        let from: &[DeliveryStatus] = match status {
+            DeliveryStatus::Delivered => &[DeliveryStatus::Pending, DeliveryStatus::Sent],
+            DeliveryStatus::Failed => &[DeliveryStatus::Pending, DeliveryStatus::Sent, DeliveryStatus::Delivered],
+            DeliveryStatus::Pending | DeliveryStatus::Sent | DeliveryStatus::Skipped => return Ok(false),
+        };
+        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let filter = doc! {
+            "provider_message_id": provider_message_id,
+            "direction": "outbound",
+            "delivery_status": { "$in": from },
+        };
+        let r = self.coll.update_one(filter, doc! { "$set": { "delivery_status": status.as_str() } }).await?;
+        Ok(r.modified_count == 1)
+    }
+
     /// Inbound messages still unprocessed that arrived between `after` and `before`, oldest first.
     pub async fn unprocessed_between(
         &self,
