@@ -147,6 +147,7 @@ mod tests {
             chat_session: None,
             in_reply_to: None,
             attachments: Vec::new(),
+            auto_submitted: false,
             created_at: now,
         };
         let analysis = Analysis {

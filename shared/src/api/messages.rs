@@ -116,6 +116,7 @@ async fn receive(
         provider_message_id: provider_id.clone(),
         chat_session,
         fields: r.fields.into_iter().map(|(k, v)| (k, v.into_string())).collect(),
+        auto_submitted: false,
     };
     // Only well-formed messages count against the address's limit: a client fixing its
     // request is not locked out by its own mistakes.

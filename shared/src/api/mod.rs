@@ -19,6 +19,7 @@ mod settings;
 pub mod tasks;
 mod teams;
 pub mod webhooks;
+mod webhooks_delivery;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

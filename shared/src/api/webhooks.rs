@@ -1,6 +1,7 @@
 //! Provider webhooks: Twilio SMS (signature checked), SendGrid Inbound Parse (secret in
-//! the configured URL) and Calendly (signature checked). A request that fails its check
-//! gets 401/403 and stores nothing.
+//! the configured URL) and Calendly (signature checked); the delivery reports of Twilio
+//! and SendGrid are in `webhooks_delivery`. A request that fails its check gets 401/403
+//! and stores nothing.
 
 use std::collections::HashMap;
 
@@ -27,7 +28,16 @@ use crate::idempotency::payload_hash;
 const SENDGRID_MAX_BYTES: usize = 10 * 1024 * 1024;
 const FIELD_MAX_BYTES: usize = 1024 * 1024;
 
-async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): RawBody) -> ApiResult<Response> {
+/// Where Twilio posts the status of each SMS sent (the `StatusCallback` Leadflow sets).
+pub const TWILIO_STATUS_PATH: &str = "/api/webhooks/twilio/status";
+
+/// The parameters of a Twilio webhook whose `X-Twilio-Signature` matches, with the
+/// Twilio settings that checked it.
+pub(super) fn signed_twilio_params<'a>(
+    state: &'a AppState,
+    parts: &Parts,
+    body: &[u8],
+) -> ApiResult<(&'a crate::config::TwilioSettings, Vec<(String, String)>)> {
     // A missing signature is 401 whether or not Twilio is configured; a signature that
     // cannot be checked (no auth token here) is 403, like a wrong one.
     let signature = parts
@@ -38,13 +48,18 @@ async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): 
     let Some(settings) = &state.config.providers.twilio else {
         return Err(ApiError::forbidden("Twilio is not configured on this deployment"));
     };
-    let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let path = parts.uri.path_and_query().map_or("/", axum::http::uri::PathAndQuery::as_str);
     let url = public_url(state.config.public_base_url.as_deref(), &parts.headers, path);
     if !twilio::signature_is_valid(&settings.auth_token, &url, &params, signature) {
         tracing::warn!(%url, "rejected a Twilio webhook with a wrong signature");
         return Err(ApiError::forbidden("X-Twilio-Signature does not match"));
     }
+    Ok((settings, params))
+}
+
+async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): RawBody) -> ApiResult<Response> {
+    let (settings, params) = signed_twilio_params(&state, &parts, &body)?;
     let inbound = twilio::parse_inbound(&params, Some(&settings.account_sid), state.config.default_country)
         .map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
     let key = inbound.provider_message_id.as_ref().map(|sid| format!("twilio:{sid}"));
@@ -151,6 +166,7 @@ pub fn router(state: AppState) -> Router {
             "/api/webhooks/sendgrid/inbound",
             post(sendgrid_inbound).layer(DefaultBodyLimit::max(SENDGRID_MAX_BYTES)),
         )
+        .merge(super::webhooks_delivery::routes())
         .with_state(state.clone());
     super::finish(routes, &state)
 }

@@ -83,7 +83,14 @@ fn core(config: Config) -> Result<Core, StartError> {
     let p = &config.providers;
     let senders = Senders {
         sms: p.twilio.as_ref().map(|t| {
-            Arc::new(TwilioSender::new(http.clone(), &t.api_base, &t.account_sid, t.auth_token.clone(), &t.from)) as _
+            // Twilio reports delivery only to a URL it can reach, so only with a public one.
+            let status_callback = config
+                .public_base_url
+                .as_ref()
+                .map(|base| format!("{base}{}", crate::api::webhooks::TWILIO_STATUS_PATH));
+            let sender = TwilioSender::new(http.clone(), &t.api_base, &t.account_sid, t.auth_token.clone(), &t.from)
+                .with_status_callback(status_callback);
+            Arc::new(sender) as _
         }),
         email: p.sendgrid.as_ref().map(|s| {
             let from_name = s.from_name.clone().unwrap_or_else(|| "Leadflow".into());

@@ -9,6 +9,7 @@ use crate::services::intake::Intake;
 use crate::services::integrations::{Integrations, LeadLinks};
 use crate::services::leads::Leads;
 use crate::services::qualification::Qualifier;
+use crate::services::suppressions::Suppressions;
 use crate::services::tasks::Tasks;
 use crate::services::{FollowOn, ServiceResult, maintenance};
 
@@ -67,6 +68,10 @@ impl AppState {
             default_country: self.config.default_country,
             ai_pause: self.config.messaging.ai_pause,
         }
+    }
+
+    pub fn suppressions(&self) -> Suppressions<'_> {
+        Suppressions { db: &self.db, mongo: &self.mongo, qualifier: self.qualifier() }
     }
 
     pub fn intake(&self) -> Intake<'_> {

@@ -1,13 +1,16 @@
 //! Channels: inbound parsing and signature checks per provider, each producing one
 //! [`InboundMessage`]; outbound senders per provider behind [`Sender`].
 
+pub mod auto_reply;
 pub mod calendly;
 pub mod email_text;
 pub mod ics;
 pub mod inbound_parse;
 pub mod outbound;
 pub mod sendgrid;
+pub mod sendgrid_events;
 pub mod twilio;
+pub mod twilio_status;
 
 use std::collections::BTreeMap;
 
@@ -29,6 +32,8 @@ pub struct InboundMessage {
     pub chat_session: Option<uuid::Uuid>,
     /// Form fields, when the message came from a web form.
     pub fields: BTreeMap<String, String>,
+    /// Sent by a machine, not typed by the customer (an e-mail out-of-office reply).
+    pub auto_submitted: bool,
 }
 
 pub use outbound::{Attachment, Lookup, Outbound, SendError, SendReceipt, Sender, Senders};

@@ -95,6 +95,7 @@ pub fn parse_inbound(fields: &HashMap<String, String>) -> Result<InboundMessage,
             format!("email:sha256:{}", crate::idempotency::payload_hash(basis.as_bytes()))
         }
     };
+    let auto_submitted = super::auto_reply::is_automatic(headers, subject.as_deref());
     Ok(InboundMessage {
         channel: Channel::Email,
         content: if body.is_empty() { subject.clone().unwrap_or_default() } else { body },
@@ -105,6 +106,7 @@ pub fn parse_inbound(fields: &HashMap<String, String>) -> Result<InboundMessage,
         provider_message_id: Some(provider_message_id),
         chat_session: None,
         fields: Default::default(),
+        auto_submitted,
     })
 }
 
@@ -276,6 +278,21 @@ mod tests {
         assert_eq!(m.name.as_deref(), Some("Dana Whitfield"));
         assert_eq!(m.provider_message_id.as_deref(), Some("email:<m1@mail.example.com>"));
         assert_eq!(m.subject.as_deref(), Some("Quote request"));
+        assert!(!m.auto_submitted);
+    }
+
+    #[test]
+    fn an_out_of_office_reply_is_marked_automatic() {
+        let f = form(&[
+            ("from", "Dana Whitfield <dana@example.com>"),
+            ("subject", "Automatic reply: Your quote"),
+            ("text", "I am out of the office until Monday."),
+            (
+                "headers",
+                "Message-ID: <oof-1@mail.example.com>\nAuto-Submitted: auto-replied\nX-Auto-Response-Suppress: All",
+            ),
+        ]);
+        assert!(parse_inbound(&f).unwrap().auto_submitted);
     }
 
     #[test]

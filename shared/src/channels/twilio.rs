@@ -100,6 +100,7 @@ pub fn parse_inbound(
         provider_message_id: Some(format!("twilio:{sid}")),
         chat_session: None,
         fields,
+        auto_submitted: false,
     })
 }
 
@@ -111,6 +112,7 @@ pub struct TwilioSender {
     account_sid: String,
     auth_token: SecretString,
     from: String,
+    status_callback: Option<String>,
 }
 
 impl TwilioSender {
@@ -121,7 +123,16 @@ impl TwilioSender {
             account_sid: account_sid.to_owned(),
             auth_token,
             from: from.to_owned(),
+            status_callback: None,
         }
+    }
+
+    /// Asks Twilio to post each message's delivery status to `url` (the status callback
+    /// webhook), so bounced numbers are learnt.
+    #[must_use]
+    pub fn with_status_callback(mut self, url: Option<String>) -> Self {
+        self.status_callback = url;
+        self
     }
 }
 
@@ -176,7 +187,11 @@ fn is_same_message(listed: &serde_json::Value, m: &Outbound, from_key: &str, fro
 impl Sender for TwilioSender {
     async fn send(&self, m: &Outbound) -> Result<SendReceipt, SendError> {
         let url = format!("{}/2010-04-01/Accounts/{}/Messages.json", self.base, self.account_sid);
-        let form = [("To", m.to.as_str()), (self.sender_param(), self.from.as_str()), ("Body", m.body.as_str())];
+        let mut form =
+            vec![("To", m.to.as_str()), (self.sender_param(), self.from.as_str()), ("Body", m.body.as_str())];
+        if let Some(url) = &self.status_callback {
+            form.push(("StatusCallback", url.as_str()));
+        }
         let resp = self
             .http
             .post(&url)

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::{ConfigError, Vars};
 use crate::ai::openai::OpenAiSettings;
+use crate::channels::sendgrid_events::EventWebhookKey;
 
 #[derive(Debug, Clone)]
 pub struct TwilioSettings {
@@ -84,6 +85,8 @@ pub struct Providers {
     pub sendgrid: Option<SendGridSettings>,
     /// The secret SendGrid Inbound Parse presents (see `channels::sendgrid`).
     pub sendgrid_inbound_secret: Option<SecretString>,
+    /// The verification key of SendGrid's signed Event Webhook (`SENDGRID_EVENT_PUBLIC_KEY`).
+    pub sendgrid_event_key: Option<EventWebhookKey>,
     /// The signing key of the Calendly webhook subscription (`CALENDLY_WEBHOOK_SIGNING_KEY`).
     pub calendly_signing_key: Option<SecretString>,
     pub openai: Option<OpenAiSettings>,
@@ -125,12 +128,21 @@ pub(super) fn from_vars<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Pr
         twilio,
         sendgrid,
         sendgrid_inbound_secret: v.secret("SENDGRID_INBOUND_SECRET"),
+        sendgrid_event_key: sendgrid_event_key(v)?,
         calendly_signing_key: v.secret("CALENDLY_WEBHOOK_SIGNING_KEY"),
         openai,
         slack_webhook_url: v.secret("SLACK_WEBHOOK_URL"),
         salesforce: salesforce(v)?,
         google: google(v)?,
     })
+}
+
+/// Checked now, so a wrong key stops start-up instead of refusing every event post.
+fn sendgrid_event_key<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Option<EventWebhookKey>, ConfigError> {
+    v.optional("SENDGRID_EVENT_PUBLIC_KEY")
+        .map(|raw| EventWebhookKey::parse(&raw))
+        .transpose()
+        .map_err(|reason| ConfigError::Invalid { name: "SENDGRID_EVENT_PUBLIC_KEY", reason })
 }
 
 fn salesforce<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Option<SalesforceSettings>, ConfigError> {
@@ -269,6 +281,25 @@ mod tests {
             "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/calendar-sync%40leadflow-bookings.iam.gserviceaccount.com",
             "universe_domain": "googleapis.com"
         })
+    }
+
+    #[test]
+    fn the_sendgrid_event_key_is_checked_at_start() {
+        use aws_lc_rs::encoding::AsDer;
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+        let read = |value: &str| {
+            let map = HashMap::from([("SENDGRID_EVENT_PUBLIC_KEY".to_owned(), value.to_owned())]);
+            from_vars(&Vars(|k: &str| map.get(k).cloned())).map(|p| p.sendgrid_event_key)
+        };
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
+        let shown = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            pair.public_key().as_der().unwrap().as_ref(),
+        );
+        assert!(read(&shown).unwrap().is_some());
+        assert!(read("  ").unwrap().is_none());
+        let err = read("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE").unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { name: "SENDGRID_EVENT_PUBLIC_KEY", .. }), "{err}");
     }
 
     #[test]

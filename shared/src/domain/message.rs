@@ -69,5 +69,8 @@ pub struct Message {
     /// Outbound e-mail only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Inbound e-mail its headers (or subject) mark as sent by a machine: an out-of-office
+    /// or other auto-reply. Stored and shown, never answered, and not the customer replying.
+    pub auto_submitted: bool,
     pub created_at: DateTime<Utc>,
 }

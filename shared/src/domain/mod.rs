@@ -25,6 +25,7 @@ pub mod send_window;
 pub mod sequence;
 pub mod settings;
 pub mod slot_talk;
+pub mod suppression;
 pub mod task;
 pub mod team;
 pub mod text;

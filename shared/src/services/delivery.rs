@@ -17,7 +17,7 @@ use crate::store::mongo::{Inserted, Mongo, SendClaim};
 /// looks it up first). Longer than a provider call's timeout, so a live attempt is
 /// never taken over.
 pub const SENDING_LEASE: Duration = Duration::minutes(2);
-use crate::store::{Db, opt_outs};
+use crate::store::{Db, opt_outs, suppressions};
 
 pub struct Draft {
     /// Chosen by the caller: deterministic for AI replies, so retries are idempotent.
@@ -95,10 +95,14 @@ impl Delivery<'_> {
         if channel.address_kind().is_some() && channel.address_of(customer).is_none() {
             return Ok(Some(format!("the customer has no {channel} address")));
         }
-        if !ignore_opt_out {
+        if let Some(address) = channel.address_of(customer) {
             let conn = self.db.conn().await?;
-            if opted_out(&*conn, channel, customer).await? {
+            if !ignore_opt_out && opt_outs::contains(&*conn, channel, &address).await? {
                 return Ok(Some(format!("the customer opted out of {channel}")));
+            }
+            // A bounced or dead address: sending again only hurts the sender's reputation.
+            if suppressions::contains(&*conn, channel, &address).await? {
+                return Ok(Some(format!("the customer's {channel} address cannot receive (suppressed)")));
             }
         }
         Ok(self.senders.for_channel(channel).err().map(str::to_owned))
@@ -125,6 +129,7 @@ impl Delivery<'_> {
             chat_session: draft.chat_session,
             in_reply_to: draft.in_reply_to,
             attachments: draft.attachments,
+            auto_submitted: false,
             created_at: chrono::Utc::now(),
         };
         let stored = match self.mongo.messages().insert(&message).await? {

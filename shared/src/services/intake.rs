@@ -160,8 +160,12 @@ impl Intake<'_> {
             let mut tx = conn.transaction().await.map_err(StoreError::from)?;
             let customer = upsert_customer(&mut tx, fields_of(&m), m.channel).await?;
             let (lead, created) = leads::ensure_open(&tx, customer.id, m.channel).await?;
-            leads::touch_inbound(&tx, lead.id, now).await?;
-            crate::store::conversations::touch(&tx, customer.id, true).await?;
+            // An auto-reply is not the customer writing: their last word (what follow-ups
+            // and scoring read as "replied") stays where it was.
+            if !m.auto_submitted {
+                leads::touch_inbound(&tx, lead.id, now).await?;
+                crate::store::conversations::touch(&tx, customer.id, true).await?;
+            }
             if created {
                 let event = Event::LeadCreated(LeadCreated {
                     lead_id: lead.id,
@@ -194,6 +198,7 @@ impl Intake<'_> {
             chat_session: m.chat_session,
             in_reply_to: None,
             attachments: Vec::new(),
+            auto_submitted: m.auto_submitted,
             created_at: now,
         };
         match self.mongo.messages().insert(&message).await? {

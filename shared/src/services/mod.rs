@@ -18,6 +18,7 @@ pub mod qualification;
 pub mod relay;
 pub mod routing;
 pub mod settings;
+pub mod suppressions;
 pub mod tasks;
 pub mod teams;
 

@@ -70,7 +70,9 @@ impl Qualifier<'_> {
             .any(|b| b.status.is_active());
         let opted_out = super::delivery::opted_out_anywhere(&*conn, &customer).await?;
         drop(conn);
-        let inbound = self.mongo.messages().inbound_for_lead(lead.id, 100).await?;
+        // What the customer wrote: an auto-reply is neither a reply nor a signal.
+        let mut inbound = self.mongo.messages().inbound_for_lead(lead.id, 100).await?;
+        inbound.retain(|m| !m.auto_submitted);
         let analyses: Vec<&Analysis> = inbound.iter().filter_map(|m| m.analysis.as_ref()).collect();
         let service_match = (!settings.services.is_empty()).then(|| {
             inbound.iter().any(|m| settings.service_mentioned(&m.content).is_some())

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::sql::{Sql, get, p, parse_req};
 use super::{Page, PageRequest, Scope, StoreError};
 use crate::domain::follow_up::{FollowUpContent, message_id_of};
-use crate::domain::sequence::{FollowUpStatus, Template};
+use crate::domain::sequence::{FollowUpStatus, RunEndReason, Template};
 use crate::domain::{Channel, FollowUp, NewFollowUp};
 
 const COLUMNS: &str = "f.id, f.lead_id, f.customer_id, f.run_id, r.sequence_id, f.message_type, f.step, f.status,
@@ -271,8 +271,9 @@ pub async fn stored_facts(
 }
 
 /// The claim-time check, set-based: ends the active runs with a follow-up due by `now`
-/// whose customer opted out, whose lead was won or lost, or who booked since enrolling,
-/// and cancels their follow-ups. Returns the runs ended.
+/// whose customer opted out, whose lead was won or lost, who booked since enrolling, or
+/// whose address for the due step is suppressed (bounced, dead), and cancels their
+/// follow-ups. Returns the runs ended.
 pub async fn end_stopped_due_runs(
     c: &impl GenericClient,
     now: DateTime<Utc>,
@@ -280,32 +281,50 @@ pub async fn end_stopped_due_runs(
     // `$3`/`$4` of BOOKED: the run's enrollment and now.
     let booked = BOOKED.replace("$3", "r.enrolled_at").replace("$4", "$1");
     let sql = format!(
-        "WITH due AS (SELECT DISTINCT run_id FROM follow_ups
+        "WITH due AS (SELECT DISTINCT run_id, message_type FROM follow_ups
                       WHERE status = 'pending' AND scheduled_time <= $1 AND run_id IS NOT NULL),
               verdict AS (
                  SELECT r.id, CASE WHEN {OPTED_OUT} THEN 'opted_out'
                                    WHEN l.status = 'won' THEN 'won'
                                    WHEN l.status = 'lost' THEN 'lost'
-                                   WHEN {booked} THEN 'booked' END AS reason
+                                   WHEN {booked} THEN 'booked'
+                                   WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.channel = due.message_type
+                                        AND s.address = CASE due.message_type WHEN 'sms' THEN cu.phone ELSE cu.email END)
+                                   THEN 'undeliverable' END AS reason
                  FROM sequence_runs r JOIN due ON due.run_id = r.id
                  JOIN leads l ON l.id = r.lead_id JOIN customers cu ON cu.id = r.customer_id
                  WHERE r.ended_at IS NULL)
-         SELECT id FROM verdict WHERE reason IS NOT NULL LIMIT $2"
+         SELECT DISTINCT id, reason FROM verdict WHERE reason IS NOT NULL LIMIT $2"
     );
-    let ids: Vec<Uuid> =
-        c.query_typed(&sql, &[p(&now), p(&1000_i64)]).await?.iter().map(|r| get(r, "id")).collect::<Result<_, _>>()?;
+    let rows = c.query_typed(&sql, &[p(&now), p(&1000_i64)]).await?;
     let mut ended = Vec::new();
-    for id in ids {
-        // Re-derived per run so the reason recorded is the one holding now.
-        let run = super::sequences::get_run(c, id).await?;
-        let facts = stored_facts(c, run.lead_id, run.customer_id, run.enrolled_at, now).await?;
-        let verdict = crate::domain::sequence::StopFacts {
-            lead_status: Some(facts.lead_status),
-            opted_out: facts.opted_out,
-            booked: facts.booked,
-            ..Default::default()
+    for row in rows {
+        let id: Uuid = get(&row, "id")?;
+        let reason: RunEndReason = parse_req(&row, "reason", str::parse::<RunEndReason>)?;
+        // Re-derived per run so the reason recorded is the one holding now (a suppressed
+        // address is a fact of the step's channel, which the run-wide facts do not hold).
+        let reason = match reason {
+            RunEndReason::Undeliverable => Some(reason),
+            RunEndReason::Completed
+            | RunEndReason::Replied
+            | RunEndReason::Booked
+            | RunEndReason::OptedOut
+            | RunEndReason::Won
+            | RunEndReason::Lost
+            | RunEndReason::Staff
+            | RunEndReason::SequenceChanged => {
+                let run = super::sequences::get_run(c, id).await?;
+                let facts = stored_facts(c, run.lead_id, run.customer_id, run.enrolled_at, now).await?;
+                crate::domain::sequence::StopFacts {
+                    lead_status: Some(facts.lead_status),
+                    opted_out: facts.opted_out,
+                    booked: facts.booked,
+                    ..Default::default()
+                }
+                .stop_reason()
+            }
         };
-        if let Some(reason) = verdict.stop_reason() {
+        if let Some(reason) = reason {
             let runs = super::sequences::end_runs(c, super::sequences::RunScope::Run(id), reason, now).await?;
             ended.extend(runs);
         }

@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod qualifications;
 pub mod sequences;
 pub mod settings;
+pub mod suppressions;
 pub mod tasks;
 pub mod teams;
 

@@ -5,6 +5,7 @@
 mod common;
 
 mod abandoned;
+mod auto_replies;
 mod aws;
 mod bookings;
 mod crm;
@@ -28,5 +29,6 @@ mod readme;
 mod routing;
 mod salesforce;
 mod store;
+mod suppressions;
 mod tasks_api;
 mod workers;

@@ -277,6 +277,7 @@ async fn messages_dedupe_on_provider_id() {
         chat_session: None,
         in_reply_to: None,
         attachments: Vec::new(),
+        auto_submitted: false,
         created_at: Utc::now(),
     };
     let first = msg(Some("SM123"));

@@ -59,6 +59,7 @@ fn message(direction: Direction, content: &str, subject: Option<&str>, intent: O
         provider_message_id: None,
         delivery_status: None,
         delivery_error: None,
+        auto_submitted: false,
         analysis: intent.map(|intent| Analysis {
             intent,
             team: intent.team(),

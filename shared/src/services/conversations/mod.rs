@@ -116,6 +116,11 @@ impl Conversations<'_> {
                 Err(e) => return Err(e.into()),
             }
         };
+        if inbound.auto_submitted {
+            // Stored for staff to read; answering a responder only starts a loop of robots.
+            messages.mark_processed(inbound.id).await?;
+            return Ok(Outcome::Skipped { reason: "auto-reply".into() });
+        }
         let outcome = match inbound.channel.keyword(&inbound.content) {
             Some(keyword) => self.handle_keyword(&customer, &inbound, keyword).await?,
             None => self.converse(customer, &inbound).await?,

@@ -20,7 +20,7 @@ use crate::services::{Relay, ServiceResult, record};
 use crate::store::follow_ups::Outcome;
 use crate::store::mongo::Mongo;
 use crate::store::sequences::RunScope;
-use crate::store::{Db, StoreError, customers, follow_ups, sequences, settings};
+use crate::store::{Db, StoreError, customers, follow_ups, sequences, settings, suppressions};
 
 /// A queued follow-up whose window opens later than this is put back to wait.
 const WINDOW_SLACK: Duration = Duration::minutes(1);
@@ -100,9 +100,15 @@ impl FollowUpSender<'_> {
     async fn verdict(&self, l: &Loaded, now: DateTime<Utc>) -> ServiceResult<Verdict> {
         let f = &l.follow_up;
         let since = l.run.as_ref().map_or(f.created_at, |r| r.enrolled_at);
-        let stored = {
+        let (stored, undeliverable) = {
             let conn = self.db.conn().await?;
-            follow_ups::stored_facts(&*conn, f.lead_id, f.customer_id, since, now).await?
+            let stored = follow_ups::stored_facts(&*conn, f.lead_id, f.customer_id, since, now).await?;
+            // The address bounced or the carrier called it dead (provider reports).
+            let undeliverable = match f.channel.address_of(&l.customer) {
+                Some(address) => suppressions::contains(&*conn, f.channel, &address).await?,
+                None => false,
+            };
+            (stored, undeliverable)
         };
         let facts = match &l.run {
             Some(_) => StopFacts {
@@ -110,10 +116,11 @@ impl FollowUpSender<'_> {
                 opted_out: stored.opted_out,
                 booked: stored.booked,
                 replied: self.replied_since(l.customer.id, since).await?,
-                undeliverable: false,
+                undeliverable,
             },
-            // One scheduled by hand is staff's call: only an opt-out holds it back.
-            None => StopFacts { opted_out: stored.opted_out, ..Default::default() },
+            // One scheduled by hand is staff's call: only an opt-out or a dead address
+            // holds it back.
+            None => StopFacts { opted_out: stored.opted_out, undeliverable, ..Default::default() },
         };
         if let Some(reason) = facts.stop_reason() {
             return Ok(Verdict::Stop(reason));
@@ -141,9 +148,7 @@ impl FollowUpSender<'_> {
     /// The customer wrote since `since`, an auto-reply aside.
     async fn replied_since(&self, customer_id: uuid::Uuid, since: DateTime<Utc>) -> ServiceResult<bool> {
         let recent = self.mongo.messages().recent(customer_id, 20).await?;
-        Ok(recent
-            .iter()
-            .any(|m| m.direction == Direction::Inbound && m.created_at > since /*MERGE && !m.auto_submitted*/))
+        Ok(recent.iter().any(|m| m.direction == Direction::Inbound && m.created_at > since && !m.auto_submitted))
     }
 
     /// Writes the message (the template filled in, or the AI engine's) and stages it.

@@ -45,6 +45,9 @@ struct MessageDoc {
     in_reply_to: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment>,
+    /// Absent in documents written before it existed: those were not read as automatic.
+    #[serde(default)]
+    auto_submitted: bool,
     created_at: mongodb::bson::DateTime,
 }
 
@@ -68,6 +71,7 @@ impl From<&Message> for MessageDoc {
             chat_session: m.chat_session.map(|s| s.to_string()),
             in_reply_to: m.in_reply_to.clone(),
             attachments: m.attachments.clone(),
+            auto_submitted: m.auto_submitted,
             created_at: to_bson_time(m.created_at),
         }
     }
@@ -95,6 +99,7 @@ impl TryFrom<MessageDoc> for Message {
             chat_session: d.chat_session.as_deref().map(uuid).transpose()?,
             in_reply_to: d.in_reply_to,
             attachments: d.attachments,
+            auto_submitted: d.auto_submitted,
             created_at: from_bson_time(d.created_at),
         })
     }
@@ -288,6 +293,29 @@ impl MessageStore {
         }
         self.coll.update_one(filter, doc! { "$set": set }).await?;
         Ok(())
+    }
+
+    /// Records a provider's later report on an outbound message, found by the id the
+    /// provider gave it: `delivered` or `failed`. Reports arrive out of order and more than
+    /// once, so a status only moves forward: `delivered` replaces `pending` or `sent`, and
+    /// `failed` replaces those or `delivered` (a bounce may follow the receiving server's
+    /// first acceptance). Returns whether a message changed.
+    pub async fn report_delivery(&self, provider_message_id: &str, status: DeliveryStatus) -> Result<bool, StoreError> {
+        let from: &[DeliveryStatus] = match status {
+            DeliveryStatus::Delivered => &[DeliveryStatus::Pending, DeliveryStatus::Sent],
+            DeliveryStatus::Failed => &[DeliveryStatus::Pending, DeliveryStatus::Sent, DeliveryStatus::Delivered],
+            DeliveryStatus::Pending | DeliveryStatus::Sending | DeliveryStatus::Sent | DeliveryStatus::Skipped => {
+                return Ok(false);
+            }
+        };
+        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let filter = doc! {
+            "provider_message_id": provider_message_id,
+            "direction": "outbound",
+            "delivery_status": { "$in": from },
+        };
+        let r = self.coll.update_one(filter, doc! { "$set": { "delivery_status": status.as_str() } }).await?;
+        Ok(r.modified_count == 1)
     }
 
     /// Inbound messages still unprocessed that arrived between `after` and `before`, oldest first.

@@ -181,6 +181,7 @@ pub(crate) fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i
         chat_session: None,
         in_reply_to: None,
         attachments: Vec::new(),
+        auto_submitted: false,
         created_at: chrono::Utc::now() - chrono::Duration::seconds(seconds_ago),
     }
 }

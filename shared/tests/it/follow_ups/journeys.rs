@@ -218,3 +218,36 @@ async fn a_job_run_late_at_night_waits_for_the_morning() {
         (d + Duration::days(1), NaiveTime::from_hms_opt(8, 0, 0).unwrap())
     );
 }
+
+#[tokio::test]
+async fn a_bounced_address_ends_the_run_at_the_claim() {
+    use leadflow::domain::suppression::{NewSuppression, SuppressedAddress, SuppressionReason};
+
+    let server = providers().await;
+    let app = app_with(&server).await;
+    let (customer_id, lead_id) =
+        lead_of(&app, json!({"name": "Bo Berg", "email": "bo@example.com", "time_zone": "America/Chicago"})).await;
+    let seq = one_step_sequence(&app, "email", 30, json!({"start": "08:00", "end": "21:00"})).await;
+    let r = app.post(&format!("/api/follow-ups/{lead_id}/sequence/{seq}"), json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let due = at(&r.body["first"]["scheduled_time"]);
+    // SendGrid reported a hard bounce for the address (the Event Webhook's doing).
+    let bounce = NewSuppression {
+        address: SuppressedAddress::Email(leadflow::domain::Email::parse("bo@example.com").unwrap()),
+        reason: SuppressionReason::HardBounce,
+        provider_event_id: "sendgrid:ZGVsaXZlcmVkLTAtMjQ5".into(),
+        detail: Some("550 5.1.1 The email account that you tried to reach does not exist.".into()),
+        customer_id: Some(customer_id.parse().unwrap()),
+        occurred_at: Utc::now(),
+    };
+    let conn = app.state.db.conn().await.unwrap();
+    assert!(leadflow::store::suppressions::add(&*conn, &bounce).await.unwrap());
+    let tick = app.state.tick(due).await.unwrap();
+    assert_eq!((tick.follow_ups.queued, tick.follow_ups.stopped_runs), (0, 1));
+    let f = follow_ups_of(&app, &lead_id).await;
+    assert_eq!(
+        (f[0]["status"].as_str(), f[0]["reason"].as_str()),
+        (Some("cancelled"), Some("the sequence stopped: undeliverable"))
+    );
+    assert!(mails(&server).await.is_empty());
+}
