@@ -2,6 +2,7 @@
 //! run its maintenance commands.
 
 mod bench;
+mod bench_follow_ups;
 mod eval;
 
 use std::net::SocketAddr;
@@ -48,6 +49,18 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         runs: usize,
     },
+    /// Time one dispatch of `due` due follow-ups and `sends` of them through the send job
+    /// against a loopback fake provider (for scripts/bench.sh; uses the configured
+    /// databases, which it fills).
+    #[command(hide = true)]
+    BenchFollowUps {
+        #[arg(long, default_value_t = 100_000)]
+        due: usize,
+        #[arg(long, default_value_t = 5000)]
+        sends: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -67,6 +80,9 @@ pub async fn main() -> ExitCode {
         Command::Migrate => migrate().await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
         Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
+        Command::BenchFollowUps { due, sends, concurrency } => {
+            bench_follow_ups::follow_ups(due, sends, concurrency).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -116,7 +116,10 @@ impl Phone {
             return Err(invalid());
         }
         let compact: String = plus.chars().chain(s.chars().filter(char::is_ascii_digit)).collect();
-        let number = phonenumber::parse(Some(country.0), &compact).map_err(|_| invalid())?;
+        // An international number names its own country; parsed against the default
+        // one instead, the crate refuses some valid ones (+44 20..., +55 11...).
+        let region = if plus.is_empty() { Some(country.0) } else { None };
+        let number = phonenumber::parse(region, &compact).map_err(|_| invalid())?;
         if !phonenumber::is_valid(&number) {
             return Err(invalid());
         }
