@@ -5,6 +5,8 @@
 #   - throughput and latency of the customer routes under wrk, and the server's memory
 #   - time from POST /api/messages/receive to the reply in the history (rules engine, local worker)
 #   - open slots for 14 days with 500 bookings, in process (p50/p99), and booking creation under wrk
+#   - follow-ups: 100,000 due claimed and queued by one dispatch; the send job's throughput
+#     against a loopback fake of Twilio's Messages API
 #
 #   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
 #   OPT_LEVELS="3" scripts/bench.sh   just one
@@ -27,6 +29,7 @@ stack_mongo
 
 results=()
 availability=()
+follow_ups=()
 for level in $OPT_LEVELS; do
   target="target/bench-opt-$level"
   log "release build, opt-level=$level"
@@ -90,6 +93,14 @@ for level in $OPT_LEVELS; do
   read -r lat50 lat95 latmax < <(python3 scripts/bench/reply_latency.py "$base" 50)
   latency+=("| $level | ${lat50} ms | ${lat95} ms | ${latmax} ms |")
   rss_kb=$(ps -o rss= -p "$server" | tr -d ' ')
+  fu_db="lf_bench_fu_$level"
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $fu_db WITH (FORCE)" -c "CREATE DATABASE $fu_db" >/dev/null
+  log "follow-ups: opt-level=$level"
+  read -r claim_s claimed send_rate sent < <(DATABASE_URL="${admin_url%/*}/$fu_db" MONGODB_DATABASE="$fu_db" \
+    RUST_LOG=error "$target/release/leadflow" bench-follow-ups --due "${FOLLOW_UPS_DUE:-100000}" \
+    --sends "${FOLLOW_UP_SENDS:-5000}" --concurrency 32)
+  follow_ups+=("| $level | ${claimed} | ${claim_s} s | ${sent} | ${send_rate}/s |")
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $fu_db WITH (FORCE)" >/dev/null
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
@@ -126,6 +137,12 @@ done
   echo "| opt-level | p50 | p95 | max |"
   echo "|---|---|---|---|"
   printf '%s\n' "${latency[@]}"
+  echo
+  echo "## Follow-ups (one dispatch of due follow-ups with the cap lifted; sends 32 at a time to a loopback fake Twilio)"
+  echo
+  echo "| opt-level | due claimed and queued | claim time | sent | send rate |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${follow_ups[@]}"
   if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
 } > BENCHMARKS.md
 log "wrote BENCHMARKS.md"

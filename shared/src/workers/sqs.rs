@@ -34,7 +34,9 @@ pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<
             continue;
         }
         let outcome = match record.body.as_deref().map(serde_json::from_str::<Job>) {
-            Some(Ok(job)) => match run(state, &job, &ctx).await {
+            // Boxed: the job future is large (every job's state machine), and each job
+            // acts at its own start time.
+            Some(Ok(job)) => match Box::pin(run(state, &job, &JobContext { now: Utc::now(), ..ctx })).await {
                 Ok(()) => Ok(()),
                 // The queue's redrive policy moves the record to the DLQ after this try.
                 Err(e) if receive_count(&record) >= MAX_RECEIVES => {

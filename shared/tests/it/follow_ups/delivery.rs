@@ -157,8 +157,8 @@ async fn a_dead_attempt_the_provider_never_got_is_sent_once() {
 async fn a_stuck_follow_up_is_requeued_by_the_sweep_and_still_sent_once() {
     let server = super::providers().await;
     let app = app_with(&server).await;
-    let (job, lead_id, due) = queued_sms(&app).await;
-    let _lost = job;
+    // The claim's job is lost: never run.
+    let (_, lead_id, due) = queued_sms(&app).await;
     assert_eq!(app.state.tick(due + Duration::minutes(5)).await.unwrap().follow_ups.requeued, 0, "not stuck yet");
     let later = due + Duration::minutes(16);
     assert_eq!(app.state.tick(later).await.unwrap().follow_ups.requeued, 1);
