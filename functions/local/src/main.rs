@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    leadflow::cli::main().await
+    // Boxed: the command's future holds every subcommand's state.
+    Box::pin(leadflow::cli::main()).await
 }
