@@ -96,10 +96,10 @@ for level in $OPT_LEVELS; do
   fu_db="lf_bench_fu_$level"
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $fu_db WITH (FORCE)" -c "CREATE DATABASE $fu_db" >/dev/null
   log "follow-ups: opt-level=$level"
-  read -r claim_s claimed send_rate sent < <(DATABASE_URL="${admin_url%/*}/$fu_db" MONGODB_DATABASE="$fu_db" \
+  read -r claim_s claimed send_rate sent cpu_ms < <(DATABASE_URL="${admin_url%/*}/$fu_db" MONGODB_DATABASE="$fu_db" \
     RUST_LOG=error "$target/release/leadflow" bench-follow-ups --due "${FOLLOW_UPS_DUE:-100000}" \
-    --sends "${FOLLOW_UP_SENDS:-5000}" --concurrency 32)
-  follow_ups+=("| $level | ${claimed} | ${claim_s} s | ${sent} | ${send_rate}/s |")
+    --sends "${FOLLOW_UP_SENDS:-1000}" --concurrency 32)
+  follow_ups+=("| $level | ${claimed} | ${claim_s} s | ${sent} | ${send_rate}/s | ${cpu_ms} ms |")
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $fu_db WITH (FORCE)" >/dev/null
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""
@@ -140,8 +140,8 @@ done
   echo
   echo "## Follow-ups (one dispatch of due follow-ups with the cap lifted; sends 32 at a time to a loopback fake Twilio)"
   echo
-  echo "| opt-level | due claimed and queued | claim time | sent | send rate |"
-  echo "|---|---|---|---|---|"
+  echo "| opt-level | due claimed and queued | claim time | sent | send rate | Leadflow CPU per send |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${follow_ups[@]}"
   if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
 } > BENCHMARKS.md

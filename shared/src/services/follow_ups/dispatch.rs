@@ -60,6 +60,7 @@ impl Dispatcher<'_> {
         let ended = follow_ups::end_stopped_due_runs(&tx, now).await?;
         record(&tx, ended.iter().map(stopped_event).collect(), now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        drop(conn);
         if !ended.is_empty() {
             self.relay.nudge().await;
         }
@@ -101,6 +102,7 @@ impl Dispatcher<'_> {
             // commit fails the jobs find them pending and do nothing.
             self.jobs.enqueue_batch(&jobs).await?;
             tx.commit().await.map_err(StoreError::from)?;
+            drop(conn);
             total += ids.len();
             if (ids.len() as i64) < room {
                 break;
@@ -117,6 +119,7 @@ impl Dispatcher<'_> {
             ids.iter().map(|id| (Job::SendFollowUp { follow_up_id: *id }, StdDuration::ZERO)).collect();
         self.jobs.enqueue_batch(&jobs).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        drop(conn);
         if !ids.is_empty() {
             tracing::warn!(count = ids.len(), "follow-ups stuck in queued were queued again");
         }

@@ -125,6 +125,7 @@ impl FollowUps<'_> {
         };
         record(&tx, events, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        drop(conn);
         self.relay.nudge().await;
         Ok(updated)
     }
@@ -139,6 +140,7 @@ impl FollowUps<'_> {
         sequences::delete(&tx, id).await?;
         record(&tx, events, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        drop(conn);
         self.relay.nudge().await;
         Ok(())
     }
@@ -219,6 +221,7 @@ impl FollowUps<'_> {
         });
         record(&tx, vec![event], now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        drop(conn);
         self.relay.nudge().await;
         Ok(Enrollment { run, first })
     }
@@ -269,6 +272,7 @@ impl FollowUps<'_> {
         let events = stop_in(&tx, scope, reason, now).await?;
         record(&tx, events.clone(), now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        drop(conn);
         if !events.is_empty() {
             self.relay.nudge().await;
         }

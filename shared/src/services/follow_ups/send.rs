@@ -267,6 +267,7 @@ impl FollowUpSender<'_> {
         }
         record(&tx, events, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        drop(conn);
         if end.is_none() && f.run_id.is_some() {
             continue_run(self.db, self.mongo, self.relay, f, now).await?;
         }
@@ -336,6 +337,7 @@ pub(super) async fn continue_run(
     let any = !events.is_empty();
     record(&tx, events, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
+    drop(conn);
     if any {
         relay.nudge().await;
     }
