@@ -38,6 +38,8 @@ CREATE TABLE sequence_runs (
 CREATE UNIQUE INDEX sequence_runs_active_key ON sequence_runs (sequence_id, lead_id) WHERE ended_at IS NULL;
 CREATE INDEX sequence_runs_customer_idx ON sequence_runs (customer_id) WHERE ended_at IS NULL;
 CREATE INDEX sequence_runs_sequence_idx ON sequence_runs (sequence_id, enrolled_at);
+-- A lead's runs (enrollment by cause, stopping a lead, deleting one).
+CREATE INDEX sequence_runs_lead_idx ON sequence_runs (lead_id, sequence_id);
 
 ALTER TABLE follow_ups
     ADD COLUMN run_id   uuid CONSTRAINT follow_ups_run_id_fkey REFERENCES sequence_runs (id) ON DELETE CASCADE,

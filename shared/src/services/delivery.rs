@@ -150,6 +150,15 @@ impl Delivery<'_> {
             return Ok(staged);
         }
         let channel = staged.channel;
+        // Checked before the lease: an error here leaves the message as it was.
+        if let Some(reason) = self.skip_reason(customer, channel, ignore_opt_out).await? {
+            tracing::info!(message_id = %staged.id, %channel, %reason, "pending message not sent");
+            return self.finish(staged, DeliveryStatus::Skipped, None, None).await;
+        }
+        // Chat replies are delivered by being stored; the widget fetches them.
+        let Ok(Some(sender)) = self.senders.for_channel(channel) else {
+            return self.finish(staged, DeliveryStatus::Sent, None, None).await;
+        };
         let now = Utc::now();
         let claim = self.mongo.messages().begin_sending(staged.id, now, now - SENDING_LEASE).await?;
         let Some(claim) = claim else {
@@ -161,11 +170,8 @@ impl Delivery<'_> {
             return Ok(current);
         };
         let outbound = outbound_of(&staged, customer);
-        if let SendClaim::TakenOver { attempt_started } = claim
-            && let Ok(Some(sender)) = self.senders.for_channel(channel)
-        {
-            let found = sender.find_sent(&outbound, attempt_started).await;
-            match found {
+        if let SendClaim::TakenOver { attempt_started } = claim {
+            match sender.find_sent(&outbound, attempt_started).await {
                 Ok(Lookup::Found(receipt)) => {
                     tracing::info!(message_id = %staged.id, %channel, "an earlier attempt had sent it: recorded, not resent");
                     return self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id, None).await;
@@ -188,14 +194,6 @@ impl Delivery<'_> {
                 }
             }
         }
-        if let Some(reason) = self.skip_reason(customer, channel, ignore_opt_out).await? {
-            tracing::info!(message_id = %staged.id, %channel, %reason, "pending message not sent");
-            return self.finish(staged, DeliveryStatus::Skipped, None, None).await;
-        }
-        // Chat replies are delivered by being stored; the widget fetches them.
-        let Ok(Some(sender)) = self.senders.for_channel(channel) else {
-            return self.finish(staged, DeliveryStatus::Sent, None, None).await;
-        };
         match sender.send(&outbound).await {
             Ok(receipt) => self.finish(staged, DeliveryStatus::Sent, receipt.provider_message_id, None).await,
             // The provider said it is down: nothing went out; back to pending for a retry.

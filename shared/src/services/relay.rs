@@ -16,6 +16,8 @@ use crate::store::mongo::{EventRecord, EventStore, Mongo};
 use crate::store::{Db, StoreError, outbox};
 
 const BATCH: i64 = 100;
+/// Batches a nudge relays at most.
+const NUDGE_ROUNDS: usize = 10;
 /// Serialises relays across processes (the key is "OUTBOXLF" in ASCII).
 const LOCK: &str = "SET LOCAL lock_timeout = '5s'; SELECT pg_advisory_xact_lock(5716567945792474182)";
 /// The same lock, not waited for: a nudge finding a relay at work leaves the events to it.
@@ -43,7 +45,14 @@ impl Relay {
     /// (and the schedule's run takes whatever a race leaves).
     async fn relay(&self, wait: bool) -> ServiceResult<usize> {
         let mut total = 0;
+        // A nudge runs inside a request or a job: under steady load it hands the rest to
+        // the schedule's run rather than relaying for ever.
+        let mut rounds_left = if wait { usize::MAX } else { NUDGE_ROUNDS };
         loop {
+            if rounds_left == 0 {
+                return Ok(total);
+            }
+            rounds_left -= 1;
             let mut conn = self.db.conn().await?;
             let tx = conn.transaction().await.map_err(StoreError::from)?;
             if wait {

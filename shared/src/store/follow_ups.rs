@@ -287,11 +287,11 @@ pub async fn end_stopped_due_runs(
                  SELECT r.id, CASE WHEN {OPTED_OUT} THEN 'opted_out'
                                    WHEN l.status = 'won' THEN 'won'
                                    WHEN l.status = 'lost' THEN 'lost'
-                                   WHEN {booked} THEN 'booked'
+                                   WHEN {booked} AND sq.trigger <> 'manual' THEN 'booked'
                                    WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.channel = due.message_type
                                         AND s.address = CASE due.message_type WHEN 'sms' THEN cu.phone ELSE cu.email END)
                                    THEN 'undeliverable' END AS reason
-                 FROM sequence_runs r JOIN due ON due.run_id = r.id
+                 FROM sequence_runs r JOIN due ON due.run_id = r.id JOIN sequences sq ON sq.id = r.sequence_id
                  JOIN leads l ON l.id = r.lead_id JOIN customers cu ON cu.id = r.customer_id
                  WHERE r.ended_at IS NULL)
          SELECT DISTINCT id, reason FROM verdict WHERE reason IS NOT NULL LIMIT $2"
@@ -314,11 +314,14 @@ pub async fn end_stopped_due_runs(
             | RunEndReason::Staff
             | RunEndReason::SequenceChanged => {
                 let run = super::sequences::get_run(c, id).await?;
+                let manual = super::sequences::get_by_id(c, run.sequence_id).await?.spec.trigger
+                    == crate::domain::sequence::SequenceTrigger::Manual;
                 let facts = stored_facts(c, run.lead_id, run.customer_id, run.enrolled_at, now).await?;
                 crate::domain::sequence::StopFacts {
                     lead_status: Some(facts.lead_status),
                     opted_out: facts.opted_out,
-                    booked: facts.booked,
+                    // A manual sequence may be meant for booked customers (staff chose it).
+                    booked: facts.booked && !manual,
                     ..Default::default()
                 }
                 .stop_reason()

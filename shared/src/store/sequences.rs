@@ -156,6 +156,14 @@ pub async fn get_run(c: &impl GenericClient, id: Uuid) -> Result<SequenceRun, St
     rows.first().map(run_from_row).ok_or(StoreError::NotFound("sequence run"))?
 }
 
+/// Locks a run for the transaction (every path that changes a run and its follow-ups
+/// locks the run first, so they cannot deadlock).
+pub async fn lock_run(c: &impl GenericClient, id: Uuid) -> Result<SequenceRun, StoreError> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM sequence_runs WHERE id = $1 FOR UPDATE");
+    let rows = c.query_typed(&sql, &[p(&id)]).await?;
+    rows.first().map(run_from_row).ok_or(StoreError::NotFound("sequence run"))?
+}
+
 /// The lead's active run of a sequence.
 pub async fn active_run(
     c: &impl GenericClient,

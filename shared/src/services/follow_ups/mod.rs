@@ -5,6 +5,7 @@
 //! that end a run (a reply, a booking, an opt-out, a won or lost lead) end it at once.
 
 pub mod dispatch;
+mod next;
 mod plan;
 pub mod send;
 
@@ -154,7 +155,7 @@ impl FollowUps<'_> {
     /// The channel the customer last wrote on (not counting auto-replies).
     async fn last_used(&self, customer_id: Uuid) -> ServiceResult<Option<Channel>> {
         let recent = self.mongo.messages().recent(customer_id, 20).await?;
-        Ok(recent.iter().rev().find(|m| m.direction == Direction::Inbound).map(|m| m.channel))
+        Ok(recent.iter().rev().find(|m| m.direction == Direction::Inbound && !m.auto_submitted).map(|m| m.channel))
     }
 
     /// Enrolls the lead: checks the stop rules, starts the run and plans its first step.
@@ -338,7 +339,7 @@ impl FollowUps<'_> {
         drop(conn);
         let cancelled = self.get(id).await?;
         if cancelled.run_id.is_some() {
-            send::continue_run(self.db, self.mongo, self.relay, &cancelled, now).await?;
+            next::continue_run(self.db, self.mongo, self.relay, &cancelled, now).await?;
         }
         Ok(cancelled)
     }

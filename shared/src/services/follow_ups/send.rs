@@ -5,10 +5,10 @@
 //! staged before means a crash after staging: the job goes straight to delivering and
 //! recording it, whatever the stop rules say now.
 
-use chrono::{DateTime, Duration, Utc};
-use tokio_postgres::GenericClient;
+use chrono::{DateTime, Utc};
 
-use super::plan::{self, PlanInput};
+use super::next::continue_run;
+use super::plan;
 use super::stopped_event;
 use crate::ai::{Ai, FollowUpContext, FollowUpPurpose};
 use crate::domain::event::{FollowUpFailed, FollowUpSent, FollowUpSkipped, SkipReason};
@@ -21,9 +21,6 @@ use crate::store::follow_ups::Outcome;
 use crate::store::mongo::Mongo;
 use crate::store::sequences::RunScope;
 use crate::store::{Db, StoreError, customers, follow_ups, sequences, settings, suppressions};
-
-/// A queued follow-up whose window opens later than this is put back to wait.
-const WINDOW_SLACK: Duration = Duration::minutes(1);
 
 pub struct FollowUpSender<'a> {
     pub db: &'a Db,
@@ -53,14 +50,25 @@ impl FollowUpSender<'_> {
     /// Sends the follow-up if it is still queued and every rule allows it at `now`.
     pub async fn send(&self, follow_up_id: uuid::Uuid, now: DateTime<Utc>) -> ServiceResult<()> {
         let loaded = {
-            let conn = self.db.conn().await?;
-            let follow_up = match follow_ups::get_by_id(&*conn, follow_up_id).await {
+            let mut conn = self.db.conn().await?;
+            // Locked, so a job queued a moment before its claim committed waits for the
+            // commit instead of finding the row still pending.
+            let tx = conn.transaction().await.map_err(StoreError::from)?;
+            let follow_up = match follow_ups::lock(&tx, follow_up_id).await {
                 Ok(f) => f,
                 Err(StoreError::NotFound(_)) => return Ok(()),
                 Err(e) => return Err(e.into()),
             };
-            if follow_up.status != FollowUpStatus::Queued {
-                return Ok(());
+            tx.commit().await.map_err(StoreError::from)?;
+            match follow_up.status {
+                FollowUpStatus::Queued => {}
+                // Finished by an attempt that died before planning the next step: plan it
+                // now (idempotent), so the run does not stall.
+                FollowUpStatus::Sent | FollowUpStatus::Failed | FollowUpStatus::Skipped => {
+                    drop(conn);
+                    return continue_run(self.db, self.mongo, self.relay, &follow_up, now).await;
+                }
+                FollowUpStatus::Pending | FollowUpStatus::Cancelled => return Ok(()),
             }
             let customer = customers::get_by_id(&*conn, follow_up.customer_id).await?;
             let settings = settings::load(&*conn).await?;
@@ -75,25 +83,55 @@ impl FollowUpSender<'_> {
             Loaded { follow_up, customer, settings, sequence, run }
         };
         let staged = self.mongo.messages().get(loaded.follow_up.message_id).await?;
-        let message = match staged {
-            Some(m) => m,
-            None => match self.verdict(&loaded, now).await? {
-                Verdict::Send => self.stage(&loaded, now).await?,
+        // A message the provider may have been asked for is settled by delivery (which
+        // looks it up); one still pending was never handed over, so every rule applies.
+        let asked = staged.as_ref().is_some_and(|m| m.delivery_status != Some(DeliveryStatus::Pending));
+        let message = if asked {
+            staged
+        } else {
+            match self.verdict(&loaded, now).await? {
+                Verdict::Send => None,
                 Verdict::Wait(at) => {
                     let conn = self.db.conn().await?;
                     follow_ups::postpone(&*conn, loaded.follow_up.id, at).await?;
                     return Ok(());
                 }
-                Verdict::Stop(reason) => return self.stop(&loaded.follow_up, reason, now).await,
+                Verdict::Stop(reason) => {
+                    self.withdraw(staged.as_ref()).await?;
+                    return self.stop(&loaded.follow_up, reason, now).await;
+                }
                 Verdict::Skip(reason) => {
+                    self.withdraw(staged.as_ref()).await?;
                     let outcome = Outcome::Skipped { reason: reason.to_string() };
                     let event = skipped(&loaded.follow_up, reason);
                     return self.record(&loaded.follow_up, &outcome, vec![event], None, now).await;
                 }
-            },
+            }
+            .or(staged)
         };
+        let message = match message {
+            Some(m) => m,
+            None => self.stage(&loaded, now).await?,
+        };
+        // Staff may have cancelled it (or a stop ended the run) while it was written.
+        if !asked && !self.still_queued(loaded.follow_up.id).await? {
+            return self.withdraw(Some(&message)).await;
+        }
         let sent = self.delivery.send(&loaded.customer, message, false).await?;
         self.record_delivery(&loaded.follow_up, &sent, now).await
+    }
+
+    async fn still_queued(&self, id: uuid::Uuid) -> ServiceResult<bool> {
+        let conn = self.db.conn().await?;
+        Ok(follow_ups::get_by_id(&*conn, id).await?.status == FollowUpStatus::Queued)
+    }
+
+    /// A staged message that will not go out after all is marked skipped.
+    async fn withdraw(&self, staged: Option<&Message>) -> ServiceResult<()> {
+        if let Some(m) = staged.filter(|m| m.delivery_status == Some(DeliveryStatus::Pending)) {
+            self.mongo.messages().set_delivery(m.id, DeliveryStatus::Skipped, None, None).await?;
+        }
+        Ok(())
     }
 
     /// The stop rules, then the window, then whether the channel can carry it.
@@ -114,7 +152,8 @@ impl FollowUpSender<'_> {
             Some(_) => StopFacts {
                 lead_status: Some(stored.lead_status),
                 opted_out: stored.opted_out,
-                booked: stored.booked,
+                // As at enrollment: staff may run a manual sequence for booked customers.
+                booked: stored.booked && l.sequence.as_ref().is_none_or(|s| s.spec.trigger != SequenceTrigger::Manual),
                 replied: self.replied_since(l.customer.id, since).await?,
                 undeliverable,
             },
@@ -133,7 +172,7 @@ impl FollowUpSender<'_> {
         // The lawful hours hold for every message; the sequence's window narrows them.
         match plan::window_opening(now, window, weekdays_only, &l.customer, &l.settings) {
             None => return Ok(Verdict::Skip(SkipReason::NoSendWindow)),
-            Some(at) if at > now + WINDOW_SLACK => return Ok(Verdict::Wait(at)),
+            Some(at) if at > now => return Ok(Verdict::Wait(at)),
             Some(_) => {}
         }
         if f.channel.address_kind().is_some() && f.channel.address_of(&l.customer).is_none() {
@@ -173,9 +212,11 @@ impl FollowUpSender<'_> {
                     steps: l.sequence.as_ref().map_or(1, |s| usize::try_from(s.spec.steps.len()).unwrap_or(1)),
                     now,
                 };
-                /*MERGE*/
-                let _ = (&ctx, self.ai);
-                String::new()
+                self.ai
+                    .responder
+                    .follow_up(&ctx)
+                    .await
+                    .map_err(|e| crate::services::ServiceError::unavailable("AI engine", e))?
             }
         };
         let text = crate::domain::reply::fit_for_channel(&text, f.channel);
@@ -258,6 +299,9 @@ impl FollowUpSender<'_> {
     ) -> ServiceResult<()> {
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
+        if let Some(run_id) = f.run_id {
+            sequences::lock_run(&tx, run_id).await?;
+        }
         if !follow_ups::finish(&tx, f.id, outcome, now).await? {
             return Ok(());
         }
@@ -292,75 +336,5 @@ fn purpose_of(trigger: Option<SequenceTrigger>) -> FollowUpPurpose {
         Some(SequenceTrigger::NoShow) => FollowUpPurpose::NoShow,
         Some(SequenceTrigger::QuoteSent) => FollowUpPurpose::QuoteSent,
         Some(SequenceTrigger::Manual) | None => FollowUpPurpose::Manual,
-    }
-}
-
-/// After a step ended (sent, skipped, failed or cancelled): plans the run's next step,
-/// or ends the run as completed when there is none. Safe to repeat: a step is planned
-/// once per run (a unique index), and an ended run plans nothing.
-pub(super) async fn continue_run(
-    db: &Db,
-    mongo: &Mongo,
-    relay: &Relay,
-    f: &FollowUp,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let Some(run_id) = f.run_id else { return Ok(()) };
-    let recent = mongo.messages().recent(f.customer_id, 20).await?;
-    let last_used = recent.iter().rev().find(|m| m.direction == Direction::Inbound).map(|m| m.channel);
-    let mut conn = db.conn().await?;
-    let tx = conn.transaction().await.map_err(StoreError::from)?;
-    let run = sequences::get_run(&tx, run_id).await?;
-    if run.ended_at.is_some() {
-        return Ok(());
-    }
-    let sequence = sequences::get_by_id(&tx, run.sequence_id).await?;
-    let customer = customers::get_by_id(&tx, run.customer_id).await?;
-    let settings = settings::load(&tx).await?;
-    let next = u32::try_from(f.step).unwrap_or(0) + 1;
-    let input = PlanInput {
-        sequence: &sequence,
-        run: &run,
-        customer: &customer,
-        settings: &settings,
-        last_used,
-        previous_done: Some(now),
-        now,
-    };
-    let events = match plan_next(&tx, next, &input).await? {
-        Planned::Step | Planned::ByAnother => Vec::new(),
-        Planned::NoMoreSteps => {
-            let ended = sequences::end_runs(&tx, RunScope::Run(run.id), RunEndReason::Completed, now).await?;
-            ended.iter().map(stopped_event).collect()
-        }
-    };
-    let any = !events.is_empty();
-    record(&tx, events, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    drop(conn);
-    if any {
-        relay.nudge().await;
-    }
-    Ok(())
-}
-
-enum Planned {
-    Step,
-    ByAnother,
-    NoMoreSteps,
-}
-
-async fn plan_next(tx: &impl GenericClient, n: u32, input: &PlanInput<'_>) -> ServiceResult<Planned> {
-    // A savepoint: a step planned by a concurrent job is a unique violation, which must
-    // not abort the transaction.
-    tx.batch_execute("SAVEPOINT plan_next").await.map_err(StoreError::from)?;
-    match plan::plan_step(tx, n, input).await {
-        Ok(Some(_)) => Ok(Planned::Step),
-        Ok(None) => Ok(Planned::NoMoreSteps),
-        Err(StoreError::Conflict { .. }) => {
-            tx.batch_execute("ROLLBACK TO SAVEPOINT plan_next").await.map_err(StoreError::from)?;
-            Ok(Planned::ByAnother)
-        }
-        Err(e) => Err(e.into()),
     }
 }

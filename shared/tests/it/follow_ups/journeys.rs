@@ -251,3 +251,47 @@ async fn a_bounced_address_ends_the_run_at_the_claim() {
     );
     assert!(mails(&server).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_personalised_step_is_written_by_the_engine_and_a_stalled_run_resumes() {
+    let server = providers().await;
+    let app = app_with(&server).await;
+    let (_, lead_id) =
+        lead_of(&app, json!({"name": "Ana Silva", "phone": "+12125550147", "time_zone": "America/New_York"})).await;
+    let r = app
+        .post(
+            "/api/follow-ups/sequences",
+            json!({"name": "Personal", "trigger": "manual", "send_window": {"start": "08:00", "end": "21:00"},
+                   "steps": [{"delay_minutes": 5, "channel": "sms", "personalised": true},
+                             {"delay_minutes": 60, "channel": "sms", "template": "Bye {first_name}"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let seq = r.body["id"].as_str().unwrap().to_owned();
+    let e = app.post(&format!("/api/follow-ups/{lead_id}/sequence/{seq}"), json!({})).await;
+    assert_eq!(e.status, StatusCode::CREATED, "{}", e.text);
+    let due = at(&e.body["first"]["scheduled_time"]);
+    assert_eq!(app.state.tick(due).await.unwrap().follow_ups.queued, 1);
+    let jobs = app.take_jobs().await;
+    let ctx = leadflow::workers::JobContext::at(due, Duration::seconds(30));
+    leadflow::workers::run(&app.state, &jobs[0], &ctx).await.unwrap();
+    let texts = posts_to(&server, &twilio_path()).await;
+    assert_eq!(texts.len(), 1);
+    let body = form_field(&texts[0], "Body");
+    assert!(body.contains("Ana") && !body.contains('$') && body.len() > 20, "written for Ana: {body:?}");
+
+    // The step was recorded but the next one never planned (the job died in between):
+    // its redelivery plans it instead of stalling the run.
+    let conn = app.state.db.conn().await.unwrap();
+    let first: uuid::Uuid = follow_ups_of(&app, &lead_id).await[0]["id"].as_str().unwrap().parse().unwrap();
+    conn.execute("DELETE FROM follow_ups WHERE lead_id = $1 AND step = 2", &[&lead_id.parse::<uuid::Uuid>().unwrap()])
+        .await
+        .unwrap();
+    assert_eq!(follow_ups_of(&app, &lead_id).await.len(), 1);
+    leadflow::workers::run(&app.state, &leadflow::queue::Job::SendFollowUp { follow_up_id: first }, &ctx)
+        .await
+        .unwrap();
+    let f = follow_ups_of(&app, &lead_id).await;
+    assert_eq!((f.len(), f[1]["status"].as_str()), (2, Some("pending")), "{f:?}");
+    assert_eq!(posts_to(&server, &twilio_path()).await.len(), 1, "nothing sent twice");
+}
