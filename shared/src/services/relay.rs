@@ -16,12 +16,8 @@ use crate::store::mongo::{EventRecord, EventStore, Mongo};
 use crate::store::{Db, StoreError, outbox};
 
 const BATCH: i64 = 100;
-/// Batches a nudge relays at most.
-const NUDGE_ROUNDS: usize = 10;
 /// Serialises relays across processes (the key is "OUTBOXLF" in ASCII).
 const LOCK: &str = "SET LOCAL lock_timeout = '5s'; SELECT pg_advisory_xact_lock(5716567945792474182)";
-/// The same lock, not waited for: a nudge finding a relay at work leaves the events to it.
-const TRY_LOCK: &str = "SELECT pg_try_advisory_xact_lock(5716567945792474182) AS locked";
 
 #[derive(Clone)]
 pub struct Relay {
@@ -37,33 +33,11 @@ impl Relay {
 
     /// Publishes every pending event; returns how many went out.
     pub async fn run(&self) -> ServiceResult<usize> {
-        self.relay(true).await
-    }
-
-    /// Publishes until the outbox is empty. `wait`: queue behind a relay at work; else
-    /// leave when one is, since it reads the outbox until empty and so takes ours too
-    /// (and the schedule's run takes whatever a race leaves).
-    async fn relay(&self, wait: bool) -> ServiceResult<usize> {
         let mut total = 0;
-        // A nudge runs inside a request or a job: under steady load it hands the rest to
-        // the schedule's run rather than relaying for ever.
-        let mut rounds_left = if wait { usize::MAX } else { NUDGE_ROUNDS };
         loop {
-            if rounds_left == 0 {
-                return Ok(total);
-            }
-            rounds_left -= 1;
             let mut conn = self.db.conn().await?;
             let tx = conn.transaction().await.map_err(StoreError::from)?;
-            if wait {
-                tx.batch_execute(LOCK).await.map_err(StoreError::from)?;
-            } else {
-                let rows = tx.query_typed(TRY_LOCK, &[]).await.map_err(StoreError::from)?;
-                let locked = rows.first().map(|r| r.try_get::<_, bool>("locked")).transpose();
-                if !locked.map_err(StoreError::from)?.unwrap_or(false) {
-                    return Ok(total);
-                }
-            }
+            tx.batch_execute(LOCK).await.map_err(StoreError::from)?;
             let batch = outbox::claim(&tx, BATCH).await?;
             if batch.is_empty() {
                 tx.commit().await.map_err(StoreError::from)?;
@@ -79,8 +53,9 @@ impl Relay {
             outbox::mark_published(&tx, &seqs, Utc::now()).await?;
             tx.commit().await.map_err(StoreError::from)?;
             total += seqs.len();
-            // Round again even after a short batch: events committed meanwhile by those
-            // whose nudge found this relay at work are this relay's to publish.
+            if i64::try_from(seqs.len()).unwrap_or(i64::MAX) < BATCH {
+                return Ok(total);
+            }
         }
     }
 
@@ -94,7 +69,7 @@ impl Relay {
     /// Called after a commit that wrote events: publishes them now. A failure is logged;
     /// the events stay in the outbox for the schedule's run.
     pub async fn nudge(&self) {
-        if let Err(e) = self.relay(false).await {
+        if let Err(e) = self.run().await {
             tracing::warn!(error = %e, "events stay in the outbox for the next relay run");
         }
     }
