@@ -28,6 +28,24 @@ pub fn zone_for_phone(phone: &Phone) -> Option<TimeZone> {
     TimeZone::parse(name).ok()
 }
 
+/// The zones a North American number may be in when its area code does not settle one
+/// (a code split between zones, a non-geographic one): quiet hours must hold in each.
+/// Alaska's 907 spans Anchorage and Adak; any other is taken to be somewhere in the
+/// four mainland zones. Empty for a number with one zone, or outside North America.
+pub fn possible_zones(phone: &Phone) -> Vec<TimeZone> {
+    let Ok(number) = phonenumber::parse(None, phone.as_str()) else { return Vec::new() };
+    if number.code().value() != 1 || zone_for_phone(phone).is_some() {
+        return Vec::new();
+    }
+    let area = number.national().value() / 10_000_000;
+    let names: &[&str] = if area == 907 {
+        &["America/Anchorage", "America/Adak"]
+    } else {
+        &["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+    };
+    names.iter().filter_map(|n| TimeZone::parse(n).ok()).collect()
+}
+
 /// A ten-digit NANP number's area code is its first three digits.
 fn nanp_zone(national: u64) -> Option<&'static str> {
     let area = u16::try_from(national / 10_000_000).ok()?;
@@ -88,6 +106,20 @@ mod tests {
         for raw in ["+1 850 555 0142", "+1 208 555 0142", "+1 541 555 0142", "+1 605 555 0142", "+1 800 555 0142"] {
             assert_eq!(zone_of(raw), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn an_unsettled_north_american_number_lists_every_zone_it_may_be_in() {
+        let zones = |raw: &str| -> Vec<&str> {
+            possible_zones(&Phone::parse(raw, Country::US).unwrap()).iter().map(|z| z.name()).collect()
+        };
+        assert_eq!(
+            zones("+1 208 555 0142"),
+            ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+        );
+        assert_eq!(zones("+1 907 555 0142"), ["America/Anchorage", "America/Adak"]);
+        assert!(zones("+1 212 555 0142").is_empty(), "one zone: nothing more to honour");
+        assert!(zones("+44 20 7946 0958").is_empty());
     }
 
     #[test]
