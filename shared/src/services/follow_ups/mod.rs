@@ -23,7 +23,9 @@ use crate::domain::{Channel, Direction, Event, FollowUp, NewFollowUp};
 use crate::store::follow_ups::FollowUpFilter;
 use crate::store::mongo::Mongo;
 use crate::store::sequences::{RunScope, SequenceStats};
-use crate::store::{Db, Page, PageRequest, StoreError, customers, follow_ups, leads, sequences, settings};
+use crate::store::{
+    Db, Page, PageRequest, StoreError, customers, follow_ups, leads, sequences, settings, suppressions,
+};
 
 pub use dispatch::{DispatchReport, Dispatcher};
 pub use send::FollowUpSender;
@@ -189,6 +191,18 @@ impl FollowUps<'_> {
         };
         if let Some(reason) = verdict.stop_reason() {
             return Err(conflict(format!("the lead cannot be enrolled: {reason}")));
+        }
+        // Every address the customer has bounced or is dead: no step could reach them.
+        let mut addresses = 0;
+        let mut dead = 0;
+        for channel in [Channel::Sms, Channel::Email] {
+            if let Some(address) = channel.address_of(&customer) {
+                addresses += 1;
+                dead += usize::from(suppressions::contains(&tx, channel, &address).await?);
+            }
+        }
+        if addresses > 0 && dead == addresses {
+            return Err(conflict(format!("the lead cannot be enrolled: {}", RunEndReason::Undeliverable)));
         }
         let booking_id = match by {
             EnrolledBy::Trigger { booking_id } => booking_id,

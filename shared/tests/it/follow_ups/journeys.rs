@@ -250,6 +250,10 @@ async fn a_bounced_address_ends_the_run_at_the_claim() {
         (Some("cancelled"), Some("the sequence stopped: undeliverable"))
     );
     assert!(mails(&server).await.is_empty());
+    // Nor is the lead enrolled again while its only address is dead.
+    let again = app.post(&format!("/api/follow-ups/{lead_id}/sequence/{seq}"), json!({})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert!(again.text.contains("undeliverable"), "{}", again.text);
 }
 
 #[tokio::test]
