@@ -1,0 +1,153 @@
+//! One event of each type, for the README's examples and the contract tests of every
+//! place an event goes.
+
+use chrono::DateTime;
+use uuid::Uuid;
+
+use super::{
+    BookingActor, BookingCancelled, BookingCreated, BookingOutcome, BookingRescheduled, BookingSource, ChangedBy,
+    Channel, Event, FollowUpFailed, FollowUpSent, FollowUpSkipped, LeadAssigned, LeadCreated, LeadQualified,
+    LeadStatus, LeadStatusChanged, Priority, QualifyTrigger, Recommendation, RunEndReason, Score, SequenceEnrolled,
+    SequenceStopped, SequenceTrigger, SkipReason, TaskAssigned, TaskCreated, TaskStatus, TaskStatusChanged, TaskType,
+};
+
+impl Event {
+    /// How many event types there are (`examples` holds one of each).
+    pub const TYPES: usize = 17;
+
+    /// One event of each type, about the given lead and task (`other_id` stands for the
+    /// customer, agent, message and booking): for the README's examples and the contract
+    /// tests of every place an event goes.
+    pub fn examples(lead_id: Uuid, task_id: Uuid, other_id: Uuid) -> Vec<Event> {
+        let at = DateTime::from_timestamp(1_796_126_400, 0).unwrap_or_default();
+        let outcome =
+            BookingOutcome { booking_id: other_id, customer_id: other_id, lead_id: Some(lead_id), scheduled_time: at };
+        vec![
+            Event::LeadCreated(LeadCreated { lead_id, customer_id: other_id, source_channel: Some(Channel::Sms) }),
+            Event::LeadStatusChanged(LeadStatusChanged {
+                lead_id,
+                from: LeadStatus::New,
+                to: LeadStatus::Contacted,
+                by: ChangedBy::Reply,
+            }),
+            Event::LeadAssigned(LeadAssigned { lead_id, agent_id: Some(other_id) }),
+            Event::LeadQualified(LeadQualified {
+                lead_id,
+                score: Score::new(72).unwrap_or_default(),
+                priority: Priority::Medium,
+                previous_score: Score::default(),
+                previous_priority: Priority::Low,
+                recommendations: vec![Recommendation::OfferBooking],
+                trigger: QualifyTrigger::Message,
+            }),
+            Event::TaskCreated(TaskCreated {
+                task_id,
+                lead_id,
+                task_type: TaskType::Technical,
+                priority: Priority::High,
+                message_id: Some(other_id),
+            }),
+            Event::TaskAssigned(TaskAssigned { task_id, lead_id, agent_id: other_id }),
+            Event::TaskStatusChanged(TaskStatusChanged {
+                task_id,
+                lead_id,
+                from: TaskStatus::Open,
+                to: TaskStatus::InProgress,
+            }),
+            Event::BookingCreated(BookingCreated {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                host_id: None,
+                scheduled_time: at,
+                ends_at: at + chrono::Duration::hours(1),
+                source: BookingSource::Conversation,
+            }),
+            Event::BookingRescheduled(BookingRescheduled {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                host_id: None,
+                from: at,
+                to: at + chrono::Duration::days(1),
+                by: BookingActor::Customer,
+            }),
+            Event::BookingCancelled(BookingCancelled {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                scheduled_time: at,
+                by: BookingActor::Staff,
+                reason: Some("customer called to cancel".into()),
+            }),
+            Event::BookingCompleted(outcome.clone()),
+            Event::BookingNoShow(outcome),
+            Event::FollowUpSent(FollowUpSent {
+                follow_up_id: task_id,
+                lead_id,
+                customer_id: other_id,
+                sequence_id: Some(other_id),
+                step: 1,
+                channel: Channel::Sms,
+                message_id: other_id,
+                provider_message_id: Some("SM0123456789abcdef0123456789abcdef".into()),
+            }),
+            Event::FollowUpSkipped(FollowUpSkipped {
+                follow_up_id: task_id,
+                lead_id,
+                sequence_id: Some(other_id),
+                step: 2,
+                reason: SkipReason::NoAddress,
+            }),
+            Event::FollowUpFailed(FollowUpFailed {
+                follow_up_id: task_id,
+                lead_id,
+                sequence_id: Some(other_id),
+                step: 3,
+                channel: Channel::Email,
+                error: "the address bounced".into(),
+                recipient_undeliverable: true,
+            }),
+            Event::SequenceEnrolled(SequenceEnrolled {
+                run_id: task_id,
+                sequence_id: other_id,
+                lead_id,
+                customer_id: other_id,
+                trigger: SequenceTrigger::NewLead,
+                by_staff: false,
+            }),
+            Event::SequenceStopped(SequenceStopped {
+                run_id: task_id,
+                sequence_id: other_id,
+                lead_id,
+                customer_id: other_id,
+                reason: RunEndReason::Replied,
+            }),
+        ]
+    }
+
+    /// The position of the event's type in [`Event::examples`]; exhaustive, so a new type
+    /// does not compile until it is given one (and an example).
+    #[cfg(test)]
+    pub(super) fn ordinal(&self) -> usize {
+        match self {
+            Event::LeadCreated(_) => 0,
+            Event::LeadStatusChanged(_) => 1,
+            Event::LeadAssigned(_) => 2,
+            Event::LeadQualified(_) => 3,
+            Event::TaskCreated(_) => 4,
+            Event::TaskAssigned(_) => 5,
+            Event::TaskStatusChanged(_) => 6,
+            Event::BookingCreated(_) => 7,
+            Event::BookingRescheduled(_) => 8,
+            Event::BookingCancelled(_) => 9,
+            Event::BookingCompleted(_) => 10,
+            Event::BookingNoShow(_) => 11,
+            Event::FollowUpSent(_) => 12,
+            Event::FollowUpSkipped(_) => 13,
+            Event::FollowUpFailed(_) => 14,
+            Event::SequenceEnrolled(_) => 15,
+            Event::SequenceStopped(_) => 16,
+        }
+    }
+}
