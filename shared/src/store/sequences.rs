@@ -58,22 +58,7 @@ pub async fn insert(c: &impl GenericClient, spec: &SequenceSpec, now: DateTime<U
         "INSERT INTO sequences (id, name, trigger, steps, weekdays_only, send_window, active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {COLUMNS}"
     );
-    let rows = c
-        .query_typed(
-            &sql,
-            &[
-                p(&Uuid::now_v7()),
-                p(&spec.name.as_str()),
-                p(&spec.trigger.as_str()),
-                p(&json(&spec.steps)),
-                p(&spec.weekdays_only),
-                p(&json(&spec.send_window)),
-                p(&spec.active),
-                p(&now),
-            ],
-        )
-        .await?;
-    rows.first().map(from_row).ok_or(StoreError::NotFound("sequence"))?
+    write(c, &sql, Uuid::now_v7(), spec, now).await
 }
 
 pub async fn update(
@@ -87,21 +72,22 @@ pub async fn update(
              updated_at = $8
          WHERE id = $1 RETURNING {COLUMNS}"
     );
-    let rows = c
-        .query_typed(
-            &sql,
-            &[
-                p(&id),
-                p(&spec.name.as_str()),
-                p(&spec.trigger.as_str()),
-                p(&json(&spec.steps)),
-                p(&spec.weekdays_only),
-                p(&json(&spec.send_window)),
-                p(&spec.active),
-                p(&now),
-            ],
-        )
-        .await?;
+    write(c, &sql, id, spec, now).await
+}
+
+/// Runs an insert or update whose parameters are the id, the spec's fields and the time.
+async fn write(
+    c: &impl GenericClient,
+    sql: &str,
+    id: Uuid,
+    spec: &SequenceSpec,
+    now: DateTime<Utc>,
+) -> Result<Sequence, StoreError> {
+    let (name, trigger) = (spec.name.as_str(), spec.trigger.as_str());
+    let (steps, window) = (json(&spec.steps), json(&spec.send_window));
+    let params =
+        [p(&id), p(&name), p(&trigger), p(&steps), p(&spec.weekdays_only), p(&window), p(&spec.active), p(&now)];
+    let rows = c.query_typed(sql, &params).await?;
     rows.first().map(from_row).ok_or(StoreError::NotFound("sequence"))?
 }
 

@@ -43,13 +43,7 @@ fn step_rule(ctx: &FollowUpContext<'_>) -> &'static str {
 
 pub(super) fn follow_up_prompt(ctx: &FollowUpContext<'_>) -> String {
     let s = ctx.settings;
-    let profile = json!({
-        "business_name": s.business_name,
-        "about": s.about,
-        "services": s.services,
-        "business_hours": s.business_hours,
-        "time_zone": s.time_zone,
-    });
+    let profile = super::business_profile(s);
     format!(
         "You write one follow-up message to a customer on behalf of the business described below, in a {tone} \
          tone.\n\

@@ -250,16 +250,21 @@ fn channel_rule(channel: Channel) -> String {
     }
 }
 
-fn reply_prompt(ctx: &ReplyContext<'_>) -> String {
-    let s = ctx.settings;
-    let profile = json!({
+/// What every prompt says of the business: the grounding for anything stated.
+pub(super) fn business_profile(s: &crate::domain::Settings) -> serde_json::Value {
+    json!({
         "business_name": s.business_name,
         "about": s.about,
         "services": s.services,
         "business_hours": s.business_hours,
         "time_zone": s.time_zone,
-        "open_now": ctx.open_now,
-    });
+    })
+}
+
+fn reply_prompt(ctx: &ReplyContext<'_>) -> String {
+    let s = ctx.settings;
+    let mut profile = business_profile(s);
+    profile["open_now"] = json!(ctx.open_now);
     let handoff = match ctx.handoff {
         Some(reason) => format!(
             "A person from the business will take over ({reason}). Do not answer the question itself: \

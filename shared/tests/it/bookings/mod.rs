@@ -69,7 +69,12 @@ pub(crate) fn id(v: &Value) -> String {
 
 /// The plumber, open every day so "tomorrow morning" always has times.
 pub(crate) async fn open_daily(app: &TestApp) {
-    let every = json!(["09:00-17:00"]);
+    open_daily_between(app, "09:00-17:00").await;
+}
+
+/// The plumber, open every day during `span` (`"09:00-17:00"`).
+pub(crate) async fn open_daily_between(app: &TestApp, span: &str) {
+    let every = json!([span]);
     let hours =
         json!({"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every});
     let r = app

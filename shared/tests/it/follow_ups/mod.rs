@@ -70,19 +70,7 @@ pub(crate) async fn app_with(server: &MockServer) -> TestApp {
 /// A business open 07:00-22:00 every day (Chicago): the lawful 08:00-21:00 of the
 /// recipient is what limits sending in these tests.
 pub(crate) async fn open_long_days(app: &TestApp) {
-    let every = json!(["07:00-22:00"]);
-    let hours =
-        json!({"mon": every, "tue": every, "wed": every, "thu": every, "fri": every, "sat": every, "sun": every});
-    let r = app
-        .put(
-            "/api/settings",
-            json!({"business_name": "Austin Plumbing", "time_zone": "America/Chicago", "business_hours": hours,
-                   "services": [{"name": "Drain cleaning"}],
-                   "booking": {"duration_minutes": 60, "slot_interval_minutes": 30, "min_notice_minutes": 60,
-                               "horizon_days": 30, "meeting_type": "in_person", "location": "At your address"}}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    crate::bookings::open_daily_between(app, "07:00-22:00").await;
 }
 
 /// Runs every queued job (and the jobs they queue) as if at `now`.
