@@ -3,7 +3,7 @@
 //! facts at hand (a listed service the customer's last message names, its subject, or
 //! what it was classified as), and no amount of money is ever stated.
 
-use super::templates::first_name;
+use super::front_desk::first_name;
 use super::{FollowUpContext, FollowUpPurpose};
 use crate::domain::reply::fit_for_channel;
 use crate::domain::{Direction, Intent, Message, Settings, Text, Tone};

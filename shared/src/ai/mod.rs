@@ -6,17 +6,19 @@
 
 pub mod eval;
 mod follow_up;
+mod front_desk;
 pub mod money;
 pub mod openai;
 pub mod rules;
-mod templates;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::analysis::HandoffReason;
-use crate::domain::{Analysis, AnalysisInput, Channel, Customer, Message, Settings};
+use crate::domain::conversation_state::{ConversationState, Said};
+use crate::domain::text::ShortText;
+use crate::domain::{Analysis, AnalysisInput, Channel, Customer, Message, Phone, Settings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AiError {
@@ -38,9 +40,26 @@ pub struct ReplyContext<'a> {
     pub handoff: Option<HandoffReason>,
     /// Whether the business is open now (a closed business says when it will answer).
     pub open_now: bool,
+    /// The time the reply is written at: hours are answered for it.
+    pub now: DateTime<Utc>,
+    /// What the conversation has said so far.
+    pub state: &'a ConversationState,
+    /// Set when the message is an emergency: what was done about it, which the reply says.
+    pub emergency: Option<EmergencyNotice>,
     /// The customer's booking desk, given when the message is about booking (a booking,
     /// reschedule or cancel intent, or an open offer) and the responder books with tools.
     pub booking: Option<&'a dyn BookingDesk>,
+}
+
+/// What a customer with an emergency is told, by what was done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmergencyNotice {
+    /// The on-call was reached (SMS or Slack): "our on-call plumber has been alerted".
+    Paged { title: Option<ShortText> },
+    /// Nobody was paged; the customer is given the emergency line.
+    CallUs { phone: Phone },
+    /// Nobody was paged and there is no emergency line: marked urgent for the team.
+    Marked,
 }
 
 /// Why a lead gets a follow-up.
@@ -130,6 +149,8 @@ pub trait BookingDesk: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     pub text: String,
+    /// What the reply said, for the conversation state.
+    pub said: Said,
 }
 
 #[async_trait::async_trait]
@@ -164,10 +185,18 @@ impl Analyzer for RulesEngine {
     }
 }
 
+impl RulesEngine {
+    /// The offline reply, used directly where the words must say exactly what was done
+    /// (an emergency's page), whichever engine answers otherwise.
+    pub fn reply(self, ctx: &ReplyContext<'_>) -> Option<Reply> {
+        front_desk::reply(ctx)
+    }
+}
+
 #[async_trait::async_trait]
 impl Responder for RulesEngine {
     async fn respond(&self, ctx: &ReplyContext<'_>) -> Result<Option<Reply>, AiError> {
-        Ok(templates::reply(ctx))
+        Ok(front_desk::reply(ctx))
     }
 
     async fn follow_up(&self, ctx: &FollowUpContext<'_>) -> Result<String, AiError> {

@@ -1,5 +1,6 @@
 //! `/api/settings`: the business profile replies are grounded in (name, time zone,
-//! opening hours, services with their prices as quoted, tone, a few words about it).
+//! opening hours, services with their prices as quoted, tone, a few words about it,
+//! address, service area, payment methods, FAQ entries and the emergency policy).
 
 use axum::Router;
 use axum::extract::State;
@@ -10,6 +11,7 @@ use super::error::ApiResult;
 use super::extract::Json;
 use crate::app::AppState;
 use crate::domain::booking_settings::BookingChanges;
+use crate::domain::profile::{EmergencyPolicy, FaqEntry};
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::services::settings::{self, SettingsChanges};
@@ -25,6 +27,14 @@ struct UpdateSettings {
     #[serde(default)]
     about: Patch<LongText>,
     booking: Option<BookingChanges>,
+    #[serde(default)]
+    address: Patch<ShortText>,
+    #[serde(default)]
+    service_area: Patch<LongText>,
+    payment_methods: Option<Vec<ShortText>>,
+    faq: Option<Vec<FaqEntry>>,
+    #[serde(default)]
+    emergency: Patch<EmergencyPolicy>,
 }
 
 async fn show(State(state): State<AppState>) -> ApiResult<axum::Json<Settings>> {
@@ -40,6 +50,11 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
         tone: b.tone,
         about: b.about,
         booking: b.booking,
+        address: b.address,
+        service_area: b.service_area,
+        payment_methods: b.payment_methods,
+        faq: b.faq,
+        emergency: b.emergency,
     };
     Ok(axum::Json(settings::update(&state.db, changes).await?))
 }

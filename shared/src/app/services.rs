@@ -4,6 +4,7 @@ use super::AppState;
 use crate::services::bookings::{BookingNotices, Bookings};
 use crate::services::conversations::Conversations;
 use crate::services::delivery::Delivery;
+use crate::services::emergencies::Pager;
 use crate::services::follow_ups::{Dispatcher, FollowUpSender, FollowUps};
 use crate::services::intake::Intake;
 use crate::services::integrations::{Integrations, LeadLinks};
@@ -65,9 +66,14 @@ impl AppState {
             follow_on: self.follow_on(),
             idempotency: &*self.idempotency,
             follow_ups: self.follow_ups(),
+            pager: self.pager(),
             default_country: self.config.default_country,
             ai_pause: self.config.messaging.ai_pause,
         }
+    }
+
+    pub fn pager(&self) -> Pager<'_> {
+        Pager { senders: &self.senders, slack: self.integrations.slack.as_ref(), idempotency: &*self.idempotency }
     }
 
     pub fn suppressions(&self) -> Suppressions<'_> {

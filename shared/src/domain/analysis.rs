@@ -103,12 +103,15 @@ pub struct Analysis {
 
 string_enum!(
     /// Why a person must take the conversation over (`delivery_failed`: Leadflow's reply
-    /// could not be delivered after every retry).
+    /// could not be delivered after every retry; `unanswered`: the customer asked what the
+    /// profile cannot answer; `emergency`: an urgent message the on-call should see).
     HandoffReason {
         Complaint => "complaint",
         LowConfidence => "low_confidence",
         Requested => "requested",
         DeliveryFailed => "delivery_failed",
+        Unanswered => "unanswered",
+        Emergency => "emergency",
     }
 );
 

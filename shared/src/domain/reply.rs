@@ -1,16 +1,49 @@
-//! Channel limits every reply obeys, whoever wrote it: SMS replies are short plain text
-//! in the GSM-7 alphabet (one encoding, no surprise multi-part UCS-2 messages).
+//! Channel limits every reply obeys, whoever wrote it: an SMS reply is plain text within
+//! two segments, in the GSM-7 alphabet whenever it can be (typographic quotes and
+//! dashes replaced, pictographs dropped), so no reply turns into a costly UCS-2 message
+//! by accident; a name in another script keeps it, and the tighter UCS-2 limit.
 
 use super::Channel;
 
-/// Two concatenated GSM-7 segments.
+/// Two concatenated GSM-7 segments (153 septets each).
 pub const SMS_MAX_CHARS: usize = 306;
+/// Two concatenated UCS-2 segments (67 UTF-16 units each).
+pub const SMS_MAX_UCS2: usize = 134;
 pub const CHAT_MAX_CHARS: usize = 1_000;
 pub const EMAIL_MAX_CHARS: usize = 5_000;
 
-const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€";
+const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+/// The extension table: each costs two septets (an escape, then the character).
+const GSM7_EXTENDED: &str = "^{}\\[~]|€";
 
-/// Replaces typographic characters with GSM-7 equivalents and drops the rest (emoji).
+/// How an SMS is encoded, which sets what two segments hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsEncoding {
+    Gsm7,
+    Ucs2,
+}
+
+/// The encoding a text needs and its length in that encoding's units (septets, or
+/// UTF-16 code units for UCS-2).
+pub fn sms_length(text: &str) -> (SmsEncoding, usize) {
+    if text.chars().all(|c| GSM7.contains(c) || GSM7_EXTENDED.contains(c)) {
+        let septets = text.chars().map(|c| if GSM7_EXTENDED.contains(c) { 2 } else { 1 }).sum();
+        (SmsEncoding::Gsm7, septets)
+    } else {
+        (SmsEncoding::Ucs2, text.encode_utf16().count())
+    }
+}
+
+/// Whether a text fits two SMS segments in the encoding it needs.
+pub fn fits_sms(text: &str) -> bool {
+    match sms_length(text) {
+        (SmsEncoding::Gsm7, n) => n <= SMS_MAX_CHARS,
+        (SmsEncoding::Ucs2, n) => n <= SMS_MAX_UCS2,
+    }
+}
+
+/// Replaces typographic characters with GSM-7 equivalents and drops pictographs
+/// (emoji, symbols). Letters of other scripts stay: a name in them is worth UCS-2.
 pub fn to_gsm7(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -24,25 +57,33 @@ pub fn to_gsm7(text: &str) -> String {
         };
         if !mapped.is_empty() {
             out.push_str(mapped);
-        } else if GSM7.contains(c) {
+        } else if GSM7.contains(c) || GSM7_EXTENDED.contains(c) || c.is_alphanumeric() {
             out.push(c);
         }
     }
     out
 }
 
-/// Cuts `text` to at most `max` characters, at a sentence or word end when possible.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+/// Cuts `text` so that `fits(text)` holds, at a sentence or word end when possible.
+fn shorten(text: &str, fits: impl Fn(&str) -> bool) -> String {
+    if fits(text) {
         return text.to_owned();
     }
-    let cut: String = text.chars().take(max).collect();
-    if let Some(end) = cut.rfind(['.', '!', '?']).filter(|&i| i > max / 2) {
+    let chars: Vec<char> = text.chars().collect();
+    // The longest prefix that fits (lengths grow with the prefix, so a binary search).
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(&chars[..mid].iter().collect::<String>()) { lo = mid } else { hi = mid - 1 }
+    }
+    let cut: String = chars[..lo].iter().collect();
+    let half = cut.len() / 2;
+    if let Some(end) = cut.rfind(['.', '!', '?']).filter(|&i| i > half) {
         return cut[..=end].to_owned();
     }
-    let word_end = cut.rfind(' ').filter(|&i| i > max / 2).unwrap_or(cut.len());
+    let word_end = cut.rfind(' ').filter(|&i| i > half).unwrap_or(cut.len());
     let mut short: String = cut[..word_end].trim_end().to_owned();
-    while short.chars().count() > max.saturating_sub(3) {
+    while !fits(&format!("{short}...")) && !short.is_empty() {
         short.pop();
     }
     short.push_str("...");
@@ -53,12 +94,15 @@ fn shorten(text: &str, max: usize) -> String {
 pub fn fit_for_channel(text: &str, channel: Channel) -> String {
     let text = text.trim();
     match channel {
-        // GSM-7 on one line: one encoding, the fewest segments.
+        // GSM-7 on one line when it can be: the fewest segments.
         Channel::Sms => {
             let flat = to_gsm7(text).split_whitespace().collect::<Vec<_>>().join(" ");
-            shorten(&flat, channel.max_reply_chars())
+            shorten(&flat, fits_sms)
         }
-        Channel::Chat | Channel::Form | Channel::Email => shorten(text, channel.max_reply_chars()),
+        Channel::Chat | Channel::Form | Channel::Email => {
+            let max = channel.max_reply_chars();
+            shorten(text, |t| t.chars().count() <= max)
+        }
     }
 }
 
@@ -70,12 +114,24 @@ mod tests {
     fn sms_is_gsm7_and_short() {
         let s = fit_for_channel("We\u{2019}re on it \u{2014} see you soon \u{1F600}\n\nThanks!", Channel::Sms);
         assert_eq!(s, "We're on it - see you soon Thanks!");
+        assert_eq!(sms_length(&s), (SmsEncoding::Gsm7, s.len()));
+        assert_eq!(sms_length("{x}"), (SmsEncoding::Gsm7, 5), "extension characters take two septets");
+        let braces = fit_for_channel(&"{} ".repeat(200), Channel::Sms);
+        assert!(fits_sms(&braces) && sms_length(&braces).1 <= SMS_MAX_CHARS, "{braces}");
         let long = "This is a sentence. ".repeat(40);
         let cut = fit_for_channel(&long, Channel::Sms);
         assert!(cut.chars().count() <= SMS_MAX_CHARS && cut.ends_with('.'), "{cut}");
         let words = "word ".repeat(100);
         let cut = fit_for_channel(&words, Channel::Sms);
         assert!(cut.chars().count() <= SMS_MAX_CHARS && cut.ends_with("..."), "{cut}");
+    }
+
+    #[test]
+    fn sms_in_another_script_fits_two_ucs2_segments() {
+        let text = format!("Hi \u{674E}\u{660E}, {}", "thanks for writing. ".repeat(10));
+        let cut = fit_for_channel(&text, Channel::Sms);
+        assert_eq!(sms_length(&cut).0, SmsEncoding::Ucs2);
+        assert!(cut.encode_utf16().count() <= SMS_MAX_UCS2 && cut.starts_with("Hi \u{674E}"), "{cut}");
     }
 
     #[test]

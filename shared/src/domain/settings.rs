@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::booking_settings::BookingSettings;
 use super::macros::string_enum;
+use super::profile::{EmergencyPolicy, FaqEntry};
 use super::text::{LongText, ShortText};
 use super::{BusinessHours, TimeZone};
 
@@ -32,6 +33,16 @@ pub struct Settings {
     pub about: Option<LongText>,
     /// How bookings are taken.
     pub booking: BookingSettings,
+    /// Where customers find the business, told when they ask.
+    pub address: Option<ShortText>,
+    /// Where the business works ("Austin and 20 miles around"), told when asked.
+    pub service_area: Option<LongText>,
+    /// How customers may pay, as staff wrote them ("Visa", "cash").
+    pub payment_methods: Vec<ShortText>,
+    /// Questions staff answered once; replies quote the answers.
+    pub faq: Vec<FaqEntry>,
+    /// Who is paged for an emergency; `None` pages nobody.
+    pub emergency: Option<EmergencyPolicy>,
     /// When the owner last saved them; `None` while the defaults are in use.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -62,6 +73,11 @@ impl Default for Settings {
             tone: Tone::Friendly,
             about: None,
             booking: BookingSettings::default(),
+            address: None,
+            service_area: None,
+            payment_methods: Vec::new(),
+            faq: Vec::new(),
+            emergency: None,
             updated_at: None,
         }
     }

@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod conversations;
 pub mod customers;
 pub mod delivery;
+pub mod emergencies;
 mod error;
 pub mod follow_ups;
 pub mod intake;

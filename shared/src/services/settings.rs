@@ -2,6 +2,7 @@
 
 use super::{ServiceError, ServiceResult};
 use crate::domain::booking_settings::BookingChanges;
+use crate::domain::profile::{EmergencyPolicy, FaqEntry, MAX_FAQ, MAX_PAYMENT_METHODS};
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::store::{Db, StoreError, settings, teams};
@@ -18,6 +19,11 @@ pub struct SettingsChanges {
     pub tone: Option<Tone>,
     pub about: Patch<LongText>,
     pub booking: Option<BookingChanges>,
+    pub address: Patch<ShortText>,
+    pub service_area: Patch<LongText>,
+    pub payment_methods: Option<Vec<ShortText>>,
+    pub faq: Option<Vec<FaqEntry>>,
+    pub emergency: Patch<EmergencyPolicy>,
 }
 
 pub async fn get(db: &Db) -> ServiceResult<Settings> {
@@ -29,6 +35,12 @@ pub async fn update(db: &Db, changes: SettingsChanges) -> ServiceResult<Settings
     if changes.services.as_ref().is_some_and(|s| s.len() > MAX_SERVICES) {
         return Err(ServiceError::invalid("services", format!("at most {MAX_SERVICES} services")));
     }
+    if changes.faq.as_ref().is_some_and(|f| f.len() > MAX_FAQ) {
+        return Err(ServiceError::invalid("faq", format!("at most {MAX_FAQ} entries")));
+    }
+    if changes.payment_methods.as_ref().is_some_and(|m| m.len() > MAX_PAYMENT_METHODS) {
+        return Err(ServiceError::invalid("payment_methods", format!("at most {MAX_PAYMENT_METHODS} methods")));
+    }
     let mut conn = db.conn().await?;
     let tx = conn.transaction().await.map_err(StoreError::from)?;
     settings::lock(&tx).await?;
@@ -39,6 +51,11 @@ pub async fn update(db: &Db, changes: SettingsChanges) -> ServiceResult<Settings
     s.services = changes.services.unwrap_or(s.services);
     s.tone = changes.tone.unwrap_or(s.tone);
     s.about = changes.about.apply(s.about);
+    s.address = changes.address.apply(s.address);
+    s.service_area = changes.service_area.apply(s.service_area);
+    s.payment_methods = changes.payment_methods.unwrap_or(s.payment_methods);
+    s.faq = changes.faq.unwrap_or(s.faq);
+    s.emergency = changes.emergency.apply(s.emergency);
     if let Some(booking) = changes.booking {
         s.booking = booking.apply(s.booking);
         s.booking.check().map_err(|(field, e)| ServiceError::invalid(field, e.0))?;

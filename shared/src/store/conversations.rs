@@ -1,4 +1,5 @@
-//! Per-customer conversation state: AI pauses after a human reply, last activity.
+//! Per-customer conversation state: AI pauses after a human reply, last activity, and
+//! what the replies have said (greeted, services discussed, the open question).
 
 use chrono::{DateTime, Utc};
 use tokio_postgres::GenericClient;
@@ -6,6 +7,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::sql::p;
+use crate::domain::conversation_state::ConversationState;
 
 /// Pauses AI replies to the customer until `until` (a later pause wins).
 pub async fn pause_ai(c: &impl GenericClient, customer_id: Uuid, until: DateTime<Utc>) -> Result<(), StoreError> {
@@ -36,5 +38,28 @@ pub async fn touch(c: &impl GenericClient, customer_id: Uuid, inbound: bool) -> 
          ON CONFLICT (customer_id) DO UPDATE SET last_outbound_at = now(), updated_at = now()"
     };
     c.query_typed(sql, &[p(&customer_id)]).await?;
+    Ok(())
+}
+
+/// What the conversation with the customer has said so far (empty when nothing yet).
+pub async fn state(c: &impl GenericClient, customer_id: Uuid) -> Result<ConversationState, StoreError> {
+    let rows = c.query_typed("SELECT state FROM conversations WHERE customer_id = $1", &[p(&customer_id)]).await?;
+    let Some(row) = rows.first() else { return Ok(ConversationState::default()) };
+    let value: serde_json::Value = row.try_get(0)?;
+    serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("conversations.state: {e}")))
+}
+
+pub async fn save_state(
+    c: &impl GenericClient,
+    customer_id: Uuid,
+    state: &ConversationState,
+) -> Result<(), StoreError> {
+    let value = serde_json::to_value(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    c.query_typed(
+        "INSERT INTO conversations (customer_id, state) VALUES ($1, $2)
+         ON CONFLICT (customer_id) DO UPDATE SET state = $2, updated_at = now()",
+        &[p(&customer_id), p(&value)],
+    )
+    .await?;
     Ok(())
 }

@@ -10,7 +10,9 @@ use crate::domain::{Settings, TimeZone};
 pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
     let rows = c
         .query_typed(
-            "SELECT business_name, time_zone, business_hours, services, tone, about, booking, updated_at FROM settings WHERE id = 1",
+            "SELECT business_name, time_zone, business_hours, services, tone, about, booking, address, service_area,
+                    payment_methods, faq, emergency, updated_at
+             FROM settings WHERE id = 1",
             &[],
         )
         .await?;
@@ -27,6 +29,15 @@ pub async fn load(c: &impl GenericClient) -> Result<Settings, StoreError> {
         tone: parse_req(row, "tone", str::parse)?,
         about: parse_opt(row, "about", LongText::parse)?,
         booking: serde_json::from_value(get(row, "booking")?).map_err(|e| corrupt("booking", e))?,
+        address: parse_opt(row, "address", ShortText::parse)?,
+        service_area: parse_opt(row, "service_area", LongText::parse)?,
+        payment_methods: serde_json::from_value(get(row, "payment_methods")?)
+            .map_err(|e| corrupt("payment_methods", e))?,
+        faq: serde_json::from_value(get(row, "faq")?).map_err(|e| corrupt("faq", e))?,
+        emergency: get::<Option<serde_json::Value>>(row, "emergency")?
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| corrupt("emergency", e))?,
         updated_at: Some(get(row, "updated_at")?),
     })
 }
@@ -41,11 +52,17 @@ pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, Stor
     let hours = serde_json::to_value(&s.business_hours).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let services = serde_json::to_value(&s.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let booking = serde_json::to_value(&s.booking).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let payment_methods = serde_json::to_value(&s.payment_methods).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let faq = serde_json::to_value(&s.faq).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let emergency =
+        s.emergency.as_ref().map(serde_json::to_value).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     c.query_typed(
-        "INSERT INTO settings (id, business_name, time_zone, business_hours, services, tone, about, booking, updated_at)
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, now())
+        "INSERT INTO settings (id, business_name, time_zone, business_hours, services, tone, about, booking,
+                               address, service_area, payment_methods, faq, emergency, updated_at)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
          ON CONFLICT (id) DO UPDATE SET business_name = $1, time_zone = $2, business_hours = $3, services = $4,
-                tone = $5, about = $6, booking = $7, updated_at = now()",
+                tone = $5, about = $6, booking = $7, address = $8, service_area = $9, payment_methods = $10,
+                faq = $11, emergency = $12, updated_at = now()",
         &[
             p(&s.business_name.as_str()),
             p(&s.time_zone.name()),
@@ -54,6 +71,11 @@ pub async fn save(c: &impl GenericClient, s: &Settings) -> Result<Settings, Stor
             p(&s.tone.as_str()),
             p(&s.about.as_ref().map(super::super::domain::text::Text::as_str)),
             p(&booking),
+            p(&s.address.as_ref().map(super::super::domain::text::Text::as_str)),
+            p(&s.service_area.as_ref().map(super::super::domain::text::Text::as_str)),
+            p(&payment_methods),
+            p(&faq),
+            p(&emergency),
         ],
     )
     .await?;

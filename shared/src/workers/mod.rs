@@ -43,7 +43,7 @@ pub struct JobFailure(#[from] pub ServiceError);
 pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), JobFailure> {
     let result = match job {
         Job::ProcessMessage { message_id } => {
-            state.conversations().process(*message_id, ctx.deadline).await.map(|_| ())
+            state.conversations().process(*message_id, ctx.now, ctx.deadline).await.map(|_| ())
         }
         Job::RouteTask { message_id } => state.tasks().route_task_job(*message_id).await,
         Job::NotifySlack { about } => state.integrations().notify_slack(*about, ctx.deadline).await,

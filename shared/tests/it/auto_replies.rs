@@ -72,7 +72,7 @@ async fn an_out_of_office_reply_is_stored_but_not_answered() {
     let jobs = app.take_jobs().await;
     let [leadflow::queue::Job::ProcessMessage { message_id }] = jobs.as_slice() else { panic!("{jobs:?}") };
     let deadline = chrono::Utc::now() + chrono::Duration::seconds(30);
-    let outcome = app.state.conversations().process(*message_id, deadline).await.unwrap();
+    let outcome = app.state.conversations().process(*message_id, chrono::Utc::now(), deadline).await.unwrap();
     assert_eq!(outcome, Outcome::Skipped { reason: "auto-reply".into() });
 
     // Other responders: a vacation script's header, a bulk precedence, and one that says

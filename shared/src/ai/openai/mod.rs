@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{AiError, Analyzer, FollowUpContext, Reply, ReplyContext, Responder};
+use crate::domain::conversation_state::Said;
 
 mod follow_up;
 mod tools;
@@ -316,7 +317,7 @@ impl Responder for OpenAiEngine {
         if text.is_empty() {
             return Err(AiError::BadOutput("empty reply".into()));
         }
-        Ok(Some(Reply { text }))
+        Ok(Some(Reply { text, said: Said::default() }))
     }
 
     fn books_with_tools(&self) -> bool {

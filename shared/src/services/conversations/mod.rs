@@ -4,6 +4,7 @@
 //! an idempotency claim per message, so a redelivered job replies once.
 
 mod keywords;
+mod reply;
 mod staff;
 
 use chrono::{DateTime, Utc};
@@ -13,21 +14,23 @@ use uuid::Uuid;
 use super::bookings::Bookings;
 use super::bookings::conversation::{BookingReply, Writer};
 use super::bookings::desk::ConversationDesk;
-use super::delivery::{Delivery, Draft, opted_out};
+use super::delivery::{Delivery, opted_out};
+use super::emergencies::Pager;
 use super::follow_ups::FollowUps;
 use super::qualification::Qualifier;
 use super::routing::task_type_for;
 use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
 use crate::ai::{Ai, BookingDesk, ReplyContext};
-use crate::channels::sendgrid::message_id_of;
 use crate::domain::analysis::HandoffReason;
+use crate::domain::conversation_state::Said;
 use crate::domain::customer::CustomerFields;
 use crate::domain::event::{ChangedBy, LeadStatusChanged, QualifyTrigger};
+use crate::domain::profile::is_emergency;
 use crate::domain::sequence::{RunEndReason, SequenceTrigger};
 use crate::domain::text::ShortText;
 use crate::domain::{
     Analysis, AnalysisInput, Channel, Country, Customer, CustomerChanges, DeliveryStatus, Direction, Email, Event,
-    Intent, LeadStatus, Message, Phone,
+    Intent, LeadStatus, Message, Phone, Settings,
 };
 use crate::idempotency::{Claim, IdempotencyStore, claim, payload_hash};
 use crate::queue::Job;
@@ -54,6 +57,24 @@ pub fn reply_id(inbound: Uuid, purpose: &str) -> Uuid {
     Uuid::new_v5(&inbound, purpose.as_bytes())
 }
 
+/// The time a message is answered at, and the job's deadline.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    now: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+}
+
+/// One inbound message being answered, and what it is answered from.
+struct Turn<'t> {
+    customer: &'t Customer,
+    inbound: &'t Message,
+    analysis: &'t Analysis,
+    settings: &'t Settings,
+    /// The channel the reply goes out on.
+    channel: Channel,
+    clock: Clock,
+}
+
 /// Everything a conversation touches.
 #[derive(Clone, Copy)]
 pub struct Conversations<'a> {
@@ -67,6 +88,7 @@ pub struct Conversations<'a> {
     pub follow_on: FollowOn<'a>,
     pub idempotency: &'a dyn IdempotencyStore,
     pub follow_ups: FollowUps<'a>,
+    pub pager: Pager<'a>,
     pub default_country: Country,
     /// How long an agent's message pauses AI replies.
     pub ai_pause: chrono::Duration,
@@ -82,8 +104,13 @@ fn input_of(m: &Message) -> AnalysisInput {
 }
 
 impl Conversations<'_> {
-    /// The `ProcessMessage` job: answers one stored inbound message, once.
-    pub async fn process(&self, message_id: Uuid, deadline: DateTime<Utc>) -> ServiceResult<Outcome> {
+    /// The `ProcessMessage` job: answers one stored inbound message, once, as of `now`.
+    pub async fn process(
+        &self,
+        message_id: Uuid,
+        now: DateTime<Utc>,
+        deadline: DateTime<Utc>,
+    ) -> ServiceResult<Outcome> {
         let key = format!("process-message:{message_id}");
         let guard = match claim(self.idempotency, key, &payload_hash(message_id.as_bytes()), deadline).await? {
             Claim::Proceed(guard) => guard,
@@ -92,12 +119,12 @@ impl Conversations<'_> {
             }
             Claim::InProgress => return Err(ServiceError::InProgress { what: format!("message {message_id}") }),
         };
-        let result = self.pipeline(message_id).await;
+        let result = self.pipeline(message_id, Clock { now, deadline }).await;
         guard.settle(&result, |outcome| serde_json::to_value(outcome).unwrap_or_default()).await;
         result
     }
 
-    async fn pipeline(&self, message_id: Uuid) -> ServiceResult<Outcome> {
+    async fn pipeline(&self, message_id: Uuid, clock: Clock) -> ServiceResult<Outcome> {
         let messages = self.mongo.messages();
         let Some(inbound) = messages.get(message_id).await? else {
             return Ok(Outcome::Skipped { reason: "message not found".into() });
@@ -123,7 +150,7 @@ impl Conversations<'_> {
         }
         let outcome = match inbound.channel.keyword(&inbound.content) {
             Some(keyword) => self.handle_keyword(&customer, &inbound, keyword).await?,
-            None => self.converse(customer, &inbound).await?,
+            None => self.converse(customer, &inbound, clock).await?,
         };
         messages.mark_processed(inbound.id).await?;
         Ok(outcome)
@@ -142,7 +169,8 @@ impl Conversations<'_> {
         CustomerChanges::fill_gaps(customer, fields)
     }
 
-    async fn converse(&self, mut customer: Customer, inbound: &Message) -> ServiceResult<Outcome> {
+    async fn converse(&self, mut customer: Customer, inbound: &Message, clock: Clock) -> ServiceResult<Outcome> {
+        let now = clock.now;
         let analysis = self.ai.analyzer.analyze(&input_of(inbound)).await?;
         self.mongo.messages().set_analysis(inbound.id, &analysis).await?;
         if let Some(lead_id) = inbound.lead_id {
@@ -165,27 +193,34 @@ impl Conversations<'_> {
         self.after_analysis(inbound).await?;
         let conn = self.db.conn().await?;
         let settings = settings::load(&*conn).await?;
-        let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > Utc::now());
+        let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > now);
+        let mut state = conversations::state(&*conn, customer.id).await?;
         drop(conn);
+        state.learn(&analysis.entities);
         let channel = inbound.channel.reply_channel(&customer);
         if analysis.intent != Intent::OptOut {
             // The customer wrote: whatever sequence they are in has done its job.
             self.follow_ups.stop(RunScope::Customer(customer.id), RunEndReason::Replied).await?;
         }
         if analysis.intent == Intent::OptOut {
-            self.hand_over(inbound, &analysis).await?;
+            self.hand_over(inbound, &analysis, handoff).await?;
             return self.opt_out_by_request(&customer, inbound, channel).await;
         }
         if paused {
-            self.hand_over(inbound, &analysis).await?;
+            self.hand_over(inbound, &analysis, handoff).await?;
             return Ok(Outcome::NoReply { reason: "AI replies paused after an agent's message".into() });
         }
         let conn = self.db.conn().await?;
         let is_opted_out = opted_out(&*conn, channel, &customer).await?;
         drop(conn);
         if is_opted_out {
-            self.hand_over(inbound, &analysis).await?;
+            self.hand_over(inbound, &analysis, handoff).await?;
             return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
+        }
+        let open_now = settings.business_hours.is_open(now, settings.time_zone);
+        let turn = Turn { customer: &customer, inbound, analysis: &analysis, settings: &settings, channel, clock };
+        if is_emergency(&analysis, &inbound.content) {
+            return self.emergency(&turn, state, open_now).await;
         }
         // A short answer to an offer ("2") reads as low confidence to the analysis but is
         // clear to the booking flow; anything a person must see stays with the person.
@@ -198,7 +233,6 @@ impl Conversations<'_> {
             message_id: Some(inbound.id),
         };
         if matches!(handoff, None | Some(HandoffReason::LowConfidence)) {
-            let now = Utc::now();
             // Unsure of the intent, nothing is undone: an unsure "cancel" or "move it" is a
             // person's to read (offering or booking a free time stays the flow's).
             let unsure_change = handoff.is_some() && matches!(analysis.intent, Intent::Cancel | Intent::Reschedule);
@@ -209,17 +243,14 @@ impl Conversations<'_> {
             };
             if let Some(booking) = answered {
                 // Answered by the booking flow: no person is needed for it.
-                return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, None).await;
+                self.remember(customer.id, &mut state, &Said::default(), analysis.intent, now).await?;
+                return self.send_reply(&turn, Some(booking), None, None).await;
             }
         }
         let desk = match handoff {
-            None if tools => self.bookings.desk(writer, analysis.intent, Utc::now()).await?,
+            None if tools => self.bookings.desk(writer, analysis.intent, now).await?,
             _ => None,
         };
-        // With the desk, whether a person is needed is known once the model has used it.
-        if desk.is_none() {
-            self.hand_over(inbound, &analysis).await?;
-        }
         let history = self.mongo.messages().recent(customer.id, 12).await?;
         let history: Vec<Message> = history.into_iter().filter(|m| m.id != inbound.id).collect();
         let ctx = ReplyContext {
@@ -229,76 +260,35 @@ impl Conversations<'_> {
             inbound,
             analysis: &analysis,
             handoff,
-            open_now: settings.business_hours.is_open(Utc::now(), settings.time_zone),
+            open_now,
+            now,
+            state: &state,
+            emergency: None,
             booking: desk.as_ref().map(|d| d as &dyn BookingDesk),
         };
         let reply = self.ai.responder.respond(&ctx).await?;
         let had_desk = desk.is_some();
         let outcome = desk.map(ConversationDesk::finish).unwrap_or_default();
-        if had_desk && !outcome.used {
-            self.hand_over(inbound, &analysis).await?;
+        let said = reply.as_ref().map(|r| r.said.clone()).unwrap_or_default();
+        let handoff = match handoff {
+            // The profile answered what an unclear message asked: nobody needs to step in.
+            Some(HandoffReason::LowConfidence) if said.answered && !said.unanswered => None,
+            None if said.unanswered => Some(HandoffReason::Unanswered),
+            other => other,
+        };
+        // With the desk, whether a person is needed is known once the model has used it.
+        if !had_desk || !outcome.used {
+            self.hand_over(inbound, &analysis, handoff).await?;
         }
         let Some(reply) = reply else {
             return Ok(Outcome::NoReply { reason: format!("no reply to {}", analysis.intent) });
         };
+        self.remember(customer.id, &mut state, &said, analysis.intent, now).await?;
         if let Some(changed) = outcome.changed {
             let booking = BookingReply { text: reply.text, changed: Some(changed) };
-            return self.send_reply(&customer, inbound, channel, &settings, Some(booking), None, handoff).await;
+            return self.send_reply(&turn, Some(booking), None, handoff).await;
         }
-        self.send_reply(&customer, inbound, channel, &settings, None, Some(reply.text), handoff).await
-    }
-
-    /// Sends the reply: the responder's text, or the booking flow's with the invite on
-    /// e-mail.
-    #[allow(clippy::too_many_arguments)]
-    async fn send_reply(
-        &self,
-        customer: &Customer,
-        inbound: &Message,
-        channel: Channel,
-        settings: &crate::domain::Settings,
-        booking: Option<BookingReply>,
-        text: Option<String>,
-        handoff: Option<HandoffReason>,
-    ) -> ServiceResult<Outcome> {
-        let now = Utc::now();
-        let (text, attachments) = match booking {
-            Some(reply) => {
-                let invite = reply
-                    .changed
-                    .filter(|_| channel == Channel::Email)
-                    .map(|(_, b)| super::bookings::notices::ics(&b, customer, settings, now));
-                (reply.text, invite.into_iter().collect())
-            }
-            None => (text.unwrap_or_default(), Vec::new()),
-        };
-        let text = crate::domain::reply::fit_for_channel(&text, channel);
-        let subject = (channel == Channel::Email).then(|| match &inbound.subject {
-            Some(s) if s.to_lowercase().starts_with("re:") => s.clone(),
-            Some(s) => format!("Re: {s}"),
-            None => format!("Your message to {}", settings.business_name),
-        });
-        let draft = Draft {
-            id: reply_id(inbound.id, "reply"),
-            channel,
-            ai_response: Some(text.clone()),
-            text,
-            subject,
-            lead_id: inbound.lead_id,
-            in_reply_to: (channel == Channel::Email)
-                .then(|| inbound.provider_message_id.as_deref().and_then(message_id_of).map(str::to_owned))
-                .flatten(),
-            chat_session: inbound.chat_session,
-            ignore_opt_out: false,
-            attachments,
-        };
-        let sent = self.delivery.deliver(customer, draft).await?;
-        if sent.delivery_status == Some(DeliveryStatus::Sent)
-            && let Some(lead_id) = inbound.lead_id
-        {
-            self.mark_contacted(lead_id).await?;
-        }
-        Ok(Outcome::Replied { reply_id: sent.id, handoff })
+        self.send_reply(&turn, None, Some(reply.text), handoff).await
     }
 
     /// Scores the lead on the new message.
@@ -309,11 +299,16 @@ impl Conversations<'_> {
         Ok(())
     }
 
-    /// Marks the lead for a person when the analysis says so and queues routing when the
+    /// Marks the lead for a person when `handoff` says so and queues routing when the
     /// message needs one (not for a message the booking flow answered).
-    async fn hand_over(&self, inbound: &Message, analysis: &Analysis) -> ServiceResult<()> {
+    async fn hand_over(
+        &self,
+        inbound: &Message,
+        analysis: &Analysis,
+        handoff: Option<HandoffReason>,
+    ) -> ServiceResult<()> {
         let Some(lead_id) = inbound.lead_id else { return Ok(()) };
-        if let Some(reason) = analysis.handoff() {
+        if let Some(reason) = handoff {
             let conn = self.db.conn().await?;
             leads::set_handoff(&*conn, lead_id, Some(reason)).await?;
         }

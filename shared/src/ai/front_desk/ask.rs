@@ -1,0 +1,254 @@
+//! What a message asks of the business profile: opening hours (now, today, a named
+//! day, the week), the address or service area, payment methods, and whether a
+//! service is offered. Read from the words alone; the analysis's intent is separate.
+
+use std::sync::LazyLock;
+
+use chrono::Weekday;
+use regex::Regex;
+
+use crate::domain::profile::contains_phrase;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HoursAsk {
+    Now,
+    Today,
+    Tomorrow,
+    Day(Weekday),
+    Weekend,
+    Week,
+}
+
+/// What the customer asked about "do you do X".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Offered {
+    /// A thing named: "drain cleaning".
+    Named(String),
+    /// "it", "that": the service under discussion.
+    Pronoun,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Asked {
+    pub(super) hours: Option<HoursAsk>,
+    pub(super) address: bool,
+    pub(super) area: bool,
+    pub(super) payment: bool,
+    pub(super) offered: Option<Offered>,
+}
+
+impl Asked {
+    pub(super) fn anything(&self) -> bool {
+        self.hours.is_some() || self.address || self.area || self.payment || self.offered.is_some()
+    }
+}
+
+const QUESTION_STARTS: &[&str] = &[
+    "what", "whats", "what's", "when", "where", "wheres", "where's", "how", "are", "r", "is", "do", "does", "can",
+    "could", "will", "would", "which", "who", "any", "u",
+];
+
+/// A question by its mark or its first word ("what are your hours on saturday").
+pub(super) fn is_question(lower: &str) -> bool {
+    lower.contains('?')
+        || lower
+            .split(['.', '!', '\n'])
+            .filter_map(|s| s.split_whitespace().next())
+            .any(|w| QUESTION_STARTS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
+}
+
+const HOURS_WORDS: &[&str] =
+    &["hours", "open", "opened", "opening", "close", "closed", "closing", "what time do you", "when do you"];
+const NOW_WORDS: &[&str] = &["now", "right now", "currently", "still open", "at the moment"];
+const TODAY_WORDS: &[&str] = &["today", "tonight", "this morning", "this afternoon", "this evening"];
+const TOMORROW_WORDS: &[&str] = &["tomorrow", "tmrw", "tmr", "tomorow"];
+const DAYS: &[(Weekday, &[&str])] = &[
+    (Weekday::Mon, &["monday", "mondays", "mon"]),
+    (Weekday::Tue, &["tuesday", "tuesdays", "tues", "tue"]),
+    (Weekday::Wed, &["wednesday", "wednesdays", "wed"]),
+    (Weekday::Thu, &["thursday", "thursdays", "thurs", "thu"]),
+    (Weekday::Fri, &["friday", "fridays", "fri"]),
+    (Weekday::Sat, &["saturday", "saturdays", "sat"]),
+    (Weekday::Sun, &["sunday", "sundays", "sun"]),
+];
+const ADDRESS_WORDS: &[&str] = &[
+    "address",
+    "where are you located",
+    "where are you guys",
+    "where are you based",
+    "where is your",
+    "where's your",
+    "wheres your",
+    "located",
+    "directions",
+    "find you",
+    "your location",
+    "your shop",
+    "your office",
+];
+const AREA_WORDS: &[&str] = &[
+    "service area",
+    "areas do you",
+    "area do you",
+    "what areas",
+    "which areas",
+    "do you serve",
+    "do you cover",
+    "come out to",
+    "travel to",
+    "how far",
+    "in my area",
+    "my area",
+    "near me",
+    "do you come to",
+    "do you work in",
+];
+/// Payment in words that do not also mean price ("how much do I pay" is pricing).
+const PAYMENT_WORDS: &[&str] = &[
+    "pay with",
+    "pay by",
+    "pay in cash",
+    "pay via",
+    "pay using",
+    "ways to pay",
+    "way to pay",
+    "payment method",
+    "payment methods",
+    "payment options",
+    "payment plan",
+    "payment plans",
+    "credit card",
+    "credit cards",
+    "debit card",
+    "debit",
+    "cash",
+    "checks",
+    "cheque",
+    "venmo",
+    "zelle",
+    "paypal",
+    "apple pay",
+    "google pay",
+    "financing",
+    "finance",
+    "amex",
+    "american express",
+    "visa",
+    "mastercard",
+    "take cards",
+    "accept cards",
+];
+
+fn any(lower: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| contains_phrase(lower, w))
+}
+
+/// The day an hours question is about, if it names one.
+fn day_asked(lower: &str) -> Option<HoursAsk> {
+    if any(lower, TOMORROW_WORDS) {
+        return Some(HoursAsk::Tomorrow);
+    }
+    if any(lower, TODAY_WORDS) {
+        return Some(HoursAsk::Today);
+    }
+    if any(lower, &["weekend", "weekends"]) {
+        return Some(HoursAsk::Weekend);
+    }
+    DAYS.iter().find(|(_, names)| any(lower, names)).map(|(d, _)| HoursAsk::Day(*d))
+}
+
+static OFFERED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)\b(?:do|does|can|could|will|would)\s+(?:you|ya|u|y'?all|you\s+guys|your\s+(?:team|company|shop))\s+
+          (?:also\s+|still\s+|ever\s+)?
+          (?:do|offer|provide|handle|fix|repair|install|replace|service|clean|unclog|sell|carry|work\s+on|
+             take\s+care\s+of|deal\s+with|perform|specialize\s+in|specialise\s+in|have)\s+
+          (?P<thing>[^?.!,;\n]{2,60})",
+    )
+    .expect("the offered pattern compiles")
+});
+
+const PRONOUNS: &[&str] = &["it", "that", "this", "them", "those", "one", "that one", "this one", "that too"];
+const LEADING: &[&str] = &["a ", "an ", "the ", "any ", "some ", "my ", "our "];
+/// A "thing" that is a time is a booking question, not an offering.
+const TIME_WORDS: &[&str] = &[
+    "today",
+    "tomorrow",
+    "tonight",
+    "am",
+    "pm",
+    "appointment",
+    "appointments",
+    "time",
+    "times",
+    "anytime",
+    "openings",
+];
+
+fn offered(lower: &str) -> Option<Offered> {
+    let caps = OFFERED.captures(lower)?;
+    let mut thing = caps["thing"].trim().to_owned();
+    for lead in LEADING {
+        if let Some(rest) = thing.strip_prefix(lead) {
+            thing = rest.to_owned();
+        }
+    }
+    if PRONOUNS.contains(&thing.as_str()) || PRONOUNS.iter().any(|p| thing.starts_with(&format!("{p} "))) {
+        return Some(Offered::Pronoun);
+    }
+    if any(&thing, TIME_WORDS) || day_asked(&thing).is_some() {
+        return None;
+    }
+    Some(Offered::Named(thing))
+}
+
+pub(super) fn read(text: &str) -> Asked {
+    let lower = text.to_lowercase().replace('\u{2019}', "'");
+    if !is_question(&lower) {
+        return Asked::default();
+    }
+    let mut asked = Asked::default();
+    let weekend_booking = contains_phrase(&lower, "weekend appointments") || contains_phrase(&lower, "weekends");
+    if any(&lower, HOURS_WORDS) || (weekend_booking && offered(&lower).is_none()) {
+        asked.hours = Some(match day_asked(&lower) {
+            Some(day) => day,
+            None if any(&lower, NOW_WORDS) || contains_phrase(&lower, "are you open") => HoursAsk::Now,
+            None => HoursAsk::Week,
+        });
+    }
+    asked.address = any(&lower, ADDRESS_WORDS);
+    asked.area = any(&lower, AREA_WORDS);
+    asked.payment = any(&lower, PAYMENT_WORDS);
+    if asked.hours.is_none() && !asked.payment && !asked.area {
+        asked.offered = offered(&lower);
+    }
+    asked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_questions_name_their_day() {
+        assert_eq!(read("what are your hours on saturday?").hours, Some(HoursAsk::Day(Weekday::Sat)));
+        assert_eq!(read("Are you open now?").hours, Some(HoursAsk::Now));
+        assert_eq!(read("are you guys open today").hours, Some(HoursAsk::Today));
+        assert_eq!(read("What time do you close tomorrow?").hours, Some(HoursAsk::Tomorrow));
+        assert_eq!(read("what are your hours").hours, Some(HoursAsk::Week));
+        assert_eq!(read("Do you do weekend appointments?").hours, Some(HoursAsk::Weekend));
+        assert_eq!(read("My office opened late today.").hours, None, "not a question");
+    }
+
+    #[test]
+    fn offerings_and_the_rest() {
+        assert_eq!(read("Hi, do you do drain cleaning?").offered, Some(Offered::Named("drain cleaning".into())));
+        assert_eq!(read("can you guys fix a leaky faucet?").offered, Some(Offered::Named("leaky faucet".into())));
+        assert_eq!(read("do you also install it?").offered, Some(Offered::Pronoun));
+        assert_eq!(read("ok can you come tuesday at 10am?").offered, None);
+        assert!(read("do you take credit cards?").payment);
+        assert!(read("Where are you located?").address);
+        assert!(read("Do you serve Round Rock?").area);
+        assert!(!read("How much is it?").anything());
+    }
+}
