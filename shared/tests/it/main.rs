@@ -26,6 +26,7 @@ mod openai_booking;
 mod openai_follow_up;
 mod outbox;
 mod readme;
+mod replies;
 mod routing;
 mod salesforce;
 mod store;

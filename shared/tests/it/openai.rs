@@ -180,6 +180,9 @@ async fn replies_are_grounded_in_the_profile_and_fit_the_channel() {
         analysis: &analysis,
         handoff: None,
         open_now: true,
+        now,
+        state: &leadflow::domain::conversation_state::ConversationState::default(),
+        emergency: None,
         booking: None,
     };
     let reply = ai(&server, Duration::from_secs(5)).responder.respond(&ctx).await.unwrap().unwrap();

@@ -162,7 +162,7 @@ static OFFERED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)\b(?:do|does|can|could|will|would)\s+(?:you|ya|u|y'?all|you\s+guys|your\s+(?:team|company|shop))\s+
           (?:also\s+|still\s+|ever\s+)?
           (?:do|offer|provide|handle|fix|repair|install|replace|service|clean|unclog|sell|carry|work\s+on|
-             take\s+care\s+of|deal\s+with|perform|specialize\s+in|specialise\s+in|have)\s+
+             take\s+care\s+of|deal\s+with|perform|specialize\s+in|specialise\s+in)\s+
           (?P<thing>[^?.!,;\n]{2,60})",
     )
     .expect("the offered pattern compiles")

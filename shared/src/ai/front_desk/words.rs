@@ -122,8 +122,11 @@ pub(super) fn stem(word: &str) -> String {
         .or_else(|| cut("es", 4).filter(|b| b.ends_with(['s', 'x', 'h'])).map(str::to_owned))
         .or_else(|| cut("s", 3).filter(|b| !b.ends_with('s')).map(str::to_owned))
         .unwrap_or_else(|| w.to_owned());
-    let base = base.trim_end_matches('e').to_owned();
-    let base = if base.is_empty() { w.to_owned() } else { base };
+    // One silent final e: "price" and "priced" meet at "pric"; "fee" stays itself.
+    let base = match base.strip_suffix('e') {
+        Some(b) if b.len() >= 3 && !b.ends_with('e') => b.to_owned(),
+        _ => base,
+    };
     SYNONYMS.iter().find(|(from, _)| base == *from).map_or(base, |(_, to)| (*to).to_owned())
 }
 

@@ -86,11 +86,16 @@ impl TestApp {
 
     /// Runs every queued job (and the jobs they queue) to completion; returns how many ran.
     pub(crate) async fn run_jobs(&self) -> usize {
+        self.run_jobs_at(chrono::Utc::now()).await
+    }
+
+    /// Runs every queued job as if the clock read `now` (opening hours, send windows).
+    pub(crate) async fn run_jobs_at(&self, now: chrono::DateTime<chrono::Utc>) -> usize {
         let mut ran = 0;
         loop {
             let next = self.jobs.lock().await.try_next();
             let Some(job) = next else { return ran };
-            let ctx = JobContext::with_budget(chrono::Duration::seconds(30));
+            let ctx = JobContext::at(now, chrono::Duration::seconds(30));
             leadflow::workers::run(&self.state, &job, &ctx).await.unwrap_or_else(|e| panic!("job {job:?} failed: {e}"));
             ran += 1;
         }
