@@ -32,7 +32,7 @@ fn distinctive(text: &str) -> Vec<String> {
 
 /// The listed service a text names (by the distinctive words of its name or
 /// description), the one sharing most words.
-pub(super) fn find_service<'s>(settings: &'s Settings, text: &str) -> Option<&'s Service> {
+pub(in crate::ai) fn find_service<'s>(settings: &'s Settings, text: &str) -> Option<&'s Service> {
     let asked = distinctive(text);
     settings
         .services

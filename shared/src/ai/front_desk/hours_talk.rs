@@ -75,7 +75,7 @@ pub(super) fn week(hours: &BusinessHours) -> String {
 
 /// When the business next opens after `now`: "today at 1pm", "tomorrow at 8am",
 /// "Monday at 8am".
-pub(super) fn next_opening(hours: &BusinessHours, tz: TimeZone, now: DateTime<Utc>) -> Option<String> {
+pub(in crate::ai) fn next_opening(hours: &BusinessHours, tz: TimeZone, now: DateTime<Utc>) -> Option<String> {
     let start = hours.next_open(now, tz)?;
     let local = start.with_timezone(&tz.tz());
     let today = now.with_timezone(&tz.tz()).date_naive();

@@ -10,6 +10,9 @@ mod faq;
 mod hours_talk;
 mod words;
 
+pub(super) use answers::find_service;
+pub(super) use hours_talk::next_opening;
+
 use super::{EmergencyNotice, Reply, ReplyContext};
 use crate::domain::analysis::HandoffReason;
 use crate::domain::conversation_state::{OpenQuestion, Said};

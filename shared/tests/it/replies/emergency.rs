@@ -90,9 +90,9 @@ async fn an_emergency_at_two_in_the_morning_pages_the_on_call_and_says_so() {
     let post = posts[0]["text"].as_str().unwrap();
     assert!(post.contains(FLOOD) && post.contains(CUSTOMER), "{post}");
 
-    let leads = app.get("/api/leads?needs_human=true").await;
+    let leads = app.get("/api/leads").await;
     let lead = &leads.body["items"][0];
-    assert_eq!(lead["handoff_reason"], "emergency", "{}", leads.text);
+    assert_eq!((&lead["needs_human"], &lead["handoff_reason"]), (&json!(true), &json!("emergency")), "{}", leads.text);
 
     // A second message about it within the hour does not page again, and says the same.
     sms_in(&app, "SM000000000000000000000000000000e2", "water is everywhere, please hurry!! flooding").await;

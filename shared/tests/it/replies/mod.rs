@@ -5,6 +5,7 @@
 
 mod conversation;
 mod emergency;
+mod openai;
 mod settings_api;
 
 use chrono::{DateTime, TimeZone as _, Utc};

@@ -1,0 +1,223 @@
+//! What keeps the model's reply as grounded as the rules engine's: the conversation
+//! state goes into the prompt (greeted already, closed notice given, the service under
+//! discussion, the open question, facts stated), and the answer is checked before it is
+//! sent. A reply that states a price the settings do not list, a clock time that is
+//! neither an opening hour nor a time the booking tools returned, or more than the
+//! channel holds is `BadOutput`, so the rules engine answers instead (and the log says
+//! why).
+
+use std::sync::{LazyLock, Mutex};
+
+use chrono::{DateTime, Timelike, Utc};
+use regex::Regex;
+use serde_json::json;
+
+use crate::ai::front_desk::{find_service, next_opening};
+use crate::ai::{AiError, BookedSlot, BookingDesk, DeskError, ReplyContext, money};
+use crate::domain::conversation_state::Said;
+use crate::domain::reply::{fits_sms, to_gsm7};
+use crate::domain::{Channel, Text};
+
+/// Ends a reply the model could not ground: a person must answer.
+pub(super) const NEEDS_PERSON: &str = "[needs-person]";
+
+/// The prompt's paragraph on the conversation so far, and what the reply will have said
+/// if the model follows it.
+pub(super) fn conversation_rules(ctx: &ReplyContext<'_>) -> (String, Said) {
+    let s = ctx.settings;
+    let mut said = Said { greeted: ctx.state.should_greet(ctx.now), ..Said::default() };
+    let mut rules = vec![if said.greeted {
+        "Open with a short greeting.".to_owned()
+    } else {
+        "The customer has already been greeted: do not greet again, answer straight away.".to_owned()
+    }];
+    let say_closed = !ctx.open_now && ctx.state.should_say_closed(ctx.now, &s.business_hours, s.time_zone);
+    match (ctx.open_now, say_closed) {
+        (true, _) => rules.push("The business is open now.".into()),
+        (false, true) => {
+            said.said_closed = true;
+            let when = next_opening(&s.business_hours, s.time_zone, ctx.now)
+                .map(|w| format!(" It opens again {w}."))
+                .unwrap_or_default();
+            rules.push(format!("The business is closed now; say so once.{when}"));
+        }
+        (false, false) => rules.push("The customer already knows the business is closed: do not say it again.".into()),
+    }
+    let service = find_service(s, &ctx.inbound.content).map(|sv| sv.name.as_str()).or(ctx.state.current_service());
+    if let Some(service) = service {
+        said.services.push(service.to_owned());
+        rules.push(format!("The service under discussion is {service:?}: \"it\" or \"that\" refers to it."));
+    }
+    let state = json!({
+        "services_discussed": ctx.state.services,
+        "open_question": ctx.state.open_question,
+        "last_intent": ctx.state.last_intent,
+        "facts": ctx.state.facts,
+    });
+    rules.push(format!("Conversation state (JSON): {state}"));
+    rules.push(format!(
+        "If neither the profile nor the FAQ answers what the customer asks, do not guess: say a team member will \
+         answer it, and end the message with {NEEDS_PERSON}."
+    ));
+    (rules.join(" "), said)
+}
+
+static CLOCK_12: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*([ap])\.?\s?m\b\.?").expect("the 12-hour pattern compiles")
+});
+static CLOCK_24: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([01]?\d|2[0-3]):([0-5]\d)\b").expect("the 24-hour pattern compiles"));
+
+/// The clock times a text states, as minutes after midnight.
+fn clock_times(text: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut covered = Vec::new();
+    for c in CLOCK_12.captures_iter(text) {
+        let hour: u32 = c[1].parse().unwrap_or(0) % 12;
+        let minute: u32 = c.get(2).map_or(0, |m| m.as_str().parse().unwrap_or(0));
+        let pm = c[3].eq_ignore_ascii_case("p");
+        found.push((hour + if pm { 12 } else { 0 }) * 60 + minute);
+        covered.push(c.get(0).map_or(0..0, |m| m.range()));
+    }
+    for c in CLOCK_24.captures_iter(text) {
+        let range = c.get(0).map_or(0..0, |m| m.range());
+        if covered.iter().any(|r| r.start <= range.start && range.start < r.end) {
+            continue;
+        }
+        found.push(c[1].parse::<u32>().unwrap_or(0) * 60 + c[2].parse::<u32>().unwrap_or(0));
+    }
+    found
+}
+
+/// The model's reply, or why it must not be sent. `seen` are the times the booking
+/// tools returned in this reply's run.
+pub(super) fn check(answer: &str, ctx: &ReplyContext<'_>, seen: &[DateTime<Utc>]) -> Result<(String, bool), AiError> {
+    let s = ctx.settings;
+    let unanswered = answer.contains(NEEDS_PERSON);
+    let text = answer.replace(NEEDS_PERSON, "").trim().to_owned();
+    let mut grounds: Vec<&str> = s.services.iter().filter_map(|sv| sv.price.as_ref().map(Text::as_str)).collect();
+    grounds.extend(s.faq.iter().map(|f| f.answer.as_str()));
+    grounds.extend(s.about.as_ref().map(Text::as_str));
+    let invented = money::invented(&text, &grounds);
+    if !invented.is_empty() {
+        return Err(AiError::BadOutput(format!(
+            "reply states prices the settings do not list: {}",
+            invented.join(", ")
+        )));
+    }
+    let tz = s.time_zone.tz();
+    let mut allowed: Vec<u32> = seen
+        .iter()
+        .map(|t| {
+            let local = t.with_timezone(&tz);
+            local.hour() * 60 + local.minute()
+        })
+        .collect();
+    for day in [
+        chrono::Weekday::Mon,
+        chrono::Weekday::Tue,
+        chrono::Weekday::Wed,
+        chrono::Weekday::Thu,
+        chrono::Weekday::Fri,
+        chrono::Weekday::Sat,
+        chrono::Weekday::Sun,
+    ] {
+        for span in s.business_hours.spans(day) {
+            allowed.extend([u32::from(span.open), u32::from(span.close) % (24 * 60)]);
+        }
+    }
+    if ctx.booking.is_some() {
+        // With the booking tools, a time is only ever booked through them: the customer's
+        // own time may be named in saying it is not open.
+        allowed.extend(clock_times(&ctx.inbound.content));
+    }
+    if let Some(t) = clock_times(&text).into_iter().find(|t| !allowed.contains(t)) {
+        return Err(AiError::BadOutput(format!(
+            "reply names {:02}:{:02}, neither an opening hour nor an open time the tools returned",
+            t / 60,
+            t % 60
+        )));
+    }
+    let channel = ctx.inbound.channel;
+    let fits = match channel {
+        Channel::Sms => fits_sms(&to_gsm7(&text).split_whitespace().collect::<Vec<_>>().join(" ")),
+        Channel::Chat | Channel::Form | Channel::Email => text.chars().count() <= channel.max_reply_chars(),
+    };
+    if !fits {
+        return Err(AiError::BadOutput(format!("reply too long for {channel} ({} characters)", text.chars().count())));
+    }
+    if text.is_empty() {
+        return Err(AiError::BadOutput("empty reply".into()));
+    }
+    Ok((text, unanswered))
+}
+
+/// The booking desk, noting every time it tells the model about.
+pub(super) struct Recorder<'d> {
+    pub(super) desk: &'d dyn BookingDesk,
+    pub(super) seen: Mutex<Vec<DateTime<Utc>>>,
+}
+
+impl Recorder<'_> {
+    fn note(&self, times: impl IntoIterator<Item = DateTime<Utc>>) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.extend(times);
+        }
+    }
+
+    fn note_error(&self, e: &DeskError) {
+        if let DeskError::NotOpen { nearest } = e {
+            self.note(nearest.iter().copied());
+        }
+    }
+
+    pub(super) fn times(&self) -> Vec<DateTime<Utc>> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait::async_trait]
+impl BookingDesk for Recorder<'_> {
+    async fn open_times(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<DateTime<Utc>>, DeskError> {
+        let result = self.desk.open_times(from, to, limit).await;
+        match &result {
+            Ok(times) => self.note(times.iter().copied()),
+            Err(e) => self.note_error(e),
+        }
+        result
+    }
+
+    async fn book(&self, start: DateTime<Utc>) -> Result<BookedSlot, DeskError> {
+        let result = self.desk.book(start).await;
+        match &result {
+            Ok(slot) => self.note([slot.start, slot.end]),
+            Err(e) => self.note_error(e),
+        }
+        result
+    }
+
+    async fn cancel(&self) -> Result<BookedSlot, DeskError> {
+        let result = self.desk.cancel().await;
+        match &result {
+            Ok(slot) => self.note([slot.start, slot.end]),
+            Err(e) => self.note_error(e),
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_times_are_read_in_both_styles() {
+        assert_eq!(clock_times("Tue 10:00 or 2:30pm, 9 AM, 12pm"), [14 * 60 + 30, 9 * 60, 12 * 60, 10 * 60]);
+        assert!(clock_times("call (512) 555-0100, 24/7, $1,200, step 2 of 3").is_empty());
+    }
+}
