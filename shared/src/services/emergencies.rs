@@ -59,25 +59,29 @@ fn page_text(settings: &Settings, customer: &Customer, inbound: &Message, now: D
     )
 }
 
+/// The emergency message being handled.
+#[derive(Clone, Copy)]
+pub struct Emergency<'e> {
+    pub settings: &'e Settings,
+    pub customer: &'e Customer,
+    pub inbound: &'e Message,
+    pub now: DateTime<Utc>,
+    /// The job's deadline, for the page's idempotency claim.
+    pub deadline: DateTime<Utc>,
+}
+
 impl Pager<'_> {
     /// What the customer is told about their emergency, paging the on-call first when
     /// the policy says to (and nobody was paged about this customer within the hour).
     pub async fn handle(
         &self,
-        settings: &Settings,
-        customer: &Customer,
-        inbound: &Message,
+        e: Emergency<'_>,
         open_now: bool,
         recently_paged: bool,
-        now: DateTime<Utc>,
-        deadline: DateTime<Utc>,
     ) -> ServiceResult<(EmergencyNotice, Paged)> {
-        let Some(policy) = &settings.emergency else { return Ok((EmergencyNotice::Marked, Paged::default())) };
-        let paged = if policy.pages(open_now) && !recently_paged {
-            self.page(policy, settings, customer, inbound, now, deadline).await?
-        } else {
-            Paged::default()
-        };
+        let Some(policy) = &e.settings.emergency else { return Ok((EmergencyNotice::Marked, Paged::default())) };
+        let paged =
+            if policy.pages(open_now) && !recently_paged { self.page(policy, e).await? } else { Paged::default() };
         let notice = if paged.anyone() || (recently_paged && policy.pages(open_now)) {
             EmergencyNotice::Paged { title: policy.on_call_title.clone() }
         } else if let Some(phone) = &policy.emergency_phone {
@@ -88,15 +92,8 @@ impl Pager<'_> {
         Ok((notice, paged))
     }
 
-    async fn page(
-        &self,
-        policy: &EmergencyPolicy,
-        settings: &Settings,
-        customer: &Customer,
-        inbound: &Message,
-        now: DateTime<Utc>,
-        deadline: DateTime<Utc>,
-    ) -> ServiceResult<Paged> {
+    async fn page(&self, policy: &EmergencyPolicy, e: Emergency<'_>) -> ServiceResult<Paged> {
+        let Emergency { settings, customer, inbound, now, deadline } = e;
         let key = format!("page:{}", inbound.id);
         let guard = match claim(self.idempotency, key.clone(), &payload_hash(key.as_bytes()), deadline).await? {
             Claim::Proceed(guard) => guard,
@@ -118,7 +115,9 @@ impl Pager<'_> {
             };
             match sms.send(&page).await {
                 Ok(_) => paged.sms = true,
-                Err(e) => tracing::error!(message_id = %inbound.id, error = %e, "the on-call could not be texted"),
+                Err(e) => {
+                    tracing::error!(message_id = %inbound.id, error = %e, "the on-call could not be texted");
+                }
             }
         }
         if policy.slack
@@ -128,7 +127,7 @@ impl Pager<'_> {
             match slack.post(&post).await {
                 Ok(()) => paged.slack = true,
                 Err(e) => {
-                    tracing::error!(message_id = %inbound.id, error = %e, "the on-call could not be told on Slack")
+                    tracing::error!(message_id = %inbound.id, error = %e, "the on-call could not be told on Slack");
                 }
             }
         }

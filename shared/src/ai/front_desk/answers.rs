@@ -5,7 +5,7 @@ use super::ask::{self, HoursAsk, Offered};
 use super::hours_talk::{self, day_name};
 use super::words::content_words;
 use super::{Desk, faq};
-use crate::domain::{Service, Settings};
+use crate::domain::{Service, Settings, Text};
 
 /// Words every trade uses: sharing only these does not make two services the same.
 const GENERIC: &[&str] = &[
@@ -196,7 +196,7 @@ impl Desk<'_, '_> {
     }
 
     fn payment(&mut self) {
-        let methods: Vec<&str> = self.ctx.settings.payment_methods.iter().map(|m| m.as_str()).collect();
+        let methods: Vec<&str> = self.ctx.settings.payment_methods.iter().map(Text::as_str).collect();
         if let Some(list) = list(&methods) {
             self.say(format!("We accept {list}."));
             self.answered = true;

@@ -121,7 +121,7 @@ impl<'c, 'a> Desk<'c, 'a> {
                 self.said.open_question = Some(OpenQuestion::WhichService);
             }
             None => {
-                self.say(format!("Tell us a little about what you need and someone from {business} will follow up."))
+                self.say(format!("Tell us a little about what you need and someone from {business} will follow up."));
             }
         }
     }

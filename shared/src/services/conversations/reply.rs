@@ -13,6 +13,7 @@ use crate::domain::{Channel, DeliveryStatus, Intent};
 use crate::services::ServiceResult;
 use crate::services::bookings::conversation::BookingReply;
 use crate::services::delivery::Draft;
+use crate::services::emergencies::Emergency;
 use crate::store::conversations;
 
 impl Conversations<'_> {
@@ -26,8 +27,8 @@ impl Conversations<'_> {
     ) -> ServiceResult<Outcome> {
         let Turn { customer, inbound, analysis, settings, clock, .. } = *turn;
         let recently = state.recently_paged(clock.now);
-        let (notice, paged) =
-            self.pager.handle(settings, customer, inbound, open_now, recently, clock.now, clock.deadline).await?;
+        let about = Emergency { settings, customer, inbound, now: clock.now, deadline: clock.deadline };
+        let (notice, paged) = self.pager.handle(about, open_now, recently).await?;
         if paged.anyone() {
             state.paged_at = Some(clock.now);
         }
