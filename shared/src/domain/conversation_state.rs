@@ -58,6 +58,10 @@ pub struct ConversationState {
     /// not one per message of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paged_at: Option<DateTime<Utc>>,
+    /// The times the customer was last offered: kept with the booking offer (which a
+    /// reply such as "2" picks from), read into the state, not stored twice.
+    #[serde(skip)]
+    pub slots_offered: Vec<DateTime<Utc>>,
 }
 
 const MAX_SERVICES: usize = 5;

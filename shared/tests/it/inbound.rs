@@ -293,7 +293,8 @@ async fn sendgrid_email_in_threaded_reply_out() {
     assert_eq!(sent["subject"], "Re: Quote request - kitchen remodel");
     assert_eq!(sent["from"]["email"], "hello@austinplumbing.example");
     let reply = sent["content"][0]["value"].as_str().unwrap();
-    assert!(reply.contains("Dana"), "{reply}");
+    assert!(reply.starts_with("Hi Dana, thanks for reaching out to Our business!\n\n"), "a salutation: {reply}");
+    assert!(reply.trim_end().ends_with("Best wishes,\nOur business"), "a sign-off: {reply}");
 
     let items = history(&app, customer["id"].as_str().unwrap()).await;
     assert_eq!(items.len(), 2);

@@ -78,7 +78,7 @@ impl Desk<'_, '_> {
         if asked.payment {
             self.payment();
         }
-        if let Some(entry) = faq::find(&self.ctx.settings.faq, &self.ctx.inbound.content) {
+        if let Some(entry) = faq::find(self.ctx.settings, &self.ctx.inbound.content) {
             self.say(entry.answer.as_str().to_owned());
             self.answered = true;
         }
@@ -143,7 +143,7 @@ impl Desk<'_, '_> {
         let settings = self.ctx.settings;
         match asked {
             Offered::Pronoun => {}
-            Offered::Named(thing) => match find_service(settings, thing) {
+            Offered::Named { verb, thing } => match find_service(settings, thing) {
                 Some(service) => {
                     let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
                     self.say(format!(
@@ -165,7 +165,12 @@ impl Desk<'_, '_> {
                         Some(close) => format!("The closest we offer is {close}."),
                         None => format!("What we do offer: {}.", services_list(settings).unwrap_or_default()),
                     };
-                    self.say(format!("Sorry, we don't offer {thing}. {what}"));
+                    // Said with the customer's verb: "we don't fix leaky faucets".
+                    let verb = match verb.as_str() {
+                        "do" | "provide" | "handle" | "deal with" | "take care of" | "perform" => "offer",
+                        other => other,
+                    };
+                    self.say(format!("Sorry, we don't {verb} {thing}. {what}"));
                     self.answered = true;
                 }
             },

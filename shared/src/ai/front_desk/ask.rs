@@ -22,8 +22,8 @@ pub(super) enum HoursAsk {
 /// What the customer asked about "do you do X".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Offered {
-    /// A thing named: "drain cleaning".
-    Named(String),
+    /// A thing named with the verb asked: ("do", "drain cleaning"), ("fix", "leaky faucets").
+    Named { verb: String, thing: String },
     /// "it", "that": the service under discussion.
     Pronoun,
 }
@@ -161,7 +161,7 @@ static OFFERED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)\b(?:do|does|can|could|will|would)\s+(?:you|ya|u|y'?all|you\s+guys|your\s+(?:team|company|shop))\s+
           (?:also\s+|still\s+|ever\s+)?
-          (?:do|offer|provide|handle|fix|repair|install|replace|service|clean|unclog|sell|carry|work\s+on|
+          (?P<verb>do|offer|provide|handle|fix|repair|install|replace|service|clean|unclog|sell|carry|work\s+on|
              take\s+care\s+of|deal\s+with|perform|specialize\s+in|specialise\s+in)\s+
           (?P<thing>[^?.!,;\n]{2,60})",
     )
@@ -199,7 +199,16 @@ fn offered(lower: &str) -> Option<Offered> {
     if any(&thing, TIME_WORDS) || day_asked(&thing).is_some() {
         return None;
     }
-    Some(Offered::Named(thing))
+    let verb = caps["verb"].split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(Offered::Named { verb, thing })
+}
+
+/// Words that ask what the business does in general ("what services do you offer").
+const SERVICES_WORDS: &[&str] =
+    &["service", "services", "offer", "what do you do", "kind of work", "types of", "type of", "provide", "do you do"];
+
+pub(super) fn about_services(lower: &str) -> bool {
+    any(lower, SERVICES_WORDS)
 }
 
 pub(super) fn read(text: &str) -> Asked {
@@ -242,8 +251,9 @@ mod tests {
 
     #[test]
     fn offerings_and_the_rest() {
-        assert_eq!(read("Hi, do you do drain cleaning?").offered, Some(Offered::Named("drain cleaning".into())));
-        assert_eq!(read("can you guys fix a leaky faucet?").offered, Some(Offered::Named("leaky faucet".into())));
+        let named = |verb: &str, thing: &str| Some(Offered::Named { verb: verb.into(), thing: thing.into() });
+        assert_eq!(read("Hi, do you do drain cleaning?").offered, named("do", "drain cleaning"));
+        assert_eq!(read("can you guys fix a leaky faucet?").offered, named("fix", "leaky faucet"));
         assert_eq!(read("do you also install it?").offered, Some(Offered::Pronoun));
         assert_eq!(read("ok can you come tuesday at 10am?").offered, None);
         assert!(read("do you take credit cards?").payment);

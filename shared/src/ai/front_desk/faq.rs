@@ -1,9 +1,15 @@
 //! Matches a customer's question to the FAQ entry staff wrote for it, by how much of
 //! the entry's question the message covers, each word weighted by how rare it is among
-//! the entries (BM25's idea without its length terms: FAQ questions are all short).
+//! the entries and the services (BM25's idea without its length terms: FAQ questions are
+//! all short). A service's words ("water heater") are common talk, so a match also needs
+//! a word of the entry's own ("haul away"): "I need a new water heater" is not asking
+//! whether the old one is hauled away.
+
+use std::collections::HashSet;
 
 use super::words::content_words;
 use crate::domain::profile::FaqEntry;
+use crate::domain::{Settings, Text};
 
 /// The share of an entry's (weighted) words a message must cover to be its question.
 const MIN_COVERAGE: f64 = 0.6;
@@ -11,16 +17,26 @@ const MIN_COVERAGE: f64 = 0.6;
 const MIN_SHARED: usize = 2;
 
 /// The entry the message asks, if one clearly matches.
-pub(super) fn find<'a>(faq: &'a [FaqEntry], message: &str) -> Option<&'a FaqEntry> {
+pub(super) fn find<'a>(settings: &'a Settings, message: &str) -> Option<&'a FaqEntry> {
+    let faq = &settings.faq;
     if faq.is_empty() {
         return None;
     }
     let asked = content_words(message);
     let entries: Vec<Vec<String>> = faq.iter().map(|e| dedup(content_words(e.question.as_str()))).collect();
-    let n = entries.len() as f64;
+    let services: Vec<HashSet<String>> = settings
+        .services
+        .iter()
+        .map(|s| {
+            let description = s.description.as_ref().map_or("", Text::as_str);
+            content_words(&format!("{} {description}", s.name)).into_iter().collect()
+        })
+        .collect();
+    let n = (entries.len() + services.len()) as f64;
     let idf = |w: &str| {
-        let df = entries.iter().filter(|e| e.iter().any(|x| x == w)).count() as f64;
-        (1.0 + (n + 1.0) / (df + 0.5)).ln()
+        let df = entries.iter().filter(|e| e.iter().any(|x| x == w)).count()
+            + services.iter().filter(|s| s.contains(w)).count();
+        (1.0 + (n + 1.0) / (df as f64 + 0.5)).ln()
     };
     let mut best: Option<(f64, &FaqEntry)> = None;
     for (entry, words) in faq.iter().zip(&entries) {
@@ -32,7 +48,8 @@ pub(super) fn find<'a>(faq: &'a [FaqEntry], message: &str) -> Option<&'a FaqEntr
         let covered: f64 = shared.iter().map(|w| idf(w)).sum();
         let coverage = covered / total;
         let enough = shared.len() >= MIN_SHARED.min(words.len());
-        if enough && coverage >= MIN_COVERAGE && best.is_none_or(|(b, _)| coverage > b) {
+        let own_word = shared.iter().any(|w| !services.iter().any(|s| s.contains(w.as_str())));
+        if enough && own_word && coverage >= MIN_COVERAGE && best.is_none_or(|(b, _)| coverage > b) {
             best = Some((coverage, entry));
         }
     }
@@ -40,7 +57,7 @@ pub(super) fn find<'a>(faq: &'a [FaqEntry], message: &str) -> Option<&'a FaqEntr
 }
 
 fn dedup(mut words: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     words.retain(|w| seen.insert(w.clone()));
     words
 }
@@ -48,10 +65,20 @@ fn dedup(mut words: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Service;
     use crate::domain::text::{LongText, ShortText};
 
     fn entry(q: &str, a: &str) -> FaqEntry {
         FaqEntry { question: ShortText::literal(q), answer: LongText::literal(a) }
+    }
+
+    fn settings() -> Settings {
+        let service = |name: &str| Service { name: ShortText::literal(name), description: None, price: None };
+        Settings {
+            services: vec![service("Water heater replacement"), service("Drain cleaning")],
+            faq: faq(),
+            ..Settings::default()
+        }
     }
 
     fn faq() -> Vec<FaqEntry> {
@@ -65,8 +92,8 @@ mod tests {
 
     #[test]
     fn a_rephrased_question_finds_its_entry() {
-        let faq = faq();
-        let hit = |m: &str| find(&faq, m).map(|e| e.question.as_str().to_owned());
+        let settings = settings();
+        let hit = |m: &str| find(&settings, m).map(|e| e.question.as_str().to_owned());
         assert_eq!(
             hit("Is the water heater install price including the old unit haul away?").as_deref(),
             Some("Do you haul away the old water heater?")
@@ -81,9 +108,10 @@ mod tests {
 
     #[test]
     fn an_unrelated_question_finds_none() {
-        let faq = faq();
-        assert!(find(&faq, "can you come tuesday at 10am?").is_none());
-        assert!(find(&faq, "my water heater is leaking").is_none());
-        assert!(find(&[], "anything").is_none());
+        let settings = settings();
+        assert!(find(&settings, "can you come tuesday at 10am?").is_none());
+        assert!(find(&settings, "my water heater is leaking").is_none());
+        assert!(find(&settings, "I need a new water heater, mine is 15 years old").is_none(), "service words only");
+        assert!(find(&Settings::default(), "anything").is_none());
     }
 }

@@ -91,10 +91,27 @@ impl<'c, 'a> Desk<'c, 'a> {
                  If you'd like to rebook later, just reply here.",
             ),
             Intent::SalesInquiry => {
-                if !self.answered {
-                    self.services_offer(&business);
+                let lower = self.ctx.inbound.content.to_lowercase();
+                let named = answers::find_service(self.ctx.settings, &lower);
+                match named {
+                    _ if self.answered => {}
+                    // "I need a new water heater": the listed service it names, confirmed.
+                    Some(service) => {
+                        let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+                        self.say(format!(
+                            "We do {}{price}. Would you like us to set up a time?",
+                            service.name.as_str().to_lowercase()
+                        ));
+                        self.said.services.push(service.name.as_str().to_owned());
+                    }
+                    // "Are you licensed?": a question the profile does not cover.
+                    None if ask::is_question(&lower) && !ask::about_services(&lower) => self.unanswered(),
+                    None => self.services_offer(&business),
                 }
             }
+            // A question the profile answered ("what's your address") is not a problem to
+            // apologise for, whatever the analysis made of it.
+            Intent::Support if self.answered => {}
             Intent::Support => {
                 self.say(format!("Sorry for the trouble. Our support team is looking into it and will reply {soon}."));
             }
@@ -243,8 +260,9 @@ impl<'c, 'a> Desk<'c, 'a> {
     }
 
     fn finish(mut self) -> Reply {
-        self.said.greeted = self.ctx.state.should_greet(self.ctx.now);
-        let opening = self.greeting();
+        // An emergency is answered straight away, without pleasantries.
+        self.said.greeted = self.ctx.state.should_greet(self.ctx.now) && self.ctx.emergency.is_none();
+        let opening = if self.ctx.emergency.is_some() { None } else { self.greeting() };
         let notice = self.closed_notice();
         let body = self.parts.join(" ");
         let text = match self.ctx.inbound.channel {

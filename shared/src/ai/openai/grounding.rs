@@ -16,6 +16,7 @@ use crate::ai::front_desk::{find_service, next_opening};
 use crate::ai::{AiError, BookedSlot, BookingDesk, DeskError, ReplyContext, money};
 use crate::domain::conversation_state::Said;
 use crate::domain::reply::{fits_sms, to_gsm7};
+use crate::domain::slot_talk::describe_time;
 use crate::domain::{Channel, Text};
 
 /// Ends a reply the model could not ground: a person must answer.
@@ -48,7 +49,9 @@ pub(super) fn conversation_rules(ctx: &ReplyContext<'_>) -> (String, Said) {
         said.services.push(service.to_owned());
         rules.push(format!("The service under discussion is {service:?}: \"it\" or \"that\" refers to it."));
     }
+    let offered: Vec<String> = ctx.state.slots_offered.iter().map(|t| describe_time(*t, s.time_zone)).collect();
     let state = json!({
+        "slots_offered": offered,
         "services_discussed": ctx.state.services,
         "open_question": ctx.state.open_question,
         "last_intent": ctx.state.last_intent,
@@ -90,7 +93,7 @@ fn clock_times(text: &str) -> Vec<u32> {
 }
 
 /// The model's reply, or why it must not be sent. `seen` are the times the booking
-/// tools returned in this reply's run.
+/// tools returned in this reply's run; the times offered earlier count as open too.
 pub(super) fn check(answer: &str, ctx: &ReplyContext<'_>, seen: &[DateTime<Utc>]) -> Result<(String, bool), AiError> {
     let s = ctx.settings;
     let unanswered = answer.contains(NEEDS_PERSON);
@@ -108,6 +111,7 @@ pub(super) fn check(answer: &str, ctx: &ReplyContext<'_>, seen: &[DateTime<Utc>]
     let tz = s.time_zone.tz();
     let mut allowed: Vec<u32> = seen
         .iter()
+        .chain(&ctx.state.slots_offered)
         .map(|t| {
             let local = t.with_timezone(&tz);
             local.hour() * 60 + local.minute()

@@ -36,7 +36,7 @@ use crate::idempotency::{Claim, IdempotencyStore, claim, payload_hash};
 use crate::queue::Job;
 use crate::store::mongo::Mongo;
 use crate::store::sequences::RunScope;
-use crate::store::{Db, StoreError, conversations, customers, leads, settings};
+use crate::store::{Db, StoreError, booking_offers, conversations, customers, leads, settings};
 
 pub use crate::store::mongo::MessageFilter;
 pub use staff::StaffMessage;
@@ -195,6 +195,8 @@ impl Conversations<'_> {
         let settings = settings::load(&*conn).await?;
         let paused = conversations::ai_paused_until(&*conn, customer.id).await?.is_some_and(|until| until > now);
         let mut state = conversations::state(&*conn, customer.id).await?;
+        state.slots_offered =
+            booking_offers::get_for_customer(&*conn, customer.id).await?.map(|o| o.slots).unwrap_or_default();
         drop(conn);
         state.learn(&analysis.entities);
         let channel = inbound.channel.reply_channel(&customer);
