@@ -5,6 +5,7 @@ use super::ask::{self, HoursAsk, Offered};
 use super::hours_talk::{self, day_name};
 use super::words::content_words;
 use super::{Desk, faq};
+use crate::domain::conversation_state::OpenQuestion;
 use crate::domain::{Service, Settings, Text};
 
 /// Words every trade uses: sharing only these does not make two services the same.
@@ -84,6 +85,35 @@ impl Desk<'_, '_> {
         }
         if !self.answered && asked.anything() && !matches!(asked.offered, Some(Offered::Pronoun)) {
             self.unanswered();
+        }
+    }
+
+    /// Reads the message as the answer to the question the last reply left open.
+    pub(super) fn answer_open_question(&mut self) -> bool {
+        let text = &self.ctx.inbound.content;
+        if ask::is_question(&text.to_lowercase()) {
+            return false;
+        }
+        match self.ctx.state.open_question {
+            Some(OpenQuestion::WhichService) => {
+                let Some(service) = find_service(self.ctx.settings, text) else { return false };
+                let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+                self.say(format!(
+                    "Great, {}{price} it is. Would you like us to set up a time?",
+                    service.name.as_str().to_lowercase()
+                ));
+                self.said.services.push(service.name.as_str().to_owned());
+                self.answered = true;
+                true
+            }
+            Some(OpenQuestion::JobDetails) => {
+                // The job described: pricing it is a person's work.
+                self.say("Thanks, that helps. A member of our team will get back to you with a quote shortly.");
+                self.said.unanswered = true;
+                true
+            }
+            // Times are the booking flow's to read.
+            Some(OpenQuestion::PreferredTime) | None => false,
         }
     }
 

@@ -288,6 +288,13 @@ pub(super) fn reply(ctx: &ReplyContext<'_>) -> Option<Reply> {
         desk.emergency(notice);
         return Some(desk.finish());
     }
+    // A bare answer to the question the last reply asked ("drain cleaning" after "what
+    // are you looking for?") reads as unclear to the analysis but not to the desk.
+    let unclear = ctx.handoff == Some(HandoffReason::LowConfidence)
+        || (ctx.handoff.is_none() && ctx.analysis.intent == Intent::Other);
+    if unclear && desk.answer_open_question() {
+        return Some(desk.finish());
+    }
     match ctx.handoff {
         // A complaint still gets an answer to what it asks; a person follows up.
         None | Some(HandoffReason::Complaint) => {

@@ -261,3 +261,21 @@ fn a_person_takes_over_unless_the_profile_answers() {
     let held = answer(&t);
     assert!(held.text.contains("member of our team will get back to you personally"), "{}", held.text);
 }
+
+#[test]
+fn a_bare_answer_is_read_against_the_open_question() {
+    let mut t = turn("what do you offer?", Intent::SalesInquiry, chicago(3, 10, 0));
+    let first = answer(&t);
+    assert_eq!(first.said.open_question, Some(OpenQuestion::WhichService), "{}", first.text);
+    t.state.after_reply(&first.said, t.intent, t.now);
+    t.text = "water heater";
+    t.intent = Intent::Other;
+    t.handoff = Some(HandoffReason::LowConfidence);
+    let second = answer(&t);
+    assert!(
+        second.text.starts_with("Great, water heater replacement (from $1,200 installed) it is."),
+        "{}",
+        second.text
+    );
+    assert!(second.said.answered && second.said.services == ["Water heater replacement"]);
+}
