@@ -48,7 +48,7 @@ static REPAIR_VISIT: LazyLock<Regex> = LazyLock::new(|| {
 /// much the message says about what is broken ("pipe burst, need a plumber right away").
 static VISIT: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"\b(come (out|over|by|look|take a look|check|see)|bring (it|him|her|them|(my|our|the) [a-z]+) in|need (a|an) (plumber|electrician|technician|tech|mechanic|locksmith|roofer|handyman|exterminator|repairman|repair person)|need (someone|somebody|a tech|a technician) (out|here|over|to come|now|today|tonight|asap|right away|immediately))\b",
+        r"\b(come (out|over|by|look|take a look|check|see)|(can|could) (a|an|someone|somebody|your [a-z]+) ([a-z]+ )?(come|stop by|swing by|make it out)|bring (it|him|her|them|(my|our|the) [a-z]+) in|need (a|an) (plumber|electrician|technician|tech|mechanic|locksmith|roofer|handyman|exterminator|repairman|repair person)|need (someone|somebody|a tech|a technician) (out|here|over|to come|now|today|tonight|asap|right away|immediately))\b",
     )
 });
 

@@ -176,3 +176,29 @@ fn the_clause_of_a_time_says_whether_it_is_past() {
     let reason = "any chance u have an opening before 5 today? have an event tonight";
     assert_eq!(timeline(reason).as_deref(), Some("before 5 today"));
 }
+
+/// Found by blind-7: texted "r u"/"ur", visits already booked, cold pitches, and outages
+/// that are over.
+#[test]
+fn second_round_of_fresh_phrasings() {
+    let cases = [
+        ("r u guys accepting new dogs for daycare", Intent::SalesInquiry),
+        ("take this number off ur list", Intent::OptOut),
+        ("the tech left his flashlight here yesterday, want me to leave it on the porch?", Intent::Support),
+        ("do i need to be home for the cleaners or can they use the lockbox?", Intent::Support),
+        ("how long after the spraying before the dog can go out?", Intent::Support),
+        ("my laptop gets a blue screen every time I plug in the dock", Intent::Technical),
+        ("Want to 10x your Instagram followers? DM me for prices", Intent::Spam),
+        ("Could we do the carpet cleaning next week instead of tomorrow?", Intent::Reschedule),
+    ];
+    for (text, intent) in cases {
+        assert_eq!(sms(text).intent, intent, "{text}");
+    }
+    assert_eq!(sms("ice maker stopped making ice after the power outage last week").urgency, Urgency::Medium);
+    assert_eq!(sms("locked my keys in the car at the gym, can u send someone").urgency, Urgency::High);
+    assert_eq!(sms("do you charge by the hour or per room for interior painting?").urgency, Urgency::Low);
+    let timeline = |text: &str| email("Hi", text).entities.timeline;
+    assert_eq!(timeline("We're both free any Friday afternoon.").as_deref(), Some("any Friday afternoon"));
+    assert_eq!(timeline("can i get a beard trim at 4:30 today").as_deref(), Some("4:30 today"));
+    assert_eq!(timeline("Just wanted to thank Ana for coming out so late Friday night."), None);
+}

@@ -33,10 +33,10 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
             r"(?:(?:one|an?|some)\s+(?:{PART}|day)\s+|(?:later|earlier)\s+)?(?:next|this|coming|the\s+following)\s+(?:{WEEKDAY}|{SHORT_DAY}|{MONTH}|weekend|week|month|year|quarter|summer|winter|spring|fall|autumn|{PART})(?:\s+{PART})?{suffix}?"
         ),
         format!(r"{TIME}\s+(?:today|tonight|tomorrow|tmrw)"),
-        r"(?:before|after|around|at)\s+\d{1,2}(?::\d{2})?\s+(?:today|tonight|tomorrow|tmrw)".to_string(),
+        r"(?:before|after|around)\s+\d{1,2}(?::\d{2})?\s+(?:today|tonight|tomorrow|tmrw)".to_string(),
         r"(?:later\s+)?(?:today|tonight)".to_string(),
         HOLIDAY.to_string(),
-        format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?{suffix}?"),
+        format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?(?:\s+{PART}s?)?{suffix}?"),
         format!(r"weekday\s+{PART}s|weeknights"),
         format!(r"(?:today|tonight|tomorrow|tmrw)(?:\s+{PART})?{suffix}?"),
         format!(r"{WEEKDAY},?\s+{MONTH}\s+{DAY}\b{suffix}?"),

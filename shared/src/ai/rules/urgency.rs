@@ -28,7 +28,7 @@ static SAME_DAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static HAZARD: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|(shooting|spraying|gushing|spewing) (everywhere|out|up|all over)|(water|sewage|sewer|rain) (is )?(pouring|gushing|spraying|pooling)|pouring (in|out|through|from|into)|gushing|smells? (hot|like burning|burnt|like smoke|like something burning)|burning (odor|smell)|melting|melted|scorch(ed|ing)|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|stuck outside|(house|office|home|building|apartment|place|room|shop|store) is (freezing|boiling|sweltering|an oven)|backing up|backed up|water on the floor|not (keeping|holding) (temp|temperature)|soaked|waterlogged|(smoke|fire|co|carbon monoxide|burglar) (alarm|detector)s? (is |are |keeps |won't stop )?(going off|beeping|sounding)|carbon monoxide|sewage|at risk|(power|heat|electricity|water|gas|internet|wifi|wi-fi|phones|phone lines?|network|service)('s| is| are| has been| have been| went) (out|down|dead)|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees|(house|home|apartment|place|office|inside|room|building)('s| is) (at|down to|only) \d{2}\b|blowing cold)\b",
+        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|(shooting|spraying|gushing|spewing) (everywhere|out|up|all over)|(water|sewage|sewer|rain) (is )?(pouring|gushing|spraying|pooling)|pouring (in|out|through|from|into)|gushing|smells? (hot|like burning|burnt|like smoke|like something burning)|burning (odor|smell)|melting|melted|scorch(ed|ing)|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|stuck outside|(house|office|home|building|apartment|place|room|shop|store) is (freezing|boiling|sweltering|an oven)|backing up|backed up|water on the floor|not (keeping|holding) (temp|temperature)|soaked|waterlogged|locked (my|the|our) keys in|(smoke|fire|co|carbon monoxide|burglar) (alarm|detector)s? (is |are |keeps |won't stop )?(going off|beeping|sounding)|carbon monoxide|sewage|at risk|(power|heat|electricity|water|gas|internet|wifi|wi-fi|phones|phone lines?|network|service)('s| is| are| has been| have been| went) (out|down|dead)|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees|(house|home|apartment|place|office|inside|room|building)('s| is) (at|down to|only) \d{2}\b|blowing cold)\b",
     )
 });
 static OUTAGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -48,7 +48,7 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(hasn't|haven't|has not|have not|never|nobody|no one|no-one|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|invalid|empty|damaged|broken|crushed|(days|weeks|months) ago|disappeared|vanished|wiped|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|been (\d+|two|three|four|five|six|several|a few|many|over a|almost a|nearly a) (days|weeks|months)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped|threw up|vomit[a-z]*|expired|is (that|this|it) normal)\b",
+        r"\b(hasn't|haven't|has not|have not|never|nobody|no one|no-one|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|invalid|empty|damaged|broken|crushed|(days|weeks|months) ago|disappeared|vanished|wiped|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|been (\d+|two|three|four|five|six|several|a few|many|over a|almost a|nearly a) (days|weeks|months)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped|threw up|vomit[a-z]*|expired|is (that|this|it) normal|running out|ran out|almost out|(\d+|a few|two|three|one) (days?|doses?|pills?) left)\b",
     )
 });
 /// Words of the problem list that say nothing is wrong ("I can't remember which day").
@@ -62,7 +62,7 @@ static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any|r|u|ya|yall|y'all|you guys|just wondering)\b",
+        r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any|r|u|ya|yall|y'all|you guys|just wondering|till|until|til)\b",
     )
 });
 /// The sender describes a need or a business of their own: a lead worth following up.
@@ -77,10 +77,17 @@ static CHANGED_MIND: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(decided|chosen|chose|going with (a|another|someone|somebody)|go with (a|another|someone|somebody)|went with|found (someone|somebody|another)|hired (someone|somebody|another)|another direction|hold off|holding off|on hold|fell through|changed (my|our) minds?|sold (the|our|my) (house|home|property|place|condo|business)|not (to )?(move|moving|go|going|proceed|proceeding) (forward|ahead))\b",
     )
 });
-/// What is or is not included, extra or free: a question about the price list, not a job.
+/// What is or is not included, extra or free, or how it is charged: a question about the
+/// price list, not a job.
 static PRICE_POLICY: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"\b(included|including|include|includes|extra|free|fee|fees|a charge|any charge|surcharge|trip charge)\b")
+    regex(
+        r"\b(included|including|include|includes|extra|free|fee|fees|a charge|any charge|surcharge|trip charge|by the (hour|job|project|room|day)|per (hour|room|job|project|visit|day|person)|hourly|flat (rate|fee))\b",
+    )
 });
+/// An outage named as the cause of a fault ("stopped after the power outage last week") is
+/// over; the fault is what is reported.
+static PAST_OUTAGE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\b(after|since|during) (the|a|an|that|last [a-z]+'s|yesterday's) ([a-z]+ )?outage\b"));
 /// A quote for a named job ("the quote for a new AC unit", "your furnace replacement
 /// quote"): a lead with work in view, however short.
 static JOB_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -121,7 +128,8 @@ pub(super) fn assess(
         Technical => {
             // A broken tool with tomorrow's work depending on it is already an emergency.
             let imminent = deadline || timeline.is_some_and(|t| NEXT_DAY.is_match(&t.to_lowercase()));
-            high(explicit || same_day || imminent || HAZARD.is_match(text) || OUTAGE.is_match(text), Urgency::Medium)
+            let outage = OUTAGE.is_match(&PAST_OUTAGE.replace_all(text, ""));
+            high(explicit || same_day || imminent || HAZARD.is_match(text) || outage, Urgency::Medium)
         }
         Booking => {
             let low = if FAR_OFF.is_match(text) { Urgency::Low } else { Urgency::Medium };

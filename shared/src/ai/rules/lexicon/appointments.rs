@@ -14,7 +14,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Reschedule, 4.0, r"\bpostpone"),
     (Reschedule, 2.0, r"\bfrom [a-z]+day to [a-z]+day\b"),
     (Reschedule, 1.0, r"\binstead\b"),
-    (Reschedule, 3.0, r"\binstead of (this|that|the|my|our) (one|time|date|day|appointment|slot)\b|\binstead of [a-z]+day\b"),
+    (Reschedule, 3.0, r"\binstead of (this|that|the|my|our) (one|time|date|day|appointment|slot)\b|\binstead of ([a-z]+day|tomorrow|tmrw|today|tonight|the \d{1,2}(st|nd|rd|th)|\d{1,2}(:\d\d)? ?(am|pm))\b"),
     (Reschedule, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
     (Cancel, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
     (Reschedule, 4.0, r"\b(push|move|bump) (it|this|that|things|us|me|my [a-z']+|our [a-z]+|the [a-z]+) (back|out|forward|up|later|earlier|ahead)\b"),

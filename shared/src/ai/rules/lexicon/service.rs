@@ -28,6 +28,9 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Support, 1.5, r"\bhow (do|can|would) (i|we)\b"),
     (Support, 1.5, r"\b(your address|address of|directions|parking)\b"),
     (Support, 2.5, r"\b(gate|door|lockbox|lock box|garage|alarm|entry|building) (code|combo|combination)\b"),
+    // Getting ready for, or living with, a visit already booked.
+    (Support, 3.0, r"\bdo (i|we) (need|have) to be (home|there|here|present|around)\b|\bhow (long|soon) after (the|my|our|your|a|an) [a-z]+\b"),
+    (Support, 3.5, r"\b(do|should|will) (i|we) (need|have) to\b[^.?!\n]{0,40}\bbefore (they|you|he|she|the [a-z]+|your [a-z]+) (arrive|arrives|come|comes|get here|gets here|show up|shows up)\b"),
     (Support, 2.5, r"\b(status (of|on)|order status|update on (my|our)|return policy|return (an|my|the) [a-z]+|exchange (it|my|an|the))\b"),
     (Support, 2.5, r"\b(add|remove) (a |another |an )?(user|member|seat|person|employee|team member)\b"),
     (Support, 1.5, r"\b(pick ?up|prescription|refill|aftercare|follow-up instructions)\b"),
@@ -70,12 +73,12 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Support, 3.0, r"\b(isn't|is not|aren't|are not|not|never|doesn't|don't|no longer) (showing|show|appearing|appear|listed|showing up|show up) (up )?(in|on|under) (my|our|the) (account|profile|app|portal|dashboard|history|calendar|wallet|cart)\b"),
     (Support, 3.0, r"\bwhere (do|should|can|would) (i|we) (leave|put|return|bring|meet|find|get|pick up|drop off|hide|store)\b"),
     (Support, 2.5, r"\b(your|the) polic(y|ies) (on|for|about|regarding|with)\b"),
-    (Support, 3.0, r"\b(left|forgot|lost|dropped|misplaced) (my|his|her|our|their|a|the) ([a-z]+ ){0,2}(backpack|bag|jacket|coat|sweater|hoodie|phone|keys|wallet|glasses|sunglasses|water bottle|umbrella|hat|scarf|gloves|charger|purse|book|headphones|earbuds|airpods|ring|watch|shoes|mat|towel|lunchbox|id|card)\b"),
+    (Support, 3.0, r"\b(left|forgot|lost|dropped|misplaced) (my|his|her|our|their|a|the) ([a-z]+ ){0,2}(backpack|bag|jacket|coat|sweater|hoodie|phone|keys|wallet|glasses|sunglasses|water bottle|umbrella|hat|scarf|gloves|charger|purse|book|headphones|earbuds|airpods|ring|watch|shoes|mat|towel|lunchbox|id|card|flashlight|tools?|ladder|drill|tape measure|stroller|car seat|toy|laptop|tablet|folder|notebook)\b"),
     (Support, 3.0, r"\bhow long (do|should|must|will) (i|we) (have to |need to )?(wait|keep|avoid|leave|stay|wear)\b|\b(best|easiest|fastest|quickest) way to (reach|contact|get (a ?hold of|in touch with)|talk to|message)\b|\b(points|rewards|stamps|miles|loyalty points) (didn't|did not|weren't|were not|haven't|have not|never|aren't|are not) (get |been )?(added|applied|credited|show|showing|post|posted)\b"),
     (Support, 3.0, r"\b(do|did) (you|u|y'all|you guys|anyone|someone) (still )?(have|got|find|found|see|keep) (it|them|my|our|his|her)\b"),
     // technical
     (Technical, 3.0, r"\berrors?\b"),
-    (Technical, 3.0, r"\b(crash|crashes|crashing|crashed|bug|bugs|glitch|glitchy|blank screen|white screen|black screen|stuck on|frozen|overheating|bouncing|bounce back|spins forever|spinning|blowing (cold|hot)|not (heating|cooling))\b"),
+    (Technical, 3.0, r"\b(crash|crashes|crashing|crashed|bug|bugs|glitch|glitchy|blank screen|white screen|black screen|blue screen|bsod|stuck on|frozen|overheating|bouncing|bounce back|spins forever|spinning|blowing (cold|hot)|not (heating|cooling))\b"),
     (Technical, 2.5, r"\bstopped [a-z]+ing\b|\b(died|dead|gave out|went out|quit on)\b|\b(discolou?red|brown water|rusty water|low pressure|no pressure)\b"),
     (Technical, 3.0, r"\b(hacked|malware|virus|ransomware|redirecting|data breach|been compromised)\b"),
     (Technical, 1.5, r"\bafter (we|you|i) (changed|updated|upgraded|installed|switched)\b|\bsince (the|your|my|our) (work|update|install|installation|repair|visit|upgrade|fitting|service|tune-up|appointment|adjustment)\b|\b(settings?|checkout)\b"),
@@ -100,7 +103,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Technical, 1.5, r"\bdeclined\b"),
     (Technical, 2.5, r"\b(fails?|failing|failed|failure)\b"),
     (Technical, 3.0, r"\b(keeps?|kept) (dropping|disconnecting|crashing|freezing|failing|restarting|beeping|tripping|shutting off|turning off|going off|logging me out|flickering|leaking)\b"),
-    (Technical, 3.0, r"\b(gas smell|smell (of )?gas|smells like (gas|burning)|burning smell|sparks|sparking|check engine|warning light|won't start|dead battery|draining (really |very )?slow|slow drain)\b"),
+    (Technical, 3.0, r"\b(gas smell|smell (of )?gas|smells like (gas|burning)|burning smell|sparks|sparking|sparked|check engine|warning light|won't start|dead battery|draining (really |very )?slow|slow drain)\b"),
     (Technical, 1.5, r"\b(dropping|disconnect[a-z]*|freez(e|es|ing)|lagging|flickering|tripped|tripping|beeping|squeak[a-z]*|grinding|rattl[a-z]*)\b"),
     (Technical, 1.0, r"\b(api|sdk|webhooks?|integration|sso|okta|oauth|dns|ssl|server|database|wifi|wi-fi|network|router|bluetooth|firmware|app|software|browser|plugin|endpoint|token|dashboard|printer|laptop|computer|domain|logs?)\b"),
     (Technical, 1.5, r"\b(set up|setup|install|configure|connect|sync|troubleshoot|reinstall|(you|they|we) installed)\b"),
@@ -121,7 +124,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Technical, 2.5, r"\bafter (the|your|an|a|this|that|yesterday's|today's|last night's) ([a-z]+ )?(update|upgrade|install|installation|migration|patch|release|reboot|power outage|outage)\b"),
     (Technical, 2.5, r"\b(keeps|kept|won't stop|constantly) running\b|\bruns (constantly|nonstop|non-stop|all the time)\b"),
     (Technical, 2.0, r"\b(sluggish|laggy|lags|froze|loading forever|loading screen|spinning wheel|super slow|very slow|really slow|so slow|running slow)\b"),
-    (Technical, 2.5, r"\b(making|makes|made) (a|an|this|that|some|weird|strange|loud|funny) ([a-z]+ ){0,2}(noise|noises|sound|sounds|smell|smells|bang|bangs|boom|pop|pops|clunk|thud|clank|squeal)\b|\b(loud|weird|strange|funny) (noise|sound|smell)\b"),
+    (Technical, 2.5, r"\b(making|makes|made) (a|an|this|that|some|weird|strange|loud|funny) ([a-z]+ ){0,2}(noise|noises|sound|sounds|smell|smells|bang|bangs|boom|pop|pops|clunk|thud|clank|squeal|whine|hum|buzz|rattle|screech|hiss|knock)\b|\b(loud|weird|strange|funny) (noise|sound|smell)\b"),
     (Technical, 1.0, r"\b(camera|cameras|alarm|sensor|remote|garage door|opener|panel|panels|inverter|battery|charger|modem|website|site|pos|terminal|card reader|scanner|tablet|ipad|iphone|android|voip|sprinkler|irrigation|pump|dishwasher|washer|dryer|fridge|refrigerator|freezer|oven|stove|disposal|heat pump|mini split|generator|lock|doorbell|smoke detector|ac|a/c|air conditioner|hvac|heater|outlets?|breaker box|portal|login|calendar|email|zapier|booking page|booking form|checkout page|contact form|widget)\b"),
     (Technical, 5.0, r"\b(can't|cannot|unable to|not able to|can not) (take|accept|process|run|charge) ([a-z]+ )?(payments|cards|credit cards|orders|transactions|sales)\b"),
     // A business that can only take cash has a broken card reader, not a payment question.
@@ -141,4 +144,5 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Technical, 3.0, r"\b(only|barely) (works|working|turns on|connects|loads|runs|heats|cools|prints) (half the time|sometimes|some of the time|intermittently|on and off|every other|if)\b|\bworks (on and off|half the time|intermittently)\b|\b(tripped|trips|tripping|keeps tripping|blew|blows|keeps blowing) (the|a|my|our) (breaker|gfci|fuse|circuit)\b"),
     (Technical, 3.0, r"\b(not|isn't|is not|aren't|are not|won't|wont|will not|doesn't|does not|never) (coming|kicking|switching|powering|firing|clicking) (on|up)\b|\bjust spins\b|\bkeeps? spinning\b|\b(reading|showing|reads|shows|displays) (\d+|a few|ten|five) degrees (off|higher|lower|too high|too low|warmer|colder)\b|\b(is|are|keeps|kept) (dropping|losing) (calls|connection|signal|data)\b"),
     (Technical, 3.0, r"\b(hot water|battery|charge|heat|pressure) (only )?(lasts|runs out|dies|drops off)\b|\brun(s|ning)? out of hot water\b"),
+    (Technical, 2.5, r"\bwater (looks|is|turned|went|got) (cloudy|green|murky|brown|foamy)\b"),
 ];
