@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::signature::{self, Signature};
-use super::{compile, listed, timeline};
+use super::{compile, fallback, listed, timeline};
 use crate::domain::{AnalysisInput, Entities, Intent};
 
 static EMAIL: LazyLock<Regex> =
@@ -94,7 +94,9 @@ pub(super) fn extract<'a>(
     let phone = field(input, &["phone", "phone_number", "telephone", "mobile", "cell"])
         .or_else(|| if intent == Intent::Spam { None } else { phone_in(body) });
     let budget = field(input, &["budget"]).or_else(|| if quiet { None } else { budget_in(content, intent) });
-    let timeline = if quiet { None } else { timeline::extract(content) };
+    // Thanks that ask for nothing are about a visit that is over ("so late Friday night").
+    let timeline =
+        if quiet || fallback::only_thanks(&content.to_lowercase()) { None } else { timeline::extract(content) };
     let own = |v: Option<&str>| v.map(str::to_string);
     Entities {
         name: own(name),

@@ -33,7 +33,7 @@ static ASKS: LazyLock<Regex> = LazyLock::new(|| {
 /// Gratitude or praise.
 static THANKS: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"\b(thank you|thanks|thank u|thx|ty|much appreciated|appreciate (it|you|that|the|your|how|all)|great (job|work)|well done|you guys rock|you're the best|lifesaver|life saver)\b",
+        r"\b(thank you|thanks|thank u|thank [a-z]+ for|thx|ty|gracias|much appreciated|appreciate (it|you|that|the|your|how|all)|great (job|work)|well done|you guys rock|you're the best|lifesavers?|life savers?)\b",
     )
 });
 

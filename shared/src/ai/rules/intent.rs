@@ -44,6 +44,23 @@ static REPAIR_VISIT: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// The customer asks for someone to come out, or to bring the thing in: a visit, however
+/// much the message says about what is broken ("pipe burst, need a plumber right away").
+static VISIT: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b(come (out|over|by|look|take a look|check|see)|(can|could) (a|an|someone|somebody|your [a-z]+) ([a-z]+ )?(come|stop by|swing by|make it out)|bring (it|him|her|them|(my|our|the) [a-z]+) in|need (a|an) (plumber|electrician|technician|tech|mechanic|locksmith|roofer|handyman|exterminator|repairman|repair person)|need (someone|somebody|a tech|a technician) (out|here|over|to come|now|today|tonight|asap|right away|immediately))\b",
+    )
+});
+
+/// "can someone come look at it?", "can I bring it in?": a request to look at, fix or take
+/// in something the message names elsewhere ("the furnace bangs ...", "brakes grind ...").
+static FIX_IT: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b(look at|look over|check out|check on|diagnose|fix|repair|service) (it|this|that|them)\b|\bbring (it|them) in\b",
+    )
+});
+static DEVICE: LazyLock<Regex> = LazyLock::new(|| compile(concat!(r"\b(", lexicon::devices!(), r")\b")));
+
 /// One regex per rule: a `RegexSet` of this many patterns is an order of magnitude slower.
 static RULES: LazyLock<Vec<(Intent, f32, Regex)>> = LazyLock::new(|| {
     lexicon::patterns().map(|&(intent, weight, pattern)| (intent, weight, compile(pattern))).collect()
@@ -87,13 +104,30 @@ pub(super) fn classify(text: &str) -> Verdict {
     {
         best = ask;
     }
-    let backing = matches!(best, Pricing | Booking).then_some(SalesInquiry);
-    let top = score(best) + backing.map_or(0.0, score);
-    let others =
-        Intent::ALL.iter().filter(|&&i| i != best && Some(i) != backing).map(|&i| score(i)).fold(0f32, f32::max);
+    // Device words and "install" without a single problem phrase are the topic of a price
+    // or time question, not a fault: "is the water heater install price including ...?".
+    // Per the labels, a customer who asks for a visit books one, whatever is broken; the
+    // problem then sends the booking to the technicians below. Either way the technical
+    // evidence backs the ask.
+    let mut topic = None;
+    if best == Technical {
+        let vocabulary_only = strongest[slot(Technical)] < REPAIR_PROBLEM;
+        let ask = [Pricing, Booking].into_iter().find(|&ask| vocabulary_only && score(ask) >= CLEAR_ASK);
+        if let Some(ask) = ask.or_else(|| VISIT.is_match(text).then_some(Booking)) {
+            best = ask;
+            topic = Some(Technical);
+        }
+    }
+    let backing = [matches!(best, Pricing | Booking).then_some(SalesInquiry), topic];
+    let backs = |intent: Intent| backing.contains(&Some(intent));
+    let top = score(best) + backing.iter().flatten().map(|&i| score(i)).sum::<f32>();
+    let others = Intent::ALL.iter().filter(|&&i| i != best && !backs(i)).map(|&i| score(i)).fold(0f32, f32::max);
     let strength = 1.0 - (-top / 2.0).exp();
     let margin = ((top - others.min(top)) / top).clamp(0.0, 1.0);
-    let repair = best == Booking && (strongest[slot(Technical)] >= REPAIR_PROBLEM || REPAIR_VISIT.is_match(text));
+    let repair = best == Booking
+        && (strongest[slot(Technical)] >= REPAIR_PROBLEM
+            || REPAIR_VISIT.is_match(text)
+            || (FIX_IT.is_match(text) && DEVICE.is_match(text)));
     let care = best == Booking && !repair && CARE_EMERGENCY.is_match(text);
     let team = if repair {
         Team::Technical

@@ -65,8 +65,11 @@ static BARE_CONTRACTION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static TEXTED_YOUR: LazyLock<Regex> = LazyLock::new(|| compile(r"\bur\b"));
+
 /// Subject and body in lower case with typographic quotes made plain and texted
-/// contractions spelled out, for the patterns.
+/// contractions spelled out ("ur" is read as "your", its usual sense in a question to a
+/// business: "ur hours", "ur list"), for the patterns.
 fn normalise(subject: Option<&str>, content: &str) -> String {
     let mut text = String::with_capacity(content.len() + subject.map_or(0, str::len) + 1);
     if let Some(subject) = subject.filter(|s| !s.trim().is_empty()) {
@@ -83,11 +86,10 @@ fn normalise(subject: Option<&str>, content: &str) -> String {
         })
         .flat_map(char::to_lowercase)
         .collect();
-    BARE_CONTRACTION
-        .replace_all(&text, |caps: &regex::Captures| {
-            let word = &caps[0];
-            let split = word.len() - if word.ends_with("ve") || word.ends_with("re") { 2 } else { 1 };
-            format!("{}'{}", &word[..split], &word[split..])
-        })
-        .into_owned()
+    let text = BARE_CONTRACTION.replace_all(&text, |caps: &regex::Captures| {
+        let word = &caps[0];
+        let split = word.len() - if word.ends_with("ve") || word.ends_with("re") { 2 } else { 1 };
+        format!("{}'{}", &word[..split], &word[split..])
+    });
+    TEXTED_YOUR.replace_all(&text, "your").into_owned()
 }

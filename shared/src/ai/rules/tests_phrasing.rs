@@ -106,3 +106,99 @@ fn entity_conventions() {
     assert_eq!(budget.entities.budget.as_deref(), Some("$150-200 a month"));
     assert_eq!(sms("Hi its Tanya, need to reschedule my lash fill").entities.name.as_deref(), Some("Tanya"));
 }
+
+/// Reported by a plumbing business (issue 11): a price question that names an install, a
+/// thank-you after the visit, a flooding emergency and an hours question.
+#[test]
+fn reported_plumbing_messages() {
+    for price in [
+        sms("Is the water heater install price including the old unit haul away?"),
+        message(Channel::Chat, None, "Is the water heater install price including the old unit haul away?"),
+    ] {
+        assert_eq!((price.intent, price.team), (Intent::Pricing, Team::Sales));
+    }
+    for thanks in [
+        sms("Thanks so much, the technician was great yesterday!"),
+        email("Thank you", "Thanks so much, the technician was great yesterday!"),
+    ] {
+        assert_eq!((thanks.intent, thanks.team, thanks.urgency), (Intent::Other, Team::None, Urgency::Low));
+    }
+    let flood = sms("My basement is flooding, pipe burst!! need someone NOW");
+    assert_eq!((flood.intent, flood.team, flood.urgency), (Intent::Booking, Team::Technical, Urgency::High));
+    let hours = sms("what are your hours on saturday?");
+    assert_eq!((hours.intent, hours.team, hours.urgency), (Intent::SalesInquiry, Team::Sales, Urgency::Low));
+    assert_eq!(hours.entities.timeline, None);
+}
+
+#[test]
+fn device_words_are_a_topic_until_something_is_wrong() {
+    for text in [
+        "does the furnace replacement quote include the permit?",
+        "how much to set up a smart thermostat?",
+        "what do you charge to install a garbage disposal",
+    ] {
+        assert_eq!((sms(text).intent, sms(text).team), (Intent::Pricing, Team::Sales), "{text}");
+    }
+    // A problem phrase makes it technical; asking for a visit makes it a repair booking.
+    assert_eq!(sms("the water heater you installed is leaking").intent, Intent::Technical);
+    for text in [
+        "brakes are grinding, can i bring it in friday?",
+        "sewer line backing up, need a plumber right away",
+        "dryer makes a loud bang when it starts. can someone come look at it?",
+    ] {
+        assert_eq!((sms(text).intent, sms(text).team), (Intent::Booking, Team::Technical), "{text}");
+    }
+}
+
+#[test]
+fn hours_and_whereabouts_are_general_questions() {
+    for text in ["what are ur hours this weekend", "what time do you close on fridays?", "where are you guys located?"]
+    {
+        let analysis = sms(text);
+        assert_eq!((analysis.intent, analysis.urgency), (Intent::SalesInquiry, Urgency::Low), "{text}");
+        assert_eq!(analysis.entities.timeline, None, "{text}");
+    }
+    assert_eq!(sms("whats the address for my appt tomorrow?").intent, Intent::Support);
+}
+
+#[test]
+fn the_clause_of_a_time_says_whether_it_is_past() {
+    let timeline = |text: &str| sms(text).entities.timeline;
+    assert_eq!(timeline("left my sunglasses at the salon today, can you hold them?"), None);
+    assert_eq!(timeline("the reader stopped this morning and we can only take cash"), None);
+    assert_eq!(
+        timeline("I never got a confirmation for my appointment next Thursday").as_deref(),
+        Some("next Thursday")
+    );
+    assert_eq!(timeline("is there an extra fee for sundays"), None);
+    assert_eq!(timeline("Weekday evenings are best for me.").as_deref(), Some("Weekday evenings"));
+    assert_eq!(timeline("Is anything open the week of the 10th?").as_deref(), Some("the week of the 10th"));
+    let reason = "any chance u have an opening before 5 today? have an event tonight";
+    assert_eq!(timeline(reason).as_deref(), Some("before 5 today"));
+}
+
+/// Found by blind-7: texted "r u"/"ur", visits already booked, cold pitches, and outages
+/// that are over.
+#[test]
+fn second_round_of_fresh_phrasings() {
+    let cases = [
+        ("r u guys accepting new dogs for daycare", Intent::SalesInquiry),
+        ("take this number off ur list", Intent::OptOut),
+        ("the tech left his flashlight here yesterday, want me to leave it on the porch?", Intent::Support),
+        ("do i need to be home for the cleaners or can they use the lockbox?", Intent::Support),
+        ("how long after the spraying before the dog can go out?", Intent::Support),
+        ("my laptop gets a blue screen every time I plug in the dock", Intent::Technical),
+        ("Want to 10x your Instagram followers? DM me for prices", Intent::Spam),
+        ("Could we do the carpet cleaning next week instead of tomorrow?", Intent::Reschedule),
+    ];
+    for (text, intent) in cases {
+        assert_eq!(sms(text).intent, intent, "{text}");
+    }
+    assert_eq!(sms("ice maker stopped making ice after the power outage last week").urgency, Urgency::Medium);
+    assert_eq!(sms("locked my keys in the car at the gym, can u send someone").urgency, Urgency::High);
+    assert_eq!(sms("do you charge by the hour or per room for interior painting?").urgency, Urgency::Low);
+    let timeline = |text: &str| email("Hi", text).entities.timeline;
+    assert_eq!(timeline("We're both free any Friday afternoon.").as_deref(), Some("any Friday afternoon"));
+    assert_eq!(timeline("can i get a beard trim at 4:30 today").as_deref(), Some("4:30 today"));
+    assert_eq!(timeline("Just wanted to thank Ana for coming out so late Friday night."), None);
+}

@@ -33,9 +33,10 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
             r"(?:(?:one|an?|some)\s+(?:{PART}|day)\s+|(?:later|earlier)\s+)?(?:next|this|coming|the\s+following)\s+(?:{WEEKDAY}|{SHORT_DAY}|{MONTH}|weekend|week|month|year|quarter|summer|winter|spring|fall|autumn|{PART})(?:\s+{PART})?{suffix}?"
         ),
         format!(r"{TIME}\s+(?:today|tonight|tomorrow|tmrw)"),
+        r"(?:before|after|around)\s+\d{1,2}(?::\d{2})?\s+(?:today|tonight|tomorrow|tmrw)".to_string(),
         r"(?:later\s+)?(?:today|tonight)".to_string(),
         HOLIDAY.to_string(),
-        format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?{suffix}?"),
+        format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?(?:\s+{PART}s?)?{suffix}?"),
         format!(r"weekday\s+{PART}s|weeknights"),
         format!(r"(?:today|tonight|tomorrow|tmrw)(?:\s+{PART})?{suffix}?"),
         format!(r"{WEEKDAY},?\s+{MONTH}\s+{DAY}\b{suffix}?"),
@@ -74,7 +75,14 @@ static PAST: LazyLock<Regex> = LazyLock::new(|| {
 });
 static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(will|would|could|need|needs|want|wants|like|please|works?|available|free|hope|hoping|plan|planning|going to|should|must|by|before|until|let's|shall|are you|do you|is it possible|starting|start|looking|ideally|aiming|expecting|targeting|upcoming)\b|\bcan(\s|\z)|'ll\b|'d\b",
+        r"(?i)\b(will|would|could|need|needs|want|wants|like|please|works?|available|free|hope|hoping|plan|planning|going to|should|must|before|until|let's|shall|are you|do you|is it possible|starting|start|looking|ideally|aiming|expecting|targeting|upcoming)\b|\bcan(\s|\z)|'ll\b|'d\b",
+    )
+});
+
+/// Words by which a sentence asks for or offers a time.
+static WANTS: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b(works?|ideal|ideally|best|better|prefer|preferred|would|could|can|available|free|need|want|like|hoping|please|instead|if possible|okay|ok|fine)\b",
     )
 });
 
@@ -103,6 +111,38 @@ const VISITING: &str = "come stop swing drop pop came";
 const AFTER_NOT_WHEN: &str = "\
     ago invoice invoices bill statement payment charge subscription newsletter release update order issue \
     edition report";
+/// "Weekday evenings are best": a plural that states a preference is still a when.
+const PREFERRED: &str = "best better good ideal great fine easiest preferred perfect easier";
+/// "is anything open the week of the 10th": an opening asked for, not the business hours.
+const OPENINGS: &str = "anything something slots slot spots spot times appointments openings availability";
+/// Clause endings after which a time is when the business is open or what a price covers
+/// ("what time do you close on fridays", "an extra fee for sundays"), not a when.
+const NOT_WANTED_AFTER: &[&str] = &[
+    "hours on",
+    "hours for",
+    "hours",
+    "open on",
+    "closed on",
+    "close on",
+    "closing on",
+    "open",
+    "closed",
+    "close",
+    "fee for",
+    "fees for",
+    "charge for",
+    "surcharge for",
+    "extra for",
+    "extra on",
+    "more on",
+    "more for",
+    "invoice for",
+    "invoices for",
+    "bill for",
+    "statement for",
+    "receipt for",
+    "payment for",
+];
 
 /// How much a time expression counts as the customer's "when".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -132,10 +172,16 @@ pub(super) fn extract(text: &str) -> Option<&str> {
     let (_, last_start, last) = *found.last()?;
     // "Could we do a demo next week? Tuesday or Wednesday afternoon would be ideal": the
     // window asked for is the when; a day or hour stated after it only narrows it down.
+    // "Any opening before 5 today? Have an event tonight": a later statement that wants
+    // nothing gives the reason, not the when.
+    let last_sentence = sentence_of(text, last_start);
+    let reason = !WANTS.is_match(&last_sentence);
     let asked = found.iter().rev().find(|(_, start, value)| {
-        *start < last_start && in_question(text, *start) && ANCHORED.is_match(value) && !ANCHORED.is_match(last)
+        *start < last_start
+            && in_question(text, *start)
+            && (reason || (ANCHORED.is_match(value) && !ANCHORED.is_match(last)))
     });
-    let refines = !in_question(text, last_start) && !sentence_of(text, last_start).contains("instead");
+    let refines = !in_question(text, last_start) && !last_sentence.contains("instead");
     Some(asked.filter(|_| refines).map_or(last, |(_, _, value)| value))
 }
 
@@ -173,7 +219,8 @@ fn rank(text: &str, start: usize, end: usize) -> Option<Rank> {
         (previous.ends_with("'s") || previous.ends_with("’s")) && !listed(CONTRACTIONS, &previous.replace('’', "'"));
     // "Saturdays are our busiest day": a habit, not a when.
     let plural = value.ends_with(['s', 'S']) && WEEKDAY_PLURAL.is_match(value);
-    if value.ends_with(['s', 'S']) && matches!(next, "are" | "is" | "were") {
+    let after_next = after.split_whitespace().nth(1).unwrap_or("").to_lowercase();
+    if value.ends_with(['s', 'S']) && matches!(next, "are" | "is" | "were") && !listed(PREFERRED, &after_next) {
         return None;
     }
     // "the summer camp", "the fall menu": the season names a kind of thing.
@@ -206,9 +253,7 @@ fn rank(text: &str, start: usize, end: usize) -> Option<Rank> {
     if listed(BEFORE_PAST, &previous)
         || listed(AFTER_NOT_WHEN, next)
         || clause.trim_end().ends_with("instead of")
-        || ["hours on", "hours for", "hours", "open on", "closed on", "open", "closed"]
-            .iter()
-            .any(|p| clause.trim_end().ends_with(p))
+        || (NOT_WANTED_AFTER.iter().any(|p| clause.trim_end().ends_with(p)) && !asks_for_an_opening(&clause))
         || ["from the", "from my", "from our", "from your", "during the", "after the last"]
             .iter()
             .any(|p| lead_in.contains(p))
@@ -221,5 +266,30 @@ fn rank(text: &str, start: usize, end: usize) -> Option<Rank> {
     if SPAN.is_match(value) && OFFER.is_match(sentence) {
         return None;
     }
-    (!PAST.is_match(sentence) || FUTURE.is_match(sentence)).then_some(rank)
+    // "The reader stopped this morning and we can only take cash": in a sentence of past and
+    // future, the clause of the time says which it is. "next Thursday" is never past.
+    let past = PAST.is_match(sentence)
+        && (!FUTURE.is_match(sentence) || {
+            let clause = sub_clause(text, start, end);
+            PAST.is_match(clause) && !FUTURE.is_match(clause)
+        });
+    let value = value.to_lowercase();
+    let ahead = ["next ", "by ", "before ", "no later than "].iter().any(|p| value.starts_with(p));
+    (!past || ahead).then_some(rank)
+}
+
+/// The clause around `start..end`: the sentence cut at commas and at "and", "but", "so".
+fn sub_clause(text: &str, start: usize, end: usize) -> &str {
+    const JOINS: [&str; 4] = [",", " and ", " but ", " so "];
+    let from = JOINS.iter().filter_map(|j| text[..start].rfind(j).map(|i| i + j.len())).max().unwrap_or(0);
+    let from = from.max(text[..start].rfind(['.', '!', '?', '\n', ';']).map_or(0, |i| i + 1));
+    let to = JOINS.iter().filter_map(|j| text[end..].find(j).map(|i| end + i)).min().unwrap_or(text.len());
+    let to = to.min(text[end..].find(['.', '!', '?', '\n', ';']).map_or(text.len(), |i| end + i));
+    &text[from..to]
+}
+
+/// Whether the clause ends "<something> open", asking for a free slot.
+fn asks_for_an_opening(clause: &str) -> bool {
+    let mut words = clause.split_whitespace().rev();
+    words.next() == Some("open") && words.next().is_some_and(|w| listed(OPENINGS, w))
 }

@@ -28,12 +28,12 @@ static SAME_DAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static HAZARD: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|(shooting|spraying|gushing|spewing) (everywhere|out|up|all over)|(water|sewage|sewer|rain) (is )?(pouring|gushing|spraying|pooling)|pouring (in|out|through|from|into)|gushing|smells? (hot|like burning|burnt|like smoke|like something burning)|burning (odor|smell)|melting|melted|scorch(ed|ing)|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|stuck outside|(house|office|home|building|apartment|place|room|shop|store) is (freezing|boiling|sweltering|an oven)|backing up|backed up|water on the floor|not (keeping|holding) (temp|temperature)|(smoke|fire|co|carbon monoxide|burglar) (alarm|detector)s? (is |are |keeps |won't stop )?(going off|beeping|sounding)|carbon monoxide|sewage|at risk|(power|heat|electricity|water|gas|internet|wifi|wi-fi|phones|phone lines?|network|service)('s| is| are| has been| have been| went) (out|down|dead)|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees|(house|home|apartment|place|office|inside|room|building)('s| is) (at|down to|only) \d{2}\b|blowing cold)\b",
+        r"\b(leak|leaking|flood|flooding|flooded|overflow|overflowing|burst|gas smell|smell (gas|smoke)|smoke (coming|from|in|everywhere)|smoking|sparks|sparking|on fire|caught fire|water everywhere|(shooting|spraying|gushing|spewing) (everywhere|out|up|all over)|(water|sewage|sewer|rain) (is )?(pouring|gushing|spraying|pooling)|pouring (in|out|through|from|into)|gushing|smells? (hot|like burning|burnt|like smoke|like something burning)|burning (odor|smell)|melting|melted|scorch(ed|ing)|storm damage|tree fell|fallen tree|killing me|severe pain|in pain|bleeding|swollen|swelling|injur[a-z]*|locked out|stuck outside|(house|office|home|building|apartment|place|room|shop|store) is (freezing|boiling|sweltering|an oven)|backing up|backed up|water on the floor|not (keeping|holding) (temp|temperature)|soaked|waterlogged|locked (my|the|our) keys in|(smoke|fire|co|carbon monoxide|burglar) (alarm|detector)s? (is |are |keeps |won't stop )?(going off|beeping|sounding)|carbon monoxide|sewage|at risk|(power|heat|electricity|water|gas|internet|wifi|wi-fi|phones|phone lines?|network|service)('s| is| are| has been| have been| went) (out|down|dead)|getting (cold|hot)|freezing in|going bad|spoil(ed|ing)?|no (heat|heating|power|electricity|hot water|water|ac|a/c|air conditioning)|heat (won't|doesn't|isn't|will not)|\d{2,3} degrees|(house|home|apartment|place|office|inside|room|building)('s| is) (at|down to|only) \d{2}\b|blowing cold)\b",
     )
 });
 static OUTAGE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|can't|cannot|unable to)[a-z ]{0,20}(log ?in|sign ?in|access|work|check ?out|place orders|get in)|none of (our|the) [a-z ]{1,25}(work|working|are)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|(can't|cannot|unable to|not able to) (take|accept|process|run|make|receive|answer) [a-z ]{0,12}(payments|cards|orders|transactions|sales|calls|bookings|appointments)|(lunch|dinner|morning|holiday|weekend) rush|whole (office|team|site|system)|line (out|to) the door|(giving|showing) (customers|clients|users|visitors|patients) (an? )?(error|blank|404|500|502)|(customers|clients|users|visitors|patients) (are )?(getting|seeing|hitting) (an? )?(error|blank|404|500|502)|customers (are )?(waiting|stuck|walking out|leaving)|(shipping|delivering|running|falling) (late|behind)|(orders|payments|bookings|appointments|emails|calls|sales|transactions) (aren't|are not|can't|cannot|won't|not|stopped) (syncing|going through|coming (in|through)|processing|being (processed|delivered|received|sent))|(none of us|nobody|no one|we) (can|can't|cannot|are unable to)[a-z ]{0,10} (send|receive|get|print|connect|use)\b[a-z ]{0,15}(email|emails|calls|anything|the system|the internet|internet)|(can|could) only take cash|busiest (day|time|night|weekend)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
+        r"\b(outage|blocking|blocked|(is|are|has been|have been|went|gone|been) (completely |totally )?(down|offline)|all [a-z ]{0,25}(failing|down|broken)|(nobody|no one|none of us|(we|staff|employees|customers|clients|users|patients|the team|everyone)( still)? (can't|cannot|are unable to))[a-z ]{0,20}(log ?in|sign ?in|access|work|check ?out|place orders|get in)|none of (our|the) [a-z ]{1,25}(work|working|are)|(login|log in|sign ?in|sso)\b[^.\n]{0,30}\b(fail|fails|failing|broken|error)|(in|on) production|production (is|site|server|database|app)|customers can't|lost (internet|power|connection|service|access|connectivity)|(can't|cannot|unable to|not able to) (take|accept|process|run|make|receive|answer) [a-z ]{0,12}(payments|cards|orders|transactions|sales|calls|bookings|appointments)|(lunch|dinner|morning|holiday|weekend) rush|whole (office|team|site|system)|line (out|to) the door|(giving|showing) (customers|clients|users|visitors|patients) (an? )?(error|blank|404|500|502)|(customers|clients|users|visitors|patients) (are )?(getting|seeing|hitting) (an? )?(error|blank|404|500|502)|customers (are )?(waiting|stuck|walking out|leaving)|(shipping|delivering|running|falling) (late|behind)|(orders|payments|bookings|appointments|emails|calls|sales|transactions) (aren't|are not|can't|cannot|won't|not|stopped) (syncing|going through|coming (in|through)|processing|being (processed|delivered|received|sent))|(none of us|nobody|no one|we) (can|can't|cannot|are unable to)[a-z ]{0,10} (send|receive|get|print|connect|use)\b[a-z ]{0,15}(email|emails|calls|anything|the system|the internet|internet)|(can|could) only take cash|busiest (day|time|night|weekend)|losing [a-z ]{0,12}(money|sales|customers?|business|orders|revenue|data|inquiries|leads))\b",
     )
 });
 static STRONG: LazyLock<Regex> = LazyLock::new(|| {
@@ -48,17 +48,21 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(hasn't|haven't|has not|have not|never|nobody|no one|no-one|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|invalid|empty|damaged|broken|crushed|(days|weeks|months) ago|disappeared|vanished|wiped|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped|threw up|vomit[a-z]*|expired|is (that|this|it) normal)\b",
+        r"\b(hasn't|haven't|has not|have not|never|nobody|no one|no-one|still|not here|missing|lost|wrong|can't|cannot|unable|won't|didn't|did not|not received|isn't|invalid|empty|damaged|broken|crushed|(days|weeks|months) ago|disappeared|vanished|wiped|problem|issue|broken|damaged|locked out|error|been a (week|while|month|few days)|been (\d+|two|three|four|five|six|several|a few|many|over a|almost a|nearly a) (days|weeks|months)|waiting|cracked|cracking|peeling|defective|faulty|chipped|came loose|fell off|stopped|threw up|vomit[a-z]*|expired|is (that|this|it) normal|running out|ran out|almost out|(\d+|a few|two|three|one) (days?|doses?|pills?) left)\b",
     )
+});
+/// Words of the problem list that say nothing is wrong ("I can't remember which day").
+static NOT_A_PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"\b(can't|cannot|couldn't) (remember|recall|wait|believe how|thank you enough)\b|\b(no|not a) problem\b")
 });
 static DISPUTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(charged|charge|charges|refund|overcharg[a-z]*|twice|double|duplicate|dispute|too much|extra|more than|quote was|amount|wrong (amount|bill|charge|invoice total)|bill is wrong|correct it|mistake|error|declined|failed|went up|go up|gone up|increase[ds]?|without notice|(charged|added|billed|hit with|got|gave|slapped with|a|the|this|that) [a-z$0-9 -]{0,20}fee (for|on|when|even|but|after|although|though)|fees? (that|which|i|we) (didn't|did not|never|wasn't|weren't)|remove (it|the)|waive|already paid|paid on|adjust|only (have|had|used|ordered|got|came|come|did|showed|worked|was here|were here)|(shows?|showing|lists?|listing|charged (me |us )?for|billed (me |us )?for) (two|three|2|3) (service calls|visits|charges|fees)|shouldn't|should not)\b|\$\d|\bpaid\b[^.?!\n]{0,30}\b(but|and) (still|then|now)\b",
+        r"\b(charged|charge|charges|refund|overcharg[a-z]*|twice|double|duplicate|dispute|too much|extra|more than|quote was|amount|wrong (amount|bill|charge|invoice total)|bill is wrong|correct it|mistake|error|declined|failed|went up|go up|gone up|increase[ds]?|without notice|(charged|added|billed|hit with|got|gave|slapped with|a|the|this|that) [a-z$0-9 -]{0,20}fee (for|on|when|even|but|after|although|though)|fees? (that|which|i|we) (didn't|did not|never|wasn't|weren't)|remove (it|the)|waive|already paid|paid on|adjust|only (have|had|used|ordered|got|came|come|did|showed|worked|was here|were here)|(shows?|showing|lists?|listing|charged (me |us )?for|billed (me |us )?for) (two|three|2|3) (service calls|visits|charges|fees)|shouldn't|should not|denied|rejected)\b|\$\d|\bpaid\b[^.?!\n]{0,30}\b(but|and) (still|then|now)\b",
     )
 });
 static QUESTION_START: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any|r|u|ya|yall|y'all|you guys|just wondering)\b",
+        r"(^|[.!?\n]\s*)(hi|hello|hey)?\W*(do|does|are|is|what|which|can|could|would|will|how|who|where|when|any|r|u|ya|yall|y'all|you guys|just wondering|till|until|til)\b",
     )
 });
 /// The sender describes a need or a business of their own: a lead worth following up.
@@ -70,7 +74,25 @@ static PROSPECT: LazyLock<Regex> = LazyLock::new(|| {
 /// The customer has decided against the whole plan: nothing left to catch in time.
 static CHANGED_MIND: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(decided|chosen|chose|going with (a|another|someone|somebody)|go with (a|another|someone|somebody)|went with|found (someone|somebody|another)|hired (someone|somebody|another)|another direction|hold off|holding off|on hold|fell through|changed (my|our) minds?|not (to )?(move|moving|go|going|proceed|proceeding) (forward|ahead))\b",
+        r"\b(decided|chosen|chose|going with (a|another|someone|somebody)|go with (a|another|someone|somebody)|went with|found (someone|somebody|another)|hired (someone|somebody|another)|another direction|hold off|holding off|on hold|fell through|changed (my|our) minds?|sold (the|our|my) (house|home|property|place|condo|business)|not (to )?(move|moving|go|going|proceed|proceeding) (forward|ahead))\b",
+    )
+});
+/// What is or is not included, extra or free, or how it is charged: a question about the
+/// price list, not a job.
+static PRICE_POLICY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(included|including|include|includes|extra|free|fee|fees|a charge|any charge|surcharge|trip charge|by the (hour|job|project|room|day)|per (hour|room|job|project|visit|day|person)|hourly|flat (rate|fee))\b",
+    )
+});
+/// An outage named as the cause of a fault ("stopped after the power outage last week") is
+/// over; the fault is what is reported.
+static PAST_OUTAGE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"\b(after|since|during) (the|a|an|that|last [a-z]+'s|yesterday's) ([a-z]+ )?outage\b"));
+/// A quote for a named job ("the quote for a new AC unit", "your furnace replacement
+/// quote"): a lead with work in view, however short.
+static JOB_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\b(quote|estimate|bid) (for|on)\b|\b(replacement|install|installation|repair|remodel) (quote|estimate|bid|price)\b",
     )
 });
 static NEXT_DAY: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(tomorrow|tmrw|tonight)\b"));
@@ -93,7 +115,7 @@ pub(super) fn assess(
     };
     // A form or an e-mail takes effort to send: even a short price question there is a lead.
     let casual_channel = matches!(channel, Channel::Sms | Channel::Chat);
-    let problem = PROBLEM.is_match(text);
+    let problem = PROBLEM.is_match(&NOT_A_PROBLEM.replace_all(text, ""));
     let calm = CALM.is_match(text);
     let asked = EXPLICIT.is_match(text) && !calm;
     let explicit = asked || (EMERGENCY.is_match(text) && !calm);
@@ -106,7 +128,8 @@ pub(super) fn assess(
         Technical => {
             // A broken tool with tomorrow's work depending on it is already an emergency.
             let imminent = deadline || timeline.is_some_and(|t| NEXT_DAY.is_match(&t.to_lowercase()));
-            high(explicit || same_day || imminent || HAZARD.is_match(text) || OUTAGE.is_match(text), Urgency::Medium)
+            let outage = OUTAGE.is_match(&PAST_OUTAGE.replace_all(text, ""));
+            high(explicit || same_day || imminent || HAZARD.is_match(text) || outage, Urgency::Medium)
         }
         Booking => {
             let low = if FAR_OFF.is_match(text) { Urgency::Low } else { Urgency::Medium };
@@ -118,8 +141,9 @@ pub(super) fn assess(
             high(explicit || wanted_today || deadline || STRONG.is_match(text), Urgency::Medium)
         }
         Pricing => {
-            let casual =
-                casual_channel && words <= 12 && timeline.is_none() && !text.chars().any(|c| c.is_ascii_digit());
+            let short = words <= 12 && !text.chars().any(|c| c.is_ascii_digit());
+            let policy = words <= 20 && PRICE_POLICY.is_match(text);
+            let casual = casual_channel && timeline.is_none() && (short || policy) && !JOB_QUOTE.is_match(text);
             high(asked || same_day || HAZARD.is_match(text), if casual { Urgency::Low } else { Urgency::Medium })
         }
         SalesInquiry => {

@@ -22,6 +22,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Billing, 3.0, r"\b(pay|paying) (in |with |by |via |using )?(cash|check|card|credit|debit|crypto|installments|instalments)\b|\b(split|spread) (the |my |our )?(payment|bill|cost|balance)\b|\bpay (it |this )?(in|over) (two|three|2|3|installments|parts)\b"),
     (Billing, 3.5, r"\b(promo|discount|coupon|voucher|gift card|gift certificate|credit)( code)?( [a-z0-9-]+)? (wasn't|was not|didn't|did not|not|never|isn't|is not) (applied|apply|work|go through|redeemed|taken off|reflected)\b"),
     (Billing, 3.0, r"\b(in|out of)[- ]network\b"),
+    (Billing, 3.5, r"\b(resubmit|re-submit|submit|file|refile|re-file|send|bill) (the|my|a|an|our|it to) ([a-z]+ )?(insurance )?claim\b|\binsurance (company )?(says|said|denied|rejected|never received|didn't receive|won't cover|didn't cover)\b"),
     (Billing, 3.0, r"\b(a|the|my|our|any|store) credit (for|on|to|back)\b|\bcredit (memo|note)\b|\b(credit|refund) (for|on) the return(ed)?\b"),
     (Billing, 3.5, r"\b(overbill(ed|ing)?|over-billed|double[- ]billed|billed (me |us )?twice|charged (me |us )?twice|charged (me |us )?double)\b"),
     (Billing, 3.5, r"\b(said|quoted|advertised|listed|was|were|showed) \$?\d[\d,.]*\b[^.?!\n]{0,25}\b(but|and) (i |we )?(got |was |were |been )?(charged|billed)\b"),
@@ -61,7 +62,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Complaint, 2.5, r"\b(showed up|arrived|came) [a-z ]{0,20}late\b|\b(hours|an hour|days) late\b"),
     (Complaint, 2.5, r"\b(damaged|ruined|scratched|stained|tracked mud|didn't finish|did not finish|half done|not finished|left a mess|messed up|still dirty)\b"),
     (Complaint, 2.5, r"\byour ([a-z]+ )?[a-z]+(er|or|ist|ian|man|men)s? ([a-z]+ )?(cut|left|broke|damaged|ruined|forgot|never|didn't|scratched|lost|missed|skipped|yelled|ignored|dropped|hit|threw|tossed|dumped|cursed|swore|refused|blocked|hung)\b"),
-    (Complaint, 3.0, r"\b(your|the) (technician|tech|crew|driver|cleaners?|staff|guy|guys|installer|plumber|contractor|workers?|team|employee|stylist|mechanic|movers?|trainer|painters?|receptionist|nurse|doctor|server|waiter)s? ([a-z]+ )?(left|broke|damaged|ruined|forgot|never|didn't|did not|was|were|showed|scratched|lost|missed|skipped|yelled|ignored|hung up|lied|cut|dented|cracked|hit|knocked|spilled|flooded|backed into|ran over|gouged|dug up)\b"),
+    (Complaint, 3.0, r"\b(your|the) (technician|tech|crew|driver|cleaners?|staff|guy|guys|installer|plumber|contractor|workers?|team|employee|stylist|mechanic|movers?|trainer|painters?|receptionist|nurse|doctor|server|waiter)s? ([a-z]+ )?(left (a|an|the|my|our|us|me|it|them|without|early|before|mud|trash|debris|dirt|half)|broke|damaged|ruined|forgot|never|didn't|did not|was|were|showed|scratched|lost|missed|skipped|yelled|ignored|hung up|lied|cut|dented|cracked|hit|knocked|spilled|flooded|backed into|ran over|gouged|dug up)\b"),
     (Complaint, 2.0, r"\b(want|demand|expect) (my money back|a full refund|someone to|a manager|to speak to (a|the) (manager|owner)|an explanation|compensation|this (to be )?(fixed|resolved|made right))\b|\bmade right\b"),
     (Complaint, 1.5, r"\b(promised|unless)\b"),
     (Complaint, 1.0, r"\bwrong\b"),
@@ -86,4 +87,8 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Complaint, 3.0, r"\b(emailed|called|texted|messaged|written|wrote|reached out|left (a )?(message|messages|voicemails?)) (you )?(\d+|two|three|four|five|several|multiple|many|a bunch of|so many) times\b|\b(and|but|with|still) (no|zero|not a single|not one) (reply|response|answer|callback|call back|word)\b"),
     (Complaint, 4.0, r"\b(nobody|no one|no-one|noone) (did|came|showed|ever (came|called|showed)|bothered|followed up)\b"),
     (Complaint, 2.5, r"\b(i was|we were) (told|promised|assured)\b"),
+    (Complaint, 3.0, r"\b(your|the) [a-z]+ (technician|tech|crew|driver|cleaners?|guys?|installer|plumber|contractor|workers?|team|movers?|painters?|mechanic|landscapers?)s? (left|broke|damaged|ruined|scratched|dented|cracked|ran over|backed into|knocked|spilled|gouged|dug up|tore|ripped|stained|killed)\b"),
+    // A demand that damage be put right, often "at no cost": not a price question.
+    (Complaint, 3.0, r"\b(expect|expecting|demand|insist)\b[^.?!\n]{0,40}\b(fixed|repaired|replaced|redone|re-done|corrected|reimbursed|covered|made right)\b"),
+    (Complaint, 2.0, r"\b(expect|expecting|demand|insist|want)\b[^.?!\n]{0,50}\b(at no (cost|charge)|free of charge|at your (cost|expense))\b"),
 ];

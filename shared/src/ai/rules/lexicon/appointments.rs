@@ -14,7 +14,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Reschedule, 4.0, r"\bpostpone"),
     (Reschedule, 2.0, r"\bfrom [a-z]+day to [a-z]+day\b"),
     (Reschedule, 1.0, r"\binstead\b"),
-    (Reschedule, 3.0, r"\binstead of (this|that|the|my|our) (one|time|date|day|appointment|slot)\b|\binstead of [a-z]+day\b"),
+    (Reschedule, 3.0, r"\binstead of (this|that|the|my|our) (one|time|date|day|appointment|slot)\b|\binstead of ([a-z]+day|tomorrow|tmrw|today|tonight|the \d{1,2}(st|nd|rd|th)|\d{1,2}(:\d\d)? ?(am|pm))\b"),
     (Reschedule, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
     (Cancel, 1.5, r"\b(can't|cannot|won't|will not|not going to|unable to) make (it|my|our|the)\b"),
     (Reschedule, 4.0, r"\b(push|move|bump) (it|this|that|things|us|me|my [a-z']+|our [a-z]+|the [a-z]+) (back|out|forward|up|later|earlier|ahead)\b"),
@@ -28,6 +28,8 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Reschedule, 3.5, r"\b(my|our|the) \d{1,2}(:\d\d)? ?(am|pm|o'clock)?\b[^.?!\n]{0,40}\binstead\b|\bcan (it|that|this|we) be\b[^.?!\n]{0,20}\binstead\b"),
     (Reschedule, 3.0, r"\b(day|date|time|slot|[a-z]+day|the \d{1,2}(st|nd|rd|th)|\d{1,2}(:\d\d)? ?(am|pm)|morning|afternoon|evening) (won't|doesn't|does not|will not|no longer|isn't going to|is not going to) work\b"),
     (Reschedule, 1.5, r"\bsomething came up\b"),
+    // A booking the customer already has, and a reason they cannot keep it.
+    (Reschedule, 3.5, r"\b(i|we) have (a|an|my|our) ([a-z-]+ ){0,2}(appointment|appt|booking|reservation|session|lesson|class|consult|consultation|cleaning|grooming|groom|visit|install|inspection|tour)\b[^.?!\n]{0,60}\b(but|and) [^.?!\n]{0,40}\b(can't|cannot|won't|wont|unable|out of town|away|sick|a conflict|not going to)\b"),
     (Reschedule, 3.5, r"\b((could|can) (we|i)|(we|i) (could|can)) (do|make it|try|come|go with|switch to|change (it )?to) [^.?!\n]{0,25}\binstead\b"),
     (Reschedule, 1.5, r"\b(can't|cannot|won't|will not|wont|not) (be )?(coming|come) (in|to|on|tomorrow|today|this|after all)\b"),
     (Reschedule, 5.0, r"\b(move|push|bump|switch|change|shift) (my|our|the|his|her) \d{1,2}(:\d\d)? ?(am|pm|o'clock)?\b"),
