@@ -35,6 +35,8 @@ pub struct ReplyContext<'a> {
     /// The conversation before the message being answered, oldest first.
     pub history: &'a [Message],
     pub inbound: &'a Message,
+    /// The channel the reply goes out on (a form is answered by e-mail or SMS).
+    pub channel: Channel,
     pub analysis: &'a Analysis,
     /// Set when a person must take over: the reply only says someone will follow up.
     pub handoff: Option<HandoffReason>,

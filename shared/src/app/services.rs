@@ -4,7 +4,7 @@ use super::AppState;
 use crate::services::bookings::{BookingNotices, Bookings};
 use crate::services::conversations::Conversations;
 use crate::services::delivery::Delivery;
-use crate::services::emergencies::Pager;
+use crate::services::emergencies::{PageRetry, Pager};
 use crate::services::follow_ups::{Dispatcher, FollowUpSender, FollowUps};
 use crate::services::intake::Intake;
 use crate::services::integrations::{Integrations, LeadLinks};
@@ -74,6 +74,10 @@ impl AppState {
 
     pub fn pager(&self) -> Pager<'_> {
         Pager { senders: &self.senders, slack: self.integrations.slack.as_ref(), idempotency: &*self.idempotency }
+    }
+
+    pub fn page_retry(&self) -> PageRetry<'_> {
+        PageRetry { db: &self.db, mongo: &self.mongo, pager: self.pager() }
     }
 
     pub fn suppressions(&self) -> Suppressions<'_> {

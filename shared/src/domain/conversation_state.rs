@@ -71,9 +71,10 @@ impl ConversationState {
         self.last_activity_at.is_none_or(|at| now - at >= LONG_SILENCE)
     }
 
-    /// Whether a reply at `now` opens with a greeting.
+    /// Whether a reply at `now` opens with a greeting: the conversation is new (nothing
+    /// said yet, by any reply or the booking flow) or starts afresh after a long silence.
     pub fn should_greet(&self, now: DateTime<Utc>) -> bool {
-        self.greeted_at.is_none() || self.silent_since(now)
+        self.silent_since(now)
     }
 
     /// Whether a reply at `now`, while closed, says so: once per closed spell (again once

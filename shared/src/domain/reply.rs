@@ -48,6 +48,19 @@ pub fn to_gsm7(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let mapped = match c {
+            // Accented letters GSM-7 lacks: "Ramón" as "Ramon" keeps the whole reply GSM-7.
+            'á' | 'â' | 'ã' | 'ā' => "a",
+            'Á' | 'À' | 'Â' | 'Ã' => "A",
+            'ê' | 'ë' | 'ē' => "e",
+            'Ê' | 'Ë' | 'È' => "E",
+            'í' | 'î' | 'ï' => "i",
+            'Í' | 'Î' | 'Ï' | 'Ì' => "I",
+            'ó' | 'ô' | 'õ' | 'ō' => "o",
+            'Ó' | 'Ô' | 'Õ' | 'Ò' => "O",
+            'ú' | 'û' | 'ū' => "u",
+            'Ú' | 'Û' | 'Ù' => "U",
+            'ç' => "c",
+            'ý' | 'ÿ' => "y",
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' | '`' => "'",
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => "\"",
             '\u{2013}' | '\u{2014}' | '\u{2212}' | '\u{2022}' => "-",
@@ -78,7 +91,9 @@ fn shorten(text: &str, fits: impl Fn(&str) -> bool) -> String {
     }
     let cut: String = chars[..lo].iter().collect();
     let half = cut.len() / 2;
-    if let Some(end) = cut.rfind(['.', '!', '?']).filter(|&i| i > half) {
+    // A sentence ends at a mark followed by a space or the end, never inside "$1,299.99".
+    let next_is_space = |i: usize| text[i + 1..].chars().next().is_none_or(char::is_whitespace);
+    if let Some(end) = cut.match_indices(['.', '!', '?']).map(|(i, _)| i).rfind(|&i| i > half && next_is_space(i)) {
         return cut[..=end].to_owned();
     }
     let word_end = cut.rfind(' ').filter(|&i| i > half).unwrap_or(cut.len());
@@ -124,6 +139,15 @@ mod tests {
         let words = "word ".repeat(100);
         let cut = fit_for_channel(&words, Channel::Sms);
         assert!(cut.chars().count() <= SMS_MAX_CHARS && cut.ends_with("..."), "{cut}");
+    }
+
+    #[test]
+    fn cuts_fall_between_sentences_and_accents_stay_gsm7() {
+        let text = format!("{} It costs $1,299.99 installed and more words follow here.", "A sentence. ".repeat(22));
+        let cut = fit_for_channel(&text, Channel::Sms);
+        assert!(cut.ends_with("A sentence.") && !cut.contains("$1,299."), "{cut}");
+        let name = fit_for_channel("Hola Ramón, gracias", Channel::Sms);
+        assert_eq!((name.as_str(), sms_length(&name).0), ("Hola Ramon, gracias", SmsEncoding::Gsm7));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub enum Job {
     SendFollowUp { follow_up_id: Uuid },
     /// Enroll a lead in the active sequence of a trigger (a no-show names its booking).
     EnrollSequence { lead_id: Uuid, trigger: SequenceTrigger, booking_id: Option<Uuid> },
+    /// Page the on-call about an emergency message again: every target was down.
+    PageOnCall { message_id: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +68,7 @@ impl Job {
             Job::SyncCalendar { .. } => "sync_calendar",
             Job::SendFollowUp { .. } => "send_follow_up",
             Job::EnrollSequence { .. } => "enroll_sequence",
+            Job::PageOnCall { .. } => "page_on_call",
         }
     }
 
@@ -75,7 +78,8 @@ impl Job {
             | Job::BookingNotice { .. }
             | Job::SendReminder { .. }
             | Job::SendFollowUp { .. }
-            | Job::EnrollSequence { .. } => Lane::Messages,
+            | Job::EnrollSequence { .. }
+            | Job::PageOnCall { .. } => Lane::Messages,
             Job::RouteTask { .. } | Job::NotifySlack { .. } | Job::SyncSalesforce { .. } | Job::SyncCalendar { .. } => {
                 Lane::Tasks
             }

@@ -1,22 +1,27 @@
 //! Emergencies: the on-call is paged at once (an SMS through Twilio, a Slack post) with
 //! the customer's words and how to reach them, and the customer is told what happened,
-//! never "we're closed". One page per message, however often its job is retried: the
-//! outcome is kept under an idempotency key, so a retry tells the customer the same.
+//! never "we're closed". Each target is claimed on its own and marked done right after
+//! its send, so a retry never pages a target twice; a page that failed on every target
+//! for a reason that may pass (the provider down) is tried again by a `PageOnCall` job.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::ai::EmergencyNotice;
-use crate::channels::outbound::{Outbound, Senders};
+use crate::channels::outbound::{Outbound, SendError, Senders};
 use crate::domain::profile::EmergencyPolicy;
 use crate::domain::reply::fit_for_channel;
 use crate::domain::{Channel, Customer, Message, Settings};
 use crate::idempotency::{Claim, IdempotencyStore, claim, payload_hash};
+use crate::integrations::IntegrationError;
 use crate::integrations::slack::SlackNotifier;
+use crate::store::mongo::Mongo;
+use crate::store::{Db, StoreError, customers, settings};
 
 #[derive(Clone, Copy)]
 pub struct Pager<'a> {
@@ -25,17 +30,40 @@ pub struct Pager<'a> {
     pub idempotency: &'a dyn IdempotencyStore,
 }
 
-/// Who was reached.
+/// Who was reached, and whether trying again later may reach someone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paged {
     pub sms: bool,
     pub slack: bool,
+    /// Every target failed, at least one for a reason that may pass.
+    #[serde(skip)]
+    pub retry: bool,
 }
 
 impl Paged {
     pub fn anyone(self) -> bool {
         self.sms || self.slack
     }
+}
+
+/// The emergency message being handled.
+#[derive(Clone, Copy)]
+pub struct Emergency<'e> {
+    pub settings: &'e Settings,
+    pub customer: &'e Customer,
+    pub inbound: &'e Message,
+    pub now: DateTime<Utc>,
+    /// The job's deadline, for the targets' idempotency claims.
+    pub deadline: DateTime<Utc>,
+}
+
+/// One target's attempt.
+enum Attempt {
+    Sent,
+    /// Refused as made: trying again will not help.
+    Refused,
+    /// Down, or still being tried by another attempt.
+    Later,
 }
 
 /// How to reach the customer, as the on-call reads it.
@@ -48,26 +76,15 @@ fn contact(customer: &Customer) -> String {
     }
 }
 
-fn page_text(settings: &Settings, customer: &Customer, inbound: &Message, now: DateTime<Utc>) -> String {
-    let local = now.with_timezone(&settings.time_zone.tz()).format("%H:%M");
+fn page_text(e: Emergency<'_>) -> String {
+    let local = e.inbound.created_at.with_timezone(&e.settings.time_zone.tz()).format("%H:%M");
     format!(
         "EMERGENCY for {}: {} wrote by {} at {local}: \"{}\"",
-        settings.business_name,
-        contact(customer),
-        inbound.channel,
-        inbound.content.trim()
+        e.settings.business_name,
+        contact(e.customer),
+        e.inbound.channel,
+        e.inbound.content.trim()
     )
-}
-
-/// The emergency message being handled.
-#[derive(Clone, Copy)]
-pub struct Emergency<'e> {
-    pub settings: &'e Settings,
-    pub customer: &'e Customer,
-    pub inbound: &'e Message,
-    pub now: DateTime<Utc>,
-    /// The job's deadline, for the page's idempotency claim.
-    pub deadline: DateTime<Utc>,
 }
 
 impl Pager<'_> {
@@ -80,9 +97,9 @@ impl Pager<'_> {
         recently_paged: bool,
     ) -> ServiceResult<(EmergencyNotice, Paged)> {
         let Some(policy) = &e.settings.emergency else { return Ok((EmergencyNotice::Marked, Paged::default())) };
-        let paged =
-            if policy.pages(open_now) && !recently_paged { self.page(policy, e).await? } else { Paged::default() };
-        let notice = if paged.anyone() || (recently_paged && policy.pages(open_now)) {
+        let pages = policy.pages(open_now);
+        let paged = if pages && !recently_paged { self.page(policy, e).await? } else { Paged::default() };
+        let notice = if paged.anyone() || (recently_paged && pages) {
             EmergencyNotice::Paged { title: policy.on_call_title.clone() }
         } else if let Some(phone) = &policy.emergency_phone {
             EmergencyNotice::CallUs { phone: phone.clone() }
@@ -92,20 +109,14 @@ impl Pager<'_> {
         Ok((notice, paged))
     }
 
-    async fn page(&self, policy: &EmergencyPolicy, e: Emergency<'_>) -> ServiceResult<Paged> {
-        let Emergency { settings, customer, inbound, now, deadline } = e;
-        let key = format!("page:{}", inbound.id);
-        let guard = match claim(self.idempotency, key.clone(), &payload_hash(key.as_bytes()), deadline).await? {
-            Claim::Proceed(guard) => guard,
-            Claim::Completed(done) => return Ok(serde_json::from_value(done).unwrap_or_default()),
-            Claim::PayloadMismatch => return Ok(Paged::default()),
-            Claim::InProgress => return Err(ServiceError::InProgress { what: key }),
-        };
-        let text = page_text(settings, customer, inbound, now);
+    /// Pages every target of the policy that has not been reached for this message.
+    pub async fn page(&self, policy: &EmergencyPolicy, e: Emergency<'_>) -> ServiceResult<Paged> {
+        let text = page_text(e);
         let mut paged = Paged::default();
+        let mut later = false;
         if let (Some(phone), Some(sms)) = (&policy.on_call_phone, &self.senders.sms) {
             let page = Outbound {
-                id: super::conversations::reply_id(inbound.id, "page"),
+                id: super::conversations::reply_id(e.inbound.id, "page"),
                 channel: Channel::Sms,
                 to: phone.as_str().to_owned(),
                 subject: None,
@@ -113,26 +124,103 @@ impl Pager<'_> {
                 in_reply_to: None,
                 attachments: Vec::new(),
             };
-            match sms.send(&page).await {
-                Ok(_) => paged.sms = true,
-                Err(e) => {
-                    tracing::error!(message_id = %inbound.id, error = %e, "the on-call could not be texted");
-                }
-            }
+            let attempt = self
+                .once(format!("page-sms:{}", e.inbound.id), e.deadline, async {
+                    match sms.send(&page).await {
+                        Ok(_) => Attempt::Sent,
+                        Err(err @ SendError::Rejected { .. }) => {
+                            tracing::error!(message_id = %e.inbound.id, error = %err, "the on-call's number refused the page");
+                            Attempt::Refused
+                        }
+                        Err(err @ (SendError::Unavailable { .. } | SendError::Uncertain { .. })) => {
+                            tracing::error!(message_id = %e.inbound.id, error = %err, "the on-call could not be texted");
+                            Attempt::Later
+                        }
+                    }
+                })
+                .await?;
+            paged.sms = matches!(attempt, Attempt::Sent);
+            later |= matches!(attempt, Attempt::Later);
         }
         if policy.slack
             && let Some(slack) = self.slack
         {
             let post = json!({"text": format!(":rotating_light: {text}")});
-            match slack.post(&post).await {
-                Ok(()) => paged.slack = true,
-                Err(e) => {
-                    tracing::error!(message_id = %inbound.id, error = %e, "the on-call could not be told on Slack");
-                }
-            }
+            let attempt = self
+                .once(format!("page-slack:{}", e.inbound.id), e.deadline, async {
+                    match slack.post(&post).await {
+                        Ok(()) => Attempt::Sent,
+                        Err(err @ IntegrationError::Refused { .. }) => {
+                            tracing::error!(message_id = %e.inbound.id, error = %err, "Slack refused the page");
+                            Attempt::Refused
+                        }
+                        Err(err @ IntegrationError::Unavailable { .. }) => {
+                            tracing::error!(message_id = %e.inbound.id, error = %err, "the on-call could not be told on Slack");
+                            Attempt::Later
+                        }
+                    }
+                })
+                .await?;
+            paged.slack = matches!(attempt, Attempt::Sent);
+            later |= matches!(attempt, Attempt::Later);
         }
-        let result: ServiceResult<Paged> = Ok(paged);
-        guard.settle(&result, |p| serde_json::to_value(p).unwrap_or_default()).await;
-        result
+        paged.retry = later && !paged.anyone();
+        Ok(paged)
+    }
+
+    /// Runs `send` once per `key`: a success or a refusal is recorded at once, a failure
+    /// that may pass is released for the next attempt.
+    async fn once(
+        &self,
+        key: String,
+        deadline: DateTime<Utc>,
+        send: impl Future<Output = Attempt>,
+    ) -> ServiceResult<Attempt> {
+        let guard = match claim(self.idempotency, key.clone(), &payload_hash(key.as_bytes()), deadline).await? {
+            Claim::Proceed(guard) => guard,
+            Claim::Completed(done) => {
+                let sent = done.get("sent").and_then(serde_json::Value::as_bool).unwrap_or(false);
+                return Ok(if sent { Attempt::Sent } else { Attempt::Refused });
+            }
+            Claim::PayloadMismatch => return Ok(Attempt::Refused),
+            Claim::InProgress => return Ok(Attempt::Later),
+        };
+        let attempt = send.await;
+        let outcome: Result<bool, ()> = match attempt {
+            Attempt::Sent => Ok(true),
+            Attempt::Refused => Ok(false),
+            Attempt::Later => Err(()),
+        };
+        guard.settle(&outcome, |sent| json!({ "sent": sent })).await;
+        Ok(attempt)
+    }
+}
+
+/// The `PageOnCall` job: a page that found every target down is tried again.
+#[derive(Clone, Copy)]
+pub struct PageRetry<'a> {
+    pub db: &'a Db,
+    pub mongo: &'a Mongo,
+    pub pager: Pager<'a>,
+}
+
+impl PageRetry<'_> {
+    pub async fn run(&self, message_id: Uuid, now: DateTime<Utc>, deadline: DateTime<Utc>) -> ServiceResult<()> {
+        let Some(inbound) = self.mongo.messages().get(message_id).await? else { return Ok(()) };
+        let conn = self.db.conn().await?;
+        let settings = settings::load(&*conn).await?;
+        let customer = match customers::get_by_id(&*conn, inbound.customer_id).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        drop(conn);
+        let Some(policy) = &settings.emergency else { return Ok(()) };
+        let e = Emergency { settings: &settings, customer: &customer, inbound: &inbound, now, deadline };
+        let paged = self.pager.page(policy, e).await?;
+        if paged.retry {
+            return Err(ServiceError::unavailable("on-call page", "every target is still unreachable"));
+        }
+        Ok(())
     }
 }

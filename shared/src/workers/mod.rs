@@ -57,6 +57,7 @@ pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), Jo
         Job::EnrollSequence { lead_id, trigger, booking_id } => {
             state.follow_ups().enroll_by_trigger(*lead_id, *trigger, *booking_id).await
         }
+        Job::PageOnCall { message_id } => state.page_retry().run(*message_id, ctx.now, ctx.deadline).await,
     };
     match result {
         Ok(()) => Ok(()),

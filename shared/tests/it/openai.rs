@@ -177,6 +177,7 @@ async fn replies_are_grounded_in_the_profile_and_fit_the_channel() {
         customer: &customer,
         history: &history,
         inbound: &inbound,
+        channel: Channel::Sms,
         analysis: &analysis,
         handoff: None,
         open_now: true,

@@ -31,23 +31,48 @@ fn distinctive(text: &str) -> Vec<String> {
     content_words(text).into_iter().filter(|w| !GENERIC.contains(&w.as_str())).collect()
 }
 
-/// The listed service a text names (by the distinctive words of its name or
-/// description), the one sharing most words.
-pub(in crate::ai) fn find_service<'s>(settings: &'s Settings, text: &str) -> Option<&'s Service> {
-    let asked = distinctive(text);
+/// How well the words of a text name a service: the share of the service name's
+/// distinctive words it uses, the share of its own words the service (name or
+/// description) covers, and whether it uses a description word beyond the name.
+fn fit(s: &Service, asked: &[String]) -> (f64, f64, bool) {
+    let name = distinctive(s.name.as_str());
+    let description = s.description.as_ref().map(|d| distinctive(d.as_str())).unwrap_or_default();
+    let by_name = name.iter().filter(|w| asked.contains(w)).count();
+    let known = asked.iter().filter(|w| name.contains(w) || description.contains(w)).count();
+    let beyond_name = description.iter().any(|w| asked.contains(w) && !name.contains(w));
+    let ratio = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
+    (ratio(by_name, name.len()), ratio(known, asked.len()), beyond_name)
+}
+
+fn best<'s>(settings: &'s Settings, asked: &[String], fits: impl Fn((f64, f64, bool)) -> bool) -> Option<&'s Service> {
     settings
         .services
         .iter()
-        .filter_map(|s| {
-            let name = distinctive(s.name.as_str());
-            let description = s.description.as_ref().map(|d| distinctive(d.as_str())).unwrap_or_default();
-            let by_name = name.iter().filter(|w| asked.contains(w)).count();
-            let by_description = description.iter().filter(|w| asked.contains(w)).count();
-            let score = by_name * 2 + by_description;
-            (score > 0).then_some((score, s))
-        })
-        .max_by_key(|(score, _)| *score)
+        .map(|s| (fit(s, asked), s))
+        .filter(|(f, _)| fits(*f))
+        .max_by(|(a, _), (b, _)| (a.0 + a.1).total_cmp(&(b.0 + b.1)))
         .map(|(_, s)| s)
+}
+
+/// The listed service a message talks about: most of the service's name, or half of it
+/// with a word of its description ("my kitchen drain" is drain cleaning; "a water leak"
+/// is not water heater replacement).
+pub(in crate::ai) fn find_service<'s>(settings: &'s Settings, text: &str) -> Option<&'s Service> {
+    let asked = distinctive(text);
+    best(settings, &asked, |(name, _, beyond)| name > 0.5 || (name >= 0.5 && beyond))
+}
+
+/// The listed service a phrase names ("do you do X"): most of its name, or the phrase
+/// mostly in the service's words.
+fn service_named<'s>(settings: &'s Settings, phrase: &str) -> Option<&'s Service> {
+    let asked = distinctive(phrase);
+    best(settings, &asked, |(name, phrase, _)| name > 0.5 || (phrase >= 2.0 / 3.0 && name > 0.0))
+}
+
+/// Services sharing a word with a phrase: close to it, but not clearly it.
+fn services_near<'s>(settings: &'s Settings, phrase: &str) -> Vec<&'s Service> {
+    let asked = distinctive(phrase);
+    settings.services.iter().filter(|s| fit(s, &asked).1 > 0.0).collect()
 }
 
 pub(super) fn services_list(settings: &Settings) -> Option<String> {
@@ -64,26 +89,30 @@ fn list(items: &[&str]) -> Option<String> {
 }
 
 impl Desk<'_, '_> {
-    /// Answers whatever the message asks of the profile.
+    /// Answers whatever the message asks of the profile: the FAQ first (staff's own
+    /// words beat any rule), then each question asked; one the profile cannot answer goes
+    /// to a person.
     pub(super) fn profile(&mut self) {
         let asked = ask::read(&self.ctx.inbound.content);
-        if let Some(h) = asked.hours {
-            self.hours(h);
-        }
-        if let Some(o) = &asked.offered {
-            self.offered(o);
-        }
-        if asked.address || asked.area {
-            self.whereabouts(asked.address, asked.area);
-        }
-        if asked.payment {
-            self.payment();
-        }
-        if let Some(entry) = faq::find(self.ctx.settings, &self.ctx.inbound.content) {
+        let faq = faq::find(self.ctx.settings, &self.ctx.inbound.content);
+        if let Some(entry) = faq {
             self.say(entry.answer.as_str().to_owned());
             self.answered = true;
         }
-        if !self.answered && asked.anything() && !matches!(asked.offered, Some(Offered::Pronoun)) {
+        let mut missed = false;
+        if let Some(h) = asked.hours {
+            missed |= !self.hours(h);
+        }
+        if let Some(o) = asked.offered.as_ref().filter(|_| faq.is_none()) {
+            missed |= !self.offered(o);
+        }
+        if asked.address || asked.area {
+            missed |= !self.whereabouts(asked.address, asked.area);
+        }
+        if asked.payment {
+            missed |= !self.payment();
+        }
+        if missed {
             self.unanswered();
         }
     }
@@ -106,6 +135,8 @@ impl Desk<'_, '_> {
                 self.answered = true;
                 true
             }
+            // "ok thanks" describes no job.
+            Some(OpenQuestion::JobDetails) if content_words(text).len() < 3 => false,
             Some(OpenQuestion::JobDetails) => {
                 // The job described: pricing it is a person's work.
                 self.say("Thanks, that helps. A member of our team will get back to you with a quote shortly.");
@@ -117,38 +148,46 @@ impl Desk<'_, '_> {
         }
     }
 
-    fn hours(&mut self, asked: HoursAsk) {
+    /// Answers an hours question; `false` when the profile has no hours to give.
+    fn hours(&mut self, asked: HoursAsk) -> bool {
         let s = self.ctx.settings;
         let (hours, tz, now) = (&s.business_hours, s.time_zone, self.ctx.now);
         if hours.is_always_closed() {
-            return;
+            return false;
         }
         let on = |day: chrono::Weekday| hours_talk::spans(hours.spans(day));
+        let next = hours_talk::next_opening(hours, tz, now);
+        let closed_now = next.as_ref().map_or_else(
+            || "We're closed right now.".to_owned(),
+            |when| format!("We're closed right now; we open again {when}."),
+        );
         let text = match asked {
             HoursAsk::Now => match hours_talk::open_until(hours, tz, now) {
+                Some(close) if close >= 24 * 60 => "Yes, we're open now.".to_owned(),
                 Some(close) => format!("Yes, we're open now until {}.", hours_talk::clock(close)),
-                None => match hours_talk::next_opening(hours, tz, now) {
-                    Some(when) => format!("We're closed right now; we open again {when}."),
-                    None => "We're closed right now.".to_owned(),
-                },
+                None => closed_now,
             },
             HoursAsk::Today | HoursAsk::Tomorrow => {
                 let today = hours_talk::local_weekday(tz, now);
-                let (word, day) =
-                    if asked == HoursAsk::Tomorrow { ("Tomorrow", today.succ()) } else { ("Today", today) };
-                let next = hours_talk::next_opening(hours, tz, now);
+                let tomorrow = asked == HoursAsk::Tomorrow;
+                let (word, day, ahead) = if tomorrow { ("Tomorrow", today.succ(), 1) } else { ("Today", today, 0) };
                 match on(day) {
                     Some(spans) => {
-                        let state = match (asked, self.ctx.open_now, next) {
-                            (HoursAsk::Today, false, Some(when)) if when.starts_with("today") => " We're not open yet.",
-                            (HoursAsk::Today, false, _) => " We've closed for the day.",
-                            _ => "",
+                        let state = match (tomorrow, self.ctx.open_now, &next) {
+                            (false, false, Some(when)) if when.starts_with("today") => {
+                                format!(" We're closed right now and open again {when}.")
+                            }
+                            (false, false, _) => " We've closed for the day.".to_owned(),
+                            (true, _, _) | (false, true, _) => String::new(),
                         };
                         format!("{word} ({}) we're open {spans}.{state}", day_name(day))
                     }
                     None => {
-                        let next = next.map(|w| format!("; we open again {w}")).unwrap_or_default();
-                        format!("We're closed {} ({}){next}.", word.to_lowercase(), day_name(day))
+                        // Closed that day: the opening after it, not the next one from now.
+                        let after = hours_talk::next_opening_after_day(hours, tz, now, ahead)
+                            .map(|w| format!("; we open again {w}"))
+                            .unwrap_or_default();
+                        format!("We're closed {} ({}){after}.", word.to_lowercase(), day_name(day))
                     }
                 }
             }
@@ -157,7 +196,7 @@ impl Desk<'_, '_> {
                 None => format!("We're closed on {}s.", day_name(day)),
             },
             HoursAsk::Weekend => match (on(chrono::Weekday::Sat), on(chrono::Weekday::Sun)) {
-                (None, None) => "We're closed at weekends; we're open ".to_owned() + &hours_talk::week(hours) + ".",
+                (None, None) => format!("We're closed at weekends; our hours are {}.", hours_talk::week(hours)),
                 (Some(sat), None) => format!("We're open Saturdays {sat} and closed on Sundays."),
                 (None, Some(sun)) => format!("We're open Sundays {sun} and closed on Saturdays."),
                 (Some(sat), Some(sun)) => format!("We're open Saturdays {sat} and Sundays {sun}."),
@@ -167,50 +206,51 @@ impl Desk<'_, '_> {
         self.say(text);
         self.answered = true;
         self.hours_told = true;
+        // An hours answer given while closed says so: no separate notice later.
+        self.said.said_closed |= !self.ctx.open_now;
+        true
     }
 
-    fn offered(&mut self, asked: &Offered) {
+    /// Answers "do you do X": yes (with the listed price), a clear no when X shares
+    /// nothing with what is offered, or, when it is close but not clearly the same, the
+    /// close service and a person to confirm.
+    fn offered(&mut self, asked: &Offered) -> bool {
         let settings = self.ctx.settings;
-        match asked {
-            Offered::Pronoun => {}
-            Offered::Named { verb, thing } => match find_service(settings, thing) {
-                Some(service) => {
-                    let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
-                    self.say(format!(
-                        "Yes, we do {}{price}. Would you like us to set up a time?",
-                        service.name.as_str().to_lowercase()
-                    ));
-                    self.said.services.push(service.name.as_str().to_owned());
-                    self.answered = true;
-                }
-                None if settings.services.is_empty() => {}
-                None => {
-                    let close: Vec<&str> = settings
-                        .services
-                        .iter()
-                        .filter(|s| content_words(s.name.as_str()).iter().any(|w| content_words(thing).contains(w)))
-                        .map(|s| s.name.as_str())
-                        .collect();
-                    let what = match list(&close) {
-                        Some(close) => format!("The closest we offer is {close}."),
-                        None => format!("What we do offer: {}.", services_list(settings).unwrap_or_default()),
-                    };
-                    // Said with the customer's verb: "we don't fix leaky faucets".
-                    let verb = match verb.as_str() {
-                        "do" | "provide" | "handle" | "deal with" | "take care of" | "perform" => "offer",
-                        other => other,
-                    };
-                    self.say(format!("Sorry, we don't {verb} {thing}. {what}"));
-                    self.answered = true;
-                }
-            },
+        let Offered::Named { verb, thing } = asked else { return true };
+        if settings.services.is_empty() {
+            return false;
         }
+        if let Some(service) = service_named(settings, thing) {
+            let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+            self.say(format!(
+                "Yes, we do {}{price}. Would you like us to set up a time?",
+                service.name.as_str().to_lowercase()
+            ));
+            self.said.services.push(service.name.as_str().to_owned());
+            self.answered = true;
+            return true;
+        }
+        let near: Vec<&str> = services_near(settings, thing).iter().map(|s| s.name.as_str()).collect();
+        if let Some(near) = list(&near) {
+            self.say(format!("We offer {near}; whether that covers {thing}, a member of our team will confirm."));
+            return false;
+        }
+        // Said with the customer's verb: "we don't fix leaky faucets".
+        let verb = match verb.as_str() {
+            "do" | "provide" | "handle" | "deal with" | "take care of" | "perform" => "offer",
+            other => other,
+        };
+        let offer = services_list(settings).unwrap_or_default();
+        self.say(format!("Sorry, we don't {verb} {thing}. What we do offer: {offer}."));
+        self.answered = true;
+        true
     }
 
-    fn whereabouts(&mut self, address: bool, area: bool) {
+    fn whereabouts(&mut self, address: bool, area: bool) -> bool {
         let s = self.ctx.settings;
         let mut told = false;
-        if address && let Some(a) = &s.address {
+        let at = s.address.as_ref().or(s.booking.location.as_ref());
+        if address && let Some(a) = at {
             self.say(format!("You'll find us at {a}."));
             told = true;
         }
@@ -220,21 +260,15 @@ impl Desk<'_, '_> {
             self.say(format!("We work in {}.", area.as_str().trim_end_matches('.')));
             told = true;
         }
-        if !told
-            && address
-            && let Some(location) = &s.booking.location
-        {
-            self.say(format!("You'll find us at {location}."));
-            told = true;
-        }
         self.answered |= told;
+        told
     }
 
-    fn payment(&mut self) {
+    fn payment(&mut self) -> bool {
         let methods: Vec<&str> = self.ctx.settings.payment_methods.iter().map(Text::as_str).collect();
-        if let Some(list) = list(&methods) {
-            self.say(format!("We accept {list}."));
-            self.answered = true;
-        }
+        let Some(list) = list(&methods) else { return false };
+        self.say(format!("We accept {list}."));
+        self.answered = true;
+        true
     }
 }

@@ -37,12 +37,6 @@ pub(super) struct Asked {
     pub(super) offered: Option<Offered>,
 }
 
-impl Asked {
-    pub(super) fn anything(&self) -> bool {
-        self.hours.is_some() || self.address || self.area || self.payment || self.offered.is_some()
-    }
-}
-
 const QUESTION_STARTS: &[&str] = &[
     "what", "whats", "what's", "when", "where", "wheres", "where's", "how", "are", "r", "is", "do", "does", "can",
     "could", "will", "would", "which", "who", "any", "u",
@@ -57,8 +51,19 @@ pub(super) fn is_question(lower: &str) -> bool {
             .any(|w| QUESTION_STARTS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')))
 }
 
-const HOURS_WORDS: &[&str] =
-    &["hours", "open", "opened", "opening", "close", "closed", "closing", "what time do you", "when do you"];
+/// "Hours" alone asks them; "open" and "closed" only about the business ("are you open",
+/// "what time do you close"), never about a door that won't open or a closed ticket.
+const HOURS_WORDS: &[&str] = &["hours", "opening times", "what time do you", "what time does the", "when do you open"];
+static HOURS_ASKED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)\b(?:are|r|is)\s+(?:you|u|ya|y'?all|the\s+(?:shop|office|store|studio|clinic))(?:\s+guys)?\s+
+          (?:still\s+|currently\s+)?(?:open|closed)\b
+          |\b(?:you|u|ya)(?:\s+guys)?\s+(?:open|close|closing)\b
+          |\bwhen\s+(?:do|does|are)\s+(?:you|u|ya|the\s+\w+)(?:\s+guys)?\s+(?:open|close)\b
+          |\b(?:open|closed)\s+(?:today|tonight|tomorrow|now|on\s+\w+days?|\w+days|this\s+weekend|weekends)\s*\?",
+    )
+    .expect("the hours pattern compiles")
+});
 const NOW_WORDS: &[&str] = &["now", "right now", "currently", "still open", "at the moment"];
 const TODAY_WORDS: &[&str] = &["today", "tonight", "this morning", "this afternoon", "this evening"];
 const TOMORROW_WORDS: &[&str] = &["tomorrow", "tmrw", "tmr", "tomorow"];
@@ -73,18 +78,21 @@ const DAYS: &[(Weekday, &[&str])] = &[
 ];
 const ADDRESS_WORDS: &[&str] = &[
     "address",
+    "where are you",
+    "where r u",
     "where are you located",
     "where are you guys",
     "where are you based",
     "where is your",
     "where's your",
     "wheres your",
-    "located",
-    "directions",
+    "directions to you",
+    "directions to your",
     "find you",
     "your location",
-    "your shop",
-    "your office",
+    "you located",
+    "your shop located",
+    "your office located",
 ];
 const AREA_WORDS: &[&str] = &[
     "service area",
@@ -103,7 +111,7 @@ const AREA_WORDS: &[&str] = &[
     "do you come to",
     "do you work in",
 ];
-/// Payment in words that do not also mean price ("how much do I pay" is pricing).
+/// Payment words that say so on their own.
 const PAYMENT_WORDS: &[&str] = &[
     "pay with",
     "pay by",
@@ -115,29 +123,22 @@ const PAYMENT_WORDS: &[&str] = &[
     "payment method",
     "payment methods",
     "payment options",
-    "payment plan",
-    "payment plans",
     "credit card",
     "credit cards",
     "debit card",
-    "debit",
-    "cash",
-    "checks",
-    "cheque",
+    "debit cards",
     "venmo",
     "zelle",
     "paypal",
     "apple pay",
     "google pay",
-    "financing",
-    "finance",
     "amex",
     "american express",
-    "visa",
     "mastercard",
-    "take cards",
-    "accept cards",
 ];
+/// Words that are payment only beside "take", "accept" or "pay" ("annual safety checks" are not).
+const PAYMENT_AMBIGUOUS: &[&str] = &["cash", "checks", "cheque", "cheques", "card", "cards", "visa"];
+const PAYMENT_CONTEXT: &[&str] = &["take", "accept", "accepted", "pay", "paying", "payment"];
 
 fn any(lower: &str, words: &[&str]) -> bool {
     words.iter().any(|w| contains_phrase(lower, w))
@@ -218,7 +219,7 @@ pub(super) fn read(text: &str) -> Asked {
     }
     let mut asked = Asked::default();
     let weekend_booking = contains_phrase(&lower, "weekend appointments") || contains_phrase(&lower, "weekends");
-    if any(&lower, HOURS_WORDS) || (weekend_booking && offered(&lower).is_none()) {
+    if any(&lower, HOURS_WORDS) || HOURS_ASKED.is_match(&lower) || (weekend_booking && offered(&lower).is_none()) {
         asked.hours = Some(match day_asked(&lower) {
             Some(day) => day,
             None if any(&lower, NOW_WORDS) || contains_phrase(&lower, "are you open") => HoursAsk::Now,
@@ -227,10 +228,17 @@ pub(super) fn read(text: &str) -> Asked {
     }
     asked.address = any(&lower, ADDRESS_WORDS);
     asked.area = any(&lower, AREA_WORDS);
-    asked.payment = any(&lower, PAYMENT_WORDS);
-    if asked.hours.is_none() && !asked.payment && !asked.area {
-        asked.offered = offered(&lower);
-    }
+    asked.payment = any(&lower, PAYMENT_WORDS) || (any(&lower, PAYMENT_AMBIGUOUS) && any(&lower, PAYMENT_CONTEXT));
+    // Each question on its own: "what are your hours, and do you do drain cleaning?" asks two.
+    asked.offered = offered(&lower).filter(|o| match o {
+        Offered::Named { thing, .. } => {
+            !(any(thing, PAYMENT_WORDS)
+                || any(thing, PAYMENT_AMBIGUOUS)
+                || any(thing, AREA_WORDS)
+                || any(thing, HOURS_WORDS))
+        }
+        Offered::Pronoun => true,
+    });
     asked
 }
 
@@ -247,6 +255,10 @@ mod tests {
         assert_eq!(read("what are your hours").hours, Some(HoursAsk::Week));
         assert_eq!(read("Do you do weekend appointments?").hours, Some(HoursAsk::Weekend));
         assert_eq!(read("My office opened late today.").hours, None, "not a question");
+        assert_eq!(read("my garage door won't open, can you fix it?").hours, None);
+        assert_eq!(read("Is the ticket closed?").hours, None);
+        assert_eq!(read("you guys open sunday?").hours, Some(HoursAsk::Day(Weekday::Sun)));
+        assert_eq!(read("when do you close on fridays?").hours, Some(HoursAsk::Day(Weekday::Fri)));
     }
 
     #[test]
@@ -257,8 +269,14 @@ mod tests {
         assert_eq!(read("do you also install it?").offered, Some(Offered::Pronoun));
         assert_eq!(read("ok can you come tuesday at 10am?").offered, None);
         assert!(read("do you take credit cards?").payment);
+        assert!(read("can I pay cash?").payment);
+        assert!(!read("Do you do annual furnace safety checks?").payment);
+        assert!(!read("where is the shutoff valve located?").address);
+        assert!(read("Where are you?").address);
+        let both = read("What are your hours? And do you do drain cleaning?");
+        assert!(both.hours.is_some() && both.offered == named("do", "drain cleaning"), "{both:?}");
         assert!(read("Where are you located?").address);
         assert!(read("Do you serve Round Rock?").area);
-        assert!(!read("How much is it?").anything());
+        assert_eq!(read("How much is it?"), Asked::default());
     }
 }

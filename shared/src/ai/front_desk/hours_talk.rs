@@ -1,7 +1,7 @@
 //! Opening hours as a front desk says them: "8am-6pm", "Mon-Thu 8am-6pm, Sat 9am-12pm;
 //! closed Sun", "we open again tomorrow at 8am", computed in the business's time zone.
 
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, TimeZone as _, Utc, Weekday};
 
 use crate::domain::hours::Span;
 use crate::domain::{BusinessHours, TimeZone};
@@ -39,9 +39,18 @@ pub(super) fn clock(minutes: u16) -> String {
     if m == 0 { format!("{h12}{suffix}") } else { format!("{h12}:{m:02}{suffix}") }
 }
 
-/// "8am-12pm and 1pm-5pm", or `None` when closed.
+/// "8am-12pm and 1pm-5pm" ("24 hours" for a whole day), or `None` when closed.
 pub(super) fn spans(spans: &[Span]) -> Option<String> {
-    let parts: Vec<String> = spans.iter().map(|s| format!("{}-{}", clock(s.open), clock(s.close))).collect();
+    let parts: Vec<String> = spans
+        .iter()
+        .map(|s| {
+            if s.open == 0 && s.close >= 24 * 60 {
+                "24 hours".to_owned()
+            } else {
+                format!("{}-{}", clock(s.open), clock(s.close))
+            }
+        })
+        .collect();
     (!parts.is_empty()).then(|| parts.join(" and "))
 }
 
@@ -91,6 +100,30 @@ pub(in crate::ai) fn next_opening(hours: &BusinessHours, tz: TimeZone, now: Date
     Some(format!("{day} at {}", clock(minutes)))
 }
 
+/// When the business next opens after the local day `ahead` days from today ends:
+/// asked about a closed tomorrow, the answer is the opening after it.
+pub(super) fn next_opening_after_day(
+    hours: &BusinessHours,
+    tz: TimeZone,
+    now: DateTime<Utc>,
+    ahead: i64,
+) -> Option<String> {
+    let day_after = now.with_timezone(&tz.tz()).date_naive() + Duration::days(ahead + 1);
+    let midnight = day_after.and_time(chrono::NaiveTime::MIN);
+    // The first instant of that local day, even when it starts with a DST gap.
+    let from = (0..3)
+        .find_map(|h| tz.tz().from_local_datetime(&(midnight + Duration::hours(h))).earliest())
+        .map(|t| t.with_timezone(&Utc))?;
+    let start = hours.next_open(from, tz)?;
+    let opening = start.with_timezone(&tz.tz());
+    let minutes = u16::try_from(opening.time().signed_duration_since(chrono::NaiveTime::MIN).num_minutes()).ok()?;
+    let label = match (opening.date_naive() - now.with_timezone(&tz.tz()).date_naive()).num_days() {
+        1 => "tomorrow".to_owned(),
+        _ => day_name(opening.weekday()).to_owned(),
+    };
+    Some(format!("{label} at {}", clock(minutes)))
+}
+
 /// The local closing time of the span open at `now`, if one is.
 pub(super) fn open_until(hours: &BusinessHours, tz: TimeZone, now: DateTime<Utc>) -> Option<u16> {
     let local = now.with_timezone(&tz.tz());
@@ -98,7 +131,6 @@ pub(super) fn open_until(hours: &BusinessHours, tz: TimeZone, now: DateTime<Utc>
     hours.spans(local.weekday()).iter().find(|s| s.open <= m && m < s.close).map(|s| s.close)
 }
 
-/// The business's weekday at `now`.
 pub(super) fn local_weekday(tz: TimeZone, now: DateTime<Utc>) -> Weekday {
     now.with_timezone(&tz.tz()).weekday()
 }

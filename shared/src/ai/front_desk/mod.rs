@@ -56,10 +56,16 @@ impl<'c, 'a> Desk<'c, 'a> {
 
     fn emergency(&mut self, notice: &EmergencyNotice) {
         let text = match notice {
-            EmergencyNotice::Paged { title } => format!(
-                "I'm sorry, that sounds stressful. Our on-call {} has been alerted and will call you shortly.",
-                title.as_ref().map_or("team member", |t| t.as_str())
-            ),
+            EmergencyNotice::Paged { title } => {
+                let who = title.as_ref().map_or("team member", |t| t.as_str());
+                // A promise to call needs a number to call.
+                let then = if self.ctx.customer.phone.is_some() {
+                    "will call you shortly."
+                } else {
+                    "will be in touch shortly. Please reply with a phone number they can call you on."
+                };
+                format!("I'm sorry, that sounds stressful. Our on-call {who} has been alerted and {then}")
+            }
             EmergencyNotice::CallUs { phone } => format!(
                 "I'm sorry, that sounds stressful. For an emergency, please call our emergency line at {} right now.",
                 phone.as_str()
@@ -109,9 +115,9 @@ impl<'c, 'a> Desk<'c, 'a> {
                     None => self.services_offer(&business),
                 }
             }
-            // A question the profile answered ("what's your address") is not a problem to
-            // apologise for, whatever the analysis made of it.
-            Intent::Support if self.answered => {}
+            // A question the profile answered ("what's your address", "do you take cards")
+            // is not a problem to apologise for, whatever the analysis made of it.
+            Intent::Support | Intent::Billing if self.answered => {}
             Intent::Support => {
                 self.say(format!("Sorry for the trouble. Our support team is looking into it and will reply {soon}."));
             }
@@ -145,7 +151,12 @@ impl<'c, 'a> Desk<'c, 'a> {
 
     fn other(&mut self) {
         let lower = self.ctx.inbound.content.to_lowercase();
-        if ["thank", "thx", "appreciate", "cheers"].iter().any(|w| lower.contains(w)) {
+        if ["no thanks", "no thank you", "found someone", "went with", "go with someone", "not interested"]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            self.say("No problem, thanks for letting us know. If you need us in the future, just reply here.");
+        } else if ["thank", "thx", "appreciate", "cheers"].iter().any(|w| lower.contains(w)) {
             self.say("You're welcome! Let us know if there's anything else we can do.");
         } else if ask::is_question(&lower) {
             self.unanswered();
@@ -215,7 +226,7 @@ impl<'c, 'a> Desk<'c, 'a> {
         let business = ctx.settings.business_name.as_str();
         if !ctx.state.should_greet(ctx.now) {
             // A letter still opens with a salutation; a chat or a text just answers.
-            return (ctx.inbound.channel == Channel::Email).then(|| match name {
+            return (ctx.channel == Channel::Email).then(|| match name {
                 Some(n) => format!("Hi {n},"),
                 None => "Hello,".to_owned(),
             });
@@ -249,7 +260,7 @@ impl<'c, 'a> Desk<'c, 'a> {
 
     fn sign_off(&self) -> Option<String> {
         let ctx = self.ctx;
-        (ctx.inbound.channel == Channel::Email).then(|| {
+        (ctx.channel == Channel::Email).then(|| {
             let words = match ctx.settings.tone {
                 Tone::Professional => "Kind regards,",
                 Tone::Casual => "Cheers,",
@@ -265,7 +276,7 @@ impl<'c, 'a> Desk<'c, 'a> {
         let opening = if self.ctx.emergency.is_some() { None } else { self.greeting() };
         let notice = self.closed_notice();
         let body = self.parts.join(" ");
-        let text = match self.ctx.inbound.channel {
+        let text = match self.ctx.channel {
             Channel::Email => {
                 [opening, Some(body), notice, self.sign_off()].into_iter().flatten().collect::<Vec<_>>().join("\n\n")
             }

@@ -127,6 +127,7 @@ fn answer(t: &Turn) -> Reply {
         customer: &customer,
         history: &[],
         inbound: &inbound,
+        channel: t.channel,
         analysis: &analysis,
         handoff: t.handoff,
         open_now: settings.business_hours.is_open(t.now, settings.time_zone),
@@ -171,7 +172,11 @@ fn hours_are_answered_for_today_a_named_day_and_now() {
     let sunday = answer(&turn("r u open today", Intent::Other, chicago(6, 11, 0)));
     assert!(sunday.text.contains("We're closed today (Sunday); we open again tomorrow at 8am."), "{}", sunday.text);
     let early = answer(&turn("what are your hours today?", Intent::Other, chicago(4, 7, 0)));
-    assert!(early.text.contains("Today (Friday) we're open 8am-5pm. We're not open yet."), "{}", early.text);
+    assert!(
+        early.text.contains("Today (Friday) we're open 8am-5pm. We're closed right now and open again today at 8am."),
+        "{}",
+        early.text
+    );
     let week = answer(&turn("What are your hours?", Intent::Other, chicago(4, 9, 0)));
     assert!(week.text.contains("Mon-Thu 8am-6pm, Fri 8am-5pm, Sat 9am-12pm; closed Sun"), "{}", week.text);
 }
@@ -216,7 +221,7 @@ fn an_emergency_says_what_was_done() {
     t.urgency = Urgency::High;
     t.emergency = Some(EmergencyNotice::Paged { title: Some(ShortText::literal("plumber")) });
     let paged = answer(&t);
-    assert!(paged.text.contains("Our on-call plumber has been alerted and will call you shortly."), "{}", paged.text);
+    assert!(paged.text.contains("Our on-call plumber has been alerted and will be in touch"), "{}", paged.text);
     assert!(!paged.text.contains("closed"), "{}", paged.text);
     t.emergency = Some(EmergencyNotice::CallUs { phone: crate::domain::Phone::from_e164("+15125550111").unwrap() });
     assert!(answer(&t).text.contains("call our emergency line at +15125550111"));
@@ -233,8 +238,12 @@ fn channels_get_their_form() {
         chicago(3, 21, 0),
     );
     t.channel = Channel::Sms;
-    let sms = fit_for_channel(&answer(&t).text, Channel::Sms);
+    // Every question answered in order; what two segments hold keeps the first answers whole.
+    let full = answer(&t).text;
+    assert!(full.contains("Yes, we do drain cleaning.") && full.contains("We accept Visa"), "{full}");
+    let sms = fit_for_channel(&full, Channel::Sms);
     assert!(fits_sms(&sms) && sms_length(&sms).0 == SmsEncoding::Gsm7, "{sms}");
+    assert!(sms.contains("Our hours are Mon-Thu 8am-6pm, Fri 8am-5pm, Sat 9am-12pm; closed Sun."), "{sms}");
     t.channel = Channel::Email;
     let email = answer(&t).text;
     assert!(email.starts_with("Hi Sam, thanks") && email.ends_with("Best wishes,\nAustin Plumbing"), "{email}");
@@ -278,4 +287,61 @@ fn a_bare_answer_is_read_against_the_open_question() {
         second.text
     );
     assert!(second.said.answered && second.said.services == ["Water heater replacement"]);
+}
+
+#[test]
+fn a_shared_word_is_not_a_yes_and_the_faq_beats_a_no() {
+    let leak = answer(&turn("Do you fix water leaks?", Intent::SalesInquiry, chicago(3, 10, 0)));
+    assert!(!leak.text.contains("Yes, we do water heater"), "{}", leak.text);
+    assert!(
+        leak.text.contains(
+            "We offer Water heater replacement; whether that covers water leaks, a member of our team will confirm."
+        ),
+        "{}",
+        leak.text
+    );
+    assert!(leak.said.unanswered, "a person confirms: {}", leak.text);
+    let price = answer(&turn("how much to fix a water leak?", Intent::Pricing, chicago(3, 10, 0)));
+    assert!(!price.text.contains("$1,200"), "{}", price.text);
+    let haul = answer(&turn("do you do haul away of the old water heater?", Intent::SalesInquiry, chicago(3, 10, 0)));
+    assert!(haul.text.contains("removal and disposal") && !haul.text.contains("don't"), "{}", haul.text);
+}
+
+#[test]
+fn hours_around_closed_days_and_breaks() {
+    // Saturday 10:00: tomorrow (Sunday) is closed; the next opening is Monday.
+    let sunday = answer(&turn("are you open tomorrow?", Intent::Other, chicago(5, 10, 0)));
+    assert!(sunday.text.contains("We're closed tomorrow (Sunday); we open again Monday at 8am."), "{}", sunday.text);
+    // Saturday 14:00, asked about today: closed for the day.
+    let done = answer(&turn("are you open today?", Intent::Other, chicago(5, 14, 0)));
+    assert!(done.text.contains("Today (Saturday) we're open 9am-12pm. We've closed for the day."), "{}", done.text);
+    assert!(done.said.said_closed, "the hours answer said it: no separate notice later");
+    let tomorrow = answer(&turn("what time do you open tomorrow?", Intent::Other, chicago(3, 10, 0)));
+    assert!(tomorrow.text.contains("Tomorrow (Friday) we're open 8am-5pm."), "{}", tomorrow.text);
+}
+
+#[test]
+fn pleasantries_are_not_answers_and_a_no_thanks_is_heard() {
+    let mut t = turn("how much for drain cleaning?", Intent::Pricing, chicago(3, 10, 0));
+    let first = answer(&t);
+    t.state.after_reply(&first.said, t.intent, t.now);
+    t.text = "ok thanks";
+    t.intent = Intent::Other;
+    let thanks = answer(&t);
+    assert!(thanks.text.starts_with("You're welcome!") && !thanks.said.unanswered, "{}", thanks.text);
+    let gone = answer(&turn("no thanks, I found someone else", Intent::Other, chicago(3, 10, 0)));
+    assert!(gone.text.contains("No problem, thanks for letting us know."), "{}", gone.text);
+    let pay = answer(&turn("do you take credit cards?", Intent::Billing, chicago(3, 10, 0)));
+    assert!(!pay.text.contains("billing team"), "{}", pay.text);
+}
+
+#[test]
+fn a_page_promises_a_call_only_with_a_number() {
+    let mut t = turn("My basement is flooding, pipe burst!!", Intent::Technical, chicago(4, 2, 0));
+    t.urgency = Urgency::High;
+    t.emergency = Some(EmergencyNotice::Paged { title: None });
+    let text = answer(&t).text;
+    assert!(text.contains("Our on-call team member has been alerted and will be in touch shortly."), "{text}");
+    assert!(text.contains("reply with a phone number"), "{text}");
+    assert!(!text.starts_with("Hi"), "no pleasantries first: {text}");
 }

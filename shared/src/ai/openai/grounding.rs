@@ -17,7 +17,7 @@ use crate::ai::{AiError, BookedSlot, BookingDesk, DeskError, ReplyContext, money
 use crate::domain::conversation_state::Said;
 use crate::domain::reply::{fits_sms, to_gsm7};
 use crate::domain::slot_talk::describe_time;
-use crate::domain::{Channel, Text};
+use crate::domain::{Channel, Direction, Text};
 
 /// Ends a reply the model could not ground: a person must answer.
 pub(super) const NEEDS_PERSON: &str = "[needs-person]";
@@ -96,11 +96,19 @@ fn clock_times(text: &str) -> Vec<u32> {
 /// tools returned in this reply's run; the times offered earlier count as open too.
 pub(super) fn check(answer: &str, ctx: &ReplyContext<'_>, seen: &[DateTime<Utc>]) -> Result<(String, bool), AiError> {
     let s = ctx.settings;
-    let unanswered = answer.contains(NEEDS_PERSON);
-    let text = answer.replace(NEEDS_PERSON, "").trim().to_owned();
+    let marker = answer.to_lowercase().find(NEEDS_PERSON);
+    let unanswered = marker.is_some();
+    let text = match marker {
+        // Lower-casing keeps byte offsets for the ASCII marker; everything after it goes.
+        Some(at) if answer.is_char_boundary(at) => answer[..at].trim().to_owned(),
+        Some(_) | None => answer.trim().to_owned(),
+    };
     let mut grounds: Vec<&str> = s.services.iter().filter_map(|sv| sv.price.as_ref().map(Text::as_str)).collect();
     grounds.extend(s.faq.iter().map(|f| f.answer.as_str()));
     grounds.extend(s.about.as_ref().map(Text::as_str));
+    // Echoing the customer's own figure ("within your $500 budget") invents nothing.
+    grounds.push(&ctx.inbound.content);
+    grounds.extend(ctx.history.iter().filter(|m| m.direction == Direction::Inbound).map(|m| m.content.as_str()));
     let invented = money::invented(&text, &grounds);
     if !invented.is_empty() {
         return Err(AiError::BadOutput(format!(
@@ -142,7 +150,7 @@ pub(super) fn check(answer: &str, ctx: &ReplyContext<'_>, seen: &[DateTime<Utc>]
             t % 60
         )));
     }
-    let channel = ctx.inbound.channel;
+    let channel = ctx.channel;
     let fits = match channel {
         Channel::Sms => fits_sms(&to_gsm7(&text).split_whitespace().collect::<Vec<_>>().join(" ")),
         Channel::Chat | Channel::Form | Channel::Email => text.chars().count() <= channel.max_reply_chars(),
@@ -217,7 +225,128 @@ impl BookingDesk for Recorder<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone as _;
+    use uuid::Uuid;
+
     use super::*;
+    use crate::domain::analysis::{Entities, Intent, Urgency};
+    use crate::domain::conversation_state::ConversationState;
+    use crate::domain::profile::FaqEntry;
+    use crate::domain::text::{LongText, ShortText};
+    use crate::domain::{Analysis, BusinessHours, Customer, Message, Service, Settings, TimeZone};
+
+    fn settings() -> Settings {
+        let mut hours = BTreeMap::new();
+        hours.insert("mon".to_owned(), vec!["08:00-18:00".to_owned()]);
+        Settings {
+            time_zone: TimeZone::parse("America/Chicago").unwrap(),
+            business_hours: BusinessHours::from_map(&hours).unwrap(),
+            services: vec![Service {
+                name: ShortText::literal("Water heater replacement"),
+                description: None,
+                price: Some(ShortText::literal("from $1,200 installed")),
+            }],
+            faq: vec![FaqEntry {
+                question: ShortText::literal("Is there a call-out fee?"),
+                answer: LongText::literal("Yes, $89, waived if you book the job."),
+            }],
+            ..Settings::default()
+        }
+    }
+
+    fn checked(
+        answer: &str,
+        customer_says: &str,
+        channel: Channel,
+        seen: &[DateTime<Utc>],
+    ) -> Result<(String, bool), AiError> {
+        let settings = settings();
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 16, 0, 0).unwrap();
+        let customer = Customer {
+            id: Uuid::now_v7(),
+            name: None,
+            email: None,
+            phone: None,
+            company: None,
+            business_type: None,
+            location: None,
+            time_zone: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let inbound = Message {
+            id: Uuid::now_v7(),
+            customer_id: customer.id,
+            lead_id: None,
+            channel,
+            direction: Direction::Inbound,
+            content: customer_says.into(),
+            subject: None,
+            ai_response: None,
+            processed: false,
+            provider_message_id: None,
+            delivery_status: None,
+            delivery_error: None,
+            analysis: None,
+            chat_session: None,
+            in_reply_to: None,
+            attachments: Vec::new(),
+            auto_submitted: false,
+            created_at: now,
+        };
+        let analysis = Analysis {
+            intent: Intent::Pricing,
+            team: Intent::Pricing.team(),
+            urgency: Urgency::Low,
+            entities: Entities::default(),
+            confidence: 0.9,
+            wants_human: false,
+        };
+        let state = ConversationState::default();
+        let ctx = ReplyContext {
+            settings: &settings,
+            customer: &customer,
+            history: &[],
+            inbound: &inbound,
+            channel,
+            analysis: &analysis,
+            handoff: None,
+            open_now: true,
+            now,
+            state: &state,
+            emergency: None,
+            booking: None,
+        };
+        check(answer, &ctx, seen)
+    }
+
+    #[test]
+    fn prices_must_come_from_the_settings_the_faq_or_the_customer() {
+        assert!(checked("It's from $1,200 installed; the call-out is $89.", "price?", Channel::Chat, &[]).is_ok());
+        assert!(checked("Within your $500 budget we can look.", "I have $500", Channel::Chat, &[]).is_ok());
+        let err = checked("Drain cleaning is $99 today.", "price?", Channel::Chat, &[]).unwrap_err();
+        assert!(err.to_string().contains("$99"), "{err}");
+    }
+
+    #[test]
+    fn times_must_be_opening_hours_or_returned_by_the_tools() {
+        assert!(checked("We open at 8am and close at 6pm.", "hours?", Channel::Chat, &[]).is_ok());
+        assert!(checked("We can come at 10:30am.", "when?", Channel::Chat, &[]).is_err());
+        let slot = Utc.with_ymd_and_hms(2026, 12, 8, 16, 30, 0).unwrap(); // 10:30 in Chicago
+        assert!(checked("10:30am is open.", "when?", Channel::Chat, &[slot]).is_ok());
+    }
+
+    #[test]
+    fn the_marker_is_removed_in_any_case_and_length_is_the_channels() {
+        let (text, unanswered) =
+            checked("A team member will answer that. [NEEDS-PERSON]", "licensed?", Channel::Chat, &[]).unwrap();
+        assert_eq!(text, "A team member will answer that.");
+        assert!(unanswered);
+        assert!(checked(&"Long text. ".repeat(40), "?", Channel::Sms, &[]).is_err());
+        assert!(checked(&"Long text. ".repeat(40), "?", Channel::Chat, &[]).is_ok());
+    }
 
     #[test]
     fn clock_times_are_read_in_both_styles() {

@@ -300,7 +300,7 @@ fn reply_prompt(ctx: &ReplyContext<'_>, conversation_rules: &str) -> String {
          {conversation_rules} {handoff}{booking} {channel} Reply with the message text only.",
         tone = s.tone,
         now = ctx.now.with_timezone(&s.time_zone.tz()).format("%A %Y-%m-%d %H:%M (%:z)"),
-        channel = channel_rule(ctx.inbound.channel),
+        channel = channel_rule(ctx.channel),
     )
 }
 
@@ -329,7 +329,7 @@ impl Responder for OpenAiEngine {
         let (text, unanswered) = grounding::check(&answer, ctx, &seen)?;
         said.unanswered = unanswered;
         said.answered = !unanswered && ctx.handoff.is_none();
-        Ok(Some(Reply { text: fit_for_channel(&text, ctx.inbound.channel), said }))
+        Ok(Some(Reply { text: fit_for_channel(&text, ctx.channel), said }))
     }
 
     fn books_with_tools(&self) -> bool {

@@ -208,21 +208,23 @@ impl Conversations<'_> {
             self.hand_over(inbound, &analysis, handoff).await?;
             return self.opt_out_by_request(&customer, inbound, channel).await;
         }
+        let conn = self.db.conn().await?;
+        let is_opted_out = opted_out(&*conn, channel, &customer).await?;
+        drop(conn);
+        let open_now = settings.business_hours.is_open(now, settings.time_zone);
+        let turn = Turn { customer: &customer, inbound, analysis: &analysis, settings: &settings, channel, clock };
+        // Before the pause and the opt-out: an agent's recent message or a STOP on this
+        // channel must not keep the on-call from being paged.
+        if is_emergency(&analysis, &inbound.content) {
+            return self.emergency(&turn, state, open_now, is_opted_out).await;
+        }
         if paused {
             self.hand_over(inbound, &analysis, handoff).await?;
             return Ok(Outcome::NoReply { reason: "AI replies paused after an agent's message".into() });
         }
-        let conn = self.db.conn().await?;
-        let is_opted_out = opted_out(&*conn, channel, &customer).await?;
-        drop(conn);
         if is_opted_out {
             self.hand_over(inbound, &analysis, handoff).await?;
             return Ok(Outcome::NoReply { reason: format!("opted out of {channel}") });
-        }
-        let open_now = settings.business_hours.is_open(now, settings.time_zone);
-        let turn = Turn { customer: &customer, inbound, analysis: &analysis, settings: &settings, channel, clock };
-        if is_emergency(&analysis, &inbound.content) {
-            return self.emergency(&turn, state, open_now).await;
         }
         // A short answer to an offer ("2") reads as low confidence to the analysis but is
         // clear to the booking flow; anything a person must see stays with the person.
@@ -260,6 +262,7 @@ impl Conversations<'_> {
             customer: &customer,
             history: &history,
             inbound,
+            channel,
             analysis: &analysis,
             handoff,
             open_now,

@@ -10,6 +10,7 @@ use crate::channels::sendgrid::message_id_of;
 use crate::domain::analysis::HandoffReason;
 use crate::domain::conversation_state::{ConversationState, Said};
 use crate::domain::{Channel, DeliveryStatus, Intent};
+use crate::queue::Job;
 use crate::services::ServiceResult;
 use crate::services::bookings::conversation::BookingReply;
 use crate::services::delivery::Draft;
@@ -24,6 +25,7 @@ impl Conversations<'_> {
         turn: &Turn<'_>,
         mut state: ConversationState,
         open_now: bool,
+        opted_out: bool,
     ) -> ServiceResult<Outcome> {
         let Turn { customer, inbound, analysis, settings, clock, .. } = *turn;
         let recently = state.recently_paged(clock.now);
@@ -32,13 +34,23 @@ impl Conversations<'_> {
         if paged.anyone() {
             state.paged_at = Some(clock.now);
         }
+        if paged.retry {
+            // Every target was down: the page is tried again; the customer is told only
+            // what is true now (the emergency line, or that it is marked urgent).
+            self.follow_on.queue(Job::PageOnCall { message_id: inbound.id }).await;
+        }
         tracing::warn!(message_id = %inbound.id, sms = paged.sms, slack = paged.slack, "emergency message");
         self.hand_over(inbound, analysis, Some(HandoffReason::Emergency)).await?;
+        if opted_out {
+            self.remember(customer.id, &mut state, &Said::default(), analysis.intent, clock.now).await?;
+            return Ok(Outcome::NoReply { reason: format!("emergency paged; opted out of {}", turn.channel) });
+        }
         let ctx = ReplyContext {
             settings,
             customer,
             history: &[],
             inbound,
+            channel: turn.channel,
             analysis,
             handoff: None,
             open_now,

@@ -80,7 +80,8 @@ async fn an_emergency_at_two_in_the_morning_pages_the_on_call_and_says_so() {
     assert_eq!(texts.len(), 2, "the page and the reply: {texts:?}");
     let (to, page) = &texts[0];
     assert_eq!(to, ON_CALL);
-    assert!(page.contains(FLOOD) && page.contains(CUSTOMER) && page.contains("02:00"), "{page}");
+    assert!(page.starts_with("EMERGENCY for Austin Plumbing: A customer (+15125550142) wrote by sms at "), "{page}");
+    assert!(page.contains(FLOOD), "{page}");
     let (to, reply) = &texts[1];
     assert_eq!(to, CUSTOMER);
     assert!(reply.contains("Our on-call plumber has been alerted and will call you shortly."), "{reply}");
@@ -100,6 +101,68 @@ async fn an_emergency_at_two_in_the_morning_pages_the_on_call_and_says_so() {
     let texts = fakes.texts().await;
     assert_eq!(texts.iter().filter(|(to, _)| to == ON_CALL).count(), 1, "{texts:?}");
     assert_eq!(fakes.slack_posts().await.len(), 1);
+
+    // The page of the first message, run again (a redelivered retry), reaches nobody twice.
+    let inbound = app.get("/api/messages?direction=inbound").await.body["items"].as_array().unwrap().clone();
+    let flood = inbound.iter().find(|m| m["content"] == FLOOD).unwrap();
+    let id = uuid::Uuid::parse_str(flood["id"].as_str().unwrap()).unwrap();
+    let deadline = chrono::Utc::now() + chrono::Duration::seconds(30);
+    app.state.page_retry().run(id, chicago(4, 2, 10), deadline).await.unwrap();
+    assert_eq!(fakes.texts().await.iter().filter(|(to, _)| to == ON_CALL).count(), 1);
+    assert_eq!(fakes.slack_posts().await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_agent_pause_does_not_keep_the_on_call_from_being_paged() {
+    let fakes = Fakes::start().await;
+    let app = fakes.app().await;
+    austin_plumbing(&app, json!({"on_call_phone": ON_CALL, "on_call_title": "plumber"})).await;
+    sms_in(&app, "SM000000000000000000000000000000e5", "hi there").await;
+    app.run_jobs_at(chicago(3, 21, 0)).await;
+    let customer = app.get("/api/crm/customers").await.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let sent = app.post("/api/messages/send/sms", json!({"customer_id": customer, "content": "Hi, this is Jo."})).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text);
+    sms_in(&app, "SM000000000000000000000000000000e6", FLOOD).await;
+    app.run_jobs_at(chicago(4, 2, 0)).await;
+    let texts = fakes.texts().await;
+    assert_eq!(texts.iter().filter(|(to, _)| to == ON_CALL).count(), 1, "{texts:?}");
+    let last = &texts.last().unwrap().1;
+    assert!(last.contains("Our on-call plumber has been alerted and will call you shortly."), "{last}");
+}
+
+#[tokio::test]
+async fn a_page_that_finds_twilio_down_is_tried_again() {
+    let twilio = MockServer::start().await;
+    let messages = format!("/2010-04-01/Accounts/{TWILIO_SID}/Messages.json");
+    Mock::given(method("POST"))
+        .and(path(messages.clone()))
+        .and(wiremock::matchers::body_string_contains("To=%2B15125550199"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(json!({"code": 20500, "message": "Internal Server Error", "status": 503})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&twilio)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(messages))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMpage0002", "status": "queued"})))
+        .mount(&twilio)
+        .await;
+    let uri = twilio.uri();
+    let app = TestApp::with_config(move |c| with_twilio(c, &uri)).await;
+    austin_plumbing(&app, json!({"on_call_phone": ON_CALL, "emergency_phone": "+15125550111"})).await;
+    sms_in(&app, "SM000000000000000000000000000000e7", FLOOD).await;
+    app.run_jobs_at(chicago(4, 2, 0)).await;
+    let requests = twilio.received_requests().await.unwrap();
+    let to: Vec<String> = requests
+        .iter()
+        .map(|r| form_urlencoded::parse(&r.body).find(|(k, _)| k == "To").map(|(_, v)| v.into_owned()).unwrap())
+        .collect();
+    assert_eq!(to, [ON_CALL, CUSTOMER, ON_CALL], "the page, the reply, the page again");
+    let reply = form_urlencoded::parse(&requests[1].body).find(|(k, _)| k == "Body").unwrap().1.into_owned();
+    assert!(reply.contains("call our emergency line at +15125550111"), "not paged yet, so not said: {reply}");
 }
 
 #[tokio::test]
