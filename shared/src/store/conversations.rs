@@ -46,7 +46,12 @@ pub async fn state(c: &impl GenericClient, customer_id: Uuid) -> Result<Conversa
     let rows = c.query_typed("SELECT state FROM conversations WHERE customer_id = $1", &[p(&customer_id)]).await?;
     let Some(row) = rows.first() else { return Ok(ConversationState::default()) };
     let value: serde_json::Value = row.try_get(0)?;
-    serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("conversations.state: {e}")))
+    // A state written by another version (a renamed field) costs a repeated greeting at
+    // worst; it must never stop the customer being answered.
+    Ok(serde_json::from_value(value).unwrap_or_else(|e| {
+        tracing::warn!(%customer_id, error = %e, "conversation state unreadable; starting afresh");
+        ConversationState::default()
+    }))
 }
 
 pub async fn save_state(

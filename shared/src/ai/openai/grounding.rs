@@ -89,6 +89,12 @@ fn clock_times(text: &str) -> Vec<u32> {
         }
         found.push(c[1].parse::<u32>().unwrap_or(0) * 60 + c[2].parse::<u32>().unwrap_or(0));
     }
+    let lower = text.to_lowercase();
+    if crate::domain::profile::contains_phrase(&lower, "noon")
+        || crate::domain::profile::contains_phrase(&lower, "midday")
+    {
+        found.push(12 * 60);
+    }
     found
 }
 
@@ -352,5 +358,6 @@ mod tests {
     fn clock_times_are_read_in_both_styles() {
         assert_eq!(clock_times("Tue 10:00 or 2:30pm, 9 AM, 12pm"), [14 * 60 + 30, 9 * 60, 12 * 60, 10 * 60]);
         assert!(clock_times("call (512) 555-0100, 24/7, $1,200, step 2 of 3").is_empty());
+        assert_eq!(clock_times("we can come at noon"), [12 * 60]);
     }
 }
