@@ -30,6 +30,8 @@ pub mod slot_talk;
 pub mod suppression;
 pub mod task;
 pub mod team;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod text;
 pub mod time_zone;
 

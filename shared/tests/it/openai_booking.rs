@@ -84,7 +84,7 @@ async fn openai(script: Vec<Value>) -> MockServer {
     server
 }
 
-fn with_openai(c: &mut Config, server: &MockServer) {
+pub(crate) fn with_openai(c: &mut Config, server: &MockServer) {
     c.providers.openai = Some(OpenAiSettings {
         api_key: SecretString::from("sk-test-key"),
         model: "gpt-4o-mini".into(),

@@ -5,7 +5,7 @@ use super::*;
 use crate::ai::money;
 use crate::domain::analysis::Entities;
 use crate::domain::text::ShortText;
-use crate::domain::{Analysis, Channel, Customer, Service, Urgency};
+use crate::domain::{Analysis, Channel, Customer, Service, Urgency, test_support};
 
 const PURPOSES: [FollowUpPurpose; 4] =
     [FollowUpPurpose::NoReply, FollowUpPurpose::NoShow, FollowUpPurpose::QuoteSent, FollowUpPurpose::Manual];
@@ -30,36 +30,14 @@ fn settings() -> Settings {
 }
 
 fn customer(name: Option<&str>) -> Customer {
-    let now = Utc::now();
-    Customer {
-        id: Uuid::now_v7(),
-        name: name.map(ShortText::literal),
-        email: None,
-        phone: None,
-        company: None,
-        time_zone: None,
-        business_type: None,
-        location: None,
-        created_at: now,
-        updated_at: now,
-    }
+    test_support::customer(name, Utc::now())
 }
 
 fn message(direction: Direction, content: &str, subject: Option<&str>, intent: Option<Intent>) -> Message {
     Message {
-        id: Uuid::now_v7(),
-        customer_id: Uuid::nil(),
-        lead_id: None,
-        channel: Channel::Sms,
         direction,
-        content: content.into(),
         subject: subject.map(str::to_owned),
-        ai_response: None,
         processed: intent.is_some(),
-        provider_message_id: None,
-        delivery_status: None,
-        delivery_error: None,
-        auto_submitted: false,
         analysis: intent.map(|intent| Analysis {
             intent,
             team: intent.team(),
@@ -68,10 +46,7 @@ fn message(direction: Direction, content: &str, subject: Option<&str>, intent: O
             confidence: 0.9,
             wants_human: false,
         }),
-        chat_session: None,
-        in_reply_to: None,
-        attachments: Vec::new(),
-        created_at: Utc::now(),
+        ..test_support::inbound(Uuid::nil(), Channel::Sms, content, Utc::now())
     }
 }
 

@@ -88,7 +88,20 @@ fn list(items: &[&str]) -> Option<String> {
     }
 }
 
+/// "water heater replacement (from $1,200 installed)": the price only as listed.
+pub(super) fn with_price(service: &Service) -> String {
+    let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+    format!("{}{price}", service.name.as_str().to_lowercase())
+}
+
 impl Desk<'_, '_> {
+    /// Confirms a listed service and offers the next step; it is now under discussion.
+    pub(super) fn confirm(&mut self, service: &Service, sentence: &str) {
+        self.say(format!("{sentence} Would you like us to set up a time?"));
+        self.said.services.push(service.name.as_str().to_owned());
+        self.answered = true;
+    }
+
     /// Answers whatever the message asks of the profile: the FAQ first (staff's own
     /// words beat any rule), then each question asked; one the profile cannot answer goes
     /// to a person.
@@ -126,13 +139,7 @@ impl Desk<'_, '_> {
         match self.ctx.state.open_question {
             Some(OpenQuestion::WhichService) => {
                 let Some(service) = find_service(self.ctx.settings, text) else { return false };
-                let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
-                self.say(format!(
-                    "Great, {}{price} it is. Would you like us to set up a time?",
-                    service.name.as_str().to_lowercase()
-                ));
-                self.said.services.push(service.name.as_str().to_owned());
-                self.answered = true;
+                self.confirm(service, &format!("Great, {} it is.", with_price(service)));
                 true
             }
             // "ok thanks" describes no job.
@@ -221,13 +228,7 @@ impl Desk<'_, '_> {
             return false;
         }
         if let Some(service) = service_named(settings, thing) {
-            let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
-            self.say(format!(
-                "Yes, we do {}{price}. Would you like us to set up a time?",
-                service.name.as_str().to_lowercase()
-            ));
-            self.said.services.push(service.name.as_str().to_owned());
-            self.answered = true;
+            self.confirm(service, &format!("Yes, we do {}.", with_price(service)));
             return true;
         }
         let near: Vec<&str> = services_near(settings, thing).iter().map(|s| s.name.as_str()).collect();

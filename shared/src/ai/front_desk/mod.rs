@@ -102,14 +102,7 @@ impl<'c, 'a> Desk<'c, 'a> {
                 match named {
                     _ if self.answered => {}
                     // "I need a new water heater": the listed service it names, confirmed.
-                    Some(service) => {
-                        let price = service.price.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
-                        self.say(format!(
-                            "We do {}{price}. Would you like us to set up a time?",
-                            service.name.as_str().to_lowercase()
-                        ));
-                        self.said.services.push(service.name.as_str().to_owned());
-                    }
+                    Some(service) => self.confirm(service, &format!("We do {}.", answers::with_price(service))),
                     // "Are you licensed?": a question the profile does not cover.
                     None if ask::is_question(&lower) && !ask::about_services(&lower) => self.unanswered(),
                     None => self.services_offer(&business),

@@ -1,7 +1,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone as _, Utc};
-use uuid::Uuid;
 
 use super::*;
 use crate::ai::{EmergencyNotice, ReplyContext};
@@ -10,7 +9,7 @@ use crate::domain::conversation_state::ConversationState;
 use crate::domain::profile::FaqEntry;
 use crate::domain::reply::{SmsEncoding, fit_for_channel, fits_sms, sms_length};
 use crate::domain::text::{LongText, ShortText};
-use crate::domain::{Analysis, BusinessHours, Direction, Message, Service, Settings, TimeZone};
+use crate::domain::{Analysis, BusinessHours, Service, Settings, TimeZone, test_support};
 
 fn settings() -> Settings {
     let mut hours = BTreeMap::new();
@@ -76,44 +75,13 @@ fn turn(text: &'static str, intent: Intent, now: DateTime<Utc>) -> Turn {
 }
 
 fn customer(name: Option<&str>) -> Customer {
-    let now = Utc::now();
-    Customer {
-        id: Uuid::now_v7(),
-        name: name.map(ShortText::literal),
-        email: None,
-        phone: None,
-        company: None,
-        business_type: None,
-        location: None,
-        time_zone: None,
-        created_at: now,
-        updated_at: now,
-    }
+    test_support::customer(name, Utc::now())
 }
 
 fn answer(t: &Turn) -> Reply {
     let settings = settings();
     let customer = customer(Some("Sam Ortiz"));
-    let inbound = Message {
-        id: Uuid::now_v7(),
-        customer_id: customer.id,
-        lead_id: None,
-        channel: t.channel,
-        direction: Direction::Inbound,
-        content: t.text.into(),
-        subject: None,
-        ai_response: None,
-        processed: false,
-        provider_message_id: None,
-        delivery_status: None,
-        delivery_error: None,
-        analysis: None,
-        chat_session: None,
-        in_reply_to: None,
-        attachments: Vec::new(),
-        auto_submitted: false,
-        created_at: t.now,
-    };
+    let inbound = test_support::inbound(customer.id, t.channel, t.text, t.now);
     let analysis = Analysis {
         intent: t.intent,
         team: t.intent.team(),

@@ -234,14 +234,13 @@ mod tests {
     use std::collections::BTreeMap;
 
     use chrono::TimeZone as _;
-    use uuid::Uuid;
 
     use super::*;
     use crate::domain::analysis::{Entities, Intent, Urgency};
     use crate::domain::conversation_state::ConversationState;
     use crate::domain::profile::FaqEntry;
     use crate::domain::text::{LongText, ShortText};
-    use crate::domain::{Analysis, BusinessHours, Customer, Message, Service, Settings, TimeZone};
+    use crate::domain::{Analysis, BusinessHours, Service, Settings, TimeZone, test_support};
 
     fn settings() -> Settings {
         let mut hours = BTreeMap::new();
@@ -270,38 +269,8 @@ mod tests {
     ) -> Result<(String, bool), AiError> {
         let settings = settings();
         let now = Utc.with_ymd_and_hms(2026, 12, 7, 16, 0, 0).unwrap();
-        let customer = Customer {
-            id: Uuid::now_v7(),
-            name: None,
-            email: None,
-            phone: None,
-            company: None,
-            business_type: None,
-            location: None,
-            time_zone: None,
-            created_at: now,
-            updated_at: now,
-        };
-        let inbound = Message {
-            id: Uuid::now_v7(),
-            customer_id: customer.id,
-            lead_id: None,
-            channel,
-            direction: Direction::Inbound,
-            content: customer_says.into(),
-            subject: None,
-            ai_response: None,
-            processed: false,
-            provider_message_id: None,
-            delivery_status: None,
-            delivery_error: None,
-            analysis: None,
-            chat_session: None,
-            in_reply_to: None,
-            attachments: Vec::new(),
-            auto_submitted: false,
-            created_at: now,
-        };
+        let customer = test_support::customer(None, now);
+        let inbound = test_support::inbound(customer.id, channel, customer_says, now);
         let analysis = Analysis {
             intent: Intent::Pricing,
             team: Intent::Pricing.team(),

@@ -5,17 +5,14 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use leadflow::ai::openai::OpenAiSettings;
-use leadflow::config::Config;
-use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::*;
 use crate::openai::completion;
+use crate::openai_booking::with_openai;
 
 fn analysis(intent: &str) -> String {
     json!({"intent": intent, "urgency": "low", "confidence": 0.93, "wants_human": false,
@@ -50,15 +47,6 @@ async fn openai(analyses: &[&str], replies: &[&str]) -> MockServer {
     };
     Mock::given(method("POST")).and(path("/v1/chat/completions")).respond_with(script).mount(&server).await;
     server
-}
-
-fn with_openai(c: &mut Config, server: &MockServer) {
-    c.providers.openai = Some(OpenAiSettings {
-        api_key: SecretString::from("sk-test-key"),
-        model: "gpt-4o-mini".into(),
-        base_url: format!("{}/v1", server.uri()),
-        timeout: Duration::from_secs(5),
-    });
 }
 
 /// The system prompts of the reply requests, in order.
