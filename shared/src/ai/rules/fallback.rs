@@ -44,9 +44,12 @@ static MORE_THAN_THANKS: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "thanks again" repeats the thanks; it does not report something happening again.
+static THANKS_AGAIN: LazyLock<Regex> = LazyLock::new(|| compile(r"\b(thanks|thank you|thank u|thx|ty) again\b"));
+
 /// Thanks or praise that ask for nothing more.
 pub(super) fn only_thanks(text: &str) -> bool {
-    THANKS.is_match(text) && !MORE_THAN_THANKS.is_match(text)
+    THANKS.is_match(text) && !MORE_THAN_THANKS.is_match(&THANKS_AGAIN.replace_all(text, "thanks"))
 }
 
 /// The most plausible business intent and its (low) confidence, from the main lexicon's

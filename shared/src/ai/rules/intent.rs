@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{compile, fallback, lexicon};
+use super::{compile, fallback, lexicon, shape};
 use crate::domain::Intent::{self, Booking, Other, Pricing, SalesInquiry, Technical};
 use crate::domain::analysis::Team;
 
@@ -95,6 +95,7 @@ pub(super) fn classify(text: &str) -> Verdict {
         // The second tier: a low-confidence guess for a message that asks the business
         // something, `other` for the rest.
         let (intent, confidence) = fallback::guess(text, score).unwrap_or((Other, 0.1 + 0.1 * score(best)));
+        let intent = shape::settle(intent, text);
         return Verdict { intent, team: intent.team(), confidence };
     }
     // Per the labels, asking a price or a time settles a general inquiry; the inquiry
@@ -118,7 +119,16 @@ pub(super) fn classify(text: &str) -> Verdict {
             topic = Some(Technical);
         }
     }
-    let backing = [matches!(best, Pricing | Booking).then_some(SalesInquiry), topic];
+    // A repair visit stays a booking whatever visit the customer already has; any other
+    // booking is weighed against the visits the message says are already held.
+    // The evidence for the booking it replaces then backs the new intent.
+    let mut replaced = None;
+    if topic.is_none() {
+        let settled = shape::settle(best, text);
+        replaced = (settled != best).then_some(best);
+        best = settled;
+    }
+    let backing = [matches!(best, Pricing | Booking).then_some(SalesInquiry), topic, replaced];
     let backs = |intent: Intent| backing.contains(&Some(intent));
     let top = score(best) + backing.iter().flatten().map(|&i| score(i)).sum::<f32>();
     let others = Intent::ALL.iter().filter(|&&i| i != best && !backs(i)).map(|&i| score(i)).fold(0f32, f32::max);

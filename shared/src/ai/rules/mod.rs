@@ -6,6 +6,7 @@ mod entities;
 mod fallback;
 mod intent;
 mod lexicon;
+mod shape;
 mod signature;
 mod timeline;
 mod urgency;

@@ -202,3 +202,34 @@ fn second_round_of_fresh_phrasings() {
     assert_eq!(timeline("can i get a beard trim at 4:30 today").as_deref(), Some("4:30 today"));
     assert_eq!(timeline("Just wanted to thank Ana for coming out so late Friday night."), None);
 }
+
+/// Found by blind-8: the shape of a message (a visit already held, another time asked for,
+/// a thing acting by itself) rather than the trade's vocabulary.
+#[test]
+fn shape_of_the_message_over_vocabulary() {
+    let cases = [
+        (
+            "hi it's Gina, Pepper's groom is at 2 tomorrow but my car is in the shop. could we do later in the week?",
+            Intent::Reschedule,
+        ),
+        ("can the pest guy come friday instead? wont be home thurs", Intent::Reschedule),
+        ("Our closing got pushed, so we need to move the truck from the 3rd to the 10th.", Intent::Reschedule),
+        ("got a text saying my appointment is confirmed but it doesnt say which location", Intent::Support),
+        ("what time is the crew showing up tomorrow? need to know when to leave the gate open", Intent::Support),
+        (
+            "big branch came down on the fence in the storm last night, can you come cut it up and haul it away",
+            Intent::Booking,
+        ),
+        ("our gate opener is acting weird, opens by itself at night", Intent::Technical),
+        ("the invoice says 4 hrs labor but the tech was here maybe 90 min", Intent::Billing),
+        ("stuck on 285, gonna be like 15 late", Intent::Other),
+        ("thx again for squeezing biscuit in yesterday!", Intent::Other),
+    ];
+    for (text, intent) in cases {
+        assert_eq!(sms(text).intent, intent, "{text}");
+    }
+    // The evidence of the booking it replaced backs a reschedule: no empty confidence.
+    let moved = sms("I never got a confirmation email for my appointment next Thursday. Can you make sure I'm booked?");
+    assert!(moved.confidence.is_finite());
+    assert_eq!(sms("Smell of gas near the pool heater, should I shut it off??").urgency, Urgency::High);
+}

@@ -37,13 +37,16 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:later\s+)?(?:today|tonight)".to_string(),
         HOLIDAY.to_string(),
         format!(r"(?:any|every)\s+(?:weekday|weekend|weeknight|{WEEKDAY}|{PART}|day)s?(?:\s+{PART}s?)?{suffix}?"),
-        format!(r"weekday\s+{PART}s|weeknights"),
+        format!(r"weekday\s+{PART}s|weeknights|weekdays{suffix}"),
+        // An abbreviated day with a part of it is a when, not a word ("sat morning").
+        format!(r"{SHORT_DAY}\s+{PART}"),
+        r"(?:later|earlier)\s+in\s+the\s+(?:week|month|day)".to_string(),
         format!(r"(?:today|tonight|tomorrow|tmrw)(?:\s+{PART})?{suffix}?"),
         format!(r"{WEEKDAY},?\s+{MONTH}\s+{DAY}\b{suffix}?"),
         format!(r"{WEEKDAY}\s+(?:or|and|/)\s+{WEEKDAY}(?:\s+{PART})?{suffix}?"),
         format!(r"{WEEKDAY},?\s+(?:the\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th))\b{suffix}?"),
         format!(
-            r"(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:week|weekend|half)\s+(?:of|in)\s+(?:{MONTH}|next\s+month|the\s+month|this\s+month)"
+            r"(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:week|weekend|half)\s+(?:of|in)\s+(?:{MONTH}|may|next\s+month|the\s+month|this\s+month)"
         ),
         r"the\s+(?:spring|summer|fall|autumn|winter)\b".to_string(),
         format!(r"after\s+(?:the\s+)?(?:holidays|holiday\s+season|new\s+year|busy\s+season|{HOLIDAY})"),
@@ -55,7 +58,7 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
         r"asap|as soon as possible|right away|immediately|eod|end of day|end of business".to_string(),
         format!(r"(?:in|within|over)\s+(?:the\s+)?(?:next\s+)?{COUNT}\s+(?:days?|weeks?|months?)"),
         format!(r"(?:the\s+)?next\s+{COUNT}\s+(?:days|weeks|months)"),
-        format!(r"(?:the\s+)?week\s+of\s+(?:the\s+)?{DAY}"),
+        format!(r"(?:the\s+)?week\s+of\s+(?:the\s+)?(?:(?:{MONTH}|{SHORT_MONTH})\s+)?{DAY}"),
         r"(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?:/(?:\d{4}|\d{2}))?".to_string(),
         TIME.to_string(),
     ];

@@ -46,7 +46,10 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Billing, 3.5, r"\b(did|has|have|was|is) (my|our|the) (payment|transfer|deposit|check|cheque|card|autopay|refund) (go through|gone through|went through|been (received|processed|applied|posted)|(get |been )?(received|processed|applied|posted|cleared|cashed))\b|\b(got |was |were |been )?charged but\b"),
     (Billing, 3.0, r"\bpay (off |down )?(the|my|our) (rest|remainder|remaining|balance|deposit|difference)\b|\bpay (at|on|upon|when|after) (pick ?up|delivery|drop ?off|arrival|completion|the end|checkout)\b|\bpay (in person|at the (desk|counter|front|door|shop|office))\b"),
     (Billing, 3.5, r"\bwhere('s| is| are) (my|the|our) (refund|refunds|credit|reimbursement|rebate|deposit|money|cashback|cash back)\b|\b(refund|reimbursement|credit|rebate) (still )?(hasn't|has not|never|didn't|did not|not yet|isn't|is not) (come|arrived|shown|posted|hit|been|gone)\b"),
+    (Billing, 3.5, r"\b(invoice|bill|statement|receipt)s? (says|said|shows|showed|lists|listed|has)\b[^.?!\n]{0,60}\bbut\b"),
     // complaint
+    // Kept waiting at the visit, or a mess left behind, however it is worded.
+    (Complaint, 3.0, r"\b(sitting|waiting) (here|in (the|your) (lobby|waiting room|parking lot))\b|\bnobody has (said|told me|come out)\b|\bleft [a-z ]{0,25}\ball over\b|\bwho('s| is) paying for\b"),
     (Complaint, 3.5, r"\b(disappointed|disappointing|unacceptable|not acceptable|terrible|horrible|awful|worst|ridiculous|outrageous|furious|angry|upset|unhappy|not happy|frustrat[a-z]*|fed up|rude|unprofessional|incompetent|useless|pathetic|disgusted|appalled|shocked|dissatisfied|not satisfied|complain[a-z]*|sloppy|lousy|never again|disrespectful|dismissive|a joke|rip ?off|scammed|waste of (time|money)|bad experience|poor (service|quality|job|work|communication))\b"),
     (Complaint, 1.0, r"\bagain\b|\bevery (single )?time\b"),
     (Complaint, 3.0, r"\b(i|we) (asked|paid|ordered|specifically asked|requested) (for )?[^.?!\n]{1,30}\b(and|but) (got|received|they|you|it|still)\b"),

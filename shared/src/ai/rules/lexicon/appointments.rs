@@ -6,6 +6,8 @@ use crate::domain::Intent::{self, Cancel, Reschedule};
 #[rustfmt::skip]
 pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     // reschedule
+    // From one held slot to another: "move the truck from the 3rd to the 10th", "lessons move from Tuesdays to Wednesdays".
+    (Reschedule, 5.0, r"\b(move|moved|push|pushed|change|changed|switch|shift|bump)\b[^.?!\n]{0,40}\bfrom (the )?([a-z]+days?|\d{1,2}(st|nd|rd|th)?|\d{1,2}(:\d\d)? ?(am|pm)|morning|afternoon|evening|tomorrow|today|this week|next week) to (the )?([a-z]+days?|\d{1,2}(st|nd|rd|th)?|\d{1,2}(:\d\d)? ?(am|pm)|morning|afternoon|evening|tomorrow|today|this week|next week|later|earlier)\b"),
     (Reschedule, 5.0, r"\bre-?(schedul|schedual|shedul|scedul|sked)"),
     (Reschedule, 5.0, r"\b(move|push|change|shift|switch|bump|swap)( up| back| forward| out)?\s+(my|our|the|his|her|their|it|this|that|[a-z]+'s|[a-z]+day)\b[^.?!\n]{0,30}?\b(appointment|appt|booking|meeting|call|consult[a-z]*|session|reservation|visit|cleaning|lesson|class|demo|date|time|slot|delivery|pickup|install[a-z]*|grooming|massage|facial|haircut|cut|exam|checkup|tour|showing|inspection|shoot|photoshoot|tutoring|training|surgery|procedure|service|job|move|it|walkthrough|walk-through|viewing|fitting|tasting|appraisal|interview|kickoff|kick-off|orientation|onboarding|estimate|measurement|walk through|pick-up|drop-off|dropoff|reading|treatment|adjustment|checkup|check-up|physical|test drive|rehearsal|session)\b"),
     (Reschedule, 4.0, r"\b(move|push|bump|shift|switch|change) (my|our|the|his|her|their) ([a-z-]+ ){1,2}(to|until|till) (next|this|the following|the [0-9]+|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(:\d\d)? ?(am|pm)|later|earlier)\b"),

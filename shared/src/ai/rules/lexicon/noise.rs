@@ -77,6 +77,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Spam, 4.0, r"\b(get|have) your (business|company|website|site|practice|brand|listing) (listed|ranked|featured|verified|seen|found|on page)\b|\b(i|we) can (get|put) your (website|site|business|company|practice|listing|page) (on|to|at|in|ranked)\b|\bpage (1|one) (of|on) google\b|\b\d+ directories\b|\bseo expert\b"),
     (Spam, 4.0, r"\$\$|\bthis one trick\b|\bmake money fast\b"),
     // Cold pitches: someone who helps businesses like this one, wanting a call.
+    (Spam, 4.0, r"\b(we'd|we would|i'd|i would) love to (feature|list|include|partner with|work with) (you|your)\b|\bcame across your [a-z ]{0,25}(company|business|practice|shop|listing|website|page|profile|studio|clinic)\b"),
     (Spam, 3.0, r"\b(marketing|seo|advertising|lead gen|growth) (agency|firm|company|team)\b|\bhelps? [a-z]+s (get|grow|book|land|find|win|increase|generate|double|fill)\b|\b(got|have) (5|10|15|five|ten|fifteen|a few) (minutes|mins)\b|\bdm (me|us) for\b"),
     (Spam, 4.0, r"\b(lower|cut|reduce|slash|save on) your ([a-z-]+ ){0,3}(fees|costs|rates|bills|expenses|premiums)\b"),
     (Spam, 4.0, r"\bwe (sell|provide|offer|supply) ([a-z-]+ ){0,3}(leads|lists|contacts|databases)\b|\b\d[\d,]* (verified|targeted|qualified|fresh|exclusive|opt-in) ([a-z-]+ ){0,2}(contacts|leads|emails|records|numbers)\b"),
@@ -89,6 +90,7 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Spam, 4.0, r"\b(vehicle|car|extended|auto) warranty\b|\bfinal reminder\b"),
     (Spam, 4.0, r"\b(redesign|revamp|rebuild|refresh|modernize|update|improve|optimi[sz]e|fix) your (site|website|web site|online presence|seo|google listing|branding|logo|social media)\b|\bfeature (your|you) (business|company|brand|practice|restaurant|shop|salon)\b|\b(reply|respond|click|act now) to (reserve|claim|secure|lock in) (your|a) (spot|place|feature|listing)\b"),
     // other
+    (Other, 4.0, r"\b(gonna|going to|will|i'll|might) be [a-z0-9 ]{0,12}\b(late|behind)\b|\bstuck (on|in) (traffic|the (highway|freeway|bridge|interstate)|i-?\d+|\d+)\b"),
     (Other, 4.0, r"\A\W*(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening))( there| team| all| guys| folks)?\W*\z"),
     (Other, 4.0, r"\A\W*((ok|okay|k|kk|sounds good|great|perfect|cool|got it|will do|noted|awesome|yes|yep|no|nope|sure|thanks|thank you|thx|ty|much appreciated|appreciate it|see (you|u|ya)( then| soon| tomorrow| there| [a-z]+day| next [a-z]+)?|thanks again|all good|no worries|lol|haha|never ?mind|test|testing)( so much| a lot| again| very much)?\W*)+\z"),
     (Other, 2.5, r"\bthank(s| you)( so much| very much)? (for|to)\b|\bjust wanted to (say|let you know)\b"),

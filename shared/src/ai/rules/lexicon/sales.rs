@@ -44,7 +44,13 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Pricing, 3.0, r"\b(would|will|does|did) (it |that |this |one )?(run|cost|set) (me|us|you)\b"),
     (Pricing, 3.0, r"\bwhat (would|will|am|are) (i|we) (be )?look(ing)? at\b[^.?!\n]{0,60}\b(for|to)\b|\b(get|need|want|have) (a|some) (number|figure|price|dollar amount) (for|on)\b"),
     (Pricing, 3.0, r"\b(special|specials|sale|promotion) on (the |your |a |an )?[a-z]+|\b(spring|summer|fall|winter|holiday|seasonal|monthly|weekly|new customer|first[- ]time|intro|introductory|package) (special|deal|offer)\b"),
+    // "what's a drop-in class cost", "send your rates": the sentence asks a price whatever it prices.
+    (Pricing, 3.0, r"\bwhat('s| is| are)\b[^.?!\n]{0,40}\bcosts?\b|\b(send|share|email|text) (me |us )?(your|the|a) ([a-z-]+ ){0,2}(rates|prices|pricing|price list|fees|rate sheet)\b"),
     // booking
+    // Room in a class or slot at a named time, and getting someone on the books.
+    (Booking, 3.0, r"\b(room|space|spots?|seats?|openings?) (in|for|on|at) [^.?!\n]{0,30}\b((mon|tues|wednes|thurs|fri|satur|sun)day|\d ?(am|pm)|today|tomorrow|tonight|tmrw)\b|\bget (me|him|her|us|them|my [a-z]+|our [a-z]+) (signed up|enrolled|registered|booked|scheduled|on the schedule)\b"),
+    // "can you come cut it up": a request for someone to come and do any job is a visit.
+    (Booking, 2.5, r"\b(can|could|would|will) (you|u|ya|y'all|you guys|someone|somebody|a [a-z]+|the [a-z]+|your [a-z]+) (come|come out|come over|come by|stop by|swing by) (and |to )?(cut|clean|fix|move|pick|haul|remove|spray|trim|mow|paint|install|set|take|do|check|look|see|measure|inspect|treat|pump|open|close|service|help|get)\b"),
     (Booking, 3.0, r"\b(book|reserve|rebook)\b"),
     (Booking, 1.5, r"\b(booking|bookings|reservation|reservations)\b"),
     (Booking, 2.5, r"\b(make|get|need|want|like|request|do|have|place) (a|an) (booking|reservation)\b"),

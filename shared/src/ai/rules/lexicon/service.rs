@@ -29,6 +29,9 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Support, 1.5, r"\b(your address|address of|directions|parking)\b"),
     (Support, 2.5, r"\b(gate|door|lockbox|lock box|garage|alarm|entry|building) (code|combo|combination)\b"),
     // Getting ready for, or living with, a visit already booked.
+    (Support, 3.5, r"\b(what time|when) (is|are|will|does|do) (the|my|our|your) [a-z]+ (coming|showing up|arriving|getting here|show up|arrive|come|be here|get here)\b|\bwhere (do|should|can) (i|we) (park|go|meet|enter|check in)\b|\bwhich (entrance|door|location|office|building)\b"),
+    // Asking after something already in the business's hands.
+    (Support, 3.5, r"\bany (update|news|word)\b|\bis it ready\b|\bhow (do|can) (i|we) get (it|them|this|that|[a-z]+) back\b"),
     (Support, 3.0, r"\bdo (i|we) (need|have) to be (home|there|here|present|around)\b|\bhow (long|soon) after (the|my|our|your|a|an) [a-z]+\b"),
     (Support, 3.5, r"\b(do|should|will) (i|we) (need|have) to\b[^.?!\n]{0,40}\bbefore (they|you|he|she|the [a-z]+|your [a-z]+) (arrive|arrives|come|comes|get here|gets here|show up|shows up)\b"),
     (Support, 2.5, r"\b(status (of|on)|order status|update on (my|our)|return policy|return (an|my|the) [a-z]+|exchange (it|my|an|the))\b"),
@@ -76,6 +79,10 @@ pub(super) const PATTERNS: &[(Intent, f32, &str)] = &[
     (Support, 3.0, r"\b(left|forgot|lost|dropped|misplaced) (my|his|her|our|their|a|the) ([a-z]+ ){0,2}(backpack|bag|jacket|coat|sweater|hoodie|phone|keys|wallet|glasses|sunglasses|water bottle|umbrella|hat|scarf|gloves|charger|purse|book|headphones|earbuds|airpods|ring|watch|shoes|mat|towel|lunchbox|id|card|flashlight|tools?|ladder|drill|tape measure|stroller|car seat|toy|laptop|tablet|folder|notebook)\b"),
     (Support, 3.0, r"\bhow long (do|should|must|will) (i|we) (have to |need to )?(wait|keep|avoid|leave|stay|wear)\b|\b(best|easiest|fastest|quickest) way to (reach|contact|get (a ?hold of|in touch with)|talk to|message)\b|\b(points|rewards|stamps|miles|loyalty points) (didn't|did not|weren't|were not|haven't|have not|never|aren't|are not) (get |been )?(added|applied|credited|show|showing|post|posted)\b"),
     (Support, 3.0, r"\b(do|did) (you|u|y'all|you guys|anyone|someone) (still )?(have|got|find|found|see|keep) (it|them|my|our|his|her)\b"),
+    // The shape of a fault: a thing that acts by itself, acts up, or starts and then fails.
+    (Technical, 3.0, r"\b(acting (up|weird|strange|funny|wonky|odd)|(by|on) (itself|its own|their own|themselves)|randomly (turns?|shuts?|opens?|closes?|stops?|restarts?|reboots?|beeps?))\b|\b(keeps?|kept) (rebooting|restarting|resetting|flipping|reversing|going out|blowing out|shutting down)\b|\b(then|and) (reverses|stops|shuts off|dies|cuts out)\b"),
+    (Technical, 3.0, r"\b(nobody|no one|none of us)( [a-z]+){0,4} (can|could) (send|receive|log ?in|sign ?in|access|print|connect|get online|get into|open|load|make calls)\b|\b(email|e-mail|site|website|server|internet|wifi|wi-fi|phones?|system|network|portal|app) (is )?down\b"),
+    (Technical, 2.5, r"\b(curling|sagging|rotting|rotted|rusted through|warped|buckling|water stains?|(brown|dark|wet) stain)\b"),
     // technical
     (Technical, 3.0, r"\berrors?\b"),
     (Technical, 3.0, r"\b(crash|crashes|crashing|crashed|bug|bugs|glitch|glitchy|blank screen|white screen|black screen|blue screen|bsod|stuck on|frozen|overheating|bouncing|bounce back|spins forever|spinning|blowing (cold|hot)|not (heating|cooling))\b"),
