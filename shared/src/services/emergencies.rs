@@ -1,8 +1,8 @@
 //! Emergencies: the on-call is paged at once (an SMS through Twilio, a Slack post) with
 //! the customer's words and how to reach them, and the customer is told what happened,
 //! never "we're closed". Each target is claimed on its own and marked done right after
-//! its send, so a retry never pages a target twice; a page that failed on every target
-//! for a reason that may pass (the provider down) is tried again by a `PageOnCall` job.
+//! its send, so a retry never pages a target twice; a target that failed for a reason
+//! that may pass (the provider down) is tried again by a `PageOnCall` job.
 
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use crate::idempotency::{Claim, IdempotencyStore, claim, payload_hash};
 use crate::integrations::IntegrationError;
 use crate::integrations::slack::SlackNotifier;
 use crate::store::mongo::Mongo;
-use crate::store::{Db, StoreError, customers, settings};
+use crate::store::{Db, StoreError, conversations, customers, settings};
 
 #[derive(Clone, Copy)]
 pub struct Pager<'a> {
@@ -35,7 +35,7 @@ pub struct Pager<'a> {
 pub struct Paged {
     pub sms: bool,
     pub slack: bool,
-    /// Every target failed, at least one for a reason that may pass.
+    /// A target failed for a reason that may pass: a `PageOnCall` job tries it again.
     #[serde(skip)]
     pub retry: bool,
 }
@@ -98,8 +98,12 @@ impl Pager<'_> {
     ) -> ServiceResult<(EmergencyNotice, Paged)> {
         let Some(policy) = &e.settings.emergency else { return Ok((EmergencyNotice::Marked, Paged::default())) };
         let pages = policy.pages(open_now);
-        let paged = if pages && !recently_paged { self.page(policy, e).await? } else { Paged::default() };
-        let notice = if paged.anyone() || (recently_paged && pages) {
+        let (paged, already) = if pages && !recently_paged {
+            self.page_customer(policy, e).await?
+        } else {
+            (Paged::default(), recently_paged)
+        };
+        let notice = if paged.anyone() || (already && pages) {
             EmergencyNotice::Paged { title: policy.on_call_title.clone() }
         } else if let Some(phone) = &policy.emergency_phone {
             EmergencyNotice::CallUs { phone: phone.clone() }
@@ -107,6 +111,26 @@ impl Pager<'_> {
             EmergencyNotice::Marked
         };
         Ok((notice, paged))
+    }
+
+    /// Pages about this customer once an hour, even when two of their messages are
+    /// answered at the same moment: `(what this page did, whether another one already
+    /// reached someone)`.
+    async fn page_customer(&self, policy: &EmergencyPolicy, e: Emergency<'_>) -> ServiceResult<(Paged, bool)> {
+        let hour = e.now.timestamp().div_euclid(3600);
+        let key = format!("page-customer:{}:{hour}", e.customer.id);
+        let guard = match claim(self.idempotency, key.clone(), &payload_hash(key.as_bytes()), e.deadline).await? {
+            Claim::Proceed(guard) => guard,
+            Claim::Completed(done) => {
+                let reached = done.get("paged").and_then(serde_json::Value::as_bool).unwrap_or(false);
+                return Ok((Paged::default(), reached));
+            }
+            // Another message of theirs is paging right now: not known to have reached anyone.
+            Claim::PayloadMismatch | Claim::InProgress => return Ok((Paged::default(), false)),
+        };
+        let paged = self.page(policy, e).await;
+        guard.settle(&paged, |p| json!({ "paged": p.anyone() })).await;
+        Ok((paged?, false))
     }
 
     /// Pages every target of the policy that has not been reached for this message.
@@ -164,7 +188,9 @@ impl Pager<'_> {
             paged.slack = matches!(attempt, Attempt::Sent);
             later |= matches!(attempt, Attempt::Later);
         }
-        paged.retry = later && !paged.anyone();
+        // One target down is worth another try even when another was reached: the
+        // on-call may be watching only their phone.
+        paged.retry = later;
         Ok(paged)
     }
 
@@ -218,8 +244,14 @@ impl PageRetry<'_> {
         let Some(policy) = &settings.emergency else { return Ok(()) };
         let e = Emergency { settings: &settings, customer: &customer, inbound: &inbound, now, deadline };
         let paged = self.pager.page(policy, e).await?;
+        if paged.anyone() {
+            let conn = self.db.conn().await?;
+            let mut state = conversations::state(&*conn, customer.id).await?;
+            state.paged_at = Some(now);
+            conversations::save_state(&*conn, customer.id, &state).await?;
+        }
         if paged.retry {
-            return Err(ServiceError::unavailable("on-call page", "every target is still unreachable"));
+            return Err(ServiceError::unavailable("on-call page", "a target is still unreachable"));
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use super::hours_talk::{self, day_name};
 use super::words::content_words;
 use super::{Desk, faq};
 use crate::domain::conversation_state::OpenQuestion;
+use crate::domain::profile::contains_phrase;
 use crate::domain::{Service, Settings, Text};
 
 /// Words every trade uses: sharing only these does not make two services the same.
@@ -87,6 +88,47 @@ fn list(items: &[&str]) -> Option<String> {
         [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
     }
 }
+
+/// Whether a message names no job of its own ("how much is it?").
+pub(super) fn names_nothing(text: &str) -> bool {
+    distinctive(text).is_empty()
+}
+
+/// Things a business may or may not offer that are not jobs: a "no" to them would be a
+/// guess, so a person answers.
+const NOT_JOBS: &[&str] = &[
+    "financing",
+    "finance",
+    "discount",
+    "discounts",
+    "warranty",
+    "warranties",
+    "guarantee",
+    "estimate",
+    "estimates",
+    "quote",
+    "quotes",
+    "free",
+    "same-day",
+    "same day",
+    "emergency",
+    "emergencies",
+    "insurance",
+    "payment plan",
+    "payment plans",
+    "senior",
+    "military",
+    "weekend",
+    "weekends",
+    "evening",
+    "evenings",
+    "pickup",
+    "delivery",
+    "gift card",
+    "gift cards",
+    "membership",
+    "memberships",
+];
 
 /// "water heater replacement (from $1,200 installed)": the price only as listed.
 pub(super) fn with_price(service: &Service) -> String {
@@ -236,9 +278,13 @@ impl Desk<'_, '_> {
             self.say(format!("We offer {near}; whether that covers {thing}, a member of our team will confirm."));
             return false;
         }
+        // "Do you offer financing?" asks a policy, not a job: not ours to deny.
+        if verb == "offer" || verb == "provide" || NOT_JOBS.iter().any(|w| contains_phrase(thing, w)) {
+            return false;
+        }
         // Said with the customer's verb: "we don't fix leaky faucets".
         let verb = match verb.as_str() {
-            "do" | "provide" | "handle" | "deal with" | "take care of" | "perform" => "offer",
+            "do" | "handle" | "deal with" | "take care of" | "perform" => "offer",
             other => other,
         };
         let offer = services_list(settings).unwrap_or_default();

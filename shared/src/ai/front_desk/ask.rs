@@ -58,7 +58,8 @@ static HOURS_ASKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)\b(?:are|r|is)\s+(?:you|u|ya|y'?all|the\s+(?:shop|office|store|studio|clinic))(?:\s+guys)?\s+
           (?:still\s+|currently\s+)?(?:open|closed)\b
-          |\b(?:you|u|ya)(?:\s+guys)?\s+(?:open|close|closing)\b
+          |\b(?:you|u|ya)(?:\s+guys)?\s+(?:open|closed?|closing)\s*
+             (?:today|tonight|tomorrow|now|late|early|on\s+\w+|\w+days?|this\s+weekend|at\s+\w+)?\s*(?:\?|$)
           |\bwhen\s+(?:do|does|are)\s+(?:you|u|ya|the\s+\w+)(?:\s+guys)?\s+(?:open|close)\b
           |\b(?:open|closed)\s+(?:today|tonight|tomorrow|now|on\s+\w+days?|\w+days|this\s+weekend|weekends)\s*\?",
     )
@@ -257,6 +258,8 @@ mod tests {
         assert_eq!(read("My office opened late today.").hours, None, "not a question");
         assert_eq!(read("my garage door won't open, can you fix it?").hours, None);
         assert_eq!(read("Is the ticket closed?").hours, None);
+        assert_eq!(read("Can you close my account?").hours, None);
+        assert_eq!(read("can you open a safe?").hours, None);
         assert_eq!(read("you guys open sunday?").hours, Some(HoursAsk::Day(Weekday::Sun)));
         assert_eq!(read("when do you close on fridays?").hours, Some(HoursAsk::Day(Weekday::Fri)));
     }

@@ -31,6 +31,17 @@ pub(super) fn first_name(customer: &Customer) -> Option<String> {
     Some(initial.to_uppercase().chain(chars).collect())
 }
 
+/// "No thanks, I found someone else": not an answer to anything asked.
+fn declines(lower: &str) -> bool {
+    ["no thanks", "no thank you", "found someone", "went with", "go with someone", "not interested"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+fn thanks(lower: &str) -> bool {
+    ["thank", "thx", "appreciate", "cheers"].iter().any(|w| lower.contains(w))
+}
+
 /// A reply being written: its sentences and what they said.
 struct Desk<'c, 'a> {
     ctx: &'c ReplyContext<'a>,
@@ -144,12 +155,9 @@ impl<'c, 'a> Desk<'c, 'a> {
 
     fn other(&mut self) {
         let lower = self.ctx.inbound.content.to_lowercase();
-        if ["no thanks", "no thank you", "found someone", "went with", "go with someone", "not interested"]
-            .iter()
-            .any(|w| lower.contains(w))
-        {
+        if declines(&lower) {
             self.say("No problem, thanks for letting us know. If you need us in the future, just reply here.");
-        } else if ["thank", "thx", "appreciate", "cheers"].iter().any(|w| lower.contains(w)) {
+        } else if thanks(&lower) {
             self.say("You're welcome! Let us know if there's anything else we can do.");
         } else if ask::is_question(&lower) {
             self.unanswered();
@@ -170,9 +178,13 @@ impl<'c, 'a> Desk<'c, 'a> {
     }
 
     fn pricing(&mut self) {
-        let service = answers::find_service(self.ctx.settings, &self.ctx.inbound.content).or_else(|| {
+        let text = &self.ctx.inbound.content;
+        // "It" is the service under discussion only when the message names nothing else:
+        // "how much to fix a leaky faucet?" is not about the water heater discussed before.
+        let service = answers::find_service(self.ctx.settings, text).or_else(|| {
             let current = self.ctx.state.current_service()?;
-            self.ctx.settings.services.iter().find(|s| s.name.as_str() == current)
+            answers::names_nothing(text)
+                .then(|| self.ctx.settings.services.iter().find(|s| s.name.as_str() == current))?
         });
         match service {
             Some(s) if self.said.services.iter().any(|n| n == s.name.as_str()) && s.price.is_some() => {
@@ -296,7 +308,8 @@ pub(super) fn reply(ctx: &ReplyContext<'_>) -> Option<Reply> {
     // are you looking for?") reads as unclear to the analysis but not to the desk.
     let unclear = ctx.handoff == Some(HandoffReason::LowConfidence)
         || (ctx.handoff.is_none() && ctx.analysis.intent == Intent::Other);
-    if unclear && desk.answer_open_question() {
+    let lower = ctx.inbound.content.to_lowercase();
+    if unclear && !declines(&lower) && !thanks(&lower) && desk.answer_open_question() {
         return Some(desk.finish());
     }
     match ctx.handoff {

@@ -59,6 +59,7 @@ struct Turn {
     state: ConversationState,
     handoff: Option<HandoffReason>,
     emergency: Option<EmergencyNotice>,
+    phone: bool,
 }
 
 fn turn(text: &'static str, intent: Intent, now: DateTime<Utc>) -> Turn {
@@ -71,6 +72,7 @@ fn turn(text: &'static str, intent: Intent, now: DateTime<Utc>) -> Turn {
         state: ConversationState::default(),
         handoff: None,
         emergency: None,
+        phone: false,
     }
 }
 
@@ -80,7 +82,10 @@ fn customer(name: Option<&str>) -> Customer {
 
 fn answer(t: &Turn) -> Reply {
     let settings = settings();
-    let customer = customer(Some("Sam Ortiz"));
+    let mut customer = customer(Some("Sam Ortiz"));
+    if t.phone {
+        customer.phone = Some(crate::domain::Phone::from_e164("+15125550142").unwrap());
+    }
     let inbound = test_support::inbound(customer.id, t.channel, t.text, t.now);
     let analysis = Analysis {
         intent: t.intent,
@@ -312,4 +317,30 @@ fn a_page_promises_a_call_only_with_a_number() {
     assert!(text.contains("Our on-call team member has been alerted and will be in touch shortly."), "{text}");
     assert!(text.contains("reply with a phone number"), "{text}");
     assert!(!text.starts_with("Hi"), "no pleasantries first: {text}");
+    t.phone = true;
+    let text = answer(&t).text;
+    assert!(text.contains("has been alerted and will call you shortly.") && !text.contains("reply with"), "{text}");
+}
+
+#[test]
+fn policies_are_not_denied_and_it_is_only_what_was_discussed() {
+    let financing = answer(&turn("Do you offer financing?", Intent::SalesInquiry, chicago(3, 10, 0)));
+    assert!(!financing.text.contains("don't") && financing.said.unanswered, "{}", financing.text);
+    let mut t = turn("do you replace water heaters?", Intent::SalesInquiry, chicago(3, 10, 0));
+    let first = answer(&t);
+    t.state.after_reply(&first.said, t.intent, t.now);
+    t.text = "how much to fix a leaky faucet?";
+    t.intent = Intent::Pricing;
+    let faucet = answer(&t);
+    assert!(!faucet.text.contains("$1,200"), "not the water heater's price: {}", faucet.text);
+    t.text = "and how much is it?";
+    assert!(answer(&t).text.contains("from $1,200 installed"), "'it' is the water heater");
+    let mut quote = turn("how much for drain cleaning?", Intent::Pricing, chicago(3, 10, 0));
+    let asked = answer(&quote);
+    quote.state.after_reply(&asked.said, quote.intent, quote.now);
+    quote.text = "no thanks, I found someone else";
+    quote.intent = Intent::Other;
+    quote.handoff = Some(HandoffReason::LowConfidence);
+    let declined = answer(&quote);
+    assert!(!declined.text.contains("quote") && !declined.said.unanswered, "{}", declined.text);
 }

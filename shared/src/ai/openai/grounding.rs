@@ -102,10 +102,10 @@ fn clock_times(text: &str) -> Vec<u32> {
 /// tools returned in this reply's run; the times offered earlier count as open too.
 pub(super) fn check(answer: &str, ctx: &ReplyContext<'_>, seen: &[DateTime<Utc>]) -> Result<(String, bool), AiError> {
     let s = ctx.settings;
-    let marker = answer.to_lowercase().find(NEEDS_PERSON);
+    let marker = answer.to_ascii_lowercase().find(NEEDS_PERSON);
     let unanswered = marker.is_some();
     let text = match marker {
-        // Lower-casing keeps byte offsets for the ASCII marker; everything after it goes.
+        // ASCII lower-casing keeps every byte offset; everything after the marker goes.
         Some(at) if answer.is_char_boundary(at) => answer[..at].trim().to_owned(),
         Some(_) | None => answer.trim().to_owned(),
     };
@@ -174,6 +174,8 @@ pub(super) fn check(answer: &str, ctx: &ReplyContext<'_>, seen: &[DateTime<Utc>]
 pub(super) struct Recorder<'d> {
     pub(super) desk: &'d dyn BookingDesk,
     pub(super) seen: Mutex<Vec<DateTime<Utc>>>,
+    /// The desk's own words for a booking it made, moved or cancelled.
+    pub(super) changed: Mutex<Option<String>>,
 }
 
 impl Recorder<'_> {
@@ -191,6 +193,19 @@ impl Recorder<'_> {
 
     pub(super) fn times(&self) -> Vec<DateTime<Utc>> {
         self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn note_change(&self, slot: &BookedSlot) {
+        self.note([slot.start, slot.end]);
+        if let Ok(mut changed) = self.changed.lock() {
+            *changed = Some(slot.text.clone());
+        }
+    }
+
+    /// The confirmation of a change the desk made: once a booking has changed, the
+    /// customer must be told that, whatever becomes of the model's words.
+    pub(super) fn confirmation(&self) -> Option<String> {
+        self.changed.lock().ok().and_then(|c| c.clone())
     }
 }
 
@@ -213,7 +228,7 @@ impl BookingDesk for Recorder<'_> {
     async fn book(&self, start: DateTime<Utc>) -> Result<BookedSlot, DeskError> {
         let result = self.desk.book(start).await;
         match &result {
-            Ok(slot) => self.note([slot.start, slot.end]),
+            Ok(slot) => self.note_change(slot),
             Err(e) => self.note_error(e),
         }
         result
@@ -222,7 +237,7 @@ impl BookingDesk for Recorder<'_> {
     async fn cancel(&self) -> Result<BookedSlot, DeskError> {
         let result = self.desk.cancel().await;
         match &result {
-            Ok(slot) => self.note([slot.start, slot.end]),
+            Ok(slot) => self.note_change(slot),
             Err(e) => self.note_error(e),
         }
         result

@@ -6,6 +6,7 @@
 //! async-openai retries 429/5xx/connection failures (3 times, exponential backoff from
 //! 100 ms, honouring Retry-After); every request has a timeout and the whole call a deadline.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_openai::Client;
@@ -318,15 +319,30 @@ impl Responder for OpenAiEngine {
             json!({"customer_name": name, "subject": ctx.inbound.subject, "customer_message": ctx.inbound.content})
                 .to_string(),
         )?);
-        let (answer, seen) = match ctx.booking {
+        let (answer, seen, confirmation) = match ctx.booking {
             Some(desk) => {
-                let recorder = grounding::Recorder { desk, seen: std::sync::Mutex::default() };
-                let answer = self.reply_with_tools(messages, &recorder, ctx.settings.time_zone).await?;
-                (answer, recorder.times())
+                let recorder = grounding::Recorder { desk, seen: Mutex::default(), changed: Mutex::default() };
+                let answer = self.reply_with_tools(messages, &recorder, ctx.settings.time_zone).await;
+                let confirmation = recorder.confirmation();
+                match (answer, confirmation) {
+                    (Ok(answer), confirmation) => (answer, recorder.times(), confirmation),
+                    (Err(e), Some(confirmation)) => {
+                        tracing::warn!(error = %e, "reply failed after a booking change; the desk's confirmation goes");
+                        return Ok(Some(Reply { text: fit_for_channel(&confirmation, ctx.channel), said }));
+                    }
+                    (Err(e), None) => return Err(e),
+                }
             }
-            None => (self.complete(messages, None, 350).await?, Vec::new()),
+            None => (self.complete(messages, None, 350).await?, Vec::new(), None),
         };
-        let (text, unanswered) = grounding::check(&answer, ctx, &seen)?;
+        let (text, unanswered) = match (grounding::check(&answer, ctx, &seen), confirmation) {
+            (Ok(checked), _) => checked,
+            (Err(e), Some(confirmation)) => {
+                tracing::warn!(error = %e, "reply refused after a booking change; the desk's confirmation goes");
+                (confirmation, false)
+            }
+            (Err(e), None) => return Err(e),
+        };
         said.unanswered = unanswered;
         said.answered = !unanswered && ctx.handoff.is_none();
         Ok(Some(Reply { text: fit_for_channel(&text, ctx.channel), said }))

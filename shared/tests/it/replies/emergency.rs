@@ -101,6 +101,9 @@ async fn an_emergency_at_two_in_the_morning_pages_the_on_call_and_says_so() {
     let texts = fakes.texts().await;
     assert_eq!(texts.iter().filter(|(to, _)| to == ON_CALL).count(), 1, "{texts:?}");
     assert_eq!(fakes.slack_posts().await.len(), 1);
+    let (to, again) = texts.last().unwrap();
+    assert_eq!(to, CUSTOMER);
+    assert!(again.contains("Our on-call plumber has been alerted"), "an emergency, already paged: {again}");
 
     // The page of the first message, run again (a redelivered retry), reaches nobody twice.
     let inbound = app.get("/api/messages?direction=inbound").await.body["items"].as_array().unwrap().clone();
