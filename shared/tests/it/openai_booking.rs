@@ -350,3 +350,26 @@ async fn a_model_that_keeps_calling_tools_falls_back_to_the_rules_engine() {
     assert!(reply.contains("We'd be glad to set up a time"), "the rules engine's reply: {reply}");
     assert!(bookings_of(&app, r.body["customer_id"].as_str().unwrap()).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_booking_made_by_the_model_is_confirmed_even_when_its_words_fail_the_check() {
+    let day = tomorrow();
+    let ten = chicago(day, 10, 0);
+    let openai = openai(vec![
+        calls("call_book10", "book_slot", &json!({"start": local(ten)})),
+        // A price nobody listed: the words are refused, but the booking stands.
+        says("Done! You're booked for 10:00 tomorrow, and it's only $49 this week."),
+    ])
+    .await;
+    let app = TestApp::with_config(|c| with_openai(c, &openai)).await;
+    crate::bookings::open_daily(&app).await;
+    let r = chat(&app, "Please book me for tomorrow at 10am", None).await;
+    let token = r.body["chat_token"].as_str().unwrap().to_string();
+    let customer_id = r.body["customer_id"].as_str().unwrap().to_string();
+    let made = bookings_of(&app, &customer_id).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    let reply = last_reply(&app, &token).await;
+    assert!(!reply.contains("$49"), "{reply}");
+    assert!(reply.starts_with("You're booked with Austin Plumbing"), "the desk's own confirmation: {reply}");
+    assert!(reply.contains(&leadflow::domain::slot_talk::describe_time(ten, tz())), "{reply}");
+}
