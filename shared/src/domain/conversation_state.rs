@@ -22,6 +22,8 @@ pub enum OpenQuestion {
     JobDetails,
     /// "Which day and time work best?"
     PreferredTime,
+    /// "Please reply with a phone number they can call you on" (an emergency's page).
+    CallbackNumber,
 }
 
 /// Facts the customer stated in this conversation (the analysis's entities, kept).

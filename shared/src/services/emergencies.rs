@@ -57,6 +57,15 @@ pub struct Emergency<'e> {
     pub deadline: DateTime<Utc>,
 }
 
+/// Why the on-call is paged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageReason {
+    /// An emergency message (not paged again within the hour of a page).
+    Emergency { recently_paged: bool },
+    /// The phone number the customer was asked for, after a page without one.
+    CallbackNumber,
+}
+
 /// One target's attempt.
 enum Attempt {
     Sent,
@@ -94,14 +103,21 @@ impl Pager<'_> {
         &self,
         e: Emergency<'_>,
         open_now: bool,
-        recently_paged: bool,
+        reason: PageReason,
     ) -> ServiceResult<(EmergencyNotice, Paged)> {
         let Some(policy) = &e.settings.emergency else { return Ok((EmergencyNotice::Marked, Paged::default())) };
-        let pages = policy.pages(open_now);
-        let (paged, already) = if pages && !recently_paged {
-            self.page_customer(policy, e).await?
-        } else {
-            (Paged::default(), recently_paged)
+        let (paged, already, pages) = match reason {
+            PageReason::Emergency { recently_paged } => {
+                let pages = policy.pages(open_now);
+                if pages && !recently_paged {
+                    let (paged, already) = self.page_customer(policy, e).await?;
+                    (paged, already, pages)
+                } else {
+                    (Paged::default(), recently_paged, pages)
+                }
+            }
+            // The number the on-call was waiting for goes to them at once.
+            PageReason::CallbackNumber => (self.page(policy, e).await?, false, true),
         };
         let notice = if paged.anyone() || (already && pages) {
             EmergencyNotice::Paged { title: policy.on_call_title.clone() }

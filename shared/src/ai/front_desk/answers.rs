@@ -192,8 +192,8 @@ impl Desk<'_, '_> {
                 self.said.unanswered = true;
                 true
             }
-            // Times are the booking flow's to read.
-            Some(OpenQuestion::PreferredTime) | None => false,
+            // Times are the booking flow's, a callback number the emergency's.
+            Some(OpenQuestion::PreferredTime | OpenQuestion::CallbackNumber) | None => false,
         }
     }
 

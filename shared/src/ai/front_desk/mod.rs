@@ -73,6 +73,7 @@ impl<'c, 'a> Desk<'c, 'a> {
                 let then = if self.ctx.customer.phone.is_some() {
                     "will call you shortly."
                 } else {
+                    self.said.open_question = Some(OpenQuestion::CallbackNumber);
                     "will be in touch shortly. Please reply with a phone number they can call you on."
                 };
                 format!("I'm sorry, that sounds stressful. Our on-call {who} has been alerted and {then}")

@@ -22,7 +22,7 @@ use super::routing::task_type_for;
 use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
 use crate::ai::{Ai, BookingDesk, ReplyContext};
 use crate::domain::analysis::HandoffReason;
-use crate::domain::conversation_state::Said;
+use crate::domain::conversation_state::{OpenQuestion, Said};
 use crate::domain::customer::CustomerFields;
 use crate::domain::event::{ChangedBy, LeadStatusChanged, QualifyTrigger};
 use crate::domain::profile::is_emergency;
@@ -215,8 +215,10 @@ impl Conversations<'_> {
         let turn = Turn { customer: &customer, inbound, analysis: &analysis, settings: &settings, channel, clock };
         // Before the pause and the opt-out: an agent's recent message or a STOP on this
         // channel must not keep the on-call from being paged.
-        if is_emergency(&analysis, &inbound.content) {
-            return self.emergency(&turn, state, open_now, is_opted_out).await;
+        // The number asked for after a page without one goes to the on-call.
+        let callback = state.open_question == Some(OpenQuestion::CallbackNumber) && customer.phone.is_some();
+        if callback || is_emergency(&analysis, &inbound.content) {
+            return self.emergency(&turn, state, open_now, is_opted_out, callback).await;
         }
         if paused {
             self.hand_over(inbound, &analysis, handoff).await?;

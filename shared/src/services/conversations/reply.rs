@@ -14,7 +14,7 @@ use crate::queue::Job;
 use crate::services::ServiceResult;
 use crate::services::bookings::conversation::BookingReply;
 use crate::services::delivery::Draft;
-use crate::services::emergencies::Emergency;
+use crate::services::emergencies::{Emergency, PageReason};
 use crate::store::conversations;
 
 impl Conversations<'_> {
@@ -26,11 +26,16 @@ impl Conversations<'_> {
         mut state: ConversationState,
         open_now: bool,
         opted_out: bool,
+        callback: bool,
     ) -> ServiceResult<Outcome> {
         let Turn { customer, inbound, analysis, settings, clock, .. } = *turn;
-        let recently = state.recently_paged(clock.now);
+        let reason = if callback {
+            PageReason::CallbackNumber
+        } else {
+            PageReason::Emergency { recently_paged: state.recently_paged(clock.now) }
+        };
         let about = Emergency { settings, customer, inbound, now: clock.now, deadline: clock.deadline };
-        let (notice, paged) = self.pager.handle(about, open_now, recently).await?;
+        let (notice, paged) = self.pager.handle(about, open_now, reason).await?;
         if paged.anyone() {
             state.paged_at = Some(clock.now);
         }

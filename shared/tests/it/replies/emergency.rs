@@ -205,3 +205,30 @@ async fn a_page_that_cannot_be_delivered_is_not_claimed() {
     assert!(!reply.contains("alerted"), "the page failed: {reply}");
     assert!(reply.contains("We've marked this as urgent"), "{reply}");
 }
+
+#[tokio::test]
+async fn a_chat_emergency_asks_for_a_number_and_passes_it_on() {
+    let fakes = Fakes::start().await;
+    let app = fakes.app().await;
+    austin_plumbing(&app, json!({"on_call_phone": ON_CALL, "on_call_title": "plumber"})).await;
+    let r = chat(&app, "flooded@example.com", FLOOD, None).await;
+    let token = r.body["chat_token"].as_str().unwrap().to_owned();
+    app.run_jobs_at(chicago(4, 2, 0)).await;
+    let first = replies(&app, &token).await.pop().unwrap();
+    assert!(
+        first.contains("has been alerted and will be in touch shortly"),
+        "no number, no promise of a call: {first}"
+    );
+    assert!(first.contains("reply with a phone number"), "{first}");
+    let page = &fakes.texts().await[0].1;
+    assert!(page.contains("flooded@example.com"), "the page says how to reach them: {page}");
+
+    chat(&app, "flooded@example.com", "my number is 512-555-0177", Some(&token)).await;
+    app.run_jobs_at(chicago(4, 2, 3)).await;
+    let texts = fakes.texts().await;
+    let pages: Vec<&String> = texts.iter().filter(|(to, _)| to == ON_CALL).map(|(_, body)| body).collect();
+    assert_eq!(pages.len(), 2, "{texts:?}");
+    assert!(pages[1].contains("+15125550177"), "the number goes to the on-call: {}", pages[1]);
+    let second = replies(&app, &token).await.pop().unwrap();
+    assert!(second.contains("Our on-call plumber has been alerted and will call you shortly."), "{second}");
+}
