@@ -6,6 +6,7 @@
 pub mod ai;
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod bus;
 pub mod channels;
 pub mod cli;

@@ -8,8 +8,10 @@ use secrecy::SecretString;
 
 use crate::domain::Country;
 
+mod access;
 mod providers;
 
+pub use access::{AccessSettings, ExternalIdp};
 pub use providers::{
     GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, TwilioSettings,
     openai_from_env,
@@ -86,6 +88,7 @@ pub struct Config {
     pub aws: AwsSettings,
     pub providers: Providers,
     pub messaging: MessagingSettings,
+    pub access: AccessSettings,
 }
 
 /// Reads variables through `get` (the process environment, or a map in tests).
@@ -216,6 +219,7 @@ impl Config {
                     u64::try_from(v.bounded("SCHEDULE_INTERVAL_SECS", 60, 1..=3_600)?).unwrap_or(60),
                 ),
             },
+            access: access::from_vars(&v)?,
             aws: AwsSettings {
                 endpoint_url: v.optional("AWS_ENDPOINT_URL"),
                 region: v.optional("AWS_REGION").or_else(|| v.optional("AWS_DEFAULT_REGION")),

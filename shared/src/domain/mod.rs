@@ -3,6 +3,7 @@
 
 mod macros;
 
+pub mod access;
 pub mod analysis;
 pub mod assignment;
 pub mod availability;
