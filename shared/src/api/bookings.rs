@@ -5,7 +5,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -13,7 +12,9 @@ use uuid::Uuid;
 use super::crm::page_request;
 use super::error::ApiResult;
 use super::extract::{Id, Json, OptionalJson, Query};
+use super::routes::Routes;
 use crate::app::AppState;
+use crate::domain::access::Need;
 use crate::domain::booking::DurationMinutes;
 use crate::domain::event::BookingActor;
 use crate::domain::text::LongText;
@@ -153,15 +154,19 @@ async fn ics(State(state): State<AppState>, Id(id): Id) -> ApiResult<impl IntoRe
     Ok(([(header::CONTENT_TYPE, invite.content_type), (header::CONTENT_DISPOSITION, disposition)], invite.content))
 }
 
-pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/bookings/availability", get(availability))
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .get("/api/bookings/availability", Need::Read, availability)
         // The seed's name for the same question.
-        .route("/api/bookings/availability/check", get(availability))
-        .route("/api/bookings", get(list).post(create))
-        .route("/api/bookings/{id}", get(show).put(update).patch(update))
-        .route("/api/bookings/{id}/cancel", post(cancel))
-        .route("/api/bookings/{id}/ics", get(ics));
-    let routes = super::staff(routes, &state).with_state(state.clone());
-    super::finish(routes, &state)
+        .get("/api/bookings/availability/check", Need::Read, availability)
+        .get("/api/bookings", Need::Read, list)
+        .post("/api/bookings", Need::Write, create)
+        .get("/api/bookings/{id}", Need::Read, show)
+        .put_patch("/api/bookings/{id}", Need::Write, update)
+        .post("/api/bookings/{id}/cancel", Need::Write, cancel)
+        .get("/api/bookings/{id}/ics", Need::Read, ics)
+}
+
+pub fn router(state: AppState) -> Router {
+    routes(&state).finish()
 }

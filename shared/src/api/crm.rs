@@ -3,13 +3,14 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::error::{ApiResult, FieldContext};
 use super::extract::{Id, Json, OptionalJson, Query};
+use super::routes::Routes;
 use crate::app::AppState;
+use crate::domain::access::Need;
 use crate::domain::customer::CustomerFields;
 use crate::domain::text::ShortText;
 use crate::domain::{Country, Customer, CustomerChanges, Email, Message, NewCustomer, Patch, Phone, TimeZone};
@@ -177,13 +178,22 @@ pub fn lambda_router(state: AppState) -> Router {
     Router::new().merge(router(state.clone()).reset_fallback()).merge(super::health::router(state))
 }
 
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .get("/api/crm/customers", Need::Read, list)
+        .post("/api/crm/customers", Need::Write, create)
+        .get("/api/crm/customers/{id}", Need::Read, show)
+        .put_patch("/api/crm/customers/{id}", Need::Write, update)
+        // Erasing a person's data is the business's decision, not an agent's.
+        .delete("/api/crm/customers/{id}", Need::Admin, remove)
+        .get("/api/crm/customers/{id}/history", Need::Read, history)
+        .post("/api/crm/sync/salesforce", Need::Admin, sync_salesforce)
+        .merge(super::settings::routes(state))
+        .merge(super::sign_in::routes(state))
+        .merge(super::users::routes(state))
+}
+
+/// Customers, settings, sign-in, users and keys.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/crm/customers", get(list).post(create))
-        .route("/api/crm/customers/{id}", get(show).put(update).patch(update).delete(remove))
-        .route("/api/crm/customers/{id}/history", get(history))
-        .route("/api/crm/sync/salesforce", axum::routing::post(sync_salesforce))
-        .merge(super::settings::routes());
-    let routes = super::staff(routes, &state).with_state(state.clone());
-    super::finish(routes, &state)
+    routes(&state).finish()
 }

@@ -20,13 +20,23 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds for the `Retry-After` header (503, 429).
     pub retry_after: Option<u64>,
+    /// Sent as they are (rate limit fields, `WWW-Authenticate`).
+    pub headers: axum::http::HeaderMap,
     /// Logged, never returned.
     internal: Option<String>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, retry_after: None, internal: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+            headers: axum::http::HeaderMap::new(),
+            internal: None,
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -158,6 +168,10 @@ impl From<ServiceError> for ApiError {
                 err
             }
             ServiceError::Forbidden { message } => ApiError::forbidden(message),
+            ServiceError::Unauthenticated { message } => ApiError::unauthorized(message),
+            ServiceError::RateLimited { message, retry_after_secs } => {
+                ApiError::too_many_requests(message, retry_after_secs)
+            }
             ServiceError::Upstream { message } => ApiError::upstream(message),
             e @ ServiceError::Unavailable { .. } => ApiError::unavailable(e.to_string()),
             ServiceError::Internal(detail) => ApiError::internal(detail),
@@ -178,6 +192,7 @@ impl IntoResponse for ApiError {
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
+        response.headers_mut().extend(self.headers);
         response
     }
 }

@@ -4,7 +4,6 @@
 use axum::Router;
 use axum::extract::{RawPathParams, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -12,7 +11,9 @@ use uuid::Uuid;
 use super::crm::page_request;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Id, Json, Query};
+use super::routes::Routes;
 use crate::app::AppState;
+use crate::domain::access::Need;
 use crate::domain::sequence::{FollowUpStatus, Sequence, SequenceSpec, SequenceTrigger, Template};
 use crate::domain::text::ShortText;
 use crate::domain::{Channel, FollowUp};
@@ -149,17 +150,25 @@ async fn send_pending(State(state): State<AppState>) -> ApiResult<axum::Json<Dis
     Ok(axum::Json(state.follow_up_dispatcher().dispatch(Utc::now()).await?))
 }
 
-pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/follow-ups", get(list).post(schedule))
-        .route("/api/follow-ups/sequences", get(list_sequences).post(create_sequence))
-        .route("/api/follow-ups/sequences/{id}", get(show_sequence).put(update_sequence).delete(delete_sequence))
-        .route("/api/follow-ups/sequences/{id}/stats", get(stats))
-        .route("/api/follow-ups/send/pending", post(send_pending))
-        .route("/api/follow-ups/{id}", get(show).delete(cancel))
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .get("/api/follow-ups", Need::Read, list)
+        .post("/api/follow-ups", Need::Write, schedule)
+        .get("/api/follow-ups/sequences", Need::Read, list_sequences)
+        .post("/api/follow-ups/sequences", Need::Admin, create_sequence)
+        .get("/api/follow-ups/sequences/{id}", Need::Read, show_sequence)
+        .put("/api/follow-ups/sequences/{id}", Need::Admin, update_sequence)
+        .delete("/api/follow-ups/sequences/{id}", Need::Admin, delete_sequence)
+        .get("/api/follow-ups/sequences/{id}/stats", Need::Read, stats)
+        // Sends every due follow-up now: an operator's lever, not an agent's.
+        .post("/api/follow-ups/send/pending", Need::Admin, send_pending)
+        .get("/api/follow-ups/{id}", Need::Read, show)
+        .delete("/api/follow-ups/{id}", Need::Write, cancel)
         // `{id}` is the lead's here: one name per position, as the router requires.
-        .route("/api/follow-ups/{id}/sequence/{type}", post(enroll))
-        .route("/api/follow-ups/{id}/stop", post(stop));
-    let routes = super::staff(routes, &state).with_state(state.clone());
-    super::finish(routes, &state)
+        .post("/api/follow-ups/{id}/sequence/{type}", Need::Write, enroll)
+        .post("/api/follow-ups/{id}/stop", Need::Write, stop)
+}
+
+pub fn router(state: AppState) -> Router {
+    routes(&state).finish()
 }

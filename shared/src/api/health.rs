@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::routes::Routes;
 use crate::app::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
@@ -44,6 +44,10 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     (status, Json(body))
 }
 
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state).public_get("/api/health", health)
+}
+
 pub fn router(state: AppState) -> Router {
-    super::finish(Router::new().route("/api/health", get(health)).with_state(state.clone()), &state)
+    routes(&state).finish()
 }

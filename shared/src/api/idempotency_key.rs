@@ -1,6 +1,6 @@
 //! `Idempotency-Key` on staff POSTs: a client that retries a create (after a timeout, say)
 //! with the same key gets the first response again instead of a second record. Keys are
-//! scoped to the route; reusing one for a different body is refused.
+//! scoped to the caller and the route; reusing one for a different body is refused.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::request_info::deadline;
 use crate::app::AppState;
+use crate::domain::access::Principal;
 use crate::idempotency::{Claim, claim, payload_hash};
 
 const HEADER: &str = "idempotency-key";
@@ -34,7 +35,9 @@ pub(super) async fn replay_by_key(State(state): State<AppState>, req: Request, n
     let (parts, body) = req.into_parts();
     let limit = state.config.max_body_bytes;
     let Ok(bytes) = to_bytes(body, limit).await else { return ApiError::payload_too_large().into_response() };
-    let scope = format!("api:{}:{key}", parts.uri.path());
+    // Scoped to the caller too: one caller's key never replays another's response.
+    let caller = parts.extensions.get::<Principal>().map_or_else(|| "anonymous".to_owned(), |p| p.actor.to_string());
+    let scope = format!("api:{caller}:{}:{key}", parts.uri.path());
     let claimed = claim(&*state.idempotency, scope, &payload_hash(&bytes), deadline(&parts)).await;
     let guard = match claimed {
         Err(e) => return ApiError::unavailable(e.to_string()).into_response(),

@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::channels::InboundMessage;
+use crate::domain::access::Actor;
+use crate::services::actor::acting_as;
 use crate::services::intake::Accepted;
 
 /// Accepts `inbound` (once per `key`, see the intake service) on a task of its own: a
@@ -14,6 +16,7 @@ use crate::services::intake::Accepted;
 /// way, and the client's retry gets the first answer.
 pub(crate) async fn accept_detached(
     state: &AppState,
+    actor: Option<Actor>,
     key: Option<String>,
     payload_hash: String,
     deadline: chrono::DateTime<chrono::Utc>,
@@ -21,8 +24,14 @@ pub(crate) async fn accept_detached(
     respond: impl FnOnce(&Accepted) -> Value + Send + 'static,
 ) -> Result<Value, ApiError> {
     let state = state.clone();
-    let work =
-        tokio::spawn(async move { state.intake().accept_once(key, &payload_hash, deadline, inbound, respond).await });
+    let work = tokio::spawn(async move {
+        let intake = state.intake();
+        let accept = intake.accept_once(key, &payload_hash, deadline, inbound, respond);
+        match actor {
+            Some(actor) => acting_as(actor, accept).await,
+            None => accept.await,
+        }
+    });
     match work.await {
         Ok(result) => result.map_err(ApiError::from),
         Err(e) => Err(ApiError::internal(format!("intake task failed: {e}"))),

@@ -4,7 +4,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,7 +12,9 @@ use uuid::Uuid;
 use super::crm::page_request;
 use super::error::ApiResult;
 use super::extract::{Id, Json, OptionalJson, Query};
+use super::routes::Routes;
 use crate::app::AppState;
+use crate::domain::access::Need;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Lead, LeadStatus, Patch, Priority, Score, Task, TaskType};
 use crate::services::Page;
@@ -159,13 +160,18 @@ pub(crate) async fn route(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(task)))
 }
 
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .get("/api/leads", Need::Read, list)
+        // A web form or an integration's `intake` key may hand in leads.
+        .post("/api/leads", Need::Intake, create)
+        .get("/api/leads/{id}", Need::Read, show)
+        .put_patch("/api/leads/{id}", Need::Write, update)
+        .post("/api/leads/{id}/qualify", Need::Write, qualify_now)
+        .post("/api/leads/{id}/route", Need::Write, route)
+        .post("/api/leads/{id}/assign", Need::Write, assign)
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/leads", get(list).post(create))
-        .route("/api/leads/{id}", get(show).put(update).patch(update))
-        .route("/api/leads/{id}/qualify", post(qualify_now))
-        .route("/api/leads/{id}/route", post(route))
-        .route("/api/leads/{id}/assign", post(assign));
-    let routes = super::staff(routes, &state).with_state(state.clone());
-    super::finish(routes, &state)
+    routes(&state).finish()
 }

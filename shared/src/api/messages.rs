@@ -7,25 +7,30 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::auth::Caller;
 use super::crm::page_request;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Id, Json, Query, RawBody};
 use super::intake::{accept_detached, accepted_json};
+use super::rate_limit::{self, Quota};
 use super::request_info::{client_ip, deadline};
+use super::routes::Routes;
 use super::{chat_token, extract};
 use crate::app::AppState;
 use crate::channels::InboundMessage;
+use crate::domain::access::Need;
 use crate::domain::text::{LongText, ShortText, Text};
 use crate::domain::{Channel, Direction, Email, Message, Phone};
 use crate::idempotency::payload_hash;
 use crate::services::Page;
+use crate::services::actor::acting_as;
 use crate::services::conversations::MessageFilter;
 use crate::services::conversations::StaffMessage;
 use crate::services::intake::Accepted;
@@ -53,27 +58,24 @@ struct Receive {
 }
 
 const RECEIVE_WINDOW: Duration = Duration::from_mins(1);
-
-/// Seconds until the current fixed window (aligned to the epoch, as the limiters count)
-/// ends.
-fn seconds_left_in_window(window: Duration) -> u64 {
-    let w = window.as_secs().max(1);
-    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
-    w - now % w
-}
+/// A person typing into the widget sends a few messages a minute, not dozens.
+const CHAT_SESSION_QUOTA: Quota = Quota { name: "chat-session", limit: 20, window: Duration::from_mins(1) };
 const MAX_FIELDS: usize = 50;
 
 async fn receive(
     State(state): State<AppState>,
     parts: Parts,
     RawBody(body): RawBody,
-) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
+) -> ApiResult<(StatusCode, HeaderMap, axum::Json<serde_json::Value>)> {
     extract::require_json(&parts.headers)?;
     let r: Receive = extract::parse_json(&body)?;
     // Chat and forms come from the public website; SMS and e-mail through this route are
     // integrations acting for the business (they make Leadflow text or mail people).
-    if matches!(r.channel, Channel::Sms | Channel::Email) && !super::auth::is_staff(&state, &parts.headers) {
-        return Err(ApiError::unauthorized("channel sms and email need an API key; the website sends chat or form"));
+    let caller = super::auth::caller(&state, &parts.headers).await?;
+    if matches!(r.channel, Channel::Sms | Channel::Email) && !caller.as_ref().is_some_and(|p| p.allows(Need::Intake)) {
+        return Err(ApiError::unauthorized(
+            "channel sms and email need an API key with the intake scope; the website sends chat or form",
+        ));
     }
     if r.fields.len() > MAX_FIELDS {
         return Err(ApiError::validation("fields", format!("at most {MAX_FIELDS} form fields")));
@@ -118,19 +120,21 @@ async fn receive(
         fields: r.fields.into_iter().map(|(k, v)| (k, v.into_string())).collect(),
         auto_submitted: false,
     };
-    // Only well-formed messages count against the address's limit: a client fixing its
-    // request is not locked out by its own mistakes.
-    let ip = client_ip(&parts);
-    let allowed = state
-        .rate_limiter
-        .hit(&format!("receive:{ip}"), state.config.messaging.receive_per_minute, RECEIVE_WINDOW)
-        .await
-        .map_err(|e| ApiError::unavailable(e.to_string()))?;
-    if !allowed {
-        return Err(ApiError::too_many_requests(
-            "too many messages from this address; retry when the window ends",
-            seconds_left_in_window(RECEIVE_WINDOW),
-        ));
+    // Only well-formed messages count against a limit: a client fixing its request is
+    // not locked out by its own mistakes. An integration counts as itself; the website's
+    // visitors by address, and each chat session apart, so one noisy visitor behind a
+    // shared address cannot silence the rest for long.
+    let limiter = &*state.rate_limiter;
+    let granted = match &caller {
+        Some(p) => rate_limit::take(limiter, super::auth::caller_quota(&state), &p.actor.to_string()).await?,
+        None => {
+            let quota =
+                Quota { name: "receive", limit: state.config.messaging.receive_per_minute, window: RECEIVE_WINDOW };
+            rate_limit::take(limiter, quota, &client_ip(&parts)).await?
+        }
+    };
+    if let (Some(session), Some(_)) = (chat_session, r.chat_token.as_deref()) {
+        rate_limit::take(limiter, CHAT_SESSION_QUOTA, &session.to_string()).await?;
     }
     let chat_key = state.chat_key.clone();
     let respond = move |a: &Accepted| {
@@ -140,8 +144,12 @@ async fn receive(
         }
         body
     };
-    let body = accept_detached(&state, provider_id, payload_hash(&body), deadline(&parts), inbound, respond).await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(body)))
+    let actor = caller.map(|p| p.actor);
+    let body =
+        accept_detached(&state, actor, provider_id, payload_hash(&body), deadline(&parts), inbound, respond).await?;
+    let mut headers = HeaderMap::new();
+    granted.apply(&mut headers);
+    Ok((StatusCode::ACCEPTED, headers, axum::Json(body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,6 +209,7 @@ struct Send {
 /// An agent's message to a customer, on the channel of the path.
 async fn send(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(channel): Path<String>,
     Json(body): Json<Send>,
 ) -> ApiResult<(StatusCode, axum::Json<Message>)> {
@@ -211,19 +220,22 @@ async fn send(
     let state2 = state.clone();
     // Like intake, a send runs to completion once started: the provider may have taken
     // the message, and the record of it must not be lost with the connection.
-    let sent = tokio::spawn(async move { state2.conversations().send_by_staff(message).await })
+    let actor = caller.actor;
+    let sent = tokio::spawn(acting_as(actor, async move { state2.conversations().send_by_staff(message).await }))
         .await
         .map_err(|e| ApiError::internal(format!("send task failed: {e}")))??;
     Ok((StatusCode::CREATED, axum::Json(sent)))
 }
 
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .get("/api/messages", Need::Read, list)
+        .get("/api/messages/{id}", Need::Read, show)
+        .post("/api/messages/send/{channel}", Need::Write, send)
+        .public_post("/api/messages/receive", receive)
+        .public_get("/api/messages/chat", chat_history)
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/messages", get(list))
-        .route("/api/messages/{id}", get(show))
-        .route("/api/messages/send/{channel}", post(send));
-    let routes = super::staff(routes, &state);
-    let public =
-        Router::new().route("/api/messages/receive", post(receive)).route("/api/messages/chat", get(chat_history));
-    super::finish(routes.merge(public).with_state(state.clone()), &state)
+    routes(&state).finish()
 }

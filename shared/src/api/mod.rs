@@ -14,10 +14,14 @@ mod intake;
 mod json_body;
 pub mod leads;
 pub mod messages;
+mod rate_limit;
 pub mod request_info;
+pub mod routes;
 mod settings;
+mod sign_in;
 pub mod tasks;
 mod teams;
+mod users;
 pub mod webhooks;
 mod webhooks_delivery;
 
@@ -42,13 +46,6 @@ async fn method_not_allowed() -> ApiError {
     e
 }
 
-/// The layers of staff routes: an API key first, then `Idempotency-Key` replays.
-pub(crate) fn staff(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
-    routes
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), idempotency_key::replay_by_key))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key))
-}
-
 /// Adds the layers every family shares: JSON 404/405, body limit, request ids, tracing.
 pub fn finish(router: Router, state: &AppState) -> Router {
     router
@@ -63,17 +60,29 @@ pub fn finish(router: Router, state: &AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
+fn families(state: &AppState) -> [routes::Routes; 8] {
+    [
+        health::routes(state),
+        crm::routes(state),
+        messages::routes(state),
+        webhooks::routes(state),
+        leads::routes(state),
+        tasks::routes(state),
+        bookings::routes(state),
+        follow_ups::routes(state),
+    ]
+}
+
 /// Every route family in one router (the local server).
 pub fn app(state: AppState) -> Router {
-    let families = [
-        health::router(state.clone()),
-        crm::router(state.clone()),
-        messages::router(state.clone()),
-        webhooks::router(state.clone()),
-        leads::router(state.clone()),
-        tasks::router(state.clone()),
-        bookings::router(state.clone()),
-        follow_ups::router(state.clone()),
-    ];
-    families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback(not_found)
+    families(&state)
+        .into_iter()
+        .fold(Router::new(), |app, family| app.merge(family.finish().reset_fallback()))
+        .fallback(not_found)
+}
+
+/// Every route with who may call it: what the role × route test and the OpenAPI check
+/// enumerate.
+pub fn route_table(state: &AppState) -> Vec<routes::RouteSpec> {
+    families(state).iter().flat_map(|f| f.specs().to_vec()).collect()
 }

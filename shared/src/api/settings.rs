@@ -2,14 +2,14 @@
 //! opening hours, services with their prices as quoted, tone, a few words about it,
 //! address, service area, payment methods, FAQ entries and the emergency policy).
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::error::ApiResult;
 use super::extract::Json;
+use super::routes::Routes;
 use crate::app::AppState;
+use crate::domain::access::Need;
 use crate::domain::booking_settings::BookingChanges;
 use crate::domain::profile::{EmergencyPolicy, FaqEntry};
 use crate::domain::text::{LongText, ShortText};
@@ -60,6 +60,6 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
 }
 
 /// Served with the CRM family.
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/api/settings", get(show).put(update).patch(update))
+pub(super) fn routes(state: &AppState) -> Routes {
+    Routes::new(state).get("/api/settings", Need::Read, show).put_patch("/api/settings", Need::Admin, update)
 }

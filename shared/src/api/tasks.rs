@@ -3,7 +3,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -12,7 +11,9 @@ use super::crm::page_request;
 use super::error::ApiResult;
 use super::extract::{Id, Json, OptionalJson, Query};
 use super::leads::AssignBody;
+use super::routes::Routes;
 use crate::app::AppState;
+use crate::domain::access::Need;
 use crate::domain::text::{LongText, ShortText};
 use crate::domain::{Priority, Task, TaskStatus, TaskType};
 use crate::services::Page;
@@ -111,13 +112,17 @@ async fn assign(
     Ok(axum::Json(state.tasks().assign_task(id, body.and_then(|b| b.agent_id)).await?))
 }
 
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .get("/api/tasks", Need::Read, list)
+        .post("/api/tasks", Need::Write, create)
+        .get("/api/tasks/{id}", Need::Read, show)
+        .put_patch("/api/tasks/{id}", Need::Write, update)
+        .post("/api/tasks/{lead_id}/route", Need::Write, super::leads::route)
+        .post("/api/tasks/{id}/assign", Need::Write, assign)
+        .merge(super::teams::routes(state))
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/tasks", get(list).post(create))
-        .route("/api/tasks/{id}", get(show).put(update).patch(update))
-        .route("/api/tasks/{lead_id}/route", post(super::leads::route))
-        .route("/api/tasks/{id}/assign", post(assign))
-        .merge(super::teams::routes());
-    let routes = super::staff(routes, &state).with_state(state.clone());
-    super::finish(routes, &state)
+    routes(&state).finish()
 }

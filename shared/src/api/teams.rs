@@ -1,15 +1,15 @@
 //! `/api/teams` and `/api/agents`: who handles tasks, and how work is shared.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::ApiResult;
 use super::extract::{Id, Json, Query};
+use super::routes::Routes;
 use crate::app::AppState;
+use crate::domain::access::Need;
 use crate::domain::text::ShortText;
 use crate::domain::{Agent, Assignment, Email, NewAgent, NewTeam, TaskType, Team};
 use crate::services::teams::{self, AgentChanges, Removal, TeamChanges};
@@ -149,10 +149,16 @@ async fn delete_agent(State(state): State<AppState>, Id(id): Id) -> ApiResult<ax
 }
 
 /// The team and agent routes (served with the tasks family).
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/teams", get(list_teams).post(create_team))
-        .route("/api/teams/{id}", get(show_team).put(update_team).patch(update_team).delete(delete_team))
-        .route("/api/agents", get(list_agents).post(create_agent))
-        .route("/api/agents/{id}", get(show_agent).put(update_agent).patch(update_agent).delete(delete_agent))
+pub(super) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .get("/api/teams", Need::Read, list_teams)
+        .post("/api/teams", Need::Admin, create_team)
+        .get("/api/teams/{id}", Need::Read, show_team)
+        .put_patch("/api/teams/{id}", Need::Admin, update_team)
+        .delete("/api/teams/{id}", Need::Admin, delete_team)
+        .get("/api/agents", Need::Read, list_agents)
+        .post("/api/agents", Need::Admin, create_agent)
+        .get("/api/agents/{id}", Need::Read, show_agent)
+        .put_patch("/api/agents/{id}", Need::Admin, update_agent)
+        .delete("/api/agents/{id}", Need::Admin, delete_agent)
 }

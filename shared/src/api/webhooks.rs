@@ -19,9 +19,11 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Query, RawBody};
 use super::intake::{accept_detached, accepted_json};
 use super::request_info::{deadline, public_url};
+use super::routes::{Access, Routes};
 use crate::app::AppState;
 use crate::channels::{calendly, inbound_parse, sendgrid, twilio};
 use crate::idempotency::payload_hash;
+use axum::http::Method;
 
 /// Largest Inbound Parse post accepted (e-mails with attachments are big; Lambda's own
 /// payload limit is 6 MB).
@@ -63,7 +65,7 @@ async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): 
     let inbound = twilio::parse_inbound(&params, Some(&settings.account_sid), state.config.default_country)
         .map_err(|e| ApiError::validation(e.field, format!("{}: {}", e.field, e.message)))?;
     let key = inbound.provider_message_id.as_ref().map(|sid| format!("twilio:{sid}"));
-    accept_detached(&state, key, payload_hash(&body), deadline(&parts), inbound, accepted_json).await?;
+    accept_detached(&state, None, key, payload_hash(&body), deadline(&parts), inbound, accepted_json).await?;
     // Twilio waits at most 15 s; the reply goes out later through the Messages API.
     Ok(([(header::CONTENT_TYPE, "text/xml")], twilio::EMPTY_TWIML).into_response())
 }
@@ -130,7 +132,7 @@ async fn sendgrid_inbound(
         format!("{:?}|{}|{}", inbound.email, inbound.subject.as_deref().unwrap_or_default(), inbound.content)
             .as_bytes(),
     );
-    let body = accept_detached(&state, key, hash, deadline(&parts), inbound, accepted_json).await?;
+    let body = accept_detached(&state, None, key, hash, deadline(&parts), inbound, accepted_json).await?;
     Ok((StatusCode::OK, axum::Json(body)))
 }
 
@@ -158,15 +160,20 @@ async fn calendly_webhook(
     Ok((StatusCode::OK, axum::Json(outcome)).into_response())
 }
 
-pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/webhooks/twilio/sms", post(twilio_sms))
-        .route("/api/webhooks/calendly", post(calendly_webhook))
+/// Provider webhooks: public, each proven by its provider's signature.
+pub(crate) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
+        .public_post("/api/webhooks/twilio/sms", twilio_sms)
+        .public_post("/api/webhooks/calendly", calendly_webhook)
         .route(
+            Method::POST,
             "/api/webhooks/sendgrid/inbound",
+            Access::Public,
             post(sendgrid_inbound).layer(DefaultBodyLimit::max(SENDGRID_MAX_BYTES)),
         )
-        .merge(super::webhooks_delivery::routes())
-        .with_state(state.clone());
-    super::finish(routes, &state)
+        .merge(super::webhooks_delivery::routes(state))
+}
+
+pub fn router(state: AppState) -> Router {
+    routes(&state).finish()
 }

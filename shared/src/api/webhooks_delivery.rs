@@ -4,7 +4,6 @@
 //! service. The answer counts what changed; a redelivery changes nothing and is still 200,
 //! so the provider stops retrying.
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -12,11 +11,13 @@ use axum::routing::post;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::RawBody;
+use super::routes::{Access, Routes};
 use super::webhooks::{TWILIO_STATUS_PATH, signed_twilio_params};
 use crate::app::AppState;
 use crate::channels::sendgrid_events::{self, EventSignatureError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::channels::twilio_status;
 use crate::services::suppressions::ReportsApplied;
+use axum::http::Method;
 
 /// SendGrid posts a batch when it reaches 768 KB or every 30 s; room above that, under
 /// Lambda's 6 MB payload limit.
@@ -69,11 +70,13 @@ async fn twilio_status(
     Ok((StatusCode::OK, axum::Json(applied)))
 }
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
+pub(super) fn routes(state: &AppState) -> Routes {
+    Routes::new(state)
         .route(
+            Method::POST,
             "/api/webhooks/sendgrid/events",
+            Access::Public,
             post(sendgrid_events).layer(DefaultBodyLimit::max(SENDGRID_EVENTS_MAX_BYTES)),
         )
-        .route(TWILIO_STATUS_PATH, post(twilio_status))
+        .public_post(TWILIO_STATUS_PATH, twilio_status)
 }

@@ -9,6 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::ai::Ai;
 use crate::ai::openai::OpenAiEngine;
+use crate::auth::Authenticator;
 use crate::bus::{EventBridgeBus, EventBus, LocalBus};
 use crate::channels::Senders;
 use crate::channels::sendgrid::SendGridSender;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub integrations: Integrations,
     /// Key of the chat tokens handed to the website widget.
     pub chat_key: SecretString,
+    /// Checks credentials: access tokens, API keys (cached), external tokens.
+    pub auth: Arc<Authenticator>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,7 +199,9 @@ impl AppState {
 
     fn assemble(core: Core, db: Db, mongo: Mongo, ports: Ports) -> Self {
         let relay = Relay::new(db.clone(), &mongo, ports.bus.clone());
+        let auth = Arc::new(Authenticator::new(&core.config, db.clone()));
         Self {
+            auth,
             relay,
             config: core.config,
             db,

@@ -1,6 +1,8 @@
 //! Hands each service the dependencies it takes, from the state built once.
 
 use super::AppState;
+use crate::services::accounts::Accounts;
+use crate::services::api_keys::ApiKeys;
 use crate::services::bookings::{BookingNotices, Bookings};
 use crate::services::conversations::Conversations;
 use crate::services::delivery::Delivery;
@@ -12,9 +14,27 @@ use crate::services::leads::Leads;
 use crate::services::qualification::Qualifier;
 use crate::services::suppressions::Suppressions;
 use crate::services::tasks::Tasks;
+use crate::services::users::Users;
 use crate::services::{FollowOn, ServiceResult, maintenance};
 
 impl AppState {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts {
+            db: &self.db,
+            tokens: self.auth.tokens(),
+            limiter: &*self.rate_limiter,
+            refresh_ttl: self.config.access.refresh_ttl,
+        }
+    }
+
+    pub fn users(&self) -> Users<'_> {
+        Users { db: &self.db }
+    }
+
+    pub fn api_keys(&self) -> ApiKeys<'_> {
+        ApiKeys { db: &self.db, auth: &self.auth }
+    }
+
     pub fn follow_on(&self) -> FollowOn<'_> {
         FollowOn { jobs: &*self.queue, salesforce: self.integrations.salesforce.is_some() }
     }

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_follow_ups;
 mod eval;
+mod users;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -29,6 +30,11 @@ enum Command {
     },
     /// Apply pending Postgres migrations and create MongoDB indexes.
     Migrate,
+    /// Manage staff users (the first admin; afterwards use /api/users).
+    Users {
+        #[command(subcommand)]
+        command: users::UsersCommand,
+    },
     /// Score message analysis on a labelled JSONL file (see ../shared/eval/README.md).
     Eval {
         file: std::path::PathBuf,
@@ -78,6 +84,7 @@ pub async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { addr } => serve(addr).await,
         Command::Migrate => migrate().await,
+        Command::Users { command } => users::run(command).await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
         Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
         Command::BenchFollowUps { due, sends, concurrency } => {

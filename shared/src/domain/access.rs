@@ -147,6 +147,8 @@ pub enum Actor {
     BootstrapKey { index: u16 },
     /// A person signed in with the business's own identity provider (the token's `sub`).
     External { subject: String },
+    /// Whoever runs a local server with authentication off (loopback only).
+    LocalOperator,
 }
 
 impl fmt::Display for Actor {
@@ -156,6 +158,7 @@ impl fmt::Display for Actor {
             Actor::ApiKey { id } => write!(f, "key:{id}"),
             Actor::BootstrapKey { index } => write!(f, "bootstrap-key:{index}"),
             Actor::External { subject } => write!(f, "external:{subject}"),
+            Actor::LocalOperator => f.write_str("local-operator"),
         }
     }
 }

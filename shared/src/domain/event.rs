@@ -11,6 +11,7 @@ mod follow_ups;
 
 pub use follow_ups::{FollowUpFailed, FollowUpSent, FollowUpSkipped, SequenceEnrolled, SequenceStopped, SkipReason};
 
+use super::access::Actor;
 use super::qualification::Recommendation;
 use super::sequence::{RunEndReason, SequenceTrigger};
 use super::{BookingSource, Channel, LeadStatus, Priority, Score, TaskStatus, TaskType};
@@ -260,13 +261,17 @@ pub struct EventEnvelope {
     /// Stable across redeliveries: consumers deduplicate on it.
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
+    /// The staff user or API key whose request made the change; `None` when Leadflow
+    /// acted on its own (a customer's message, a schedule, a provider's webhook).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Actor>,
     #[serde(flatten)]
     pub event: Event,
 }
 
 impl EventEnvelope {
     pub fn new(event: Event, occurred_at: DateTime<Utc>) -> Self {
-        Self { id: Uuid::now_v7(), occurred_at, event }
+        Self { id: Uuid::now_v7(), occurred_at, actor: None, event }
     }
 
     pub fn subject_id(&self) -> Uuid {
@@ -283,6 +288,7 @@ impl EventEnvelope {
             "id": self.id,
             "subject_id": self.subject_id(),
             "occurred_at": self.occurred_at,
+            "actor": self.actor,
             "data": self.event.data(),
         })
     }

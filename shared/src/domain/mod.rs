@@ -35,6 +35,7 @@ pub mod team;
 pub(crate) mod test_support;
 pub mod text;
 pub mod time_zone;
+pub mod user;
 
 pub use analysis::{Analysis, AnalysisInput, Entities, HandoffReason, Intent, Urgency};
 pub use booking::{Booking, BookingSource, BookingStatus, MeetingType, NewBooking};

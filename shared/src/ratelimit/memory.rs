@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use super::{RateLimitError, RateLimiter, window_start};
+use super::{RateLimitError, RateLimiter, Window, outcome, window_start};
 
 #[derive(Default)]
 pub struct MemoryRateLimiter {
@@ -13,15 +13,17 @@ pub struct MemoryRateLimiter {
 
 #[async_trait::async_trait]
 impl RateLimiter for MemoryRateLimiter {
-    async fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<bool, RateLimitError> {
-        let start = window_start(Utc::now().timestamp(), window);
+    async fn hit(&self, key: &str, limit: u32, window: Duration) -> Result<Window, RateLimitError> {
+        let now = Utc::now().timestamp();
+        let start = window_start(now, window);
         let mut counts = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        counts.retain(|(_, s), _| *s >= start);
-        let n = counts.entry((key.to_owned(), start)).or_insert(0);
+        // Windows of other lengths may still be running; only finished ones can go.
+        counts.retain(|(_, s), _| now - *s < 86_400);
+        let n = counts.entry((format!("{}:{key}", window.as_secs()), start)).or_insert(0);
         if *n >= limit {
-            return Ok(false);
+            return Ok(outcome(false, *n, limit, start, window, now));
         }
         *n += 1;
-        Ok(true)
+        Ok(outcome(true, *n, limit, start, window, now))
     }
 }

@@ -31,6 +31,12 @@ pub enum ServiceError {
     NotConfigured { message: String },
     #[error("{message}")]
     Forbidden { message: String },
+    /// The caller could not prove who they are (a wrong password, a spent refresh token).
+    #[error("{message}")]
+    Unauthenticated { message: &'static str },
+    /// Too many attempts from this caller; the window ends in `retry_after_secs`.
+    #[error("{message}")]
+    RateLimited { message: &'static str, retry_after_secs: u64 },
     /// A third party refused the request as made; repeating it will not help.
     #[error("{message}")]
     Upstream { message: String },
@@ -68,6 +74,8 @@ impl ServiceError {
             | ServiceError::NoAvailableAgent
             | ServiceError::NotConfigured { .. }
             | ServiceError::Forbidden { .. }
+            | ServiceError::Unauthenticated { .. }
+            | ServiceError::RateLimited { .. }
             | ServiceError::Upstream { .. } => false,
         }
     }

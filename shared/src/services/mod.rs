@@ -4,6 +4,9 @@
 //! needs (never the whole application state; `app.rs` hands them out), returns `ServiceError`,
 //! and writes its events to the outbox in the transaction of the change.
 
+pub mod accounts;
+pub mod actor;
+pub mod api_keys;
 pub mod bookings;
 pub mod conversations;
 pub mod customers;
@@ -22,6 +25,7 @@ pub mod settings;
 pub mod suppressions;
 pub mod tasks;
 pub mod teams;
+pub mod users;
 
 pub use error::{BoxError, FieldContext, ServiceError, ServiceResult};
 pub use relay::Relay;
@@ -64,9 +68,11 @@ impl FollowOn<'_> {
     }
 }
 
-/// Wraps events for the outbox, stamped `now`.
+/// Wraps events for the outbox, stamped `now` and with the staff caller the request
+/// runs for (see [`actor`]).
 pub(crate) fn envelopes(events: Vec<Event>, now: DateTime<Utc>) -> Vec<EventEnvelope> {
-    events.into_iter().map(|e| EventEnvelope::new(e, now)).collect()
+    let actor = actor::current();
+    events.into_iter().map(|e| EventEnvelope { actor: actor.clone(), ..EventEnvelope::new(e, now) }).collect()
 }
 
 /// Writes `events` to the outbox inside `tx`.

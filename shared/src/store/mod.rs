@@ -12,6 +12,7 @@ mod page;
 mod pg;
 mod sql;
 
+pub mod api_keys;
 pub mod booking_offers;
 pub mod booking_reminders;
 pub mod bookings;
@@ -29,6 +30,7 @@ pub mod settings;
 pub mod suppressions;
 pub mod tasks;
 pub mod teams;
+pub mod users;
 
 pub use error::StoreError;
 pub use page::{Cursor, Page, PageRequest, Scope};

@@ -30,6 +30,8 @@ pg_type!(
     Vec<&str> => Type::TEXT_ARRAY,
     Vec<Uuid> => Type::UUID_ARRAY,
     Vec<i64> => Type::INT8_ARRAY,
+    Vec<u8> => Type::BYTEA,
+    &[u8] => Type::BYTEA,
 );
 
 impl<T: PgType> PgType for Option<T> {

@@ -94,11 +94,20 @@ async fn dynamodb_rate_limits_count_per_key_and_window() {
     let (client, name) = table().await;
     let limiter = DynamoRateLimiter::new(client, &name);
     let window = StdDuration::from_hours(1);
-    for _ in 0..3 {
-        assert!(limiter.hit("receive:203.0.113.9", 3, window).await.unwrap());
+    for left in (0..3).rev() {
+        let hit = limiter.hit("receive:203.0.113.9", 3, window).await.unwrap();
+        assert!(hit.allowed);
+        assert_eq!(hit.remaining, left, "each hit says how many are left");
+        assert!(hit.reset_after <= window && !hit.reset_after.is_zero());
     }
-    assert!(!limiter.hit("receive:203.0.113.9", 3, window).await.unwrap());
-    assert!(limiter.hit("receive:203.0.113.10", 3, window).await.unwrap());
+    let refused = limiter.hit("receive:203.0.113.9", 3, window).await.unwrap();
+    assert!(!refused.allowed);
+    assert_eq!(refused.remaining, 0);
+    assert!(limiter.hit("receive:203.0.113.10", 3, window).await.unwrap().allowed);
+    assert!(
+        limiter.hit("receive:203.0.113.9", 3, StdDuration::from_mins(1)).await.unwrap().allowed,
+        "a window of another length is counted apart"
+    );
 }
 
 #[tokio::test]
