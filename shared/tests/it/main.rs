@@ -5,6 +5,7 @@
 mod common;
 
 mod abandoned;
+mod access;
 mod auto_replies;
 mod aws;
 mod bookings;
