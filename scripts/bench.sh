@@ -7,6 +7,7 @@
 #   - open slots for 14 days with 500 bookings, in process (p50/p99), and booking creation under wrk
 #   - follow-ups: 100,000 due claimed and queued by one dispatch; the send job's throughput
 #     against a loopback fake of Twilio's Messages API
+#   - what checking the caller adds to a request (bootstrap key, managed key, access token), in process
 #
 #   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
 #   OPT_LEVELS="3" scripts/bench.sh   just one
@@ -30,6 +31,7 @@ stack_mongo
 results=()
 availability=()
 follow_ups=()
+auth=()
 for level in $OPT_LEVELS; do
   target="target/bench-opt-$level"
   log "release build, opt-level=$level"
@@ -101,6 +103,14 @@ for level in $OPT_LEVELS; do
     --sends "${FOLLOW_UP_SENDS:-1000}" --concurrency 32)
   follow_ups+=("| $level | ${claimed} | ${claim_s} s | ${sent} | ${send_rate}/s | ${cpu_ms} ms |")
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $fu_db WITH (FORCE)" >/dev/null
+  auth_db="lf_bench_auth_$level"
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $auth_db WITH (FORCE)" -c "CREATE DATABASE $auth_db" >/dev/null
+  log "auth: opt-level=$level"
+  read -r a_boot a_key a_jwt a_public a_key99 a_jwt99 < <(DATABASE_URL="${admin_url%/*}/$auth_db" \
+    MONGODB_DATABASE="$auth_db" RUST_LOG=error "$target/release/leadflow" bench-auth --runs 20000)
+  over() { python3 -c "print(f'{max($1 - $2, 0):.1f}')"; }
+  auth+=("| $level | $(over "$a_boot" "$a_public") µs | $(over "$a_key" "$a_public") µs | $(over "$a_jwt" "$a_public") µs | ${a_public} µs | ${a_key99} µs / ${a_jwt99} µs |")
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $auth_db WITH (FORCE)" >/dev/null
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
@@ -143,6 +153,12 @@ done
   echo "| opt-level | due claimed and queued | claim time | sent | send rate | Leadflow CPU per send |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${follow_ups[@]}"
+  echo
+  echo "## Caller check (in process, 20,000 requests each; the overhead is the p50 over a public route's)"
+  echo
+  echo "| opt-level | bootstrap key | managed key (cached) | access token (HS256) | public route p50 | p99 key / token (whole request) |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${auth[@]}"
   if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
 } > BENCHMARKS.md
 log "wrote BENCHMARKS.md"

@@ -41,7 +41,7 @@ fn presented(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
 /// 401 with the challenge RFC 6750 asks for.
 fn refuse(message: &str) -> ApiError {
     let mut e = ApiError::unauthorized(message);
-    e.headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"leadflow\""));
+    e.headers.push((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"leadflow\"")));
     e
 }
 
@@ -155,6 +155,6 @@ mod tests {
     #[test]
     fn refusals_carry_the_bearer_challenge() {
         let e = refuse("no");
-        assert_eq!(e.headers[WWW_AUTHENTICATE], "Bearer realm=\"leadflow\"");
+        assert_eq!(e.headers, vec![(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"leadflow\""))]);
     }
 }

@@ -2,7 +2,7 @@
 //! `{"error": {"code", "message", "field"?}}`; details of 5xx go to the log only.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -10,7 +10,7 @@ use crate::domain::{FieldError, InvalidValue};
 use crate::services::ServiceError;
 
 /// How long a client is asked to wait after a 503 or a 429 it did not get a window for.
-const RETRY_AFTER_SECS: u64 = 5;
+const RETRY_AFTER_SECS: u32 = 5;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -19,11 +19,11 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     /// Seconds for the `Retry-After` header (503, 429).
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
     /// Sent as they are (rate limit fields, `WWW-Authenticate`).
-    pub headers: axum::http::HeaderMap,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
     /// Logged, never returned.
-    internal: Option<String>,
+    internal: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -34,7 +34,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after: None,
-            headers: axum::http::HeaderMap::new(),
+            headers: Vec::new(),
             internal: None,
         }
     }
@@ -93,7 +93,7 @@ impl ApiError {
 
     pub fn too_many_requests(message: impl Into<String>, retry_after_secs: u64) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
-        e.retry_after = Some(retry_after_secs.max(1));
+        e.retry_after = Some(u32::try_from(retry_after_secs.max(1)).unwrap_or(u32::MAX));
         e
     }
 
@@ -108,14 +108,14 @@ impl ApiError {
             "service_unavailable",
             "a backing service is unavailable; retry shortly",
         );
-        e.internal = Some(internal.into());
+        e.internal = Some(internal.into().into_boxed_str());
         e.retry_after = Some(RETRY_AFTER_SECS);
         e
     }
 
     pub fn internal(internal: impl Into<String>) -> Self {
         let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side");
-        e.internal = Some(internal.into());
+        e.internal = Some(internal.into().into_boxed_str());
         e
     }
 }
@@ -192,7 +192,9 @@ impl IntoResponse for ApiError {
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
-        response.headers_mut().extend(self.headers);
+        for (name, value) in self.headers {
+            response.headers_mut().insert(name, value);
+        }
         response
     }
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::error::ApiError;
 use crate::ratelimit::{RateLimiter, Window};
@@ -26,18 +26,17 @@ pub(crate) struct Granted {
 
 impl Granted {
     pub(crate) fn apply(&self, headers: &mut HeaderMap) {
-        write_headers(self.quota, self.window, headers);
+        headers.extend(fields(self.quota, self.window));
     }
 }
 
-fn write_headers(quota: Quota, window: Window, headers: &mut HeaderMap) {
+fn fields(quota: Quota, window: Window) -> Vec<(HeaderName, HeaderValue)> {
     let policy = format!("\"{}\";q={};w={}", quota.name, quota.limit, quota.window.as_secs());
     let current = format!("\"{}\";r={};t={}", quota.name, window.remaining, window.reset_after.as_secs());
-    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", current)] {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.insert(name, v);
-        }
-    }
+    [("ratelimit-policy", policy), ("ratelimit", current)]
+        .into_iter()
+        .filter_map(|(name, value)| Some((HeaderName::from_static(name), HeaderValue::from_str(&value).ok()?)))
+        .collect()
 }
 
 /// Counts one request of `key` against `quota`.
@@ -58,7 +57,7 @@ pub(crate) async fn take(limiter: &dyn RateLimiter, quota: Quota, key: &str) -> 
         ),
         window.reset_after.as_secs(),
     );
-    write_headers(quota, window, &mut e.headers);
+    e.headers = fields(quota, window);
     Err(e)
 }
 
@@ -82,6 +81,7 @@ mod tests {
         let refused = take(&limiter, quota, &key).await.unwrap_err();
         assert_eq!(refused.status, axum::http::StatusCode::TOO_MANY_REQUESTS);
         assert!(refused.retry_after.is_some_and(|s| (1..=60).contains(&s)));
-        assert!(refused.headers["ratelimit"].to_str().unwrap().starts_with("\"caller\";r=0;"));
+        let (_, current) = refused.headers.iter().find(|(n, _)| n == "ratelimit").unwrap();
+        assert!(current.to_str().unwrap().starts_with("\"caller\";r=0;"));
     }
 }

@@ -88,8 +88,11 @@ pub const CACHE_TTL: Duration = Duration::from_secs(30);
 /// Beyond this many cached keys the cache starts over (a flood of made-up keys).
 const CACHE_CAP: usize = 10_000;
 
+/// Per key hash: when it was looked up, and what was found.
+type Entries<T> = HashMap<[u8; 32], (Instant, Option<T>)>;
+
 pub struct KeyCache<T> {
-    entries: Mutex<HashMap<[u8; 32], (Instant, Option<T>)>>,
+    entries: Mutex<Entries<T>>,
     ttl: Duration,
 }
 

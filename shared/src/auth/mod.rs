@@ -80,6 +80,11 @@ impl Authenticator {
                 Err(AuthError::Rejected("the token is not from an accepted issuer"))
             };
         }
+        if self.bootstrap.is_empty() {
+            return Err(AuthError::Rejected(
+                "the API key is not valid: this deployment has no LEADFLOW_API_KEYS; use a managed key (lf_live_...) or sign in",
+            ));
+        }
         self.bootstrap_key(credential).ok_or(AuthError::Rejected("the API key is not valid"))
     }
 

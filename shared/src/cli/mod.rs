@@ -2,6 +2,7 @@
 //! run its maintenance commands.
 
 mod bench;
+mod bench_auth;
 mod bench_follow_ups;
 mod eval;
 mod users;
@@ -55,6 +56,13 @@ enum Command {
         #[arg(long, default_value_t = 2000)]
         runs: usize,
     },
+    /// Time what the caller check adds to a request, in process (for scripts/bench.sh;
+    /// uses the configured databases for one API key).
+    #[command(hide = true)]
+    BenchAuth {
+        #[arg(long, default_value_t = 20_000)]
+        runs: usize,
+    },
     /// Time one dispatch of `due` due follow-ups and `sends` of them through the send job
     /// against a loopback fake provider (for scripts/bench.sh; uses the configured
     /// databases, which it fills).
@@ -87,6 +95,7 @@ pub async fn main() -> ExitCode {
         Command::Users { command } => users::run(command).await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
         Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
+        Command::BenchAuth { runs } => bench_auth::auth(runs).await,
         Command::BenchFollowUps { due, sends, concurrency } => {
             bench_follow_ups::follow_ups(due, sends, concurrency).await
         }
@@ -107,7 +116,8 @@ async fn migrate() -> Result<(), String> {
 
 /// Builds the state, applies migrations and creates indexes.
 async fn prepare(config: Config) -> Result<(AppState, Option<LocalJobs>), String> {
-    let (state, jobs) = AppState::build(config).await.map_err(|e| e.to_string())?;
+    // Boxed: building every client makes a large future, which each command would carry.
+    let (state, jobs) = Box::pin(AppState::build(config)).await.map_err(|e| e.to_string())?;
     let applied = crate::store::migrate::run(&state.db).await.map_err(|e| format!("cannot migrate Postgres: {e}"))?;
     if applied.is_empty() {
         tracing::info!("postgres schema is up to date");

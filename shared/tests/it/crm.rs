@@ -41,7 +41,7 @@ async fn staff_routes_need_a_valid_api_key() {
     let none = app.raw(Method::GET, "/api/crm/customers", &[], "").await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.error_code(), Some("unauthorized"));
-    assert_eq!(none.headers["www-authenticate"], "Bearer");
+    assert_eq!(none.headers["www-authenticate"], "Bearer realm=\"leadflow\"");
     let wrong = app.raw(Method::GET, "/api/crm/customers", &[("authorization", "Bearer not-the-key-123456")], "").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     let header = app.raw(Method::GET, "/api/crm/customers", &[("x-api-key", API_KEY)], "").await;

@@ -2,6 +2,7 @@
 //! Events section shows one example of each event type exactly as consumers receive it.
 
 use chrono::{DateTime, Utc};
+use leadflow::domain::access::Actor;
 use leadflow::domain::{Event, EventEnvelope};
 use regex::Regex;
 use uuid::Uuid;
@@ -34,6 +35,10 @@ fn events_block() -> String {
         .map(|(i, event)| {
             let mut envelope = EventEnvelope::new(event, at);
             envelope.id = Uuid::parse_str(&format!("0193a3c6-0000-7000-8000-{i:012x}")).unwrap();
+            // A change staff made names them; Leadflow's own changes have no actor.
+            if envelope.detail_type() == "lead.assigned" {
+                envelope.actor = Some(Actor::User { id: other });
+            }
             let entry = serde_json::json!({"detail-type": envelope.detail_type(), "detail": envelope.detail()});
             serde_json::to_string(&entry).unwrap()
         })

@@ -132,23 +132,26 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", &id).replace("{lead_id}", &id).replace("{channel}", "sms").replace("{type}", "no_response")
 }
 
+/// Which needs a caller meets.
+type Allows = fn(Need) -> bool;
+
 #[tokio::test]
 async fn every_staff_route_admits_exactly_the_callers_it_should() {
     let app = TestApp::new().await;
-    let mut callers: Vec<(String, String, Box<dyn Fn(Need) -> bool>)> = Vec::new();
+    let mut callers: Vec<(String, String, Allows)> = Vec::new();
     for (role, allowed) in
         [("viewer", (|n| n == Read) as fn(Need) -> bool), ("agent", |n| n != Admin), ("admin", |_| true)]
     {
-        callers.push((format!("{role} user"), token_for(&app, role).await, Box::new(allowed)));
+        callers.push((format!("{role} user"), token_for(&app, role).await, allowed));
     }
     for (scopes, allowed) in [
-        (&["read"][..], (|n| n == Read) as fn(Need) -> bool),
+        (&["read"][..], (|n| n == Read) as Allows),
         (&["write"][..], |n| n != Admin),
         (&["intake"][..], |n| n == Intake),
         (&["admin"][..], |_| true),
         (&["read", "intake"][..], |n| n == Read || n == Intake),
     ] {
-        callers.push((format!("{scopes:?} key"), api_key(&app, scopes).await.0, Box::new(allowed)));
+        callers.push((format!("{scopes:?} key"), api_key(&app, scopes).await.0, allowed));
     }
     let mut checked = 0;
     for route in leadflow::api::route_table(&app.state) {
