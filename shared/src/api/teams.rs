@@ -70,11 +70,11 @@ struct AgentQuery {
     team_id: Option<Uuid>,
 }
 
-/// A list of a business's handful of teams or agents (no pagination needed).
+/// A list short enough to need no pagination (teams, agents, users, keys).
 #[derive(serde::Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-    next_cursor: Option<String>,
+pub(super) struct Items<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
 }
 
 async fn list_teams(State(state): State<AppState>, Query(q): Query<TeamQuery>) -> ApiResult<axum::Json<Items<Team>>> {

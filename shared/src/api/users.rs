@@ -11,6 +11,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult, FieldContext};
 use super::extract::{Id, Json};
 use super::routes::Routes;
+use super::teams::Items;
 use crate::app::AppState;
 use crate::auth::password::Password;
 use crate::domain::access::{Need, Role, Scope};
@@ -38,12 +39,6 @@ struct UpdateUser {
     agent_id: Patch<Uuid>,
     disabled: Option<bool>,
     password: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-    next_cursor: Option<String>,
 }
 
 async fn list_users(State(state): State<AppState>) -> ApiResult<axum::Json<Items<User>>> {
