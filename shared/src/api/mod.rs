@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod follow_ups;
 pub mod health;
+mod headers;
 mod idempotency_key;
 mod intake;
 mod json_body;
@@ -49,18 +50,21 @@ pub(crate) fn staff(routes: Router<AppState>, state: &AppState) -> Router<AppSta
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key))
 }
 
-/// Adds the layers every family shares: JSON 404/405, body limit, request ids, tracing.
+/// Adds the layers every family shares: JSON 404/405, body limit, tracing, CORS, request
+/// ids, and security headers (outermost, so even a preflight answered by CORS has them).
 pub fn finish(router: Router, state: &AppState) -> Router {
-    router
+    let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %request_id)
-        }))
+        }));
+    let router = headers::with_cors(router, &state.config.access.cors_origins)
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    headers::with_security_headers(router)
 }
 
 /// Every route family in one router (the local server).
@@ -75,5 +79,8 @@ pub fn app(state: AppState) -> Router {
         bookings::router(state.clone()),
         follow_ups::router(state.clone()),
     ];
-    families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback(not_found)
+    // The merged router's own fallback gets the shared layers too: a 404 there needs the
+    // same headers as one inside a family.
+    let fallback = finish(Router::new(), &state);
+    families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback_service(fallback)
 }
