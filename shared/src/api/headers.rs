@@ -33,7 +33,7 @@ const EXPOSED_HEADERS: [HeaderName; 7] = [
 const METHODS: [Method; 6] = [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::OPTIONS];
 
 /// Browsers may cache a preflight this long.
-const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_mins(10);
 
 const SECURITY: [(HeaderName, &str); 5] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

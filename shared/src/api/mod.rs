@@ -8,8 +8,8 @@ pub mod crm;
 pub mod error;
 pub mod extract;
 pub mod follow_ups;
-pub mod health;
 mod headers;
+pub mod health;
 mod idempotency_key;
 mod intake;
 mod json_body;
@@ -82,5 +82,8 @@ pub fn app(state: AppState) -> Router {
     // The merged router's own fallback gets the shared layers too: a 404 there needs the
     // same headers as one inside a family.
     let fallback = finish(Router::new(), &state);
-    families.into_iter().fold(Router::new(), |app, family| app.merge(family.reset_fallback())).fallback_service(fallback)
+    families
+        .into_iter()
+        .fold(Router::new(), |app, family| app.merge(family.reset_fallback()))
+        .fallback_service(fallback)
 }

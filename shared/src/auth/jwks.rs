@@ -114,9 +114,9 @@ impl Default for JwksPolicy {
         Self {
             leeway: Duration::from_secs(30),
             refetch_cooldown: Duration::from_secs(30),
-            default_ttl: Duration::from_secs(3600),
-            min_ttl: Duration::from_secs(300),
-            max_ttl: Duration::from_secs(86_400),
+            default_ttl: Duration::from_hours(1),
+            min_ttl: Duration::from_mins(5),
+            max_ttl: Duration::from_hours(24),
         }
     }
 }

@@ -78,9 +78,15 @@ async fn an_allowed_origin_reads_the_response_and_its_headers() {
     assert_eq!(header(&r.headers, "access-control-allow-origin"), Some(APP));
     assert!(list(&r.headers, "vary").contains(&"origin".to_owned()));
     let exposed = list(&r.headers, "access-control-expose-headers");
-    for name in
-        ["ratelimit", "ratelimit-policy", "retry-after", "x-request-id", "idempotent-replayed", "www-authenticate", "location"]
-    {
+    for name in [
+        "ratelimit",
+        "ratelimit-policy",
+        "retry-after",
+        "x-request-id",
+        "idempotent-replayed",
+        "www-authenticate",
+        "location",
+    ] {
         assert!(exposed.contains(&name.to_owned()), "{exposed:?}");
     }
     assert_secured(&r);
@@ -128,7 +134,8 @@ async fn every_kind_of_response_is_secured() {
     assert_eq!(header(&missing.headers, "access-control-allow-origin"), Some(APP));
     assert!(missing.headers.contains_key("x-request-id"));
 
-    let wrong_method = app.raw(Method::DELETE, "/api/leads", &[("authorization", &format!("Bearer {API_KEY}"))], "").await;
+    let wrong_method =
+        app.raw(Method::DELETE, "/api/leads", &[("authorization", &format!("Bearer {API_KEY}"))], "").await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_secured(&wrong_method);
 

@@ -97,7 +97,11 @@ fn token(claims: &Value) -> String {
 
 async fn serve(names: &[&str]) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/.well-known/jwks.json")).respond_with(jwks(names, "max-age=600")).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/jwks.json"))
+        .respond_with(jwks(names, "max-age=600"))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -134,8 +138,15 @@ async fn a_valid_token_is_accepted_and_the_keys_are_fetched_once() {
 async fn a_rotated_key_is_fetched_once_however_many_tokens_ask() {
     let server = MockServer::start().await;
     let url = "/.well-known/jwks.json";
-    Mock::given(path(url)).respond_with(jwks(&["jwks-test-key-1"], "max-age=3600")).up_to_n_times(1).mount(&server).await;
-    Mock::given(path(url)).respond_with(jwks(&["jwks-test-key-1", "jwks-test-key-2"], "max-age=3600")).mount(&server).await;
+    Mock::given(path(url))
+        .respond_with(jwks(&["jwks-test-key-1"], "max-age=3600"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(url))
+        .respond_with(jwks(&["jwks-test-key-1", "jwks-test-key-2"], "max-age=3600"))
+        .mount(&server)
+        .await;
     // The cooldown is short so that the rotation can follow the first fetch at once.
     let v = verifier(&server, JwksPolicy { refetch_cooldown: Duration::ZERO, ..JwksPolicy::default() });
     v.verify(&token(&claims())).await.unwrap();
@@ -218,7 +229,12 @@ async fn none_and_hmac_tokens_are_refused_before_any_fetch() {
     let confused = encode(&header, &claims(), &EncodingKey::from_secret(&public_pem)).unwrap();
     assert_eq!(rejected(v.verify(&confused).await), Rejection::Algorithm { alg: "HS256".into() });
 
-    let no_kid = encode(&Header::new(Algorithm::RS256), &claims(), &EncodingKey::from_rsa_pem(&fixture("jwks-test-key-1.pem")).unwrap()).unwrap();
+    let no_kid = encode(
+        &Header::new(Algorithm::RS256),
+        &claims(),
+        &EncodingKey::from_rsa_pem(&fixture("jwks-test-key-1.pem")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(rejected(v.verify(&no_kid).await), Rejection::MissingKeyId);
     assert_eq!(rejected(v.verify("not a token").await), Rejection::Malformed);
     assert_eq!(fetches(&server).await, 0);

@@ -88,7 +88,8 @@ pub(super) fn identity(claims: Map<String, Value>, role_claim: &str) -> Result<E
         Some(_) => return Err(Rejection::ClaimFormat { claim: "sub".into() }),
         None => return Err(Rejection::MissingClaim { claim: "sub".into() }),
     };
-    let role = highest_role(claims.get(role_claim)).ok_or_else(|| Rejection::NoRole { claim: role_claim.to_owned() })?;
+    let role =
+        highest_role(claims.get(role_claim)).ok_or_else(|| Rejection::NoRole { claim: role_claim.to_owned() })?;
     // An address the provider has not verified must not be trusted to link this person
     // to a staff user.
     let verified = match claims.get("email_verified") {
@@ -148,11 +149,13 @@ mod tests {
 
     #[test]
     fn the_highest_role_present_wins() {
-        let id = identity(claims(json!({"sub": "u1", "cognito:groups": ["Viewer", "ADMIN", "staff"]})), "cognito:groups")
-            .unwrap();
+        let id =
+            identity(claims(json!({"sub": "u1", "cognito:groups": ["Viewer", "ADMIN", "staff"]})), "cognito:groups")
+                .unwrap();
         assert_eq!(id.role, Role::Admin);
-        let id = identity(claims(json!({"sub": "u1", "https://example.com/role": "agent"})), "https://example.com/role")
-            .unwrap();
+        let id =
+            identity(claims(json!({"sub": "u1", "https://example.com/role": "agent"})), "https://example.com/role")
+                .unwrap();
         assert_eq!(id.role, Role::Agent);
     }
 

@@ -121,7 +121,8 @@ mod tests {
         )))
         .unwrap();
         assert_eq!(declared.algorithms, vec![Algorithm::RS256]);
-        let open = VerifyingKey::from_jwk(&jwk(serde_json::json!({"kty": "RSA", "kid": "b", "n": N, "e": "AQAB"}))).unwrap();
+        let open =
+            VerifyingKey::from_jwk(&jwk(serde_json::json!({"kty": "RSA", "kid": "b", "n": N, "e": "AQAB"}))).unwrap();
         assert_eq!(open.algorithms, RSA.to_vec());
     }
 
