@@ -164,6 +164,7 @@ impl JwksVerifier {
         let validation = claims::validation(header.alg, &self.inner.idp, self.inner.policy.leeway);
         let data = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &key.key, &validation)
             .map_err(|e| claims::rejection(&e, &header.kid))?;
+        claims::audience(&data.claims, &self.inner.idp.audience)?;
         Ok(claims::identity(data.claims, &self.inner.idp.role_claim)?)
     }
 }

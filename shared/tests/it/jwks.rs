@@ -198,6 +198,12 @@ async fn issuer_and_audience_must_match_exactly() {
     assert_eq!(rejected(v.verify(&token(&with(json!({"aud": "other-api"})))).await), Rejection::Audience);
     assert_eq!(rejected(v.verify(&token(&with(json!({"aud": ["a", "b"]})))).await), Rejection::Audience);
     assert!(v.verify(&token(&with(json!({"aud": ["other-api", AUDIENCE]})))).await.is_ok(), "a list naming us");
+    let cognito_access = with(json!({"aud": null, "token_use": "access", "client_id": AUDIENCE}));
+    assert!(v.verify(&token(&cognito_access)).await.is_ok(), "Cognito access tokens name the client instead");
+    let other_client = with(json!({"aud": null, "token_use": "access", "client_id": "other"}));
+    assert_eq!(rejected(v.verify(&token(&other_client)).await), Rejection::Audience);
+    let no_audience = with(json!({"aud": null}));
+    assert_eq!(rejected(v.verify(&token(&no_audience)).await), Rejection::MissingClaim { claim: "aud".into() });
 }
 
 #[tokio::test]

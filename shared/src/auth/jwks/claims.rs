@@ -44,15 +44,16 @@ pub(super) fn peek_header(token: &str) -> Result<Header, Rejection> {
     Ok(Header { alg, kid: kid.to_owned() })
 }
 
-/// The checks for a token signed with `alg`: exact issuer and audience, `exp` required,
-/// `nbf` honoured, `sub` present.
+/// The checks for a token signed with `alg`: exact issuer, `exp` required, `nbf`
+/// honoured, `sub` present, and an `aud` present matched exactly. Whether `aud` may be
+/// absent is [`audience`]'s to decide.
 pub(super) fn validation(alg: Algorithm, idp: &ExternalIdp, leeway: std::time::Duration) -> Validation {
     let mut v = Validation::new(alg);
     v.leeway = leeway.as_secs();
     v.validate_exp = true;
     v.validate_nbf = true;
     v.validate_aud = true;
-    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    v.set_required_spec_claims(&["exp", "iss", "sub"]);
     v.set_issuer(&[&idp.issuer]);
     v.set_audience(&[&idp.audience]);
     v
@@ -78,6 +79,23 @@ pub(super) fn rejection(error: &Error, kid: &str) -> Rejection {
         | ErrorKind::InvalidKeyFormat => Rejection::UnusableKey { kid: kid.to_owned() },
         // Base64, JSON and shape errors, and kinds jsonwebtoken may add (non-exhaustive).
         _ => Rejection::Malformed,
+    }
+}
+
+/// The rest of the audience check, after jsonwebtoken has matched any well-formed `aud`.
+/// Cognito's access tokens carry no `aud`: they name the app client in `client_id`, which
+/// must then be the configured audience exactly.
+pub(super) fn audience(claims: &Map<String, Value>, expected: &str) -> Result<(), Rejection> {
+    let malformed = || Rejection::ClaimFormat { claim: "aud".into() };
+    match claims.get("aud") {
+        Some(Value::String(_)) => Ok(()),
+        Some(Value::Array(items)) => items.iter().all(Value::is_string).then_some(()).ok_or_else(malformed),
+        Some(_) => Err(malformed()),
+        None => match (claims.get("token_use").and_then(Value::as_str), claims.get("client_id")) {
+            (Some("access"), Some(Value::String(client))) if client == expected => Ok(()),
+            (_, Some(_)) => Err(Rejection::Audience),
+            (_, None) => Err(Rejection::MissingClaim { claim: "aud".into() }),
+        },
     }
 }
 
@@ -168,6 +186,20 @@ mod tests {
         }
         let err = identity(claims(json!({"sub": "u1"})), "role").unwrap_err();
         assert_eq!(err, Rejection::NoRole { claim: "role".into() });
+    }
+
+    #[test]
+    fn a_cognito_access_token_names_the_audience_in_client_id() {
+        let check = |v: Value| audience(&claims(v), "app-client");
+        assert_eq!(check(json!({"aud": "app-client"})), Ok(()), "matched by jsonwebtoken already");
+        assert_eq!(check(json!({"aud": ["x", "app-client"]})), Ok(()));
+        assert_eq!(check(json!({"token_use": "access", "client_id": "app-client"})), Ok(()));
+        assert_eq!(check(json!({"token_use": "access", "client_id": "other"})), Err(Rejection::Audience));
+        assert_eq!(check(json!({"token_use": "id", "client_id": "app-client"})), Err(Rejection::Audience));
+        assert_eq!(check(json!({})), Err(Rejection::MissingClaim { claim: "aud".into() }));
+        for bad in [json!(7), json!(["app-client", 7]), json!(null)] {
+            assert_eq!(check(json!({"aud": bad})), Err(Rejection::ClaimFormat { claim: "aud".into() }));
+        }
     }
 
     #[test]
