@@ -14,6 +14,8 @@ use super::{ExternalIdentity, Rejection};
 use crate::config::ExternalIdp;
 use crate::domain::access::Role;
 
+const MAX_KID_LEN: usize = 256;
+
 pub(super) struct Header {
     pub alg: Algorithm,
     pub kid: String,
@@ -41,6 +43,10 @@ pub(super) fn peek_header(token: &str) -> Result<Header, Rejection> {
         return Err(Rejection::CriticalHeader);
     }
     let kid = header.get("kid").and_then(Value::as_str).filter(|k| !k.is_empty()).ok_or(Rejection::MissingKeyId)?;
+    // Providers' key ids are short; a long one is junk, and would be echoed in the refusal.
+    if kid.len() > MAX_KID_LEN {
+        return Err(Rejection::Malformed);
+    }
     Ok(Header { alg, kid: kid.to_owned() })
 }
 
@@ -155,6 +161,11 @@ mod tests {
         assert_eq!(
             peek_header(&token_with_header(&json!({"alg": "RS256", "kid": "k", "crit": ["b64"]}))).err(),
             Some(Rejection::CriticalHeader)
+        );
+        let long_kid = "k".repeat(MAX_KID_LEN + 1);
+        assert_eq!(
+            peek_header(&token_with_header(&json!({"alg": "RS256", "kid": long_kid}))).err(),
+            Some(Rejection::Malformed)
         );
         for junk in ["", "abc", "a.b", "a.b.c.d", "!!.e30.sig", "WzFd.e30.sig"] {
             assert_eq!(peek_header(junk).err(), Some(Rejection::Malformed), "{junk}");
