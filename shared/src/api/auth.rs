@@ -58,7 +58,7 @@ pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Opti
     let Some(credential) = presented(headers)? else { return Ok(None) };
     match state.auth.authenticate(credential).await {
         Ok(p) => Ok(Some(p)),
-        Err(AuthError::Rejected(reason)) => Err(refuse(reason)),
+        Err(AuthError::Rejected(reason)) => Err(refuse(&reason)),
         Err(e @ AuthError::Unavailable(_)) => Err(ApiError::unavailable(e.to_string())),
     }
 }

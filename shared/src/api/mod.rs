@@ -8,6 +8,7 @@ pub mod crm;
 pub mod error;
 pub mod extract;
 pub mod follow_ups;
+mod headers;
 pub mod health;
 mod idempotency_key;
 mod intake;
@@ -46,18 +47,21 @@ async fn method_not_allowed() -> ApiError {
     e
 }
 
-/// Adds the layers every family shares: JSON 404/405, body limit, request ids, tracing.
+/// Adds the layers every family shares: JSON 404/405, body limit, tracing, CORS, request
+/// ids, and security headers (outermost, so even a preflight answered by CORS has them).
 pub fn finish(router: Router, state: &AppState) -> Router {
-    router
+    let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %request_id)
-        }))
+        }));
+    let router = headers::with_cors(router, &state.config.access.cors_origins)
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    headers::with_security_headers(router)
 }
 
 fn families(state: &AppState) -> [routes::Routes; 8] {
@@ -75,10 +79,13 @@ fn families(state: &AppState) -> [routes::Routes; 8] {
 
 /// Every route family in one router (the local server).
 pub fn app(state: AppState) -> Router {
+    // The merged router's own fallback gets the shared layers too: a 404 there needs the
+    // same headers as one inside a family.
+    let fallback = finish(Router::new(), &state);
     families(&state)
         .into_iter()
         .fold(Router::new(), |app, family| app.merge(family.finish().reset_fallback()))
-        .fallback(not_found)
+        .fallback_service(fallback)
 }
 
 /// Every route with who may call it: what the role × route test and the OpenAPI check

@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::ai::Ai;
 use crate::ai::openai::OpenAiEngine;
 use crate::auth::Authenticator;
+use crate::auth::jwks::JwksVerifier;
 use crate::bus::{EventBridgeBus, EventBus, LocalBus};
 use crate::channels::Senders;
 use crate::channels::sendgrid::SendGridSender;
@@ -67,6 +68,7 @@ struct Core {
     senders: Senders,
     integrations: Integrations,
     chat_key: SecretString,
+    external_idp: Option<JwksVerifier>,
 }
 
 /// The ports with an AWS adapter.
@@ -124,7 +126,8 @@ fn core(config: Config) -> Result<Core, StartError> {
         .clone()
         .or_else(|| config.api_keys.first().map(|k| SecretString::from(format!("chat:{}", k.expose_secret()))))
         .unwrap_or_else(|| SecretString::from(uuid::Uuid::new_v4().to_string()));
-    Ok(Core { config: Arc::new(config), ai, senders, integrations, chat_key })
+    let external_idp = config.access.external.clone().map(|idp| JwksVerifier::new(http.clone(), idp));
+    Ok(Core { config: Arc::new(config), ai, senders, integrations, chat_key, external_idp })
 }
 
 impl AppState {
@@ -199,7 +202,7 @@ impl AppState {
 
     fn assemble(core: Core, db: Db, mongo: Mongo, ports: Ports) -> Self {
         let relay = Relay::new(db.clone(), &mongo, ports.bus.clone());
-        let auth = Arc::new(Authenticator::new(&core.config, db.clone()));
+        let auth = Arc::new(Authenticator::new(&core.config, db.clone(), core.external_idp));
         Self {
             auth,
             relay,

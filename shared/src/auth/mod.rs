@@ -3,9 +3,11 @@
 //! HTTP-free; `api::auth` reads the headers and calls in here.
 
 pub mod api_keys;
+pub mod jwks;
 pub mod password;
 pub mod tokens;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,13 +20,14 @@ use crate::config::Config;
 use crate::domain::access::{Actor, Grant, Principal, Role};
 use crate::store::{Db, StoreError};
 use api_keys::{CACHE_TTL, KeyCache};
+use jwks::{ExternalTokenError, JwksVerifier};
 use tokens::AccessTokens;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     /// The credential is not valid (the API answers 401 with this reason).
     #[error("{0}")]
-    Rejected(&'static str),
+    Rejected(Cow<'static, str>),
     /// The credential could not be checked (the API answers 503).
     #[error("credential check unavailable: {0}")]
     Unavailable(String),
@@ -49,10 +52,12 @@ pub struct Authenticator {
     bootstrap: Vec<[u8; 32]>,
     keys: KeyCache<LiveKey>,
     db: Db,
+    external: Option<JwksVerifier>,
 }
 
 impl Authenticator {
-    pub fn new(config: &Config, db: Db) -> Self {
+    /// `external`: the business's identity provider, when `AUTH_JWKS_*` is configured.
+    pub fn new(config: &Config, db: Db, external: Option<JwksVerifier>) -> Self {
         let a = &config.access;
         let secret = signing_secret(config);
         Self {
@@ -60,6 +65,7 @@ impl Authenticator {
             bootstrap: config.api_keys.iter().map(|k| Sha256::digest(k.expose_secret().as_bytes()).into()).collect(),
             keys: KeyCache::new(CACHE_TTL),
             db,
+            external,
         }
     }
 
@@ -75,17 +81,18 @@ impl Authenticator {
         }
         if credential.starts_with("eyJ") && credential.matches('.').count() == 2 {
             return if AccessTokens::is_ours(credential) {
-                self.tokens.verify(credential).map_err(|e| AuthError::Rejected(e.0))
+                self.tokens.verify(credential).map_err(|e| AuthError::Rejected(e.0.into()))
             } else {
-                Err(AuthError::Rejected("the token is not from an accepted issuer"))
+                self.external_token(credential).await
             };
         }
         if self.bootstrap.is_empty() {
             return Err(AuthError::Rejected(
-                "the API key is not valid: this deployment has no LEADFLOW_API_KEYS; use a managed key (lf_live_...) or sign in",
+                "the API key is not valid: this deployment has no LEADFLOW_API_KEYS; use a managed key (lf_live_...) or sign in"
+                    .into(),
             ));
         }
-        self.bootstrap_key(credential).ok_or(AuthError::Rejected("the API key is not valid"))
+        self.bootstrap_key(credential).ok_or(AuthError::Rejected("the API key is not valid".into()))
     }
 
     /// Every bootstrap key is compared, in constant time, so timing shows neither which
@@ -105,7 +112,7 @@ impl Authenticator {
     }
 
     async fn managed_key(&self, credential: &str) -> Result<Principal, AuthError> {
-        let invalid = AuthError::Rejected("the API key is not valid");
+        let invalid = AuthError::Rejected("the API key is not valid".into());
         let presented = api_keys::parse(credential).ok_or(invalid)?;
         let now = Instant::now();
         let live = match self.keys.get(&presented, now) {
@@ -133,8 +140,24 @@ impl Authenticator {
         };
         match live {
             Some(k) if k.expires_at.is_none_or(|at| at > Utc::now()) => Ok(k.principal),
-            Some(_) => Err(AuthError::Rejected("the API key has expired")),
-            None => Err(AuthError::Rejected("the API key is not valid")),
+            Some(_) => Err(AuthError::Rejected("the API key has expired".into())),
+            None => Err(AuthError::Rejected("the API key is not valid".into())),
+        }
+    }
+
+    /// A token of the business's identity provider, verified against its published keys.
+    async fn external_token(&self, token: &str) -> Result<Principal, AuthError> {
+        let Some(verifier) = &self.external else {
+            return Err(AuthError::Rejected("the token is not from an accepted issuer".into()));
+        };
+        match verifier.verify(token).await {
+            Ok(id) => Ok(Principal {
+                actor: Actor::External { subject: id.subject },
+                grant: Grant::Role(id.role),
+                agent_id: None,
+            }),
+            Err(ExternalTokenError::Rejected { reason }) => Err(AuthError::Rejected(reason.to_string().into())),
+            Err(e @ ExternalTokenError::Unavailable { .. }) => Err(AuthError::Unavailable(e.to_string())),
         }
     }
 

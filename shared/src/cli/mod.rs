@@ -89,15 +89,17 @@ pub(crate) enum Engine {
 pub async fn main() -> ExitCode {
     crate::telemetry::init();
     let cli = Cli::parse();
+    // The long-running commands hold the whole configuration in their futures; boxed, they
+    // keep this one small (clippy's large_futures).
     let result = match cli.command {
-        Command::Serve { addr } => serve(addr).await,
+        Command::Serve { addr } => Box::pin(serve(addr)).await,
         Command::Migrate => migrate().await,
         Command::Users { command } => users::run(command).await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
         Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
         Command::BenchAuth { runs } => bench_auth::auth(runs).await,
         Command::BenchFollowUps { due, sends, concurrency } => {
-            bench_follow_ups::follow_ups(due, sends, concurrency).await
+            Box::pin(bench_follow_ups::follow_ups(due, sends, concurrency)).await
         }
     };
     match result {
