@@ -98,11 +98,30 @@ pub(crate) async fn guard(State(g): State<Guard>, mut req: Request, next: Next) 
         granted.apply(response.headers_mut());
         return response;
     }
+    // A token carries its role for 15 minutes; admin work checks the account as it is
+    // now, so a demoted or disabled admin cannot mint keys or users in that window.
+    if let (Need::Admin, Actor::User { id }) = (g.need, &principal.actor)
+        && let Err(e) = still_admin(&g.state, *id).await
+    {
+        let mut response = e.into_response();
+        granted.apply(response.headers_mut());
+        return response;
+    }
     let actor = principal.actor.clone();
     req.extensions_mut().insert(principal);
     let mut response = actor::acting_as(actor, next.run(req)).await;
     granted.apply(response.headers_mut());
     response
+}
+
+async fn still_admin(state: &AppState, user_id: uuid::Uuid) -> Result<(), ApiError> {
+    match state.accounts().user(user_id).await {
+        Ok(user) if user.disabled => Err(refuse("this account is disabled")),
+        Ok(user) if user.role == Role::Admin => Ok(()),
+        Ok(user) => Err(ApiError::forbidden(format!("the {} role does not allow this any more", user.role))),
+        Err(crate::services::ServiceError::NotFound { .. }) => Err(refuse("this account no longer exists")),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn forbidden_message(principal: &Principal, need: Need) -> String {

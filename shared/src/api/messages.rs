@@ -72,10 +72,18 @@ async fn receive(
     // Chat and forms come from the public website; SMS and e-mail through this route are
     // integrations acting for the business (they make Leadflow text or mail people).
     let caller = super::auth::caller(&state, &parts.headers).await?;
-    if matches!(r.channel, Channel::Sms | Channel::Email) && !caller.as_ref().is_some_and(|p| p.allows(Need::Intake)) {
-        return Err(ApiError::unauthorized(
-            "channel sms and email need an API key with the intake scope; the website sends chat or form",
-        ));
+    if matches!(r.channel, Channel::Sms | Channel::Email) {
+        match &caller {
+            None => {
+                return Err(ApiError::unauthorized(
+                    "channel sms and email need an API key with the intake scope; the website sends chat or form",
+                ));
+            }
+            Some(p) if !p.allows(Need::Intake) => {
+                return Err(ApiError::forbidden("channel sms and email need the intake scope (or an agent's role)"));
+            }
+            Some(_) => {}
+        }
     }
     if r.fields.len() > MAX_FIELDS {
         return Err(ApiError::validation("fields", format!("at most {MAX_FIELDS} form fields")));

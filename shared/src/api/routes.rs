@@ -21,6 +21,9 @@ pub enum Access {
     Public,
     /// A signed-in user or an API key allowed `Need`.
     Staff(Need),
+    /// As `Staff`, for a route whose response holds a secret shown once (a new API key):
+    /// no `Idempotency-Key` replay, which would store the secret to answer a retry.
+    StaffSecret(Need),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +59,9 @@ impl Routes {
             Access::Staff(need) => endpoint
                 .route_layer(from_fn_with_state(self.state.clone(), idempotency_key::replay_by_key))
                 .route_layer(from_fn_with_state(Guard { state: self.state.clone(), need }, guard)),
+            Access::StaffSecret(need) => {
+                endpoint.route_layer(from_fn_with_state(Guard { state: self.state.clone(), need }, guard))
+            }
         };
         self.router = self.router.route(path, endpoint);
         self.specs.push(RouteSpec { method, path, access });
@@ -77,6 +83,11 @@ impl Routes {
 
     pub(crate) fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, need: Need, h: H) -> Self {
         self.handler(Method::POST, path, Access::Staff(need), h)
+    }
+
+    /// A POST whose response holds a secret (see [`Access::StaffSecret`]).
+    pub(crate) fn post_secret<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, need: Need, h: H) -> Self {
+        self.handler(Method::POST, path, Access::StaffSecret(need), h)
     }
 
     pub(crate) fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, need: Need, h: H) -> Self {

@@ -122,6 +122,6 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .patch("/api/users/{id}", Need::Admin, update_user)
         .delete("/api/users/{id}", Need::Admin, delete_user)
         .get("/api/keys", Need::Admin, list_keys)
-        .post("/api/keys", Need::Admin, create_key)
+        .post_secret("/api/keys", Need::Admin, create_key)
         .delete("/api/keys/{id}", Need::Admin, revoke_key)
 }

@@ -42,7 +42,7 @@ pub(crate) async fn auth(runs: usize) -> Result<(), String> {
         expires_at: None,
         created_by: None,
     };
-    let (_, key) = state.api_keys().create(&new, Utc::now()).await.map_err(|e| e.to_string())?;
+    let (record, key) = state.api_keys().create(&new, Utc::now()).await.map_err(|e| e.to_string())?;
     let subject = Subject { user_id: uuid::Uuid::now_v7(), role: Role::Viewer, agent_id: None };
     let jwt = state.auth.tokens().issue(subject, Utc::now()).token;
     let router = Routes::new(&state)
@@ -74,6 +74,8 @@ pub(crate) async fn auth(runs: usize) -> Result<(), String> {
     let mut boot = time("/bench/staff", Some(&bootstrap)).await?;
     let mut managed = time("/bench/staff", Some(key.expose_secret())).await?;
     let mut token = time("/bench/staff", Some(&jwt)).await?;
+    // The key served the run only; it must not outlive it in whatever database this was.
+    state.api_keys().revoke(record.id, Utc::now()).await.map_err(|e| e.to_string())?;
     println!(
         "{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
         percentile(&mut boot, 0.5),

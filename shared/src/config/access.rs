@@ -63,8 +63,15 @@ pub(super) fn from_vars<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Ac
     let external = v
         .all_or_none(["AUTH_JWKS_URL", "AUTH_JWKS_ISSUER", "AUTH_JWKS_AUDIENCE"])?
         .map(|[jwks_url, issuer, audience]| -> Result<ExternalIdp, ConfigError> {
-            if !jwks_url.starts_with("https://") && !jwks_url.starts_with("http://") {
-                return Err(ConfigError::Invalid { name: "AUTH_JWKS_URL", reason: "must be an http(s) URL".into() });
+            // Whoever can change the keys in transit can sign any token: TLS, except to
+            // this machine (a local fake in tests and development).
+            let loopback =
+                ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| jwks_url.starts_with(p));
+            if !jwks_url.starts_with("https://") && !loopback {
+                return Err(ConfigError::Invalid {
+                    name: "AUTH_JWKS_URL",
+                    reason: "must be an https URL (http only to 127.0.0.1 or localhost)".into(),
+                });
             }
             let role_claim = v.optional("AUTH_JWKS_ROLE_CLAIM").unwrap_or_else(|| "role".into());
             Ok(ExternalIdp { jwks_url, issuer, audience, role_claim })

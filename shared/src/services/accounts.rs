@@ -19,6 +19,7 @@ use crate::store::{Db, users};
 /// Sign-in attempts allowed per window, per account and per address: enough for a
 /// person who mistypes, far too few to guess a 12-character password.
 const PER_ACCOUNT: u32 = 10;
+const PER_ACCOUNT_ANYWHERE: u32 = 100;
 const PER_ADDRESS: u32 = 50;
 const LOGIN_WINDOW: Duration = Duration::from_mins(15);
 
@@ -65,7 +66,10 @@ impl Accounts<'_> {
         now: DateTime<Utc>,
     ) -> ServiceResult<Session> {
         self.limit(format!("login:address:{address}"), PER_ADDRESS).await?;
-        self.limit(format!("login:account:{}", email.as_str()), PER_ACCOUNT).await?;
+        // Strict per account and address, so a stranger elsewhere cannot lock the owner
+        // out; looser per account alone, to bound guessing spread over many addresses.
+        self.limit(format!("login:account:{}:{address}", email.as_str()), PER_ACCOUNT).await?;
+        self.limit(format!("login:account:{}", email.as_str()), PER_ACCOUNT_ANYWHERE).await?;
         let found = {
             let conn = self.db.conn().await?;
             users::find_for_login(&*conn, email).await?
@@ -103,11 +107,15 @@ impl Accounts<'_> {
     }
 
     pub async fn refresh(&self, presented: &str, now: DateTime<Utc>) -> ServiceResult<Session> {
+        let invalid = || ServiceError::Unauthenticated { message: "the refresh token is not valid" };
+        let hash = tokens::refresh_hash(presented);
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(crate::store::StoreError::from)?;
-        let Some(session) = users::lock_session(&tx, &tokens::refresh_hash(presented)).await? else {
-            return Err(ServiceError::Unauthenticated { message: "the refresh token is not valid" });
-        };
+        let Some(user_id) = users::session_user(&tx, &hash).await? else { return Err(invalid()) };
+        // The user first, then the token: the order every revocation takes too, so a
+        // revocation never misses the token a concurrent refresh is issuing.
+        let user = users::lock_user(&tx, user_id).await?;
+        let Some(session) = users::lock_session(&tx, &hash).await? else { return Err(invalid()) };
         let refused = if session.revoked_at.is_some() {
             Some("the refresh token has been revoked; sign in again")
         } else if session.spent_at.is_some() {
@@ -123,7 +131,6 @@ impl Accounts<'_> {
             tx.commit().await.map_err(crate::store::StoreError::from)?;
             return Err(ServiceError::Unauthenticated { message });
         }
-        let user = users::get_user(&tx, session.user_id).await?;
         if user.disabled {
             users::revoke_family(&tx, session.family_id, now).await?;
             tx.commit().await.map_err(crate::store::StoreError::from)?;
@@ -140,10 +147,15 @@ impl Accounts<'_> {
     /// Ends the sign-in `presented` belongs to. Unknown or already-ended tokens are
     /// fine: signing out twice is not an error.
     pub async fn logout(&self, presented: &str, now: DateTime<Utc>) -> ServiceResult<()> {
-        let conn = self.db.conn().await?;
-        if let Some(session) = users::lock_session(&*conn, &tokens::refresh_hash(presented)).await? {
-            users::revoke_family(&*conn, session.family_id, now).await?;
+        let hash = tokens::refresh_hash(presented);
+        let mut conn = self.db.conn().await?;
+        let tx = conn.transaction().await.map_err(crate::store::StoreError::from)?;
+        let Some(user_id) = users::session_user(&tx, &hash).await? else { return Ok(()) };
+        users::lock_user(&tx, user_id).await?;
+        if let Some(session) = users::lock_session(&tx, &hash).await? {
+            users::revoke_family(&tx, session.family_id, now).await?;
         }
+        tx.commit().await.map_err(crate::store::StoreError::from)?;
         Ok(())
     }
 

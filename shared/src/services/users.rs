@@ -25,6 +25,12 @@ pub struct UserChanges {
     pub password: Option<Password>,
 }
 
+/// Who changed which account, in the log (changes to access are not domain events yet).
+pub(crate) fn audit(what: &'static str, subject: Uuid) {
+    let actor = super::actor::current().map_or_else(|| "-".to_owned(), |a| a.to_string());
+    tracing::info!(audit = what, subject = %subject, %actor, "access changed");
+}
+
 fn hashing(e: password::HashError) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
@@ -33,7 +39,11 @@ impl Users<'_> {
     pub async fn create(&self, new: &NewUser, password: &Password) -> ServiceResult<User> {
         let hash = password::hash(password).await.map_err(hashing)?;
         let conn = self.db.conn().await?;
-        users::insert(&*conn, new, &hash).await.map_err(|e| ServiceError::from(e).not_found_as("agent_id", "agent"))
+        let user = users::insert(&*conn, new, &hash)
+            .await
+            .map_err(|e| ServiceError::from(e).not_found_as("agent_id", "agent"))?;
+        audit("user created", user.id);
+        Ok(user)
     }
 
     pub async fn list(&self) -> ServiceResult<Vec<User>> {
@@ -53,7 +63,7 @@ impl Users<'_> {
         };
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
-        let before = users::get_user(&tx, id).await?;
+        let before = users::lock_user(&tx, id).await?;
         let after = User {
             name: changes.name.unwrap_or_else(|| before.name.clone()),
             role: changes.role.unwrap_or(before.role),
@@ -78,13 +88,14 @@ impl Users<'_> {
             users::revoke_all_sessions(&tx, id, Utc::now()).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
+        audit("user changed", id);
         Ok(saved)
     }
 
     pub async fn delete(&self, id: Uuid) -> ServiceResult<()> {
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
-        let user = users::get_user(&tx, id).await?;
+        let user = users::lock_user(&tx, id).await?;
         if user.role == Role::Admin && !user.disabled && users::lock_and_count_other_admins(&tx, id).await? == 0 {
             return Err(ServiceError::Conflict {
                 field: None,
@@ -93,6 +104,7 @@ impl Users<'_> {
         }
         users::delete(&tx, id).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        audit("user deleted", id);
         Ok(())
     }
 }

@@ -43,6 +43,20 @@ pub async fn get_user(c: &impl GenericClient, id: Uuid) -> Result<User, StoreErr
     rows.first().map(from_row).ok_or(StoreError::NotFound("user"))?
 }
 
+/// The user, locked for the transaction. Every change to a user's sessions or record
+/// takes this lock first, so a refresh and a revocation (or two admins' edits) of one
+/// user happen one after the other and neither works from a stale read.
+pub async fn lock_user(c: &impl GenericClient, id: Uuid) -> Result<User, StoreError> {
+    let rows = c.query_typed(&format!("SELECT {COLUMNS} FROM users WHERE id = $1 FOR UPDATE"), &[p(&id)]).await?;
+    rows.first().map(from_row).ok_or(StoreError::NotFound("user"))?
+}
+
+/// The user a refresh token belongs to, without locking (see [`lock_user`]).
+pub async fn session_user(c: &impl GenericClient, token_hash: &[u8]) -> Result<Option<Uuid>, StoreError> {
+    let rows = c.query_typed("SELECT user_id FROM refresh_tokens WHERE token_hash = $1", &[p(&token_hash)]).await?;
+    rows.first().map(|r| get(r, "user_id")).transpose()
+}
+
 /// The user with `email` and their password hash, for a sign-in.
 pub async fn find_for_login(c: &impl GenericClient, email: &Email) -> Result<Option<(User, String)>, StoreError> {
     let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE email = $1");

@@ -104,3 +104,30 @@ async fn an_intake_key_hands_in_leads_and_messages_and_reads_nothing() {
     assert_eq!(created.len(), 1);
     assert_eq!(created[0]["actor"], json!({"type": "api_key", "id": key_id}));
 }
+
+#[tokio::test]
+async fn a_new_keys_secret_is_never_kept_for_a_replay() {
+    let app = TestApp::new().await;
+    let post = async || {
+        let req = http::Request::post("/api/keys")
+            .header("authorization", format!("Bearer {}", crate::common::API_KEY))
+            .header("content-type", "application/json")
+            .header("idempotency-key", "same-key-1")
+            .body(axum::body::Body::from(json!({"name": "retry", "scopes": ["read"]}).to_string()))
+            .unwrap();
+        app.send(req).await
+    };
+    let (first, second) = (post().await, post().await);
+    assert_eq!((first.status, second.status), (StatusCode::CREATED, StatusCode::CREATED));
+    assert!(!second.headers.contains_key("idempotent-replayed"));
+    assert_ne!(first.body["key"], second.body["key"], "a retry makes a second key rather than storing the first");
+}
+
+#[tokio::test]
+async fn a_reader_cannot_hand_in_sms() {
+    let app = TestApp::new().await;
+    let (key, _) = api_key(&app, &["read"]).await;
+    let sms = json!({"channel": "sms", "content": "hi", "customer": {"phone": "+14155550123"}});
+    let r = call_as(&app, &key, Method::POST, "/api/messages/receive", Some(sms)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+}

@@ -111,7 +111,7 @@ async fn the_policy_table_covers_every_route() {
         .map(|r| {
             let need = match r.access {
                 Access::Public => None,
-                Access::Staff(need) => Some(need),
+                Access::Staff(need) | Access::StaffSecret(need) => Some(need),
             };
             ((r.method.to_string(), r.path.to_owned()), need)
         })
@@ -155,7 +155,7 @@ async fn every_staff_route_admits_exactly_the_callers_it_should() {
     }
     let mut checked = 0;
     for route in leadflow::api::route_table(&app.state) {
-        let Access::Staff(need) = route.access else { continue };
+        let (Access::Staff(need) | Access::StaffSecret(need)) = route.access else { continue };
         let uri = concrete(route.path);
         let body = matches!(route.method, Method::POST | Method::PUT | Method::PATCH).then(|| json!({}));
         let anonymous = app.raw(route.method.clone(), &uri, &[], "").await;

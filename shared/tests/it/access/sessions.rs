@@ -79,6 +79,11 @@ async fn sign_in_attempts_are_limited_per_account() {
     let limited = login(&app, &email, PASSWORD).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits: {}", limited.text);
     assert!(limited.headers.contains_key("retry-after"));
+    // From another address the owner still signs in: a stranger cannot lock them out.
+    let body = json!({"email": email, "password": PASSWORD}).to_string();
+    let headers = [("content-type", "application/json"), ("x-forwarded-for", "198.51.100.23")];
+    let elsewhere = app.raw(Method::POST, "/api/auth/login", &headers, body).await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.text);
 }
 
 #[tokio::test]

@@ -127,3 +127,21 @@ async fn callers_are_rate_limited_with_ietf_headers() {
     let other = token_for(&app, "viewer").await;
     assert_eq!(call_as(&app, &other, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_demoted_admin_loses_admin_routes_at_once() {
+    let app = TestApp::new().await;
+    let (email, id) = create_user(&app, "admin").await;
+    create_user(&app, "admin").await;
+    let token = login(&app, &email, PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(call_as(&app, &token, Method::GET, "/api/users", None).await.status, StatusCode::OK);
+    let r = app.call(Method::PATCH, &format!("/api/users/{id}"), Some(json!({"role": "viewer"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = call_as(&app, &token, Method::POST, "/api/keys", Some(json!({"name": "x", "scopes": ["admin"]}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the token still says admin, the account does not: {}", r.text);
+    assert_eq!(
+        call_as(&app, &token, Method::GET, "/api/leads", None).await.status,
+        StatusCode::OK,
+        "reading lapses with the token"
+    );
+}
