@@ -1,4 +1,5 @@
-//! `GET /api/health`: whether Postgres and MongoDB answer (503 when one does not).
+//! `GET /api/health`: whether Postgres and MongoDB answer (503 when one does not); and
+//! `GET /api/openapi.json`, the API's description.
 
 use std::time::Duration;
 
@@ -6,11 +7,36 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::app::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Overall {
+    Ok,
+    Degraded,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Check {
+    Ok,
+    Error,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Health {
+    /// `degraded` (with 503) when a store does not answer.
+    status: Overall,
+    postgres: Check,
+    mongo: Check,
+    /// The version of Leadflow answering.
+    version: &'static str,
+}
 
 async fn check<F, E>(probe: F) -> Result<(), String>
 where
@@ -24,26 +50,40 @@ where
     }
 }
 
-async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "health",
+    responses(
+        (status = 200, description = "Postgres and MongoDB answer", body = Health),
+        (status = 503, description = "A store does not answer", body = Health),
+    )
+)]
+async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let (pg, mongo) = tokio::join!(check(state.db.ping()), check(state.mongo.ping()));
     let label = |r: &Result<(), String>, name: &str| match r {
-        Ok(()) => "ok",
+        Ok(()) => Check::Ok,
         Err(e) => {
             tracing::warn!(store = name, error = %e, "health check failed");
-            "error"
+            Check::Error
         }
     };
     let healthy = pg.is_ok() && mongo.is_ok();
-    let body = json!({
-        "status": if healthy { "ok" } else { "degraded" },
-        "postgres": label(&pg, "postgres"),
-        "mongo": label(&mongo, "mongo"),
-        "version": env!("CARGO_PKG_VERSION"),
-    });
+    let body = Health {
+        status: if healthy { Overall::Ok } else { Overall::Degraded },
+        postgres: label(&pg, "postgres"),
+        mongo: label(&mongo, "mongo"),
+        version: env!("CARGO_PKG_VERSION"),
+    };
     let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health))]
+pub(super) struct HealthApi;
+
 pub fn router(state: AppState) -> Router {
-    super::finish(Router::new().route("/api/health", get(health)).with_state(state.clone()), &state)
+    let routes = Router::new().route("/api/health", get(health)).route("/api/openapi.json", get(super::openapi::serve));
+    super::finish(routes.with_state(state.clone()), &state)
 }

@@ -14,6 +14,7 @@ mod intake;
 mod json_body;
 pub mod leads;
 pub mod messages;
+pub mod openapi;
 pub mod request_info;
 mod settings;
 pub mod tasks;

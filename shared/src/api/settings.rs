@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::error::ApiResult;
 use super::extract::Json;
@@ -16,7 +17,9 @@ use crate::domain::text::{LongText, ShortText};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::services::settings::{self, SettingsChanges};
 
-#[derive(Debug, Deserialize)]
+use super::openapi::{BodyErrors, StaffErrors};
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateSettings {
     business_name: Option<ShortText>,
@@ -31,16 +34,39 @@ struct UpdateSettings {
     address: Patch<ShortText>,
     #[serde(default)]
     service_area: Patch<LongText>,
+    #[schema(max_items = 20)]
     payment_methods: Option<Vec<ShortText>>,
+    #[schema(max_items = 100)]
     faq: Option<Vec<FaqEntry>>,
     #[serde(default)]
     emergency: Patch<EmergencyPolicy>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/settings",
+    tag = "settings",
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "The business profile", body = Settings),
+        StaffErrors,
+    )
+)]
 async fn show(State(state): State<AppState>) -> ApiResult<axum::Json<Settings>> {
     Ok(axum::Json(settings::get(&state.db).await?))
 }
 
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/settings",
+    tag = "settings",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body = UpdateSettings,
+    responses(
+        (status = 200, description = "The profile, changed (fields left out are kept)", body = Settings),
+        StaffErrors, BodyErrors,
+    )
+)]
 async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) -> ApiResult<axum::Json<Settings>> {
     let changes = SettingsChanges {
         business_name: b.business_name,
@@ -58,6 +84,10 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
     };
     Ok(axum::Json(settings::update(&state.db, changes).await?))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(show, update))]
+pub(super) struct SettingsApi;
 
 /// Served with the CRM family.
 pub(super) fn routes() -> Router<AppState> {
