@@ -44,6 +44,7 @@ struct UpdateLead {
     #[serde(default)]
     budget: Patch<ShortText>,
     #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
     assigned_to: Patch<Uuid>,
 }
 

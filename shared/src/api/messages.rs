@@ -91,6 +91,7 @@ const MAX_FIELDS: usize = 50;
         (status = 202, description = "Stored; processing is queued (a repeat of an `external_id` answers the first result)", body = ReceiveAccepted),
         (status = 400, description = "The body is not JSON", body = super::openapi::ErrorBody),
         (status = 401, description = "`sms` or `email` without a valid API key", body = super::openapi::ErrorBody),
+        (status = 403, description = "`chat_token` is not a token this service issued", body = super::openapi::ErrorBody),
         (status = 409, description = "The same message is being accepted right now", body = super::openapi::ErrorBody, headers(("Retry-After" = u64))),
         (status = 429, description = "Too many messages from this address", body = super::openapi::ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the window ends"))),
         (status = 503, description = "A backing service is unavailable", body = super::openapi::ErrorBody, headers(("Retry-After" = u64))),
@@ -126,7 +127,10 @@ async fn receive(
     let chat_session = match (channel, r.chat_token.as_deref()) {
         (Channel::Chat, Some(token)) => Some(
             chat_token::verify(&state.chat_key, token)
-                .ok_or_else(|| ApiError::validation("chat_token", "chat_token is not a token this service issued"))?,
+                .ok_or_else(|| {
+                    // A forged or foreign token is a credential failure, as on the chat read.
+                    ApiError::forbidden("chat_token is not a token this service issued").with_field("chat_token")
+                })?,
         ),
         (Channel::Chat, None) => Some(Uuid::new_v4()),
         (_, Some(_)) => return Err(ApiError::validation("chat_token", "chat_token belongs to chat messages")),

@@ -16,6 +16,7 @@ use utoipa::openapi::{InfoBuilder, OpenApi as Document};
 use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 
 pub(crate) mod providers;
+mod rules;
 
 /// What every failure answers: `{"error": {"code", "message", "field"?}}`.
 #[derive(Serialize, ToSchema)]
@@ -180,7 +181,7 @@ pub fn document() -> Document {
         ))
         .build();
     doc.servers = Some(vec![Server::new("/")]);
-    doc
+    rules::apply(doc)
 }
 
 /// Every documented operation: (method in upper case, path as the router spells it).

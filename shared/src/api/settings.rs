@@ -13,7 +13,7 @@ use super::extract::Json;
 use crate::app::AppState;
 use crate::domain::booking_settings::BookingChanges;
 use crate::domain::profile::{EmergencyPolicy, FaqEntry};
-use crate::domain::text::{LongText, ShortText};
+use crate::domain::text::{LongText, ShortText, Text};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::services::settings::{self, SettingsChanges};
 
@@ -32,8 +32,9 @@ struct UpdateSettings {
     booking: Option<BookingChanges>,
     #[serde(default)]
     address: Patch<ShortText>,
+    /// At most 2000 characters, as the database stores it.
     #[serde(default)]
-    service_area: Patch<LongText>,
+    service_area: Patch<Text<2000>>,
     #[schema(max_items = 20)]
     payment_methods: Option<Vec<ShortText>>,
     #[schema(max_items = 100)]
@@ -77,7 +78,7 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
         about: b.about,
         booking: b.booking,
         address: b.address,
-        service_area: b.service_area,
+        service_area: b.service_area.map(Text::widen),
         payment_methods: b.payment_methods,
         faq: b.faq,
         emergency: b.emergency,

@@ -139,7 +139,7 @@ impl<T: ToSchema> utoipa::__dev::ComposeSchema for Patch<T> {
 
 impl<T: ToSchema> ToSchema for Patch<T> {
     fn name() -> Cow<'static, str> {
-        format!("{}OrNull", T::name()).into()
+        "Nullable".into()
     }
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         collect::<T>(schemas);
