@@ -125,13 +125,10 @@ async fn receive(
     }
     let channel = r.channel;
     let chat_session = match (channel, r.chat_token.as_deref()) {
-        (Channel::Chat, Some(token)) => Some(
-            chat_token::verify(&state.chat_key, token)
-                .ok_or_else(|| {
-                    // A forged or foreign token is a credential failure, as on the chat read.
-                    ApiError::forbidden("chat_token is not a token this service issued").with_field("chat_token")
-                })?,
-        ),
+        (Channel::Chat, Some(token)) => Some(chat_token::verify(&state.chat_key, token).ok_or_else(|| {
+            // A forged or foreign token is a credential failure, as on the chat read.
+            ApiError::forbidden("chat_token is not a token this service issued").with_field("chat_token")
+        })?),
         (Channel::Chat, None) => Some(Uuid::new_v4()),
         (_, Some(_)) => return Err(ApiError::validation("chat_token", "chat_token belongs to chat messages")),
         (_, None) => None,

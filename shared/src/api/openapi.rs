@@ -184,6 +184,33 @@ pub fn document() -> Document {
     rules::apply(doc)
 }
 
+/// The document as served. utoipa 5.5 writes a link's `operationId` as `operation_id`
+/// (its `Link` lacks the camelCase rename), so link keys are put right here.
+pub fn json() -> serde_json::Value {
+    let mut v = serde_json::to_value(document()).expect("the OpenAPI document serialises");
+    let links = v["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("responses").and_then(serde_json::Value::as_object_mut))
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|r| r.get_mut("links").and_then(serde_json::Value::as_object_mut))
+        .flat_map(|links| links.values_mut())
+        .filter_map(serde_json::Value::as_object_mut);
+    for link in links {
+        for (wrong, right) in
+            [("operation_id", "operationId"), ("operation_ref", "operationRef"), ("request_body", "requestBody")]
+        {
+            if let Some(value) = link.remove(wrong) {
+                link.insert(right.to_owned(), value);
+            }
+        }
+    }
+    v
+}
+
 /// Every documented operation: (method in upper case, path as the router spells it).
 pub fn operations() -> BTreeSet<(String, String)> {
     let doc = document();
@@ -217,6 +244,6 @@ pub fn operations() -> BTreeSet<(String, String)> {
 )]
 pub(super) async fn serve() -> impl IntoResponse {
     static JSON: OnceLock<String> = OnceLock::new();
-    let body = JSON.get_or_init(|| document().to_json().expect("the OpenAPI document serialises")).clone();
+    let body = JSON.get_or_init(|| json().to_string()).clone();
     ([(header::CONTENT_TYPE, "application/json")], body)
 }

@@ -29,7 +29,9 @@ async fn the_served_document_is_openapi_3_1() {
     assert_eq!(doc["info"]["title"], "Leadflow");
     assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(doc["servers"], json!([{"url": "/"}]));
-    assert_eq!(doc, serde_json::to_value(leadflow::api::openapi::document()).unwrap());
+    assert_eq!(doc, leadflow::api::openapi::json());
+    let link = &doc["paths"]["/api/leads"]["post"]["responses"]["201"]["links"]["leads_show"];
+    assert_eq!(link["operationId"], "leads_show", "{link}");
 }
 
 #[tokio::test]
@@ -73,7 +75,7 @@ fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
 
 #[tokio::test]
 async fn every_ref_resolves() {
-    let doc = serde_json::to_value(leadflow::api::openapi::document()).unwrap();
+    let doc = leadflow::api::openapi::json();
     let mut found = Vec::new();
     refs(&doc, &mut found);
     assert!(!found.is_empty());
@@ -85,7 +87,7 @@ async fn every_ref_resolves() {
 
 #[tokio::test]
 async fn staff_operations_declare_security_and_public_ones_none() {
-    let doc = serde_json::to_value(leadflow::api::openapi::document()).unwrap();
+    let doc = leadflow::api::openapi::json();
     let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
     assert_eq!(schemes["bearer"]["scheme"], "bearer");
     assert_eq!(schemes["api_key"]["name"], "X-Api-Key");

@@ -1,37 +1,96 @@
 //! Rules of the request bodies that span fields, which the derived schemas cannot state,
-//! written into the document; and a flattened schema the derive gets wrong. Without them
+//! written into the document; a flattened schema the derive gets wrong; unique operation
+//! ids; and the links from a create to the operations on what it made. Without the rules
 //! a client (or a fuzzer) following the document would send bodies the API refuses.
 
-use serde_json::{Value, json};
-use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::{OpenApi as Document, Ref, RefOr};
 
-pub(super) fn apply(doc: Document) -> Document {
-    let mut v = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
-    let schemas = &mut v["components"]["schemas"];
-    email_or_phone(&mut schemas["CreateCustomer"]);
-    email_or_phone(&mut schemas["Contact"]);
-    // A chat token continues a chat session: other channels must leave it out.
-    schemas["Receive"]["anyOf"] = json!([
-        {"properties": {"channel": {"const": "chat"}}},
-        {"properties": {"chat_token": {"type": "null"}}},
-    ]);
-    flatten(schemas, "Sequence", "SequenceSpec");
-    unique_operation_ids(&mut v["paths"]);
-    for (from, to) in LINKS {
-        link(&mut v["paths"], from, to);
+pub(super) fn apply(mut doc: Document) -> Document {
+    if let Some(components) = doc.components.as_mut() {
+        let schemas = &mut components.schemas;
+        for name in ["CreateCustomer", "Contact"] {
+            if let Some(schema) = schemas.remove(name) {
+                schemas.insert(name.to_owned(), email_or_phone(schema));
+            }
+        }
+        if let Some(schema) = schemas.remove("Receive") {
+            // A chat token continues a chat session: other channels must leave it out.
+            let rule =
+                AnyOfBuilder::new()
+                    .item(object().property(
+                        "channel",
+                        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["chat"])),
+                    ))
+                    .item(object().property("chat_token", ObjectBuilder::new().schema_type(Type::Null)));
+            schemas.insert("Receive".to_owned(), AllOfBuilder::new().item(schema).item(rule).into());
+        }
+        flatten(schemas, "Sequence", "SequenceSpec");
     }
-    serde_json::from_value(v).expect("the patched OpenAPI document reads back")
+    unique_operation_ids(&mut doc);
+    for (from, to) in LINKS {
+        link(&mut doc, from, to);
+    }
+    doc
+}
+
+fn object() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Object)
+}
+
+/// A customer needs an e-mail address or a phone number (either may be `null` when the
+/// other is given).
+fn email_or_phone(schema: RefOr<Schema>) -> RefOr<Schema> {
+    let rule = AnyOfBuilder::new()
+        .item(object().property("email", Ref::from_schema_name("Email")).required("email"))
+        .item(object().property("phone", ObjectBuilder::new().schema_type(Type::String)).required("phone"));
+    AllOfBuilder::new().item(schema).item(rule).into()
+}
+
+/// `name` is `#[serde(flatten)]` over `inner`, whose schema refuses unknown properties: as
+/// an `allOf` the two could never both hold, so `name` gets `inner`'s properties itself.
+fn flatten(schemas: &mut std::collections::BTreeMap<String, RefOr<Schema>>, name: &str, inner: &str) {
+    let (Some(RefOr::T(Schema::Object(inner))), Some(RefOr::T(Schema::AllOf(all)))) =
+        (schemas.get(inner).cloned(), schemas.get(name).cloned())
+    else {
+        return;
+    };
+    let mut merged = inner;
+    merged.additional_properties = None;
+    for part in all.items {
+        if let RefOr::T(Schema::Object(own)) = part {
+            merged.properties.extend(own.properties);
+            merged.required.extend(own.required);
+        }
+    }
+    schemas.insert(name.to_owned(), RefOr::T(Schema::Object(merged)));
+}
+
+fn operations(doc: &mut Document) -> impl Iterator<Item = (&String, &'static str, &mut Operation)> {
+    doc.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("get", item.get.as_mut()),
+            ("put", item.put.as_mut()),
+            ("post", item.post.as_mut()),
+            ("delete", item.delete.as_mut()),
+            ("patch", item.patch.as_mut()),
+        ]
+        .into_iter()
+        .filter_map(move |(method, op)| op.map(|op| (path, method, op)))
+    })
 }
 
 /// Operation ids are the handlers' names, which repeat across families (`create`,
-/// `list`): prefixed with the tag they become unique, as OpenAPI requires.
-fn unique_operation_ids(paths: &mut Value) {
-    for item in paths.as_object_mut().into_iter().flat_map(|p| p.values_mut()) {
-        for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
-            let tag = op["tags"][0].as_str().unwrap_or("api").replace('-', "_");
-            if let Some(id) = op["operationId"].as_str() {
-                op["operationId"] = json!(format!("{tag}_{id}"));
-            }
+/// `list`) and between PUT and PATCH of one handler: with the tag and method they become
+/// unique, as OpenAPI requires.
+fn unique_operation_ids(doc: &mut Document) {
+    for (_, method, op) in operations(doc) {
+        let tag = op.tags.as_ref().and_then(|t| t.first()).map_or("api", String::as_str).replace('-', "_");
+        if let Some(id) = &op.operation_id {
+            let id = if method == "patch" { format!("{tag}_{id}_patch") } else { format!("{tag}_{id}") };
+            op.operation_id = Some(id);
         }
     }
 }
@@ -84,50 +143,22 @@ const LINKS: &[(&str, &[&str])] = &[
     ("post /api/follow-ups", &["get /api/follow-ups/{id}", "delete /api/follow-ups/{id}"]),
 ];
 
-fn link(paths: &mut Value, from: &str, to: &[&str]) {
-    let op = |paths: &Value, at: &str| {
-        let (method, path) = at.split_once(' ').expect("METHOD path");
-        paths[path][method].clone()
-    };
-    let mut links = serde_json::Map::new();
-    for target in to {
-        let target_op = op(paths, target);
-        let id = target_op["operationId"].as_str().unwrap_or_else(|| panic!("{target} is not documented"));
-        links.insert(id.to_owned(), json!({"operationId": id, "parameters": {"id": "$response.body#/id"}}));
+fn link(doc: &mut Document, from: &str, to: &[&str]) {
+    let ids: Vec<String> = to
+        .iter()
+        .map(|target| {
+            operations(doc)
+                .find(|(path, method, _)| format!("{method} {path}") == *target)
+                .and_then(|(_, _, op)| op.operation_id.clone())
+                .unwrap_or_else(|| panic!("{target} is not documented"))
+        })
+        .collect();
+    let (_, _, op) = operations(doc)
+        .find(|(path, method, _)| format!("{method} {path}") == from)
+        .unwrap_or_else(|| panic!("{from} is not documented"));
+    let Some(RefOr::T(created)) = op.responses.responses.get_mut("201") else { panic!("{from} answers no 201") };
+    for id in ids {
+        let link = LinkBuilder::new().operation_id(id.clone()).parameter("id", "$response.body#/id").build();
+        created.links.insert(id, RefOr::T(link));
     }
-    let (method, path) = from.split_once(' ').expect("METHOD path");
-    let created = &mut paths[path][method]["responses"]["201"];
-    assert!(created.is_object(), "{from} answers no 201");
-    created["links"] = Value::Object(links);
-}
-
-/// A customer needs an e-mail address or a phone number (either may be `null` when the
-/// other is given).
-fn email_or_phone(schema: &mut Value) {
-    schema["anyOf"] = json!([
-        {"required": ["email"], "properties": {"email": {"$ref": "#/components/schemas/Email"}}},
-        {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
-    ]);
-}
-
-/// `name` is `#[serde(flatten)]` over `inner`, whose schema refuses unknown properties: as
-/// an `allOf` the two could never both hold, so `name` gets `inner`'s properties itself.
-fn flatten(schemas: &mut Value, name: &str, inner: &str) {
-    let inner = schemas[inner].clone();
-    let Some(parts) = schemas[name]["allOf"].as_array().cloned() else { return };
-    let mut merged = json!({"type": "object", "properties": {}, "required": []});
-    for part in parts.iter().map(|p| if p.get("$ref").is_some() { &inner } else { p }) {
-        if let Some(props) = part["properties"].as_object() {
-            for (k, s) in props {
-                merged["properties"][k] = s.clone();
-            }
-        }
-        if let (Some(req), Some(all)) = (part["required"].as_array(), merged["required"].as_array_mut()) {
-            all.extend(req.iter().cloned());
-        }
-        if let Some(d) = part.get("description") {
-            merged["description"] = d.clone();
-        }
-    }
-    schemas[name] = merged;
 }
