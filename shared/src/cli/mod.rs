@@ -76,12 +76,12 @@ pub async fn main() -> ExitCode {
     crate::telemetry::init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { addr } => serve(addr).await,
+        Command::Serve { addr } => Box::pin(serve(addr)).await,
         Command::Migrate => migrate().await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
         Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
         Command::BenchFollowUps { due, sends, concurrency } => {
-            bench_follow_ups::follow_ups(due, sends, concurrency).await
+            Box::pin(bench_follow_ups::follow_ups(due, sends, concurrency)).await
         }
     };
     match result {
