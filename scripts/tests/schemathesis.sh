@@ -11,7 +11,8 @@ source scripts/lib/stack.sh
 : "${DATABASE_URL:?DATABASE_URL must point at a Postgres server}"
 : "${MONGODB_URI:?MONGODB_URI must point at a MongoDB server}"
 SCHEMATHESIS_VERSION=4.32.5
-EXAMPLES="${SCHEMATHESIS_EXAMPLES:-25}"
+# About four minutes on two cores; SCHEMATHESIS_EXAMPLES raises it for a deeper run.
+EXAMPLES="${SCHEMATHESIS_EXAMPLES:-15}"
 
 if ! "$STACK_VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   log "installing schemathesis $SCHEMATHESIS_VERSION into .cache/venv"
@@ -66,10 +67,11 @@ status=0
   --suppress-health-check too_slow,filter_too_much \
   --report junit --report-dir "$work/report" \
   --no-color || status=$?
-if grep -E '"status": ?5[0-9][0-9]|status=5[0-9][0-9]' "$work/server.log" >/dev/null 2>&1 \
-  || grep -q '"level":"ERROR"\| ERROR ' "$work/server.log"; then
+# A 5xx fails schemathesis's not_a_server_error check; a panic or an error the server
+# only logged (a detached task) shows here.
+if grep -qE 'ERROR|panicked' "$work/server.log"; then
   log "the server logged errors during the fuzz:"
-  grep -E 'ERROR' "$work/server.log" | tail -n 20 >&2
+  grep -E 'ERROR|panicked' "$work/server.log" | tail -n 20 >&2
   status=1
 fi
 [ "$status" = 0 ] || die "schemathesis found failures (see above)"
