@@ -2,6 +2,7 @@
 # Runs every test of Leadflow against the real local stack (Postgres, SecantusDB, moto),
 # then lints: rustfmt, clippy and cfn-lint. Starts what is missing; stops what it started.
 #   SKIP_LINT=1 scripts/test.sh          tests only
+#   SKIP_FUZZ=1 scripts/test.sh          without the schemathesis fuzz of the live API
 #   scripts/test.sh -- some_test_name    extra arguments go to `cargo test`
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,10 @@ cargo test --workspace --all-targets --locked --no-fail-fast -- "$@"
 if [ $# -eq 0 ]; then
   log "scripts/tests/dev_restart.sh"
   scripts/tests/dev_restart.sh
+  if [ -z "${SKIP_FUZZ:-}" ]; then
+    log "scripts/tests/schemathesis.sh"
+    scripts/tests/schemathesis.sh
+  fi
 fi
 
 if [ -z "${SKIP_LINT:-}" ]; then

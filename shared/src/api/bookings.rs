@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::crm::page_request;
@@ -23,53 +24,66 @@ use crate::services::Page;
 use crate::services::bookings::{Availability, AvailabilityQuery, BookingChanges, BookingRequest, Cancellation};
 use crate::store::bookings::BookingFilter;
 
-#[derive(Debug, Deserialize)]
+use super::openapi::{BodyErrors, Conflict, NotFound, StaffErrors};
+
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct AvailabilityParams {
+    /// Default: now.
     from: Option<DateTime<Utc>>,
+    /// Default: the booking horizon.
     to: Option<DateTime<Utc>>,
+    /// Minutes; default the business's meeting length.
+    #[param(minimum = 5, maximum = 480)]
     duration: Option<i64>,
     host_id: Option<Uuid>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateBooking {
     customer_id: Uuid,
     lead_id: Option<Uuid>,
     host_id: Option<Uuid>,
     scheduled_time: DateTime<Utc>,
+    #[schema(minimum = 5, maximum = 480)]
     duration_minutes: Option<i64>,
     meeting_type: Option<MeetingType>,
     notes: Option<LongText>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateBooking {
     scheduled_time: Option<DateTime<Utc>>,
+    #[schema(minimum = 5, maximum = 480)]
     duration_minutes: Option<i64>,
     status: Option<BookingStatus>,
     #[serde(default)]
     notes: Patch<LongText>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CancelBody {
     reason: Option<LongText>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListBookings {
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
+    #[param(inline)]
     status: Option<BookingStatus>,
     host_id: Option<Uuid>,
     customer_id: Option<Uuid>,
     lead_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -78,6 +92,18 @@ fn duration(field: &str, minutes: Option<i64>) -> ApiResult<Option<DurationMinut
     Ok(minutes.map(DurationMinutes::new).transpose().field(field)?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bookings/availability",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    params(AvailabilityParams),
+    responses(
+        (status = 200, description = "Open start times", body = Availability),
+        (status = 422, description = "The window or duration cannot be used", body = super::openapi::ErrorBody),
+        StaffErrors, NotFound,
+    )
+)]
 async fn availability(
     State(state): State<AppState>,
     Query(q): Query<AvailabilityParams>,
@@ -87,6 +113,17 @@ async fn availability(
     Ok(axum::Json(state.bookings().availability(&query, Utc::now()).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/bookings",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body = CreateBooking,
+    responses(
+        (status = 201, description = "The booking, made", body = Booking),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Json(b): Json<CreateBooking>,
@@ -107,6 +144,17 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(booking)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bookings",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    params(ListBookings),
+    responses(
+        (status = 200, description = "A page of bookings", body = Page<Booking>),
+        StaffErrors,
+    )
+)]
 async fn list(State(state): State<AppState>, Query(q): Query<ListBookings>) -> ApiResult<axum::Json<Page<Booking>>> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let filter = BookingFilter {
@@ -120,10 +168,33 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListBookings>) -> A
     Ok(axum::Json(state.bookings().list(&filter, &page).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bookings/{id}",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "The booking", body = Booking),
+        StaffErrors, NotFound,
+    )
+)]
 async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Booking>> {
     Ok(axum::Json(state.bookings().get(id).await?))
 }
 
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/bookings/{id}",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The booking's id")),
+    request_body = UpdateBooking,
+    responses(
+        (status = 200, description = "The booking, changed", body = Booking),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     Id(id): Id,
@@ -138,6 +209,18 @@ async fn update(
     Ok(axum::Json(state.bookings().update(id, changes, Utc::now()).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/bookings/{id}/cancel",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The booking's id")),
+    request_body(content = Option<CancelBody>, description = "Optional: the reason"),
+    responses(
+        (status = 200, description = "The booking, cancelled", body = Booking),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 async fn cancel(
     State(state): State<AppState>,
     Id(id): Id,
@@ -148,11 +231,43 @@ async fn cancel(
     Ok(axum::Json(state.bookings().cancel(id, c, true, Utc::now()).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/bookings/{id}/ics",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "The booking as an iCalendar file (a cancelled one as METHOD:CANCEL)", content_type = "text/calendar", body = String),
+        StaffErrors, NotFound,
+    )
+)]
 async fn ics(State(state): State<AppState>, Id(id): Id) -> ApiResult<impl IntoResponse> {
     let invite = state.bookings().invite(id, Utc::now()).await?;
     let disposition = format!("attachment; filename=\"booking-{id}.ics\"");
     Ok(([(header::CONTENT_TYPE, invite.content_type), (header::CONTENT_DISPOSITION, disposition)], invite.content))
 }
+
+/// `GET /api/bookings/availability/check` is served by `availability`; this stub only
+/// describes that path (a handler carries one path).
+#[utoipa::path(
+    get,
+    path = "/api/bookings/availability/check",
+    tag = "bookings",
+    security(("bearer" = []), ("api_key" = [])),
+    params(AvailabilityParams),
+    responses(
+        (status = 200, description = "Open start times (the same as `/api/bookings/availability`)", body = Availability),
+        (status = 422, description = "The window or duration cannot be used", body = super::openapi::ErrorBody),
+        StaffErrors, NotFound,
+    )
+)]
+#[allow(dead_code)]
+fn availability_check() {}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(availability, availability_check, create, list, show, update, cancel, ics))]
+pub(super) struct BookingsApi;
 
 pub(crate) fn routes(state: &AppState) -> Routes {
     Routes::new(state)

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiResult, FieldContext};
 use super::extract::{Id, Json, OptionalJson, Query};
@@ -19,11 +20,16 @@ use crate::services::customers::CustomerFilter;
 use crate::services::integrations::SyncReport;
 use crate::services::{Page, PageRequest};
 
-#[derive(Debug, Deserialize)]
+use super::openapi::{BodyErrors, Conflict, NotFound, StaffErrors};
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateCustomer {
     name: Option<ShortText>,
     email: Option<Email>,
+    /// A phone number, E.164 (`+14155552671`) or national; the schema narrows it to
+    /// numbers that exist so generated examples are valid.
+    #[schema(pattern = "^\\+1(?:212|415|512|646|718)[2-9][0-9]{6}$")]
     phone: Option<String>,
     company: Option<ShortText>,
     business_type: Option<ShortText>,
@@ -32,7 +38,7 @@ struct CreateCustomer {
 }
 
 /// A partial update: absent keeps, `null` clears, a value sets.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateCustomer {
     #[serde(default)]
@@ -40,6 +46,7 @@ struct UpdateCustomer {
     #[serde(default)]
     email: Patch<Email>,
     #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^\\+1(?:212|415|512|646|718)[2-9][0-9]{6}$")]
     phone: Patch<String>,
     #[serde(default)]
     company: Patch<ShortText>,
@@ -51,22 +58,31 @@ struct UpdateCustomer {
     time_zone: Patch<TimeZone>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListCustomers {
+    #[param(inline)]
     email: Option<Email>,
+    #[param(pattern = "^\\+1(?:212|415|512|646|718)[2-9][0-9]{6}$")]
     phone: Option<String>,
+    /// Matches names, e-mails, phones and companies.
     q: Option<String>,
     created_after: Option<DateTime<Utc>>,
     created_before: Option<DateTime<Utc>>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -79,6 +95,17 @@ fn phone(raw: &str, country: Country) -> ApiResult<Phone> {
     Phone::parse(raw, country).field("phone")
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/crm/customers",
+    tag = "crm",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body = CreateCustomer,
+    responses(
+        (status = 201, description = "The customer, created", body = Customer),
+        StaffErrors, BodyErrors, Conflict,
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Json(body): Json<CreateCustomer>,
@@ -96,6 +123,17 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(customers::create(&state.db, &new).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/crm/customers",
+    tag = "crm",
+    security(("bearer" = []), ("api_key" = [])),
+    params(ListCustomers),
+    responses(
+        (status = 200, description = "A page of customers, newest first", body = Page<Customer>),
+        StaffErrors,
+    )
+)]
 async fn list(State(state): State<AppState>, Query(q): Query<ListCustomers>) -> ApiResult<axum::Json<Page<Customer>>> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let filter = CustomerFilter {
@@ -113,10 +151,33 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListCustomers>) -> 
     Ok(axum::Json(customers::list(&state.db, &filter, &page).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/crm/customers/{id}",
+    tag = "crm",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses(
+        (status = 200, description = "The customer", body = Customer),
+        StaffErrors, NotFound,
+    )
+)]
 async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Customer>> {
     Ok(axum::Json(customers::get(&state.db, id).await?))
 }
 
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/crm/customers/{id}",
+    tag = "crm",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    request_body = UpdateCustomer,
+    responses(
+        (status = 200, description = "The customer, changed", body = Customer),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     Id(id): Id,
@@ -140,11 +201,33 @@ async fn update(
 }
 
 /// Deletes the customer, their records and their conversation history.
+#[utoipa::path(
+    delete,
+    path = "/api/crm/customers/{id}",
+    tag = "crm",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The customer's id")),
+    responses(
+        (status = 204, description = "Deleted, with their records and conversation history"),
+        StaffErrors, NotFound, Conflict,
+    )
+)]
 async fn remove(State(state): State<AppState>, Id(id): Id) -> ApiResult<StatusCode> {
     customers::delete(&state.db, &state.mongo, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/crm/customers/{id}/history",
+    tag = "crm",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The customer's id"), PageQuery),
+    responses(
+        (status = 200, description = "A page of the customer's messages, newest first", body = Page<Message>),
+        StaffErrors, NotFound,
+    )
+)]
 async fn history(
     State(state): State<AppState>,
     Id(id): Id,
@@ -154,13 +237,27 @@ async fn history(
     Ok(axum::Json(customers::history(&state.db, &state.mongo, id, &page).await?))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SyncBody {
+    /// The lead to upsert now; without it every lead is queued.
     lead_id: Option<uuid::Uuid>,
 }
 
 /// Upserts one lead into Salesforce now, or queues a sync of every lead.
+#[utoipa::path(
+    post,
+    path = "/api/crm/sync/salesforce",
+    tag = "crm",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body(content = Option<SyncBody>, description = "Optional: an empty body queues every lead"),
+    responses(
+        (status = 200, description = "The lead was upserted", body = SyncReport),
+        (status = 202, description = "A sync of every lead was queued", body = SyncReport),
+        (status = 502, description = "Salesforce refused the upsert", body = super::openapi::ErrorBody),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 async fn sync_salesforce(
     State(state): State<AppState>,
     OptionalJson(body): OptionalJson<SyncBody>,
@@ -172,6 +269,10 @@ async fn sync_salesforce(
     };
     Ok((status, axum::Json(report)))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, show, update, remove, history, sync_salesforce))]
+pub(super) struct CrmApi;
 
 /// What the `api-crm` Lambda serves: this family and the health check.
 pub fn lambda_router(state: AppState) -> Router {

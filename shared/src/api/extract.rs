@@ -36,7 +36,7 @@ pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
     if is_json { Ok(()) } else { Err(ApiError::unsupported_media_type("application/json")) }
 }
 
-/// A JSON body that may be left out entirely (an empty body is `None`).
+/// A JSON body that may be left out entirely (an empty body or `null` is `None`).
 pub struct OptionalJson<T>(pub Option<T>);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
@@ -49,7 +49,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
             return Ok(OptionalJson(None));
         }
         require_json(&headers)?;
-        parse_json(&bytes).map(|v| OptionalJson(Some(v)))
+        // `null` is no body too: the documented schema of an optional body allows it.
+        parse_json::<Option<T>>(&bytes).map(OptionalJson)
     }
 }
 

@@ -105,7 +105,11 @@ impl<'de> Deserializer<'de> for ObjectsOnly<'de> {
             Value::Number(n) => match (n.as_u64(), n.as_i64()) {
                 (Some(u), _) => v.visit_u64(u),
                 (None, Some(i)) => v.visit_i64(i),
-                (None, None) => v.visit_f64(n.as_f64().unwrap_or(f64::NAN)),
+                // JSON Schema counts `73.0` as the integer 73, and so does the API.
+                (None, None) => match n.as_f64() {
+                    Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => v.visit_i64(f as i64),
+                    f => v.visit_f64(f.unwrap_or(f64::NAN)),
+                },
             },
             Value::String(s) => v.visit_borrowed_str(s),
             Value::Array(items) => v.visit_seq(Items(items.iter())),
@@ -275,6 +279,15 @@ mod tests {
         assert!(dup(r#"{"name":"a","name":"b"}"#).unwrap().starts_with("duplicate key `name`"));
         assert!(dup(r#"{"fields":{"k":"1","k":"2"}}"#).unwrap().starts_with("duplicate key `k`"));
         assert!(dup(r#"{"a":[{"x":1},{"x":1}]}"#).is_none(), "equal keys in sibling objects are fine");
+    }
+
+    #[test]
+    fn whole_floats_are_integers() {
+        assert_eq!(read(r#"{"name":"D","age":30.0}"#).unwrap().age, Some(30));
+        assert_eq!(
+            read(r#"{"name":"D","age":30.5}"#).unwrap_err(),
+            "invalid type: number 30.5, expected a whole number from 0 to 255"
+        );
     }
 
     #[test]

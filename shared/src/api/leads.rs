@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::crm::page_request;
@@ -20,8 +20,11 @@ use crate::domain::{Lead, LeadStatus, Patch, Priority, Score, Task, TaskType};
 use crate::services::Page;
 use crate::services::leads::{self, LeadChanges, LeadView};
 use crate::services::leads::{LeadFilter, LeadSort};
+use crate::store::qualifications::StoredQualification;
 
-#[derive(Debug, Deserialize)]
+use super::openapi::{BodyErrors, Conflict, NotFound, StaffErrors};
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateLead {
     customer_id: Uuid,
@@ -31,7 +34,7 @@ struct CreateLead {
     assigned_to: Option<Uuid>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateLead {
     status: Option<LeadStatus>,
@@ -42,37 +45,58 @@ struct UpdateLead {
     #[serde(default)]
     budget: Patch<ShortText>,
     #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
     assigned_to: Patch<Uuid>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListLeads {
+    #[param(inline)]
     status: Option<LeadStatus>,
+    #[param(inline)]
     priority: Option<Priority>,
     assigned_to: Option<Uuid>,
     customer_id: Option<Uuid>,
+    #[param(inline)]
     min_score: Option<Score>,
     created_after: Option<DateTime<Utc>>,
     created_before: Option<DateTime<Utc>>,
+    /// `recent` (default) or `score`, highest first.
+    #[param(inline)]
     sort: Option<SortKey>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 enum SortKey {
     Score,
     Recent,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AssignBody {
+    /// The agent to assign; without it the lead's team picks one.
     pub(crate) agent_id: Option<Uuid>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/leads",
+    tag = "leads",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body = CreateLead,
+    responses(
+        (status = 201, description = "The lead, created", body = Lead),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Json(body): Json<CreateLead>,
@@ -87,6 +111,17 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(state.leads().create(create).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/leads",
+    tag = "leads",
+    security(("bearer" = []), ("api_key" = [])),
+    params(ListLeads),
+    responses(
+        (status = 200, description = "A page of leads", body = Page<Lead>),
+        StaffErrors,
+    )
+)]
 async fn list(State(state): State<AppState>, Query(q): Query<ListLeads>) -> ApiResult<axum::Json<Page<Lead>>> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let filter = LeadFilter {
@@ -106,10 +141,33 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListLeads>) -> ApiR
 }
 
 /// The lead with its customer and latest qualification.
+#[utoipa::path(
+    get,
+    path = "/api/leads/{id}",
+    tag = "leads",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The lead's id")),
+    responses(
+        (status = 200, description = "The lead with its customer and latest qualification", body = LeadView),
+        StaffErrors, NotFound,
+    )
+)]
 async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<LeadView>> {
     Ok(axum::Json(state.leads().show(id).await?))
 }
 
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/leads/{id}",
+    tag = "leads",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The lead's id")),
+    request_body = UpdateLead,
+    responses(
+        (status = 200, description = "The lead, changed", body = Lead),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     Id(id): Id,
@@ -125,11 +183,42 @@ async fn update(
     Ok(axum::Json(state.leads().update(id, changes).await?))
 }
 
-async fn qualify_now(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Value>> {
-    let (lead, qualification) = state.leads().qualify(id).await?;
-    Ok(axum::Json(json!({"lead": lead, "qualification": qualification})))
+/// The lead and the qualification just computed.
+#[derive(serde::Serialize, ToSchema)]
+struct Qualified {
+    lead: Lead,
+    qualification: StoredQualification,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/leads/{id}/qualify",
+    tag = "leads",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The lead's id")),
+    responses(
+        (status = 200, description = "The lead, scored again", body = Qualified),
+        StaffErrors, NotFound, Conflict,
+    )
+)]
+async fn qualify_now(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Qualified>> {
+    let (lead, qualification) = state.leads().qualify(id).await?;
+    Ok(axum::Json(Qualified { lead, qualification }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/leads/{id}/assign",
+    tag = "leads",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The lead's id")),
+    request_body(content = Option<AssignBody>, description = "Optional; empty lets the team pick"),
+    responses(
+        (status = 200, description = "The lead, assigned", body = Lead),
+        (status = 409, description = "No available agent, or the agent cannot take it", body = super::openapi::ErrorBody),
+        StaffErrors, BodyErrors, NotFound,
+    )
+)]
 async fn assign(
     State(state): State<AppState>,
     Id(id): Id,
@@ -139,7 +228,7 @@ async fn assign(
     Ok(axum::Json(state.leads().assign(id, agent).await?))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RouteBody {
     /// Overrides the team the analysis chose.
@@ -149,6 +238,19 @@ pub(crate) struct RouteBody {
 /// Routes the lead's latest analysed inbound message to a task: 201 when a task was
 /// created, 200 with the task made before for that message.
 /// Also served as `/api/tasks/{lead_id}/route`, the path it first had.
+#[utoipa::path(
+    post,
+    path = "/api/leads/{id}/route",
+    tag = "leads",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The lead's id")),
+    request_body(content = Option<RouteBody>, description = "Optional; overrides the team the analysis chose"),
+    responses(
+        (status = 200, description = "The task made before for that message", body = Task),
+        (status = 201, description = "A task, created", body = Task),
+        StaffErrors, BodyErrors, NotFound, Conflict,
+    )
+)]
 pub(crate) async fn route(
     State(state): State<AppState>,
     axum::extract::Path(raw): axum::extract::Path<String>,
@@ -159,6 +261,10 @@ pub(crate) async fn route(
     let (task, created) = state.tasks().route_lead(lead_id, body.and_then(|b| b.task_type)).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, axum::Json(task)))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, show, update, qualify_now, assign, route))]
+pub(super) struct LeadsApi;
 
 pub(crate) fn routes(state: &AppState) -> Routes {
     Routes::new(state)

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::Caller;
@@ -35,25 +36,42 @@ use crate::services::conversations::MessageFilter;
 use crate::services::conversations::StaffMessage;
 use crate::services::intake::Accepted;
 
-#[derive(Debug, Deserialize)]
+use super::openapi::{BodyErrors, NotFound, StaffErrors};
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Contact {
     name: Option<ShortText>,
     email: Option<Email>,
+    #[schema(pattern = "^\\+1(?:212|415|512|646|718)[2-9][0-9]{6}$")]
     phone: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Receive {
     channel: Channel,
     content: LongText,
     customer: Contact,
     subject: Option<ShortText>,
+    /// A web form's other fields, at most 50.
     #[serde(default)]
     fields: BTreeMap<String, Text<2000>>,
     external_id: Option<ShortText>,
     /// The token a previous chat message returned: continues that chat session.
+    #[schema(pattern = "^[A-Za-z0-9_-]{64}$")]
+    chat_token: Option<String>,
+}
+
+/// What intake answers (202).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)] // describes the body `accepted_json` builds
+pub(super) struct ReceiveAccepted {
+    message_id: Uuid,
+    customer_id: Uuid,
+    lead_id: Uuid,
+    /// Chat only: the token that continues this chat session and reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     chat_token: Option<String>,
 }
 
@@ -62,6 +80,23 @@ const RECEIVE_WINDOW: Duration = Duration::from_mins(1);
 const CHAT_SESSION_QUOTA: Quota = Quota { name: "chat-session", limit: 20, window: Duration::from_mins(1) };
 const MAX_FIELDS: usize = 50;
 
+#[utoipa::path(
+    post,
+    path = "/api/messages/receive",
+    tag = "messages",
+    request_body = Receive,
+    description = "Public for `chat` and `form` (the website), rate limited per address; `sms` and `email` need an API key.",
+    responses(
+        (status = 202, description = "Stored; processing is queued (a repeat of an `external_id` answers the first result)", body = ReceiveAccepted),
+        (status = 400, description = "The body is not JSON", body = super::openapi::ErrorBody),
+        (status = 401, description = "`sms` or `email` without a valid API key", body = super::openapi::ErrorBody),
+        (status = 403, description = "`chat_token` is not a token this service issued", body = super::openapi::ErrorBody),
+        (status = 409, description = "The same message is being accepted right now", body = super::openapi::ErrorBody, headers(("Retry-After" = u64))),
+        (status = 429, description = "Too many messages from this address", body = super::openapi::ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the window ends"))),
+        (status = 503, description = "A backing service is unavailable", body = super::openapi::ErrorBody, headers(("Retry-After" = u64))),
+        BodyErrors,
+    )
+)]
 async fn receive(
     State(state): State<AppState>,
     parts: Parts,
@@ -100,10 +135,10 @@ async fn receive(
     }
     let channel = r.channel;
     let chat_session = match (channel, r.chat_token.as_deref()) {
-        (Channel::Chat, Some(token)) => Some(
-            chat_token::verify(&state.chat_key, token)
-                .ok_or_else(|| ApiError::validation("chat_token", "chat_token is not a token this service issued"))?,
-        ),
+        (Channel::Chat, Some(token)) => Some(chat_token::verify(&state.chat_key, token).ok_or_else(|| {
+            // A forged or foreign token is a credential failure, as on the chat read.
+            ApiError::forbidden("chat_token is not a token this service issued").with_field("chat_token")
+        })?),
         (Channel::Chat, None) => Some(Uuid::new_v4()),
         (_, Some(_)) => return Err(ApiError::validation("chat_token", "chat_token belongs to chat messages")),
         (_, None) => None,
@@ -160,15 +195,32 @@ async fn receive(
     Ok((StatusCode::ACCEPTED, headers, axum::Json(body)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ChatQuery {
+    /// The `chat_token` intake returned.
+    #[param(pattern = "^[A-Za-z0-9_-]{64}$")]
     token: String,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
 /// The widget's view of its chat session, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/messages/chat",
+    tag = "messages",
+    params(ChatQuery),
+    responses(
+        (status = 200, description = "A page of the session's messages, newest first", body = Page<Message>),
+        (status = 400, description = "A parameter cannot be read", body = super::openapi::ErrorBody),
+        (status = 403, description = "The token is not one this service issued", body = super::openapi::ErrorBody),
+        (status = 503, description = "A backing service is unavailable", body = super::openapi::ErrorBody, headers(("Retry-After" = u64))),
+    )
+)]
 async fn chat_history(
     State(state): State<AppState>,
     Query(q): Query<ChatQuery>,
@@ -179,17 +231,33 @@ async fn chat_history(
     Ok(axum::Json(state.conversations().chat_history(session, &page).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     customer_id: Option<Uuid>,
+    #[param(inline)]
     channel: Option<Channel>,
+    #[param(inline)]
     direction: Option<Direction>,
     processed: Option<bool>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/messages",
+    tag = "messages",
+    security(("bearer" = []), ("api_key" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of messages, newest first", body = Page<Message>),
+        StaffErrors,
+    )
+)]
 async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<Page<Message>>> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let filter = MessageFilter {
@@ -202,11 +270,22 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> ApiR
     Ok(axum::Json(state.conversations().list(&filter, &page).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/messages/{id}",
+    tag = "messages",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The message's id")),
+    responses(
+        (status = 200, description = "The message", body = Message),
+        StaffErrors, NotFound,
+    )
+)]
 async fn show(State(state): State<AppState>, Id(id): Id) -> ApiResult<axum::Json<Message>> {
     Ok(axum::Json(state.conversations().get(id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Send {
     customer_id: Uuid,
@@ -215,6 +294,20 @@ struct Send {
 }
 
 /// An agent's message to a customer, on the channel of the path.
+#[utoipa::path(
+    post,
+    path = "/api/messages/send/{channel}",
+    tag = "messages",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("channel" = String, Path, pattern = "^(?:sms|email|chat)$", description = "The channel to send on")),
+    request_body = Send,
+    responses(
+        (status = 201, description = "The message, sent or stored with its delivery status", body = Message),
+        (status = 409, description = "The channel is not configured, or the customer cannot be reached on it", body = super::openapi::ErrorBody),
+        (status = 502, description = "The provider refused the message", body = super::openapi::ErrorBody),
+        StaffErrors, BodyErrors, NotFound,
+    )
+)]
 async fn send(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -234,6 +327,10 @@ async fn send(
         .map_err(|e| ApiError::internal(format!("send task failed: {e}")))??;
     Ok((StatusCode::CREATED, axum::Json(sent)))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(receive, chat_history, list, show, send))]
+pub(super) struct MessagesApi;
 
 pub(crate) fn routes(state: &AppState) -> Routes {
     Routes::new(state)

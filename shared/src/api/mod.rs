@@ -15,6 +15,7 @@ mod intake;
 mod json_body;
 pub mod leads;
 pub mod messages;
+pub mod openapi;
 mod rate_limit;
 pub mod request_info;
 pub mod routes;

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::error::ApiResult;
 use super::extract::Json;
@@ -12,11 +13,13 @@ use crate::app::AppState;
 use crate::domain::access::Need;
 use crate::domain::booking_settings::BookingChanges;
 use crate::domain::profile::{EmergencyPolicy, FaqEntry};
-use crate::domain::text::{LongText, ShortText};
+use crate::domain::text::{LongText, ShortText, Text};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
 use crate::services::settings::{self, SettingsChanges};
 
-#[derive(Debug, Deserialize)]
+use super::openapi::{BodyErrors, StaffErrors};
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateSettings {
     business_name: Option<ShortText>,
@@ -29,18 +32,42 @@ struct UpdateSettings {
     booking: Option<BookingChanges>,
     #[serde(default)]
     address: Patch<ShortText>,
+    /// At most 2000 characters, as the database stores it.
     #[serde(default)]
-    service_area: Patch<LongText>,
+    service_area: Patch<Text<2000>>,
+    #[schema(max_items = 20)]
     payment_methods: Option<Vec<ShortText>>,
+    #[schema(max_items = 100)]
     faq: Option<Vec<FaqEntry>>,
     #[serde(default)]
     emergency: Patch<EmergencyPolicy>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/settings",
+    tag = "settings",
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "The business profile", body = Settings),
+        StaffErrors,
+    )
+)]
 async fn show(State(state): State<AppState>) -> ApiResult<axum::Json<Settings>> {
     Ok(axum::Json(settings::get(&state.db).await?))
 }
 
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/settings",
+    tag = "settings",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body = UpdateSettings,
+    responses(
+        (status = 200, description = "The profile, changed (fields left out are kept)", body = Settings),
+        StaffErrors, BodyErrors,
+    )
+)]
 async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) -> ApiResult<axum::Json<Settings>> {
     let changes = SettingsChanges {
         business_name: b.business_name,
@@ -51,13 +78,17 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
         about: b.about,
         booking: b.booking,
         address: b.address,
-        service_area: b.service_area,
+        service_area: b.service_area.map(Text::widen),
         payment_methods: b.payment_methods,
         faq: b.faq,
         emergency: b.emergency,
     };
     Ok(axum::Json(settings::update(&state.db, changes).await?))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(show, update))]
+pub(super) struct SettingsApi;
 
 /// Served with the CRM family.
 pub(super) fn routes(state: &AppState) -> Routes {

@@ -23,7 +23,11 @@ use super::routes::{Access, Routes};
 use crate::app::AppState;
 use crate::channels::{calendly, inbound_parse, sendgrid, twilio};
 use crate::idempotency::payload_hash;
+use crate::services::bookings::CalendlyOutcome;
 use axum::http::Method;
+
+use super::openapi::WebhookErrors;
+use super::openapi::providers::{CalendlyWebhook, SendGridInbound, TwilioIncomingSms};
 
 /// Largest Inbound Parse post accepted (e-mails with attachments are big; Lambda's own
 /// payload limit is 6 MB).
@@ -60,6 +64,19 @@ pub(super) fn signed_twilio_params<'a>(
     Ok((settings, params))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/twilio/sms",
+    tag = "webhooks",
+    description = "Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the URL and parameters with the auth token), not an API key.",
+    params(("X-Twilio-Signature" = String, Header, description = "Twilio's signature of this request")),
+    request_body(content = TwilioIncomingSms, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Accepted; an empty TwiML answer (the reply is sent later)", content_type = "text/xml", body = String),
+        (status = 409, description = "The same message is being accepted right now", body = super::openapi::ErrorBody, headers(("Retry-After" = u64))),
+        WebhookErrors,
+    )
+)]
 async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): RawBody) -> ApiResult<Response> {
     let (settings, params) = signed_twilio_params(&state, &parts, &body)?;
     let inbound = twilio::parse_inbound(&params, Some(&settings.account_sid), state.config.default_country)
@@ -70,8 +87,10 @@ async fn twilio_sms(State(state): State<AppState>, parts: Parts, RawBody(body): 
     Ok(([(header::CONTENT_TYPE, "text/xml")], twilio::EMPTY_TWIML).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct InboundQuery {
+    /// The inbound secret, when the Parse URL carries it (else HTTP basic auth).
     token: Option<String>,
 }
 
@@ -107,6 +126,20 @@ async fn read_fields(mut multipart: Multipart) -> ApiResult<HashMap<String, Vec<
     Ok(fields)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/sendgrid/inbound",
+    tag = "webhooks",
+    description = "Authenticated by the inbound secret (`SENDGRID_INBOUND_SECRET`) in the `token` parameter or as the basic-auth password, not an API key.",
+    params(InboundQuery),
+    request_body(content = SendGridInbound, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Accepted", body = super::messages::ReceiveAccepted),
+        (status = 409, description = "The same message is being accepted right now", body = super::openapi::ErrorBody, headers(("Retry-After" = u64))),
+        (status = 415, description = "The body is not multipart/form-data", body = super::openapi::ErrorBody),
+        WebhookErrors,
+    )
+)]
 async fn sendgrid_inbound(
     State(state): State<AppState>,
     Query(q): Query<InboundQuery>,
@@ -139,6 +172,20 @@ async fn sendgrid_inbound(
 /// Calendly webhook v2: `invitee.created` books, `invitee.canceled` cancels. Both are
 /// idempotent (the invitee URI is the booking's external id), so Calendly's retries are
 /// harmless.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/calendly",
+    tag = "webhooks",
+    description = "Authenticated by `Calendly-Webhook-Signature` (HMAC-SHA256 with the signing key, timestamped), not an API key.",
+    params(("Calendly-Webhook-Signature" = String, Header, description = "`t=<unix time>,v1=<hex HMAC>`")),
+    request_body(content = CalendlyWebhook, content_type = "application/json"),
+    responses(
+        (status = 200, description = "What the event did", body = CalendlyOutcome),
+        (status = 404, description = "The booking the event names is unknown", body = super::openapi::ErrorBody),
+        (status = 409, description = "The event conflicts with the booking's state", body = super::openapi::ErrorBody),
+        WebhookErrors,
+    )
+)]
 async fn calendly_webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -159,6 +206,10 @@ async fn calendly_webhook(
     let outcome = state.bookings().calendly(event, state.config.default_country, chrono::Utc::now()).await?;
     Ok((StatusCode::OK, axum::Json(outcome)).into_response())
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(twilio_sms, sendgrid_inbound, calendly_webhook))]
+pub(super) struct WebhooksApi;
 
 /// Provider webhooks: public, each proven by its provider's signature.
 pub(crate) fn routes(state: &AppState) -> Routes {

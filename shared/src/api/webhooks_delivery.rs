@@ -19,6 +19,9 @@ use crate::channels::twilio_status;
 use crate::services::suppressions::ReportsApplied;
 use axum::http::Method;
 
+use super::openapi::WebhookErrors;
+use super::openapi::providers::{SendGridEvent, TwilioStatusCallback};
+
 /// SendGrid posts a batch when it reaches 768 KB or every 30 s; room above that, under
 /// Lambda's 6 MB payload limit.
 const SENDGRID_EVENTS_MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -27,6 +30,21 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/sendgrid/events",
+    tag = "webhooks",
+    description = "Authenticated by SendGrid's ECDSA signature (`SENDGRID_EVENT_PUBLIC_KEY`), not an API key.",
+    params(
+        ("X-Twilio-Email-Event-Webhook-Signature" = String, Header, description = "Base64 ECDSA signature of timestamp + body"),
+        ("X-Twilio-Email-Event-Webhook-Timestamp" = String, Header, description = "Unix time of the signature"),
+    ),
+    request_body(content = Vec<SendGridEvent>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "What the reports changed (a redelivery changes nothing)", body = ReportsApplied),
+        WebhookErrors,
+    )
+)]
 async fn sendgrid_events(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -58,6 +76,18 @@ async fn sendgrid_events(
     Ok((StatusCode::OK, axum::Json(applied)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/twilio/status",
+    tag = "webhooks",
+    description = "Authenticated by `X-Twilio-Signature`, not an API key.",
+    params(("X-Twilio-Signature" = String, Header, description = "Twilio's signature of this request")),
+    request_body(content = TwilioStatusCallback, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "What the report changed", body = ReportsApplied),
+        WebhookErrors,
+    )
+)]
 async fn twilio_status(
     State(state): State<AppState>,
     parts: Parts,
@@ -69,6 +99,10 @@ async fn twilio_status(
     let applied = state.suppressions().apply(std::slice::from_ref(&report)).await?;
     Ok((StatusCode::OK, axum::Json(applied)))
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sendgrid_events, twilio_status))]
+pub(super) struct DeliveryApi;
 
 pub(super) fn routes(state: &AppState) -> Routes {
     Routes::new(state)

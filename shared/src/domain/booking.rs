@@ -57,7 +57,7 @@ impl DurationMinutes {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Booking {
     pub id: Uuid,
     pub customer_id: Uuid,

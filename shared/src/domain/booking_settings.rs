@@ -114,7 +114,7 @@ impl<'de> Deserialize<'de> for MeetingLink {
 }
 
 /// An agent who takes bookings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
     pub agent_id: Uuid,
@@ -129,7 +129,7 @@ pub struct Host {
 pub const MAX_HOSTS: usize = 50;
 pub const MAX_REMINDERS: usize = 5;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BookingSettings {
     pub duration_minutes: DurationMinutes,
@@ -216,7 +216,7 @@ impl BookingSettings {
 }
 
 /// A partial change of the booking settings: a field left out keeps its value.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookingChanges {
     pub duration_minutes: Option<DurationMinutes>,

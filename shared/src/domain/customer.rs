@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::text::ShortText;
 use super::{Email, FieldError, Patch, Phone, TimeZone};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Customer {
     pub id: Uuid,
     pub name: Option<ShortText>,

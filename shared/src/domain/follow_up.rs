@@ -41,7 +41,7 @@ impl Serialize for FollowUpContent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FollowUp {
     pub id: Uuid,
     pub lead_id: Uuid,

@@ -82,7 +82,7 @@ impl<'de> Deserialize<'de> for Score {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Lead {
     pub id: Uuid,
     pub customer_id: Uuid,

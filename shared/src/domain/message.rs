@@ -24,7 +24,7 @@ string_enum!(
 );
 
 /// Why an outbound message failed, as the provider (or the delivery path) said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryError {
     /// The provider's error code (Twilio `21211`), when it gave one.
     pub code: Option<String>,
@@ -36,14 +36,14 @@ pub struct DeliveryError {
 
 /// A file sent with an outbound e-mail (a calendar invite). Text only: every attachment
 /// Leadflow writes is text, and it is stored with the message so a retry sends the same.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub filename: String,
     pub content_type: String,
     pub content: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: Uuid,
     pub customer_id: Uuid,
@@ -61,6 +61,7 @@ pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_error: Option<DeliveryError>,
     /// For processed inbound messages: what the analysis decided.
+    #[schema(value_type = Option<Object>)]
     pub analysis: Option<Analysis>,
     /// The website chat session the message belongs to (chat only).
     pub chat_session: Option<Uuid>,

@@ -24,6 +24,7 @@ pub mod phone_zone;
 pub mod profile;
 pub mod qualification;
 pub mod reply;
+mod schema;
 pub mod send_window;
 pub mod sequence;
 pub mod settings;

@@ -13,7 +13,7 @@ pub const MAX_FAQ: usize = 100;
 pub const MAX_PAYMENT_METHODS: usize = 20;
 
 /// A question staff answered once, matched against customers' rephrasings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqEntry {
     pub question: ShortText,
@@ -36,11 +36,12 @@ fn e164<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Phone>, D::Error> {
 }
 
 /// Who answers an emergency and what the customer is told.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmergencyPolicy {
     /// Texted the customer's message and number (through Twilio).
     #[serde(default, deserialize_with = "e164")]
+    #[schema(value_type = Option<String>, pattern = "^\\+1(?:212|415|512|646|718)[2-9][0-9]{6}$")]
     pub on_call_phone: Option<Phone>,
     /// Also posted to the Slack channel of `SLACK_WEBHOOK_URL`.
     #[serde(default)]
@@ -50,6 +51,7 @@ pub struct EmergencyPolicy {
     pub on_call_title: Option<ShortText>,
     /// The number customers may call for an emergency, told when nobody could be paged.
     #[serde(default, deserialize_with = "e164")]
+    #[schema(value_type = Option<String>, pattern = "^\\+1(?:212|415|512|646|718)[2-9][0-9]{6}$")]
     pub emergency_phone: Option<Phone>,
     #[serde(default = "after_hours")]
     pub page: PageWhen,

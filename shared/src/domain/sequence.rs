@@ -253,7 +253,7 @@ impl<'de> Deserialize<'de> for Steps {
 }
 
 /// What staff define.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SequenceSpec {
     pub name: ShortText,
@@ -271,7 +271,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Sequence {
     pub id: Uuid,
     #[serde(flatten)]
@@ -281,7 +281,7 @@ pub struct Sequence {
 }
 
 /// A lead's pass through a sequence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SequenceRun {
     pub id: Uuid,
     pub sequence_id: Uuid,

@@ -12,7 +12,7 @@ use super::{BusinessHours, TimeZone};
 string_enum!(Tone { Friendly => "friendly", Professional => "professional", Casual => "casual" });
 
 /// Something the business offers. `price` is only ever quoted as written here.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub name: ShortText,
@@ -22,7 +22,7 @@ pub struct Service {
     pub price: Option<ShortText>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Settings {
     pub business_name: ShortText,
     pub time_zone: TimeZone,

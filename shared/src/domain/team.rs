@@ -10,7 +10,7 @@ use super::{Email, TaskType};
 
 string_enum!(Assignment { RoundRobin => "round_robin", LeastLoaded => "least_loaded" });
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: Uuid,
     pub name: ShortText,
@@ -29,7 +29,7 @@ pub struct NewTeam {
     pub assignment: Assignment,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Agent {
     pub id: Uuid,
     pub name: ShortText,

@@ -49,6 +49,12 @@ impl<const MAX: usize> Text<MAX> {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// The same text under a bound at least as large.
+    pub fn widen<const N: usize>(self) -> Text<N> {
+        const { assert!(MAX <= N, "widen only to a larger bound") };
+        Text(self.0)
+    }
 }
 
 impl<const MAX: usize> fmt::Display for Text<MAX> {

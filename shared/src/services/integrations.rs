@@ -165,7 +165,7 @@ impl Integrations<'_> {
     }
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum SyncReport {
     Synced { lead_id: Uuid, salesforce_id: Option<String> },

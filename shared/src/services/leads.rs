@@ -43,7 +43,7 @@ pub struct LeadChanges {
 }
 
 /// A lead with its customer and latest qualification.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LeadView {
     #[serde(flatten)]
     pub lead: Lead,

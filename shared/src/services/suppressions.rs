@@ -18,7 +18,7 @@ use crate::store::mongo::Mongo;
 use crate::store::{Db, customers, leads, opt_outs, suppressions};
 
 /// What a post of reports changed (the webhook's answer).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReportsApplied {
     /// Reports in the post.
     pub received: usize,

@@ -85,6 +85,9 @@ impl StoreError {
         let known = [
             ("_email_", "email"),
             ("_phone_", "phone"),
+            ("_business_name_", "business_name"),
+            ("_service_area_", "service_area"),
+            ("_address_", "address"),
             ("_name_", "name"),
             ("_customer_id_", "customer_id"),
             ("_lead_id_", "lead_id"),

@@ -11,7 +11,7 @@ use crate::domain::Priority;
 use crate::domain::qualification::Qualification;
 
 /// A qualification as stored (JSON parts kept as written).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredQualification {
     pub id: Uuid,
     pub lead_id: Uuid,

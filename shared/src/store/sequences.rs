@@ -225,7 +225,7 @@ pub async fn end_runs(
 }
 
 /// Per-step counts of a sequence's runs.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct StepStats {
     pub step: i32,
     pub scheduled: i64,
@@ -238,7 +238,7 @@ pub struct StepStats {
     pub opted_out: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct SequenceStats {
     pub sequence_id: Uuid,
     pub enrolled: i64,

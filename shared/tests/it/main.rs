@@ -27,6 +27,7 @@ mod migrations;
 mod openai;
 mod openai_booking;
 mod openai_follow_up;
+mod openapi;
 mod outbox;
 mod readme;
 mod replies;

@@ -71,7 +71,7 @@ impl ExternalBusy<'_> {
 }
 
 /// A start time that is open, with the hosts free then.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OpenSlot {
     /// RFC 3339 with the business's local offset.
     pub start: DateTime<FixedOffset>,
@@ -80,7 +80,7 @@ pub struct OpenSlot {
     pub host_ids: Vec<Uuid>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Availability {
     pub time_zone: TimeZone,
     pub duration_minutes: DurationMinutes,

@@ -21,7 +21,7 @@ use crate::services::intake::upsert_customer;
 use crate::store::sequences::RunScope;
 use crate::store::{StoreError, bookings, leads, teams};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CalendlyOutcome {
     Booked { booking_id: Uuid },

@@ -26,7 +26,7 @@ pub const STUCK_AFTER: Duration = Duration::minutes(15);
 const CHANNELS: [Channel; 3] = [Channel::Sms, Channel::Email, Channel::Chat];
 
 /// What one dispatch did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DispatchReport {
     pub queued: usize,
     pub requeued: usize,

@@ -48,7 +48,7 @@ pub enum EnrolledBy {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Enrollment {
     pub run: SequenceRun,
     pub first: Option<FollowUp>,
