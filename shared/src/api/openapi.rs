@@ -118,8 +118,9 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "`Authorization: Bearer <key>`: one of the deployment's API keys (`LEADFLOW_API_KEYS`, \
-                         16+ characters). Staff routes need it; without keys configured they answer 401.",
+                        "`Authorization: Bearer <token>`: a Leadflow access JWT, an `lf_live_…` API key, or a \
+                         bootstrap key (`LEADFLOW_API_KEYS`, 16+ characters). Staff routes need one; without \
+                         keys configured they answer 401.",
                     ))
                     .build(),
             ),
