@@ -45,9 +45,19 @@ pub(crate) enum StaffErrors {
     /// A query or path parameter that cannot be read, or a body that is not JSON.
     #[response(status = 400)]
     BadRequest(ErrorBody),
-    /// No API key, or one that is not valid (`WWW-Authenticate: Bearer`).
+    /// No credentials, or ones that are not valid (`WWW-Authenticate: Bearer`).
     #[response(status = 401)]
     Unauthorized(ErrorBody),
+    /// The caller's role or scopes do not cover this route.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// The caller used up its requests for the minute (IETF `RateLimit` fields).
+    #[response(status = 429, headers(
+        ("Retry-After" = u64, description = "Seconds until the window resets"),
+        ("RateLimit-Policy" = String, description = "The quota, e.g. `\"caller\";q=600;w=60`"),
+        ("RateLimit" = String, description = "What is left, e.g. `\"caller\";r=0;t=42`"),
+    ))]
+    RateLimited(ErrorBody),
     /// A backing service is unavailable; retry after the `Retry-After` seconds.
     #[response(status = 503, headers(("Retry-After" = u64, description = "Seconds to wait before retrying")))]
     Unavailable(ErrorBody),
@@ -119,8 +129,8 @@ impl Modify for SecuritySchemes {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "`Authorization: Bearer <token>`: a Leadflow access JWT, an `lf_live_…` API key, or a \
-                         bootstrap key (`LEADFLOW_API_KEYS`, 16+ characters). Staff routes need one; without \
-                         keys configured they answer 401.",
+                         bootstrap key (`LEADFLOW_API_KEYS`, 16+ characters), or a token of the configured \
+                         identity provider. Staff routes need one (a local server without keys leaves them open).",
                     ))
                     .build(),
             ),
@@ -141,6 +151,7 @@ impl Modify for SecuritySchemes {
     modifiers(&SecuritySchemes),
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
+        (name = "access", description = "Signing in (access and refresh tokens), staff users and managed API keys"),
         (name = "health", description = "Liveness of the API and its stores, and this document"),
         (name = "crm", description = "Customers, their conversation history and the Salesforce sync"),
         (name = "settings", description = "The business profile replies are grounded in"),
@@ -170,6 +181,8 @@ pub fn document() -> Document {
         super::teams::TeamsApi::openapi(),
         super::bookings::BookingsApi::openapi(),
         super::follow_ups::FollowUpsApi::openapi(),
+        super::sign_in::SignInApi::openapi(),
+        super::users::UsersApi::openapi(),
     ] {
         doc.merge(family);
     }

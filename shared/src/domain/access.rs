@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::InvalidValue;
 
 /// A staff user's role. Ordered: each role may do everything the one before it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Reads everything, changes nothing.
@@ -63,7 +63,7 @@ impl FromStr for Role {
 
 /// What an API key may do. `admin` includes `write`, which includes `read` and `intake`;
 /// `intake` alone lets an SMS or e-mail integration hand in messages and leads, nothing else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Read,
@@ -136,7 +136,7 @@ impl Grant {
 }
 
 /// Who made a change, as recorded on the events it caused.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Actor {
     /// A staff user signed in with a Leadflow access token.

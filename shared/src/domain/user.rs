@@ -8,7 +8,7 @@ use super::Email;
 use super::access::{Actor, Role, Scope};
 use super::text::{ShortText, Text};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: Uuid,
     pub email: Email,
@@ -33,7 +33,7 @@ pub struct NewUser {
 
 pub type KeyName = Text<100>;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub id: Uuid,
     pub name: KeyName,

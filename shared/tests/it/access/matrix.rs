@@ -19,6 +19,7 @@ const PUBLIC: Option<Need> = None;
 #[rustfmt::skip]
 const POLICY: &[(&str, &str, Option<Need>)] = &[
     ("GET", "/api/health", PUBLIC),
+    ("GET", "/api/openapi.json", PUBLIC),
     ("POST", "/api/auth/login", PUBLIC),
     ("POST", "/api/auth/refresh", PUBLIC),
     ("POST", "/api/auth/logout", PUBLIC),
