@@ -45,7 +45,9 @@ if command -v psql >/dev/null; then
 fi
 
 cargo build --locked --bin leadflow --quiet
+# The fuzzer is one caller making thousands of requests: lift its per-minute limit.
 DATABASE_URL="$database_url" MONGODB_DATABASE="$db" LEADFLOW_API_KEYS="$key" LEADFLOW_ADDR="127.0.0.1:$port" \
+  RATE_LIMIT_PER_MINUTE=1000000 \
   RUST_LOG="${RUST_LOG:-warn}" ./target/debug/leadflow serve >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 300); do
