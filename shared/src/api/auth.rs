@@ -52,10 +52,17 @@ fn local_operator() -> Principal {
 
 /// The caller, if the request presents credentials; invalid ones are refused.
 pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, ApiError> {
-    if state.config.auth_disabled {
-        return Ok(Some(local_operator()));
-    }
-    let Some(credential) = presented(headers)? else { return Ok(None) };
+    let credential = if state.config.auth_disabled {
+        // Open locally: no (or an empty) credential is the operator; one presented is
+        // still checked, so a signed-in user is known as themselves.
+        match presented(headers) {
+            Ok(Some(c)) if !c.is_empty() => c,
+            Ok(_) | Err(_) => return Ok(Some(local_operator())),
+        }
+    } else {
+        let Some(credential) = presented(headers)? else { return Ok(None) };
+        credential
+    };
     match state.auth.authenticate(credential).await {
         Ok(p) => Ok(Some(p)),
         Err(AuthError::Rejected(reason)) => Err(refuse(&reason)),

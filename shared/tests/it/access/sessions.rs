@@ -175,3 +175,26 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
         assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"leadflow\"", "{what}");
     }
 }
+
+/// A local server without keys is open, but a signed-in user is still known as themselves.
+#[tokio::test]
+async fn the_open_local_server_still_knows_who_signed_in() {
+    let app = TestApp::with_config(|c| {
+        c.api_keys.clear();
+        c.auth_disabled = true;
+    })
+    .await;
+    let anonymous = app.raw(Method::GET, "/api/auth/me", &[("authorization", "Bearer ")], "").await;
+    assert_eq!(anonymous.status, StatusCode::OK, "{}", anonymous.text);
+    assert_eq!(anonymous.body["actor"], json!({"type": "local_operator"}));
+    let r = post_anonymous(
+        &app,
+        "/api/users",
+        json!({"email": "o@example.com", "name": "O", "role": "admin", "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let token = login(&app, "o@example.com", PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
+    let me = call_as(&app, &token, Method::GET, "/api/auth/me", None).await;
+    assert_eq!(me.body["actor"]["type"], "user", "{}", me.text);
+}
