@@ -38,10 +38,18 @@ fn presented(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     }
 }
 
-/// 401 with the challenge RFC 6750 asks for.
+/// 401 with the challenge RFC 6750 asks for: bare when no credentials came, with
+/// `error="invalid_token"` when the ones presented are not valid.
 fn refuse(message: &str) -> ApiError {
-    let mut e = ApiError::unauthorized(message);
-    e.headers.push((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"leadflow\"")));
+    challenge(ApiError::unauthorized(message), "Bearer realm=\"leadflow\"")
+}
+
+fn refuse_invalid(message: &str) -> ApiError {
+    challenge(ApiError::unauthorized(message), "Bearer realm=\"leadflow\", error=\"invalid_token\"")
+}
+
+fn challenge(mut e: ApiError, value: &'static str) -> ApiError {
+    e.headers.push((WWW_AUTHENTICATE, HeaderValue::from_static(value)));
     e
 }
 
@@ -65,7 +73,7 @@ pub(crate) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Opti
     };
     match state.auth.authenticate(credential).await {
         Ok(p) => Ok(Some(p)),
-        Err(AuthError::Rejected(reason)) => Err(refuse(&reason)),
+        Err(AuthError::Rejected(reason)) => Err(refuse_invalid(&reason)),
         Err(e @ AuthError::Unavailable(_)) => Err(ApiError::unavailable(e.to_string())),
     }
 }
@@ -101,7 +109,9 @@ pub(crate) async fn guard(State(g): State<Guard>, mut req: Request, next: Next) 
             Err(e) => return e.into_response(),
         };
     if !principal.allows(g.need) {
-        let mut response = ApiError::forbidden(forbidden_message(&principal, g.need)).into_response();
+        let denied = ApiError::forbidden(forbidden_message(&principal, g.need));
+        let denied = challenge(denied, "Bearer realm=\"leadflow\", error=\"insufficient_scope\"");
+        let mut response = denied.into_response();
         granted.apply(response.headers_mut());
         return response;
     }

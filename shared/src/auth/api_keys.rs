@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
@@ -94,11 +95,14 @@ type Entries<T> = HashMap<[u8; 32], (Instant, Option<T>)>;
 pub struct KeyCache<T> {
     entries: Mutex<Entries<T>>,
     ttl: Duration,
+    /// Moves on every [`KeyCache::clear`]: a lookup that began before a revocation on this
+    /// instance must not put back what it read before the revocation committed.
+    generation: AtomicU64,
 }
 
 impl<T: Clone> KeyCache<T> {
     pub fn new(ttl: Duration) -> Self {
-        Self { entries: Mutex::new(HashMap::new()), ttl }
+        Self { entries: Mutex::new(HashMap::new()), ttl, generation: AtomicU64::new(0) }
     }
 
     /// The cached answer for a key (`Some(None)`: known not to be a live key).
@@ -107,8 +111,17 @@ impl<T: Clone> KeyCache<T> {
         entries.get(&key.hash).filter(|(at, _)| now.duration_since(*at) < self.ttl).map(|(_, v)| v.clone())
     }
 
-    pub fn put(&self, key: &PresentedKey, value: Option<T>, now: Instant) {
+    /// The generation to pass to [`KeyCache::put`], taken before the lookup.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps what a lookup found, unless the cache was cleared since it began.
+    pub fn put(&self, key: &PresentedKey, value: Option<T>, now: Instant, generation: u64) {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.generation.load(Ordering::Acquire) != generation {
+            return;
+        }
         if entries.len() >= CACHE_CAP {
             entries.retain(|_, (at, _)| now.duration_since(*at) < self.ttl);
             if entries.len() >= CACHE_CAP {
@@ -120,7 +133,9 @@ impl<T: Clone> KeyCache<T> {
 
     /// Forgets everything: this instance revoked a key and should not wait out the TTL.
     pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
     }
 }
 
@@ -153,12 +168,16 @@ mod tests {
         let p = parse(generate().key.expose_secret()).unwrap();
         let t0 = Instant::now();
         assert_eq!(cache.get(&p, t0), None);
-        cache.put(&p, None, t0);
+        cache.put(&p, None, t0, cache.generation());
         assert_eq!(cache.get(&p, t0), Some(None));
-        cache.put(&p, Some(7), t0);
+        cache.put(&p, Some(7), t0, cache.generation());
         assert_eq!(cache.get(&p, t0 + Duration::from_secs(29)), Some(Some(7)));
         assert_eq!(cache.get(&p, t0 + Duration::from_secs(31)), None);
         cache.clear();
         assert_eq!(cache.get(&p, t0), None);
+        let before_revocation = cache.generation();
+        cache.clear();
+        cache.put(&p, Some(7), t0, before_revocation);
+        assert_eq!(cache.get(&p, t0), None, "a lookup older than the last clear is not kept");
     }
 }

@@ -118,6 +118,7 @@ impl Authenticator {
         let live = match self.keys.get(&presented, now) {
             Some(cached) => cached,
             None => {
+                let generation = self.keys.generation();
                 let client = self.db.conn().await?;
                 let found = crate::store::api_keys::find(&*client, &presented.lookup).await?;
                 let live = match found {
@@ -134,7 +135,7 @@ impl Authenticator {
                     }
                     Some(_) | None => None,
                 };
-                self.keys.put(&presented, live.clone(), now);
+                self.keys.put(&presented, live.clone(), now, generation);
                 live
             }
         };

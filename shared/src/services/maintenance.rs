@@ -3,7 +3,7 @@
 //! after arrival (their job was lost or failed; processing is idempotent, so one queued
 //! twice is answered once; messages older than a day are left to people), and the relay
 //! publishes events whose first publication failed or never ran; due booking reminders
-//! and follow-ups are queued for sending.
+//! and follow-ups are queued for sending; expired sign-ins are deleted.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -80,6 +80,11 @@ pub async fn tick(
     if published.is_ok() {
         let conn = db.conn().await?;
         crate::store::outbox::prune(&*conn, now - OUTBOX_KEEP).await?;
+    }
+    {
+        // A family past its expiry refuses its tokens anyway; its rows only grow.
+        let conn = db.conn().await?;
+        crate::store::users::prune_sessions(&*conn, now).await?;
     }
     Ok(TickReport {
         requeued_messages: requeued?,

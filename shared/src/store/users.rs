@@ -176,3 +176,9 @@ pub async fn revoke_all_sessions(c: &impl GenericClient, user_id: Uuid, at: Date
     .await?;
     Ok(())
 }
+
+/// Deletes the refresh tokens of sign-ins that have expired; returns how many.
+pub async fn prune_sessions(c: &impl GenericClient, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let rows = c.query_typed("DELETE FROM refresh_tokens WHERE expires_at <= $1 RETURNING id", &[p(&now)]).await?;
+    Ok(rows.len() as u64)
+}

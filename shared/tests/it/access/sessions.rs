@@ -172,7 +172,7 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
     ] {
         let r = call_as(&app, &token, Method::GET, "/api/leads", None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}: {}", r.text);
-        assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"leadflow\"", "{what}");
+        assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"leadflow\", error=\"invalid_token\"", "{what}");
     }
 }
 
@@ -197,4 +197,25 @@ async fn the_open_local_server_still_knows_who_signed_in() {
     let token = login(&app, "o@example.com", PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
     let me = call_as(&app, &token, Method::GET, "/api/auth/me", None).await;
     assert_eq!(me.body["actor"]["type"], "user", "{}", me.text);
+}
+
+#[tokio::test]
+async fn expired_sign_ins_are_pruned_and_live_ones_kept() {
+    let app = TestApp::new().await;
+    let (email, _) = create_user(&app, "viewer").await;
+    login(&app, &email, PASSWORD).await;
+    let count = async || {
+        let conn = app.state.db.conn().await.unwrap();
+        conn.query_one("SELECT count(*) FROM refresh_tokens", &[]).await.unwrap().get::<_, i64>(0)
+    };
+    assert_eq!(count().await, 1);
+    let conn = app.state.db.conn().await.unwrap();
+    assert_eq!(
+        leadflow::store::users::prune_sessions(&*conn, chrono::Utc::now()).await.unwrap(),
+        0,
+        "a live sign-in stays"
+    );
+    let later = chrono::Utc::now() + chrono::Duration::days(31);
+    assert_eq!(leadflow::store::users::prune_sessions(&*conn, later).await.unwrap(), 1);
+    assert_eq!(count().await, 0);
 }

@@ -95,6 +95,7 @@ async fn writes_record_who_made_them() {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"leadflow\", error=\"insufficient_scope\"");
     assert_eq!(
         r.body["error"]["message"],
         "the viewer role does not allow changing leads, conversations, tasks, bookings and follow-ups"
