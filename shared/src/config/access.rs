@@ -77,13 +77,12 @@ pub(super) fn from_vars<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Ac
             Ok(ExternalIdp { jwks_url, issuer, audience, role_claim })
         })
         .transpose()?;
-    let cors_origins = v
+    let cors_origins: Vec<String> = v
         .optional("CORS_ALLOWED_ORIGINS")
         .map(|list| {
             list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
         })
         .unwrap_or_default();
-    let cors_origins: Vec<String> = cors_origins;
     if let Some(bad) =
         cors_origins.iter().find(|o| *o == "*" || !(o.starts_with("https://") || o.starts_with("http://")))
     {

@@ -22,6 +22,13 @@ pub fn current() -> Option<Actor> {
     ACTOR.try_with(Clone::clone).ok()
 }
 
+/// Logs a change to who may do what (an account, a key), with the actor behind it:
+/// such changes are not domain events yet, so the log is their record.
+pub(crate) fn audit(what: &'static str, subject: uuid::Uuid) {
+    let actor = current().map_or_else(|| "-".to_owned(), |a| a.to_string());
+    tracing::info!(audit = what, subject = %subject, %actor, "access changed");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

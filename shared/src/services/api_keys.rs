@@ -25,7 +25,7 @@ impl ApiKeys<'_> {
         let made = api_keys::generate();
         let conn = self.db.conn().await?;
         let key = store::insert(&*conn, new, &made.lookup, &made.hash).await?;
-        super::users::audit("API key created", key.id);
+        super::actor::audit("API key created", key.id);
         Ok((key, made.key))
     }
 
@@ -38,7 +38,7 @@ impl ApiKeys<'_> {
         let conn = self.db.conn().await?;
         let key = store::revoke(&*conn, id, now).await?;
         self.auth.forget_keys();
-        super::users::audit("API key revoked", key.id);
+        super::actor::audit("API key revoked", key.id);
         Ok(key)
     }
 }

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{ServiceError, ServiceResult};
+use super::{ServiceError, ServiceResult, actor};
 use crate::auth::password::{self, Password};
 use crate::domain::Patch;
 use crate::domain::access::Role;
@@ -25,12 +25,6 @@ pub struct UserChanges {
     pub password: Option<Password>,
 }
 
-/// Who changed which account, in the log (changes to access are not domain events yet).
-pub(crate) fn audit(what: &'static str, subject: Uuid) {
-    let actor = super::actor::current().map_or_else(|| "-".to_owned(), |a| a.to_string());
-    tracing::info!(audit = what, subject = %subject, %actor, "access changed");
-}
-
 fn hashing(e: password::HashError) -> ServiceError {
     ServiceError::Internal(e.to_string())
 }
@@ -42,7 +36,7 @@ impl Users<'_> {
         let user = users::insert(&*conn, new, &hash)
             .await
             .map_err(|e| ServiceError::from(e).not_found_as("agent_id", "agent"))?;
-        audit("user created", user.id);
+        actor::audit("user created", user.id);
         Ok(user)
     }
 
@@ -88,7 +82,7 @@ impl Users<'_> {
             users::revoke_all_sessions(&tx, id, Utc::now()).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
-        audit("user changed", id);
+        actor::audit("user changed", id);
         Ok(saved)
     }
 
@@ -104,7 +98,7 @@ impl Users<'_> {
         }
         users::delete(&tx, id).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        audit("user deleted", id);
+        actor::audit("user deleted", id);
         Ok(())
     }
 }

@@ -325,20 +325,20 @@ async fn the_api_accepts_the_providers_tokens_with_their_role() {
     let server = serve(&["jwks-test-key-1"]).await;
     let app = crate::common::TestApp::with_config(|c| c.access.external = Some(idp(&server.uri()))).await;
     let agent = token(&claims());
-    let me = crate::access::call_as(&app, &agent, Method::GET, "/api/auth/me", None).await;
+    let me = app.call_as(&agent, Method::GET, "/api/auth/me", None).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     assert_eq!(me.body["actor"], json!({"type": "external", "subject": "b1f0c7e2-1111-4222-8333-444455556666"}));
     assert_eq!(me.body["role"], "agent");
-    let r = crate::access::call_as(&app, &agent, Method::PUT, "/api/settings", Some(json!({}))).await;
+    let r = app.call_as(&agent, Method::PUT, "/api/settings", Some(json!({}))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "an agent from the provider is still an agent");
     let wrong_aud = token(&with(json!({"aud": "someone-else"})));
-    let r = crate::access::call_as(&app, &wrong_aud, Method::GET, "/api/leads", None).await;
+    let r = app.call_as(&wrong_aud, Method::GET, "/api/leads", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
 
     let down = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).mount(&down).await;
     let app = crate::common::TestApp::with_config(|c| c.access.external = Some(idp(&down.uri()))).await;
-    let r = crate::access::call_as(&app, &agent, Method::GET, "/api/leads", None).await;
+    let r = app.call_as(&agent, Method::GET, "/api/leads", None).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
     assert!(r.headers.contains_key("retry-after"));
 }

@@ -4,7 +4,7 @@ use http::{Method, StatusCode};
 use leadflow::app::AppState;
 use serde_json::json;
 
-use super::{api_key, call_as};
+use super::api_key;
 use crate::common::{TestApp, test_config};
 
 #[tokio::test]
@@ -22,7 +22,7 @@ async fn a_key_is_shown_once_and_listed_without_its_secret() {
     assert_eq!(list.body["items"][0]["name"], "Zapier");
     assert!(!list.text.contains(key), "the secret is never shown again");
     assert!(list.body["items"][0]["last_used_at"].is_null());
-    assert_eq!(call_as(&app, key, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
+    assert_eq!(app.call_as(key, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
     let list = app.get("/api/keys").await;
     assert!(list.body["items"][0]["last_used_at"].is_string(), "a use is recorded");
     // X-Api-Key works as well as Authorization.
@@ -51,10 +51,10 @@ async fn a_revoked_key_gets_401_here_at_once_and_on_other_instances() {
     // Another instance (another Lambda) over the same database.
     let (other, _) = AppState::local(test_config(&app.stack), app.stack.db.clone(), app.stack.mongo.clone()).unwrap();
     let other = leadflow::api::app(other);
-    assert_eq!(call_as(&app, &key, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
+    assert_eq!(app.call_as(&key, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
     let r = app.delete(&format!("/api/keys/{id}")).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
-    let r = call_as(&app, &key, Method::GET, "/api/leads", None).await;
+    let r = app.call_as(&key, Method::GET, "/api/leads", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
     let req = http::Request::get("/api/leads")
         .header("authorization", format!("Bearer {key}"))
@@ -74,16 +74,16 @@ async fn an_expired_or_made_up_key_gets_401() {
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
     let r = app.post("/api/keys", json!({"name": "brief", "scopes": ["read"], "expires_at": soon})).await;
     let key = r.body["key"].as_str().unwrap().to_owned();
-    assert_eq!(call_as(&app, &key, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
+    assert_eq!(app.call_as(&key, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let r = call_as(&app, &key, Method::GET, "/api/leads", None).await;
+    let r = app.call_as(&key, Method::GET, "/api/leads", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.body["error"]["message"], "the API key has expired");
     let mut typo = key.clone().into_bytes();
     typo[20] = if typo[20] == b'x' { b'y' } else { b'x' };
-    let r = call_as(&app, &String::from_utf8(typo).unwrap(), Method::GET, "/api/leads", None).await;
+    let r = app.call_as(&String::from_utf8(typo).unwrap(), Method::GET, "/api/leads", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(call_as(&app, "not-a-key-of-this-app", Method::GET, "/api/leads", None).await.status, 401);
+    assert_eq!(app.call_as("not-a-key-of-this-app", Method::GET, "/api/leads", None).await.status, 401);
     assert_eq!(app.raw(Method::GET, "/api/leads", &[], "").await.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -94,10 +94,10 @@ async fn an_intake_key_hands_in_leads_and_messages_and_reads_nothing() {
     let sms = json!({"channel": "sms", "content": "Need a quote", "customer": {"phone": "+14155550123"}});
     let anonymous = super::post_anonymous(&app, "/api/messages/receive", sms.clone()).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{}", anonymous.text);
-    let r = call_as(&app, &key, Method::POST, "/api/messages/receive", Some(sms)).await;
+    let r = app.call_as(&key, Method::POST, "/api/messages/receive", Some(sms)).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     assert!(r.headers["ratelimit"].to_str().unwrap().starts_with("\"caller\";"), "an integration is limited as itself");
-    let r = call_as(&app, &key, Method::GET, "/api/messages", None).await;
+    let r = app.call_as(&key, Method::GET, "/api/messages", None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     // The lead it created names the key as its actor.
     let created = super::recorded(&app, "lead.created").await;
@@ -128,6 +128,6 @@ async fn a_reader_cannot_hand_in_sms() {
     let app = TestApp::new().await;
     let (key, _) = api_key(&app, &["read"]).await;
     let sms = json!({"channel": "sms", "content": "hi", "customer": {"phone": "+14155550123"}});
-    let r = call_as(&app, &key, Method::POST, "/api/messages/receive", Some(sms)).await;
+    let r = app.call_as(&key, Method::POST, "/api/messages/receive", Some(sms)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
 }

@@ -9,7 +9,7 @@ use leadflow::api::routes::Access;
 use leadflow::domain::access::Need;
 use serde_json::json;
 
-use super::{api_key, call_as, token_for};
+use super::{api_key, token_for};
 use crate::common::TestApp;
 
 use Need::{Admin, Intake, Read, Write};
@@ -162,7 +162,7 @@ async fn every_staff_route_admits_exactly_the_callers_it_should() {
         let anonymous = app.raw(route.method.clone(), &uri, &[], "").await;
         assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{} {} without credentials", route.method, route.path);
         for (who, credential, allowed) in &callers {
-            let r = call_as(&app, credential, route.method.clone(), &uri, body.clone()).await;
+            let r = app.call_as(credential, route.method.clone(), &uri, body.clone()).await;
             if allowed(need) {
                 assert!(
                     r.status != StatusCode::FORBIDDEN && r.status != StatusCode::UNAUTHORIZED,

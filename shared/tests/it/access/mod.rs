@@ -6,32 +6,12 @@ mod matrix;
 mod sessions;
 mod users;
 
-use axum::body::Body;
-use http::{Method, Request};
+use http::Method;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, TestResponse};
 
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
-
-/// A request with `credential` as the bearer token.
-pub(crate) async fn call_as(
-    app: &TestApp,
-    credential: &str,
-    method: Method,
-    uri: &str,
-    body: Option<Value>,
-) -> TestResponse {
-    let mut req = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {credential}"));
-    let body = match body {
-        Some(v) => {
-            req = req.header("content-type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    app.send(req.body(body).unwrap()).await
-}
 
 /// A JSON POST without credentials.
 pub(crate) async fn post_anonymous(app: &TestApp, uri: &str, body: Value) -> TestResponse {

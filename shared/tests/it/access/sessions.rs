@@ -7,7 +7,7 @@ use leadflow::auth::tokens::{AccessTokens, Subject};
 use leadflow::domain::access::Role;
 use serde_json::json;
 
-use super::{PASSWORD, call_as, create_user, login, post_anonymous, token_for};
+use super::{PASSWORD, create_user, login, post_anonymous, token_for};
 use crate::common::TestApp;
 
 #[tokio::test]
@@ -22,7 +22,7 @@ async fn a_user_signs_in_and_is_known() {
     assert_eq!(r.body["user"]["id"], id.as_str());
     assert!(r.body["user"].get("password_hash").is_none());
     let token = r.body["access_token"].as_str().unwrap();
-    let me = call_as(&app, token, Method::GET, "/api/auth/me", None).await;
+    let me = app.call_as(token, Method::GET, "/api/auth/me", None).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     assert_eq!(me.body["actor"], json!({"type": "user", "id": id}));
     assert_eq!(me.body["role"], "agent");
@@ -96,7 +96,7 @@ async fn refresh_rotates_and_a_reused_token_ends_the_sign_in() {
     let second = r.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(second, first, "each refresh issues a new token");
     assert!(
-        call_as(&app, r.body["access_token"].as_str().unwrap(), Method::GET, "/api/auth/me", None).await.status == 200
+        app.call_as(r.body["access_token"].as_str().unwrap(), Method::GET, "/api/auth/me", None).await.status == 200
     );
     // The old token comes back: someone has a copy. The whole family ends.
     let reused = post_anonymous(&app, "/api/auth/refresh", json!({"refresh_token": first})).await;
@@ -139,14 +139,14 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
     })
     .await;
     let good = token_for(&app, "admin").await;
-    assert_eq!(call_as(&app, &good, Method::GET, "/api/leads", None).await.status, 200);
+    assert_eq!(app.call_as(&good, Method::GET, "/api/leads", None).await.status, 200);
     let a = &app.state.config.access;
     let secret = SECRET.to_vec();
     let subject = Subject { user_id: uuid::Uuid::now_v7(), role: Role::Admin, agent_id: None };
     let ours = AccessTokens::new(&secret, &a.jwt_issuer, &a.jwt_audience, a.access_ttl);
     let sanity = ours.issue(subject, chrono::Utc::now()).token;
     assert_eq!(
-        call_as(&app, &sanity, Method::GET, "/api/leads", None).await.status,
+        app.call_as(&sanity, Method::GET, "/api/leads", None).await.status,
         200,
         "the test signs as the app does"
     );
@@ -170,7 +170,7 @@ async fn expired_tampered_and_foreign_tokens_get_401() {
         ("tampered", tampered),
         ("garbage", "eyJhbGciOiJub25lIn0.e30.".into()),
     ] {
-        let r = call_as(&app, &token, Method::GET, "/api/leads", None).await;
+        let r = app.call_as(&token, Method::GET, "/api/leads", None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}: {}", r.text);
         assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"leadflow\", error=\"invalid_token\"", "{what}");
     }
@@ -195,7 +195,7 @@ async fn the_open_local_server_still_knows_who_signed_in() {
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let token = login(&app, "o@example.com", PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
-    let me = call_as(&app, &token, Method::GET, "/api/auth/me", None).await;
+    let me = app.call_as(&token, Method::GET, "/api/auth/me", None).await;
     assert_eq!(me.body["actor"]["type"], "user", "{}", me.text);
 }
 

@@ -3,7 +3,7 @@
 use http::{Method, StatusCode};
 use serde_json::json;
 
-use super::{PASSWORD, call_as, create_user, login, token_for};
+use super::{PASSWORD, create_user, login, token_for};
 use crate::common::TestApp;
 
 #[tokio::test]
@@ -69,31 +69,30 @@ async fn writes_record_who_made_them() {
     let (email, user_id) = create_user(&app, "agent").await;
     let token = login(&app, &email, PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
     let customer = app.post("/api/crm/customers", json!({"name": "Ann", "email": "ann@example.com"})).await;
-    let lead =
-        call_as(&app, &token, Method::POST, "/api/leads", Some(json!({"customer_id": customer.body["id"]}))).await;
+    let lead = app.call_as(&token, Method::POST, "/api/leads", Some(json!({"customer_id": customer.body["id"]}))).await;
     assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.text);
-    let r = call_as(
-        &app,
-        &token,
-        Method::PATCH,
-        &format!("/api/leads/{}", lead.body["id"].as_str().unwrap()),
-        Some(json!({"status": "contacted"})),
-    )
-    .await;
+    let r = app
+        .call_as(
+            &token,
+            Method::PATCH,
+            &format!("/api/leads/{}", lead.body["id"].as_str().unwrap()),
+            Some(json!({"status": "contacted"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let user = json!({"type": "user", "id": user_id});
     assert_eq!(super::recorded(&app, "lead.created").await[0]["actor"], user);
     assert_eq!(super::recorded(&app, "lead.status_changed").await[0]["actor"], user);
     // A viewer's token reads but is refused the same write.
     let viewer = token_for(&app, "viewer").await;
-    let r = call_as(
-        &app,
-        &viewer,
-        Method::PATCH,
-        &format!("/api/leads/{}", lead.body["id"].as_str().unwrap()),
-        Some(json!({"status": "lost"})),
-    )
-    .await;
+    let r = app
+        .call_as(
+            &viewer,
+            Method::PATCH,
+            &format!("/api/leads/{}", lead.body["id"].as_str().unwrap()),
+            Some(json!({"status": "lost"})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.headers["www-authenticate"], "Bearer realm=\"leadflow\", error=\"insufficient_scope\"");
     assert_eq!(
@@ -109,7 +108,7 @@ async fn callers_are_rate_limited_with_ietf_headers() {
     let minute = chrono::Utc::now().timestamp() / 60;
     let mut last = None;
     for n in 0..4 {
-        let r = call_as(&app, &token, Method::GET, "/api/leads", None).await;
+        let r = app.call_as(&token, Method::GET, "/api/leads", None).await;
         assert_eq!(r.headers["ratelimit-policy"], "\"caller\";q=3;w=60");
         if n < 3 {
             assert_eq!(r.status, StatusCode::OK);
@@ -126,7 +125,7 @@ async fn callers_are_rate_limited_with_ietf_headers() {
     assert!((1..=60).contains(&retry));
     // Another caller has its own window.
     let other = token_for(&app, "viewer").await;
-    assert_eq!(call_as(&app, &other, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
+    assert_eq!(app.call_as(&other, Method::GET, "/api/leads", None).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -135,13 +134,13 @@ async fn a_demoted_admin_loses_admin_routes_at_once() {
     let (email, id) = create_user(&app, "admin").await;
     create_user(&app, "admin").await;
     let token = login(&app, &email, PASSWORD).await.body["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(call_as(&app, &token, Method::GET, "/api/users", None).await.status, StatusCode::OK);
+    assert_eq!(app.call_as(&token, Method::GET, "/api/users", None).await.status, StatusCode::OK);
     let r = app.call(Method::PATCH, &format!("/api/users/{id}"), Some(json!({"role": "viewer"}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = call_as(&app, &token, Method::POST, "/api/keys", Some(json!({"name": "x", "scopes": ["admin"]}))).await;
+    let r = app.call_as(&token, Method::POST, "/api/keys", Some(json!({"name": "x", "scopes": ["admin"]}))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "the token still says admin, the account does not: {}", r.text);
     assert_eq!(
-        call_as(&app, &token, Method::GET, "/api/leads", None).await.status,
+        app.call_as(&token, Method::GET, "/api/leads", None).await.status,
         StatusCode::OK,
         "reading lapses with the token"
     );

@@ -119,7 +119,19 @@ impl TestApp {
 
     /// A JSON request with the test API key.
     pub(crate) async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
-        let mut req = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {API_KEY}"));
+        self.call_as(API_KEY, method, uri, body).await
+    }
+
+    /// A JSON request with `credential` as the bearer token.
+    pub(crate) async fn call_as(
+        &self,
+        credential: &str,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut req =
+            Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {credential}"));
         let body = match body {
             Some(v) => {
                 req = req.header("content-type", "application/json");
