@@ -76,8 +76,6 @@ pub(super) struct ReceiveAccepted {
 }
 
 const RECEIVE_WINDOW: Duration = Duration::from_mins(1);
-/// A person typing into the widget sends a few messages a minute, not dozens.
-const CHAT_SESSION_QUOTA: Quota = Quota { name: "chat-session", limit: 20, window: Duration::from_mins(1) };
 const MAX_FIELDS: usize = 50;
 
 #[utoipa::path(
@@ -177,7 +175,13 @@ async fn receive(
         }
     };
     if let (Some(session), Some(_)) = (chat_session, r.chat_token.as_deref()) {
-        rate_limit::take(limiter, CHAT_SESSION_QUOTA, &session.to_string()).await?;
+        // A person typing into the widget sends a few messages a minute, not dozens.
+        let quota = Quota {
+            name: "chat-session",
+            limit: state.config.messaging.chat_session_per_minute,
+            window: RECEIVE_WINDOW,
+        };
+        rate_limit::take(limiter, quota, &session.to_string()).await?;
     }
     let chat_key = state.chat_key.clone();
     let respond = move |a: &Accepted| {

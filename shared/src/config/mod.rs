@@ -59,6 +59,8 @@ pub struct MessagingSettings {
     pub sweep_after: chrono::Duration,
     /// Accepted `/api/messages/receive` calls per client address per minute.
     pub receive_per_minute: u32,
+    /// `/api/messages/receive` calls per chat session per minute.
+    pub chat_session_per_minute: u32,
     /// Key for chat tokens (the widget's read access to its conversation).
     pub chat_secret: Option<SecretString>,
     /// Follow-ups sent per minute per provider channel: a backlog drains at this rate
@@ -212,6 +214,7 @@ impl Config {
                 ai_pause: chrono::Duration::minutes(v.bounded("AI_PAUSE_MINUTES", 60, 0..=10_080)?),
                 sweep_after: chrono::Duration::minutes(v.bounded("SWEEP_AFTER_MINUTES", 2, 1..=1_440)?),
                 receive_per_minute: v.parsed("RECEIVE_RATE_LIMIT", 20)?,
+                chat_session_per_minute: v.parsed("CHAT_SESSION_RATE_LIMIT", 20)?,
                 chat_secret: v.secret("CHAT_SECRET"),
                 follow_up_max_per_minute: u32::try_from(v.bounded("FOLLOW_UP_MAX_PER_MINUTE", 60, 1..=1_000_000)?)
                     .unwrap_or(60),
