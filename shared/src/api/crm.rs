@@ -292,9 +292,10 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .merge(super::settings::routes(state))
         .merge(super::sign_in::routes(state))
         .merge(super::users::routes(state))
+        .merge(super::webhook_endpoints::routes(state))
 }
 
-/// Customers, settings, sign-in, users and keys.
+/// Customers, settings, sign-in, users and keys, webhook endpoints and Zapier hooks.
 pub fn router(state: AppState) -> Router {
     routes(&state).finish()
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod follow_ups;
 mod headers;
+mod hooks;
 pub mod health;
 mod idempotency_key;
 mod intake;
@@ -24,6 +25,7 @@ mod sign_in;
 pub mod tasks;
 mod teams;
 mod users;
+mod webhook_endpoints;
 pub mod webhooks;
 mod webhooks_delivery;
 

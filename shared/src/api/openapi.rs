@@ -162,6 +162,7 @@ impl Modify for SecuritySchemes {
         (name = "teams", description = "Teams and agents, who handle tasks"),
         (name = "bookings", description = "Open times, bookings and their calendar files"),
         (name = "follow-ups", description = "Follow-up sequences, enrolments and scheduled follow-ups"),
+        (name = "webhook-endpoints", description = "Outbound webhooks: endpoints events are sent to (Standard Webhooks signatures), their deliveries, and Zapier's REST hook subscriptions"),
     )
 )]
 struct ApiDoc;
@@ -183,6 +184,8 @@ pub fn document() -> Document {
         super::follow_ups::FollowUpsApi::openapi(),
         super::sign_in::SignInApi::openapi(),
         super::users::UsersApi::openapi(),
+        super::webhook_endpoints::WebhookEndpointsApi::openapi(),
+        super::hooks::HooksApi::openapi(),
     ] {
         doc.merge(family);
     }

@@ -21,6 +21,7 @@ use crate::integrations::Integrations;
 use crate::integrations::google_calendar::GoogleCalendarClient;
 use crate::integrations::salesforce::SalesforceClient;
 use crate::integrations::slack::SlackNotifier;
+use crate::integrations::webhooks::{SystemLookup, WebhookSender};
 use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
 use crate::ratelimit::{DynamoRateLimiter, MemoryRateLimiter, RateLimiter};
 use crate::services::Relay;
@@ -106,6 +107,8 @@ fn core(config: Config) -> Result<Core, StartError> {
         slack: p.slack_webhook_url.as_ref().map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()))),
         salesforce: p.salesforce.as_ref().map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()))),
         google: p.google.as_ref().map(|g| Arc::new(GoogleCalendarClient::new(http.clone(), g.clone()))),
+        webhooks: WebhookSender::new(Arc::new(SystemLookup), config.allow_private_webhook_targets)
+            .map_err(|e| ConfigError::Invalid { name: "webhook HTTP client", reason: e.to_string() })?,
     };
     // The rules engine compiles its patterns on first use; do it now, not in a request.
     let _ = crate::ai::rules::analyze(&crate::domain::AnalysisInput {
@@ -201,7 +204,7 @@ impl AppState {
     }
 
     fn assemble(core: Core, db: Db, mongo: Mongo, ports: Ports) -> Self {
-        let relay = Relay::new(db.clone(), &mongo, ports.bus.clone());
+        let relay = Relay::new(db.clone(), &mongo, ports.bus.clone(), ports.queue.clone());
         let auth = Arc::new(Authenticator::new(&core.config, db.clone(), core.external_idp));
         Self {
             auth,

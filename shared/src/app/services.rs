@@ -15,6 +15,9 @@ use crate::services::qualification::Qualifier;
 use crate::services::suppressions::Suppressions;
 use crate::services::tasks::Tasks;
 use crate::services::users::Users;
+use crate::services::webhooks::WebhookEndpoints;
+use crate::services::webhooks::deliver::WebhookDeliverer;
+use crate::services::webhooks::hooks::Hooks;
 use crate::services::{FollowOn, ServiceResult, maintenance};
 
 impl AppState {
@@ -145,10 +148,34 @@ impl AppState {
         FollowUpSender { db: &self.db, mongo: &self.mongo, relay: &self.relay, delivery: self.delivery(), ai: &self.ai }
     }
 
+    pub fn webhook_endpoints(&self) -> WebhookEndpoints<'_> {
+        WebhookEndpoints {
+            db: &self.db,
+            jobs: &*self.queue,
+            allow_loopback: self.config.allow_private_webhook_targets,
+        }
+    }
+
+    pub fn webhook_deliverer(&self) -> WebhookDeliverer<'_> {
+        WebhookDeliverer {
+            db: &self.db,
+            sender: &self.integrations.webhooks,
+            jobs: &*self.queue,
+            relay: &self.relay,
+            slack: self.integrations.slack.as_deref(),
+        }
+    }
+
+    pub fn hooks(&self) -> Hooks<'_> {
+        Hooks { endpoints: self.webhook_endpoints(), mongo: &self.mongo }
+    }
+
     /// One run of the schedule.
     pub async fn tick(&self, now: chrono::DateTime<chrono::Utc>) -> ServiceResult<maintenance::TickReport> {
         let follow_ups = self.follow_up_dispatcher();
+        let webhooks = self.webhook_deliverer();
         let sweep_after = self.config.messaging.sweep_after;
-        maintenance::tick(&self.db, &self.mongo, &*self.queue, &self.relay, &follow_ups, sweep_after, now).await
+        let parts = maintenance::Parts { relay: &self.relay, follow_ups: &follow_ups, webhooks: &webhooks };
+        maintenance::tick(&self.db, &self.mongo, &*self.queue, &parts, sweep_after, now).await
     }
 }

@@ -87,6 +87,9 @@ pub struct Config {
     /// Where staff open a lead (Slack links); `{id}` is replaced by the lead id.
     pub lead_link_template: Option<String>,
     pub max_body_bytes: usize,
+    /// Lets webhook endpoints point at loopback over plain http (local use only); every
+    /// other non-public address stays refused.
+    pub allow_private_webhook_targets: bool,
     pub aws: AwsSettings,
     pub providers: Providers,
     pub messaging: MessagingSettings,
@@ -209,6 +212,7 @@ impl Config {
             lead_link_template: v.optional("LEAD_LINK_TEMPLATE"),
             public_base_url,
             max_body_bytes: v.parsed("MAX_BODY_BYTES", 256 * 1024)?,
+            allow_private_webhook_targets: v.parsed("ALLOW_PRIVATE_WEBHOOK_TARGETS", false)?,
             providers: providers::from_vars(&v)?,
             messaging: MessagingSettings {
                 ai_pause: chrono::Duration::minutes(v.bounded("AI_PAUSE_MINUTES", 60, 0..=10_080)?),

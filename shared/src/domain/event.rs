@@ -162,6 +162,26 @@ pub struct BookingOutcome {
     pub scheduled_time: DateTime<Utc>,
 }
 
+/// Why an endpoint stopped receiving webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointDisabledReason {
+    /// The receiver answered 410 Gone.
+    Gone,
+    /// Every attempt failed for five days.
+    Failing,
+}
+
+/// An endpoint was disabled by Leadflow (never by an admin's own change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEndpointDisabled {
+    pub endpoint_id: Uuid,
+    pub url: String,
+    pub reason: EndpointDisabledReason,
+    /// The first failed attempt of the streak that ended it.
+    pub failing_since: Option<DateTime<Utc>>,
+}
+
 /// Every event Leadflow publishes. Serialized as `{"type": "lead.created", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -200,6 +220,8 @@ pub enum Event {
     SequenceEnrolled(SequenceEnrolled),
     #[serde(rename = "sequence.stopped")]
     SequenceStopped(SequenceStopped),
+    #[serde(rename = "webhook_endpoint.disabled")]
+    WebhookEndpointDisabled(WebhookEndpointDisabled),
 }
 
 impl Event {
@@ -223,10 +245,16 @@ impl Event {
             Event::FollowUpFailed(_) => "follow_up.failed",
             Event::SequenceEnrolled(_) => "sequence.enrolled",
             Event::SequenceStopped(_) => "sequence.stopped",
+            Event::WebhookEndpointDisabled(_) => "webhook_endpoint.disabled",
         }
     }
 
-    /// The lead, task or booking the event is about; events are delivered in order per subject.
+    /// Every type name, in declaration order.
+    pub fn type_names() -> Vec<&'static str> {
+        Event::examples(Uuid::nil(), Uuid::nil(), Uuid::nil()).iter().map(Event::detail_type).collect()
+    }
+
+    /// The lead, task, booking (or other record) the event is about; events are delivered in order per subject.
     pub fn subject_id(&self) -> Uuid {
         match self {
             Event::LeadCreated(e) => e.lead_id,
@@ -245,6 +273,7 @@ impl Event {
             Event::FollowUpFailed(e) => e.follow_up_id,
             Event::SequenceEnrolled(e) => e.run_id,
             Event::SequenceStopped(e) => e.run_id,
+            Event::WebhookEndpointDisabled(e) => e.endpoint_id,
         }
     }
 

@@ -37,6 +37,7 @@ pub(crate) mod test_support;
 pub mod text;
 pub mod time_zone;
 pub mod user;
+pub mod webhook;
 
 pub use analysis::{Analysis, AnalysisInput, Entities, HandoffReason, Intent, Urgency};
 pub use booking::{Booking, BookingSource, BookingStatus, MeetingType, NewBooking};

@@ -1,17 +1,21 @@
-//! Outbound integrations: Slack notifications, the Salesforce lead sync and Google Calendar.
+//! Outbound integrations: Slack notifications, the Salesforce lead sync, Google Calendar
+//! and signed webhooks.
 
 pub mod google_calendar;
 pub mod salesforce;
 pub mod slack;
+pub mod webhooks;
 
 use std::sync::Arc;
 
 /// The integrations configured on this deployment.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Integrations {
     pub slack: Option<Arc<slack::SlackNotifier>>,
     pub salesforce: Option<Arc<salesforce::SalesforceClient>>,
     pub google: Option<Arc<google_calendar::GoogleCalendarClient>>,
+    /// Always there: endpoints are registered at run time.
+    pub webhooks: webhooks::WebhookSender,
 }
 
 #[derive(Debug, thiserror::Error)]

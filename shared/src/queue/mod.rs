@@ -38,6 +38,8 @@ pub enum Job {
     EnrollSequence { lead_id: Uuid, trigger: SequenceTrigger, booking_id: Option<Uuid> },
     /// Page the on-call about an emergency message again: every target was down.
     PageOnCall { message_id: Uuid },
+    /// Make the next attempt of one webhook delivery, if it is due.
+    DeliverWebhook { delivery_id: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +71,7 @@ impl Job {
             Job::SendFollowUp { .. } => "send_follow_up",
             Job::EnrollSequence { .. } => "enroll_sequence",
             Job::PageOnCall { .. } => "page_on_call",
+            Job::DeliverWebhook { .. } => "deliver_webhook",
         }
     }
 
@@ -80,9 +83,11 @@ impl Job {
             | Job::SendFollowUp { .. }
             | Job::EnrollSequence { .. }
             | Job::PageOnCall { .. } => Lane::Messages,
-            Job::RouteTask { .. } | Job::NotifySlack { .. } | Job::SyncSalesforce { .. } | Job::SyncCalendar { .. } => {
-                Lane::Tasks
-            }
+            Job::RouteTask { .. }
+            | Job::NotifySlack { .. }
+            | Job::SyncSalesforce { .. }
+            | Job::SyncCalendar { .. }
+            | Job::DeliverWebhook { .. } => Lane::Tasks,
         }
     }
 }

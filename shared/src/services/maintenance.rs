@@ -3,12 +3,14 @@
 //! after arrival (their job was lost or failed; processing is idempotent, so one queued
 //! twice is answered once; messages older than a day are left to people), and the relay
 //! publishes events whose first publication failed or never ran; due booking reminders
-//! and follow-ups are queued for sending; expired sign-ins are deleted.
+//! and follow-ups are queued for sending, and webhook deliveries due for another attempt;
+//! expired sign-ins and month-old webhook deliveries are deleted.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::follow_ups::{DispatchReport, Dispatcher};
+use super::webhooks::deliver::WebhookDeliverer;
 use super::{Relay, ServiceResult};
 use crate::queue::{Job, JobQueue};
 use crate::store::mongo::Mongo;
@@ -18,6 +20,16 @@ const BATCH: i64 = 200;
 /// Published outbox rows are kept this long (MongoDB keeps the events for good).
 const OUTBOX_KEEP: Duration = Duration::days(7);
 
+/// Webhook messages (with their deliveries and attempts) are kept this long.
+const WEBHOOKS_KEEP: Duration = Duration::days(30);
+
+/// The services the schedule drives.
+pub struct Parts<'a> {
+    pub relay: &'a Relay,
+    pub follow_ups: &'a Dispatcher<'a>,
+    pub webhooks: &'a WebhookDeliverer<'a>,
+}
+
 /// What one run of the schedule did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TickReport {
@@ -25,6 +37,8 @@ pub struct TickReport {
     pub published_events: usize,
     pub queued_reminders: usize,
     pub follow_ups: DispatchReport,
+    /// Webhook deliveries whose next attempt was due.
+    pub queued_webhooks: usize,
 }
 
 /// Queues stale messages again; returns how many.
@@ -68,18 +82,19 @@ pub async fn tick(
     db: &Db,
     mongo: &Mongo,
     jobs: &dyn JobQueue,
-    relay: &Relay,
-    follow_ups: &Dispatcher<'_>,
+    parts: &Parts<'_>,
     sweep_after: Duration,
     now: DateTime<Utc>,
 ) -> ServiceResult<TickReport> {
     let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
     let reminders = queue_reminders(db, jobs, now).await;
-    let dispatched = follow_ups.dispatch(now).await;
-    let published = relay.run().await;
+    let dispatched = parts.follow_ups.dispatch(now).await;
+    let published = parts.relay.run().await;
+    let webhooks = parts.webhooks.queue_due(now).await;
     if published.is_ok() {
         let conn = db.conn().await?;
         crate::store::outbox::prune(&*conn, now - OUTBOX_KEEP).await?;
+        crate::store::webhook_deliveries::prune(&*conn, now - WEBHOOKS_KEEP).await?;
     }
     {
         // A family past its expiry refuses its tokens anyway; its rows only grow.
@@ -91,5 +106,6 @@ pub async fn tick(
         published_events: published?,
         queued_reminders: reminders?,
         follow_ups: dispatched?,
+        queued_webhooks: webhooks?,
     })
 }

@@ -26,6 +26,7 @@ pub mod suppressions;
 pub mod tasks;
 pub mod teams;
 pub mod users;
+pub mod webhooks;
 
 pub use error::{BoxError, FieldContext, ServiceError, ServiceResult};
 pub use relay::Relay;

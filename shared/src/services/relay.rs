@@ -1,6 +1,7 @@
 //! The outbox relay: publishes the events services wrote to the outbox. Each pending
 //! event is recorded in MongoDB's `events` (the audit trail, keyed by the event id) and
-//! published on the bus, then marked published. Run after each commit (`nudge`) and by
+//! published on the bus, then marked published in the transaction that also makes its
+//! webhook deliveries (so no published event misses them), whose jobs are queued after. Run after each commit (`nudge`) and by
 //! the schedule tick, so an event whose first run failed or never happened (the process
 //! died after the commit) goes out later. At-least-once with a stable id; one relay at a
 //! time (an advisory lock), in outbox order, so events of a subject stay in order.
@@ -10,10 +11,13 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use super::{ServiceError, ServiceResult};
+use uuid::Uuid;
+
 use crate::bus::EventBus;
 use crate::domain::EventEnvelope;
+use crate::queue::{Job, JobQueue};
 use crate::store::mongo::{EventRecord, EventStore, Mongo};
-use crate::store::{Db, StoreError, outbox};
+use crate::store::{Db, StoreError, outbox, webhook_deliveries};
 
 const BATCH: i64 = 100;
 /// Serialises relays across processes (the key is "OUTBOXLF" in ASCII).
@@ -24,11 +28,12 @@ pub struct Relay {
     db: Db,
     events: EventStore,
     bus: Arc<dyn EventBus>,
+    jobs: Arc<dyn JobQueue>,
 }
 
 impl Relay {
-    pub fn new(db: Db, mongo: &Mongo, bus: Arc<dyn EventBus>) -> Self {
-        Self { db, events: mongo.events(), bus }
+    pub fn new(db: Db, mongo: &Mongo, bus: Arc<dyn EventBus>, jobs: Arc<dyn JobQueue>) -> Self {
+        Self { db, events: mongo.events(), bus, jobs }
     }
 
     /// Publishes every pending event; returns how many went out.
@@ -50,12 +55,28 @@ impl Relay {
                 tx.commit().await.map_err(StoreError::from)?;
                 return Err(e);
             }
-            outbox::mark_published(&tx, &seqs, Utc::now()).await?;
+            let now = Utc::now();
+            let deliveries = webhook_deliveries::fan_out(&tx, &envelopes, now).await?;
+            outbox::mark_published(&tx, &seqs, now).await?;
             tx.commit().await.map_err(StoreError::from)?;
+            self.queue_deliveries(deliveries).await;
             total += seqs.len();
             if i64::try_from(seqs.len()).unwrap_or(i64::MAX) < BATCH {
                 return Ok(total);
             }
+        }
+    }
+
+    /// Queues the first attempt of new deliveries; one not queued is queued by the
+    /// schedule once its grace has passed.
+    async fn queue_deliveries(&self, ids: Vec<Uuid>) {
+        if ids.is_empty() {
+            return;
+        }
+        let jobs: Vec<(Job, std::time::Duration)> =
+            ids.into_iter().map(|delivery_id| (Job::DeliverWebhook { delivery_id }, std::time::Duration::ZERO)).collect();
+        if let Err(e) = self.jobs.enqueue_batch(&jobs).await {
+            tracing::warn!(error = %e, "webhook deliveries not queued; the schedule will queue them");
         }
     }
 

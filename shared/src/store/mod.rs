@@ -31,6 +31,8 @@ pub mod suppressions;
 pub mod tasks;
 pub mod teams;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 
 pub use error::StoreError;
 pub use page::{Cursor, Page, PageRequest, Scope};

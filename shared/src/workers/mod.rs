@@ -58,6 +58,7 @@ pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), Jo
             state.follow_ups().enroll_by_trigger(*lead_id, *trigger, *booking_id).await
         }
         Job::PageOnCall { message_id } => state.page_retry().run(*message_id, ctx.now, ctx.deadline).await,
+        Job::DeliverWebhook { delivery_id } => state.webhook_deliverer().attempt(*delivery_id, ctx.now).await,
     };
     match result {
         Ok(()) => Ok(()),

@@ -28,6 +28,7 @@ mod openai;
 mod openai_booking;
 mod openai_follow_up;
 mod openapi;
+mod outbound_webhooks;
 mod outbox;
 mod readme;
 mod replies;

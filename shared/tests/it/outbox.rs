@@ -33,7 +33,7 @@ async fn pending(app: &TestApp) -> i64 {
 async fn every_event_type_reaches_eventbridge_and_the_mongo_record() {
     let app = TestApp::new().await;
     let tap = BusTap::new().await;
-    let relay = Relay::new(app.state.db.clone(), &app.state.mongo, Arc::new(tap.bus()));
+    let relay = Relay::new(app.state.db.clone(), &app.state.mongo, Arc::new(tap.bus()), app.state.queue.clone());
     let (lead, task, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     let sent = commit_without_relay(&app, Event::examples(lead, task, other)).await;
     assert_eq!(sent.len(), Event::TYPES);
@@ -69,7 +69,7 @@ async fn an_event_committed_before_a_crash_is_delivered_later_exactly_once() {
     assert!(tap.drain().await.is_empty());
 
     // A later process relays it (the schedule's tick does this every minute).
-    let relay = Relay::new(app.state.db.clone(), &app.state.mongo, Arc::new(tap.bus()));
+    let relay = Relay::new(app.state.db.clone(), &app.state.mongo, Arc::new(tap.bus()), app.state.queue.clone());
     assert_eq!(relay.run().await.unwrap(), 1);
     assert_eq!(relay.run().await.unwrap(), 0, "a second run finds nothing");
     let delivered = tap.drain().await;
@@ -83,7 +83,12 @@ async fn a_bus_outage_keeps_the_change_and_its_event_for_the_next_run() {
     let mut app = TestApp::new().await;
     let down = aws_sdk_eventbridge::Client::new(&at("http://127.0.0.1:9").await);
     app.state.relay =
-        Relay::new(app.state.db.clone(), &app.state.mongo, Arc::new(leadflow::bus::EventBridgeBus::new(down, "gone")));
+        Relay::new(
+            app.state.db.clone(),
+            &app.state.mongo,
+            Arc::new(leadflow::bus::EventBridgeBus::new(down, "gone")),
+            app.state.queue.clone(),
+        );
     app.router = leadflow::api::app(app.state.clone());
     let customer = app.post("/api/crm/customers", json!({"email": "outage@example.com"})).await;
     let lead = app.post("/api/leads", json!({"customer_id": id(&customer.body)})).await;
@@ -94,7 +99,7 @@ async fn a_bus_outage_keeps_the_change_and_its_event_for_the_next_run() {
     assert!(pending(&app).await >= 3, "lead.created, lead.qualified and lead.status_changed wait in the outbox");
 
     let tap = BusTap::new().await;
-    let relay = Relay::new(app.state.db.clone(), &app.state.mongo, Arc::new(tap.bus()));
+    let relay = Relay::new(app.state.db.clone(), &app.state.mongo, Arc::new(tap.bus()), app.state.queue.clone());
     relay.run().await.unwrap();
     assert_eq!(pending(&app).await, 0);
     let types: Vec<String> = tap.drain().await.iter().map(|d| d["detail-type"].as_str().unwrap().to_owned()).collect();

@@ -9,11 +9,12 @@ use super::{
     Channel, Event, FollowUpFailed, FollowUpSent, FollowUpSkipped, LeadAssigned, LeadCreated, LeadQualified,
     LeadStatus, LeadStatusChanged, Priority, QualifyTrigger, Recommendation, RunEndReason, Score, SequenceEnrolled,
     SequenceStopped, SequenceTrigger, SkipReason, TaskAssigned, TaskCreated, TaskStatus, TaskStatusChanged, TaskType,
+    EndpointDisabledReason, WebhookEndpointDisabled,
 };
 
 impl Event {
     /// How many event types there are (`examples` holds one of each).
-    pub const TYPES: usize = 17;
+    pub const TYPES: usize = 18;
 
     /// One event of each type, about the given lead and task (`other_id` stands for the
     /// customer, agent, message and booking): for the README's examples and the contract
@@ -123,6 +124,12 @@ impl Event {
                 customer_id: other_id,
                 reason: RunEndReason::Replied,
             }),
+            Event::WebhookEndpointDisabled(WebhookEndpointDisabled {
+                endpoint_id: other_id,
+                url: "https://hooks.example.com/leadflow".into(),
+                reason: EndpointDisabledReason::Failing,
+                failing_since: Some(at - chrono::Duration::days(5)),
+            }),
         ]
     }
 
@@ -148,6 +155,7 @@ impl Event {
             Event::FollowUpFailed(_) => 14,
             Event::SequenceEnrolled(_) => 15,
             Event::SequenceStopped(_) => 16,
+            Event::WebhookEndpointDisabled(_) => 17,
         }
     }
 }

@@ -62,9 +62,18 @@ impl EventStore {
 
     /// Events about one entity, newest first.
     pub async fn for_subject(&self, subject_id: Uuid, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
+        self.newest(doc! { "subject_id": subject_id.to_string() }, limit).await
+    }
+
+    /// The latest events of one type, newest first (the `type_events` index).
+    pub async fn of_type(&self, event_type: &str, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
+        self.newest(doc! { "type": event_type }, limit).await
+    }
+
+    async fn newest(&self, filter: mongodb::bson::Document, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
         let docs: Vec<EventDoc> = self
             .coll
-            .find(doc! { "subject_id": subject_id.to_string() })
+            .find(filter)
             .sort(doc! { "occurred_at": -1, "_id": -1 })
             .limit(limit)
             .await?

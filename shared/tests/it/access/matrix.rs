@@ -32,6 +32,17 @@ const POLICY: &[(&str, &str, Option<Need>)] = &[
     ("GET", "/api/keys", Some(Admin)),
     ("POST", "/api/keys", Some(Admin)),
     ("DELETE", "/api/keys/{id}", Some(Admin)),
+    ("GET", "/api/webhook-endpoints", Some(Admin)),
+    ("POST", "/api/webhook-endpoints", Some(Admin)),
+    ("GET", "/api/webhook-endpoints/{id}", Some(Admin)),
+    ("PATCH", "/api/webhook-endpoints/{id}", Some(Admin)),
+    ("DELETE", "/api/webhook-endpoints/{id}", Some(Admin)),
+    ("POST", "/api/webhook-endpoints/{id}/rotate-secret", Some(Admin)),
+    ("GET", "/api/webhook-endpoints/{id}/deliveries", Some(Admin)),
+    ("POST", "/api/webhook-deliveries/{id}/retry", Some(Admin)),
+    ("POST", "/api/hooks", Some(Read)),
+    ("DELETE", "/api/hooks/{id}", Some(Read)),
+    ("GET", "/api/hooks/samples/{event}", Some(Read)),
     ("GET", "/api/crm/customers", Some(Read)),
     ("POST", "/api/crm/customers", Some(Write)),
     ("GET", "/api/crm/customers/{id}", Some(Read)),
@@ -130,7 +141,7 @@ async fn the_policy_table_covers_every_route() {
 /// Fills the path's parameters with values the router accepts.
 fn concrete(path: &str) -> String {
     let id = uuid::Uuid::now_v7().to_string();
-    path.replace("{id}", &id).replace("{lead_id}", &id).replace("{channel}", "sms").replace("{type}", "no_response")
+    path.replace("{id}", &id).replace("{lead_id}", &id).replace("{channel}", "sms").replace("{type}", "no_response").replace("{event}", "lead.created")
 }
 
 /// Which needs a caller meets.
