@@ -8,6 +8,7 @@
 #   - follow-ups: 100,000 due claimed and queued by one dispatch; the send job's throughput
 #     against a loopback fake of Twilio's Messages API
 #   - what checking the caller adds to a request (bootstrap key, managed key, access token), in process
+#   - outbound webhooks: 10,000 events fanned out to 3 loopback endpoints, deliveries/s
 #
 #   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
 #   OPT_LEVELS="3" scripts/bench.sh   just one
@@ -32,6 +33,7 @@ results=()
 availability=()
 follow_ups=()
 auth=()
+webhooks=()
 for level in $OPT_LEVELS; do
   target="target/bench-opt-$level"
   log "release build, opt-level=$level"
@@ -111,6 +113,13 @@ for level in $OPT_LEVELS; do
   over() { python3 -c "print(f'{max($1 - $2, 0):.1f}')"; }
   auth+=("| $level | $(over "$a_boot" "$a_public") µs | $(over "$a_key" "$a_public") µs | $(over "$a_jwt" "$a_public") µs | ${a_public} µs | ${a_key99} µs / ${a_jwt99} µs |")
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $auth_db WITH (FORCE)" >/dev/null
+  wh_db="lf_bench_wh_$level"
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $wh_db WITH (FORCE)" -c "CREATE DATABASE $wh_db" >/dev/null
+  log "webhooks: opt-level=$level"
+  read -r wh_relay wh_n wh_rate wh_cpu < <(DATABASE_URL="${admin_url%/*}/$wh_db" MONGODB_DATABASE="$wh_db" \
+    RUST_LOG=error "$target/release/leadflow" bench-webhooks --events "${WEBHOOK_EVENTS:-10000}" --endpoints 3 --concurrency 32)
+  webhooks+=("| $level | ${WEBHOOK_EVENTS:-10000} × 3 | ${wh_relay} s | ${wh_n} | ${wh_rate}/s | ${wh_cpu} ms |")
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $wh_db WITH (FORCE)" >/dev/null
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
@@ -159,6 +168,12 @@ done
   echo "| opt-level | bootstrap key | managed key (cached) | access token (HS256) | public route p50 | p99 key / token (whole request) |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${auth[@]}"
+  echo
+  echo "## Outbound webhooks (events in the outbox; the relay records them in MongoDB and makes a delivery per endpoint; then 32 signed attempts at a time to a loopback receiver answering 204)"
+  echo
+  echo "| opt-level | events × endpoints | relay (fan-out) | deliveries | deliveries/s | CPU per delivery |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${webhooks[@]}"
   if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
 } > BENCHMARKS.md
 log "wrote BENCHMARKS.md"

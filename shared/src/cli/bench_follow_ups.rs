@@ -149,7 +149,7 @@ pub(super) async fn follow_ups(due: usize, sends: usize, concurrency: usize) -> 
 
 /// This process's CPU time (user and system) so far, from `/proc/self/stat` (Linux;
 /// `None` elsewhere). Clock ticks are 100 a second on Linux.
-fn cpu_seconds() -> Option<f64> {
+pub(super) fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name (which may hold spaces) start at its closing ')'.
     let rest = &stat[stat.rfind(')')? + 2..];

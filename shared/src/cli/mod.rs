@@ -4,6 +4,7 @@
 mod bench;
 mod bench_auth;
 mod bench_follow_ups;
+mod bench_webhooks;
 mod eval;
 mod users;
 
@@ -75,6 +76,17 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
     },
+    /// Time outbound webhook fan-out: `events` events to `endpoints` loopback endpoints
+    /// (for scripts/bench.sh; uses the configured databases, which it fills).
+    #[command(hide = true)]
+    BenchWebhooks {
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        #[arg(long, default_value_t = 3)]
+        endpoints: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -100,6 +112,9 @@ pub async fn main() -> ExitCode {
         Command::BenchAuth { runs } => bench_auth::auth(runs).await,
         Command::BenchFollowUps { due, sends, concurrency } => {
             Box::pin(bench_follow_ups::follow_ups(due, sends, concurrency)).await
+        }
+        Command::BenchWebhooks { events, endpoints, concurrency } => {
+            Box::pin(bench_webhooks::webhooks(events, endpoints, concurrency)).await
         }
     };
     match result {

@@ -130,7 +130,8 @@ pub enum Next {
     Cancelled,
 }
 
-/// Records an attempt and moves the delivery on, releasing its lease.
+/// Records an attempt and moves the delivery on, releasing its lease; a success also
+/// ends its endpoint's failure streak (one statement: the common case is one round trip).
 pub async fn record(c: &impl GenericClient, id: Uuid, a: &WebhookAttempt, next: Next) -> Result<(), StoreError> {
     let (status, next_at, queued_until) = match next {
         Next::Succeeded => (WebhookDeliveryStatus::Succeeded, None, None),
@@ -143,7 +144,11 @@ pub async fn record(c: &impl GenericClient, id: Uuid, a: &WebhookAttempt, next: 
     c.query_typed(
         "WITH attempt AS (
             INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
-            VALUES ($1, $2, $3, $4, $5, $6))
+            VALUES ($1, $2, $3, $4, $5, $6)),
+         healthy AS (
+            UPDATE webhook_endpoints SET failing_since = NULL
+            WHERE $7 = 'succeeded' AND failing_since IS NOT NULL
+              AND id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = $1))
          UPDATE webhook_deliveries SET status = $7, next_attempt_at = $8, queued_until = $9, lease_until = NULL,
             retries_left = CASE WHEN $7 = 'pending' THEN greatest(retries_left - 1, 0) ELSE retries_left END,
             last_status = $3, last_error = $6, finished_at = CASE WHEN $7 = 'pending' THEN NULL ELSE $2 END
@@ -164,22 +169,12 @@ pub async fn record(c: &impl GenericClient, id: Uuid, a: &WebhookAttempt, next: 
     Ok(())
 }
 
-/// Notes an attempt's result on its endpoint; after a failure returns since when the
-/// endpoint has been failing.
-pub async fn endpoint_result(
+/// Notes a failed attempt on its endpoint; returns since when it has been failing.
+pub async fn endpoint_failed(
     c: &impl GenericClient,
     endpoint_id: Uuid,
-    ok: bool,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
-    if ok {
-        c.query_typed(
-            "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL",
-            &[p(&endpoint_id)],
-        )
-        .await?;
-        return Ok(None);
-    }
     let rows = c
         .query_typed(
             "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since",

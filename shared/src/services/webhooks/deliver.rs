@@ -97,9 +97,13 @@ impl WebhookDeliverer<'_> {
         now: DateTime<Utc>,
     ) -> ServiceResult<Option<WebhookEndpointDisabled>> {
         let mut conn = self.db.conn().await?;
+        if class == AttemptClass::Delivered {
+            store::record(&*conn, claim.id, attempt, next).await?;
+            return Ok(None);
+        }
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         store::record(&tx, claim.id, attempt, next).await?;
-        let failing_since = store::endpoint_result(&tx, claim.endpoint_id, class == AttemptClass::Delivered, now).await?;
+        let failing_since = store::endpoint_failed(&tx, claim.endpoint_id, now).await?;
         let reason = match class {
             AttemptClass::Gone => Some(EndpointDisabledReason::Gone),
             AttemptClass::Failed if failing_since.is_some_and(|since| now - since >= DISABLE_AFTER) => {
