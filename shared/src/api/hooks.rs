@@ -59,7 +59,10 @@ async fn unsubscribe(State(state): State<AppState>, Id(id): Id) -> ApiResult<Sta
     params(("event" = String, Path, description = "An event type, e.g. `lead.created`")),
     responses((status = 200, description = "Up to three, newest first", body = Vec<Object>), StaffErrors, BodyErrors)
 )]
-async fn samples(State(state): State<AppState>, Path(event): Path<String>) -> ApiResult<axum::Json<Vec<serde_json::Value>>> {
+async fn samples(
+    State(state): State<AppState>,
+    Path(event): Path<String>,
+) -> ApiResult<axum::Json<Vec<serde_json::Value>>> {
     Ok(axum::Json(state.hooks().samples(&event).await?))
 }
 
@@ -68,8 +71,9 @@ async fn samples(State(state): State<AppState>, Path(event): Path<String>) -> Ap
 pub(super) struct HooksApi;
 
 pub(super) fn routes(state: &AppState) -> Routes {
-    Routes::new(state)
-        .post("/api/hooks", Need::Read, subscribe)
-        .delete("/api/hooks/{id}", Need::Read, unsubscribe)
-        .get("/api/hooks/samples/{event}", Need::Read, samples)
+    Routes::new(state).post("/api/hooks", Need::Read, subscribe).delete("/api/hooks/{id}", Need::Read, unsubscribe).get(
+        "/api/hooks/samples/{event}",
+        Need::Read,
+        samples,
+    )
 }

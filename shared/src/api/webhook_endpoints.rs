@@ -110,7 +110,8 @@ async fn update(
     Id(id): Id,
     Json(b): Json<UpdateEndpoint>,
 ) -> ApiResult<axum::Json<WebhookEndpoint>> {
-    let input = EndpointInput { url: b.url, description: b.description, event_types: b.event_types, enabled: b.enabled };
+    let input =
+        EndpointInput { url: b.url, description: b.description, event_types: b.event_types, enabled: b.enabled };
     Ok(axum::Json(state.webhook_endpoints().update(id, input).await?))
 }
 

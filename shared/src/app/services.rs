@@ -149,11 +149,7 @@ impl AppState {
     }
 
     pub fn webhook_endpoints(&self) -> WebhookEndpoints<'_> {
-        WebhookEndpoints {
-            db: &self.db,
-            jobs: &*self.queue,
-            allow_loopback: self.config.allow_private_webhook_targets,
-        }
+        WebhookEndpoints { db: &self.db, jobs: &*self.queue, allow_loopback: self.config.allow_private_webhook_targets }
     }
 
     pub fn webhook_deliverer(&self) -> WebhookDeliverer<'_> {

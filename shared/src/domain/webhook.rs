@@ -47,7 +47,8 @@ pub struct TargetUrl(url::Url);
 
 impl TargetUrl {
     pub fn parse(raw: &str, allow_loopback: bool) -> Result<Self, InvalidValue> {
-        let url = url::Url::parse(raw.trim()).map_err(|e| InvalidValue::new(format!("must be an absolute URL ({e})")))?;
+        let url =
+            url::Url::parse(raw.trim()).map_err(|e| InvalidValue::new(format!("must be an absolute URL ({e})")))?;
         if raw.len() > 2048 {
             return Err(InvalidValue::new("must be at most 2048 characters"));
         }
@@ -63,7 +64,10 @@ impl TargetUrl {
         if let Some(ip) = ip
             && let Err(r) = address::permitted(ip, allow_loopback)
         {
-            return Err(InvalidValue::new(format!("points at {ip}, {}; webhooks go to public addresses", r.describe())));
+            return Err(InvalidValue::new(format!(
+                "points at {ip}, {}; webhooks go to public addresses",
+                r.describe()
+            )));
         }
         let loopback = match url.host() {
             Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

@@ -73,8 +73,10 @@ impl Relay {
         if ids.is_empty() {
             return;
         }
-        let jobs: Vec<(Job, std::time::Duration)> =
-            ids.into_iter().map(|delivery_id| (Job::DeliverWebhook { delivery_id }, std::time::Duration::ZERO)).collect();
+        let jobs: Vec<(Job, std::time::Duration)> = ids
+            .into_iter()
+            .map(|delivery_id| (Job::DeliverWebhook { delivery_id }, std::time::Duration::ZERO))
+            .collect();
         if let Err(e) = self.jobs.enqueue_batch(&jobs).await {
             tracing::warn!(error = %e, "webhook deliveries not queued; the schedule will queue them");
         }

@@ -23,7 +23,11 @@ pub const LEASE: Duration = Duration::seconds(60);
 /// Creates a delivery for each enabled endpoint that takes each event, with the body
 /// they will all be sent; returns the new deliveries. Call in the relay's transaction:
 /// an event marked published has its deliveries.
-pub async fn fan_out(c: &impl GenericClient, events: &[EventEnvelope], now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+pub async fn fan_out(
+    c: &impl GenericClient,
+    events: &[EventEnvelope],
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
     let rows = c.query_typed("SELECT id, event_types FROM webhook_endpoints WHERE enabled", &[]).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -125,7 +129,10 @@ pub async fn claim(c: &impl GenericClient, id: Uuid, now: DateTime<Utc>) -> Resu
 pub enum Next {
     Succeeded,
     /// Try again at `at`; `queued` when a delayed job was queued for it.
-    Retry { at: DateTime<Utc>, queued: bool },
+    Retry {
+        at: DateTime<Utc>,
+        queued: bool,
+    },
     Failed,
     Cancelled,
 }
@@ -185,7 +192,12 @@ pub async fn endpoint_failed(
 }
 
 /// Disables an endpoint and cancels what it still had pending; `false` if it already was.
-pub async fn disable(c: &impl GenericClient, endpoint_id: Uuid, reason: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn disable(
+    c: &impl GenericClient,
+    endpoint_id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let rows = c
         .query_typed(
             "UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = $3
@@ -222,7 +234,11 @@ pub async fn claim_due(c: &impl GenericClient, now: DateTime<Utc>, limit: i64) -
 
 /// Sends a delivery once more, now, with no automatic retries after; `None` while an
 /// attempt holds it or its endpoint is disabled.
-pub async fn retry(c: &impl GenericClient, id: Uuid, now: DateTime<Utc>) -> Result<Option<WebhookDelivery>, StoreError> {
+pub async fn retry(
+    c: &impl GenericClient,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<WebhookDelivery>, StoreError> {
     let rows = c
         .query_typed(
             "UPDATE webhook_deliveries d SET status = 'pending', retries_left = 0, next_attempt_at = $2,

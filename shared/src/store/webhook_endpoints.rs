@@ -37,7 +37,11 @@ fn one(rows: &[Row]) -> Result<WebhookEndpoint, StoreError> {
     rows.first().map(from_row).ok_or(StoreError::NotFound("webhook endpoint"))?
 }
 
-pub async fn insert(c: &impl GenericClient, e: &NewWebhookEndpoint, secret: &str) -> Result<WebhookEndpoint, StoreError> {
+pub async fn insert(
+    c: &impl GenericClient,
+    e: &NewWebhookEndpoint,
+    secret: &str,
+) -> Result<WebhookEndpoint, StoreError> {
     let sql = format!(
         "INSERT INTO webhook_endpoints (id, url, description, event_types, source, secret, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
@@ -93,16 +97,18 @@ pub async fn update(c: &impl GenericClient, id: Uuid, ch: &Changes<'_>) -> Resul
             updated_at = now()
          WHERE id = $1 AND source = 'admin' RETURNING {COLUMNS}"
     );
-    let rows = c
-        .query_typed(&sql, &[p(&id), p(&ch.url), p(&ch.description), p(&ch.event_types), p(&ch.enabled)])
-        .await?;
+    let rows =
+        c.query_typed(&sql, &[p(&id), p(&ch.url), p(&ch.description), p(&ch.event_types), p(&ch.enabled)]).await?;
     one(&rows)
 }
 
 /// Deletes an endpoint of `source`; its deliveries go with it.
 pub async fn delete(c: &impl GenericClient, id: Uuid, source: WebhookSource) -> Result<(), StoreError> {
     let rows = c
-        .query_typed("DELETE FROM webhook_endpoints WHERE id = $1 AND source = $2 RETURNING id", &[p(&id), p(&source.as_str())])
+        .query_typed(
+            "DELETE FROM webhook_endpoints WHERE id = $1 AND source = $2 RETURNING id",
+            &[p(&id), p(&source.as_str())],
+        )
         .await?;
     if rows.is_empty() { Err(StoreError::NotFound("webhook endpoint")) } else { Ok(()) }
 }

@@ -82,13 +82,12 @@ async fn an_event_committed_before_a_crash_is_delivered_later_exactly_once() {
 async fn a_bus_outage_keeps_the_change_and_its_event_for_the_next_run() {
     let mut app = TestApp::new().await;
     let down = aws_sdk_eventbridge::Client::new(&at("http://127.0.0.1:9").await);
-    app.state.relay =
-        Relay::new(
-            app.state.db.clone(),
-            &app.state.mongo,
-            Arc::new(leadflow::bus::EventBridgeBus::new(down, "gone")),
-            app.state.queue.clone(),
-        );
+    app.state.relay = Relay::new(
+        app.state.db.clone(),
+        &app.state.mongo,
+        Arc::new(leadflow::bus::EventBridgeBus::new(down, "gone")),
+        app.state.queue.clone(),
+    );
     app.router = leadflow::api::app(app.state.clone());
     let customer = app.post("/api/crm/customers", json!({"email": "outage@example.com"})).await;
     let lead = app.post("/api/leads", json!({"customer_id": id(&customer.body)})).await;

@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use super::{
     BookingActor, BookingCancelled, BookingCreated, BookingOutcome, BookingRescheduled, BookingSource, ChangedBy,
-    Channel, Event, FollowUpFailed, FollowUpSent, FollowUpSkipped, LeadAssigned, LeadCreated, LeadQualified,
-    LeadStatus, LeadStatusChanged, Priority, QualifyTrigger, Recommendation, RunEndReason, Score, SequenceEnrolled,
-    SequenceStopped, SequenceTrigger, SkipReason, TaskAssigned, TaskCreated, TaskStatus, TaskStatusChanged, TaskType,
-    EndpointDisabledReason, WebhookEndpointDisabled,
+    Channel, EndpointDisabledReason, Event, FollowUpFailed, FollowUpSent, FollowUpSkipped, LeadAssigned, LeadCreated,
+    LeadQualified, LeadStatus, LeadStatusChanged, Priority, QualifyTrigger, Recommendation, RunEndReason, Score,
+    SequenceEnrolled, SequenceStopped, SequenceTrigger, SkipReason, TaskAssigned, TaskCreated, TaskStatus,
+    TaskStatusChanged, TaskType, WebhookEndpointDisabled,
 };
 
 impl Event {

@@ -45,8 +45,7 @@ fn refusal_v4(ip: Ipv4Addr) -> Option<Refusal> {
     match (a, b, c) {
         (127, _, _) => Some(Refusal::Loopback),
         (0, _, _) => not_public("an unspecified (0.0.0.0/8) address"),
-        (10, _, _) | (192, 168, _) => not_public("a private address"),
-        (172, 16..=31, _) => not_public("a private address"),
+        (10, _, _) | (172, 16..=31, _) | (192, 168, _) => not_public("a private address"),
         (169, 254, _) => not_public("a link-local address (169.254.0.0/16, the cloud metadata service)"),
         (100, 64..=127, _) => not_public("a shared carrier-grade NAT address (100.64.0.0/10)"),
         (192, 0, 0) => not_public("an IETF protocol address (192.0.0.0/24)"),
@@ -90,10 +89,9 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
     let tail = || Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s {
-        [0, 0, 0, 0, 0, 0xffff, _, _] => Some(tail()),
+        [0, 0, 0, 0, 0, 0xffff, _, _] | [0x0064, 0xff9b, 0, 0, 0, 0, _, _] => Some(tail()),
         // ::1 and :: are IPv6's own loopback and unspecified, judged as such.
         [0, 0, 0, 0, 0, 0, hi, _] if hi != 0 => Some(tail()),
-        [0x0064, 0xff9b, 0, 0, 0, 0, _, _] => Some(tail()),
         [0x2002, hi, lo, ..] => Some(Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8)),
         _ => None,
     }

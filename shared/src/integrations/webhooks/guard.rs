@@ -39,7 +39,11 @@ pub struct AddressRefused {
 
 /// Checks an address; `host` is how the URL named it.
 pub fn check(host: &str, ip: IpAddr, allow_loopback: bool) -> Result<(), AddressRefused> {
-    address::permitted(ip, allow_loopback).map_err(|r| AddressRefused { host: host.to_owned(), ip, reason: r.describe() })
+    address::permitted(ip, allow_loopback).map_err(|r| AddressRefused {
+        host: host.to_owned(),
+        ip,
+        reason: r.describe(),
+    })
 }
 
 /// A reqwest resolver that hands back only permitted addresses.

@@ -8,9 +8,11 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::super::{ServiceError, ServiceResult, record};
-use crate::domain::event::{EndpointDisabledReason, WebhookEndpointDisabled};
-use crate::domain::webhook::{AttemptClass, DISABLE_AFTER, TargetUrl, WebhookAttempt, WebhookSource, classify, next_delay};
 use crate::domain::Event;
+use crate::domain::event::{EndpointDisabledReason, WebhookEndpointDisabled};
+use crate::domain::webhook::{
+    AttemptClass, DISABLE_AFTER, TargetUrl, WebhookAttempt, WebhookSource, classify, next_delay,
+};
 use crate::integrations::slack::SlackNotifier;
 use crate::integrations::webhooks::{Outgoing, WebhookSecret, WebhookSender};
 use crate::queue::{Job, JobQueue};
@@ -124,8 +126,12 @@ impl WebhookDeliverer<'_> {
                     EndpointDisabledReason::Failing => "failing",
                 };
                 if store::disable(&tx, claim.endpoint_id, label, now).await? {
-                    let event =
-                        WebhookEndpointDisabled { endpoint_id: claim.endpoint_id, url: claim.url.clone(), reason, failing_since };
+                    let event = WebhookEndpointDisabled {
+                        endpoint_id: claim.endpoint_id,
+                        url: claim.url.clone(),
+                        reason,
+                        failing_since,
+                    };
                     record(&tx, vec![Event::WebhookEndpointDisabled(event.clone())], now).await?;
                     disabled = Some(event);
                 }

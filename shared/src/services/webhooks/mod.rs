@@ -77,7 +77,11 @@ impl WebhookEndpoints<'_> {
     pub async fn get(&self, id: Uuid) -> ServiceResult<WebhookEndpoint> {
         let conn = self.db.conn().await?;
         let endpoint = store::get_one(&*conn, id).await?;
-        if endpoint.source == WebhookSource::Admin { Ok(endpoint) } else { Err(ServiceError::NotFound { what: "webhook endpoint" }) }
+        if endpoint.source == WebhookSource::Admin {
+            Ok(endpoint)
+        } else {
+            Err(ServiceError::NotFound { what: "webhook endpoint" })
+        }
     }
 
     pub async fn update(&self, id: Uuid, input: EndpointInput) -> ServiceResult<WebhookEndpoint> {

@@ -141,7 +141,11 @@ async fn the_policy_table_covers_every_route() {
 /// Fills the path's parameters with values the router accepts.
 fn concrete(path: &str) -> String {
     let id = uuid::Uuid::now_v7().to_string();
-    path.replace("{id}", &id).replace("{lead_id}", &id).replace("{channel}", "sms").replace("{type}", "no_response").replace("{event}", "lead.created")
+    path.replace("{id}", &id)
+        .replace("{lead_id}", &id)
+        .replace("{channel}", "sms")
+        .replace("{type}", "no_response")
+        .replace("{event}", "lead.created")
 }
 
 /// Which needs a caller meets.

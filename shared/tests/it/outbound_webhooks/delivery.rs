@@ -85,7 +85,11 @@ async fn endpoints_are_validated_and_keep_their_secret_to_themselves() {
     assert_eq!(list.ids(), vec![id.clone()]);
     assert!(!list.text.contains("whsec_"));
     let r = app
-        .call(Method::PATCH, &format!("/api/webhook-endpoints/{id}"), Some(json!({"enabled": false, "event_types": ["task.created"]})))
+        .call(
+            Method::PATCH,
+            &format!("/api/webhook-endpoints/{id}"),
+            Some(json!({"enabled": false, "event_types": ["task.created"]})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!((r.body["enabled"].clone(), r.body["disabled_reason"].clone()), (json!(false), json!("admin")));
@@ -98,7 +102,10 @@ async fn endpoints_are_validated_and_keep_their_secret_to_themselves() {
 async fn a_manual_retry_sends_the_same_message_once_more() {
     let app = app().await;
     let receiver = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string("thanks")).mount(&receiver).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("thanks"))
+        .mount(&receiver)
+        .await;
     let (id, _) = endpoint(&app, &format!("{}/hook", receiver.uri()), &["lead.created"]).await;
     org::lead(&app, "linus@example.com").await;
     app.run_jobs().await;

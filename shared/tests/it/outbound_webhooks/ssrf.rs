@@ -103,7 +103,10 @@ async fn dns_rebinding_to_loopback_reaches_nothing() {
     let port = inside.address().port();
     let dns = FakeDns::with(&[("rebind.example", "127.0.0.1")]);
     let sender = WebhookSender::new(dns, false).unwrap();
-    refused(&send(&sender, &format!("http://rebind.example:{port}/hook")).await, &["rebind.example is 127.0.0.1", "loopback"]);
+    refused(
+        &send(&sender, &format!("http://rebind.example:{port}/hook")).await,
+        &["rebind.example is 127.0.0.1", "loopback"],
+    );
     inside.verify().await;
 }
 

@@ -14,12 +14,21 @@ async fn a_zap_subscribes_gets_events_lists_samples_and_unsubscribes() {
     let app = app().await;
     let (key, _) = api_key(&app, &["read"]).await;
     let zapier = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/hooks/standard/1/abc/")).respond_with(ResponseTemplate::new(200)).mount(&zapier).await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/standard/1/abc/"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&zapier)
+        .await;
     let target = format!("{}/hooks/standard/1/abc/", zapier.uri());
 
     // Zapier sends more than these two fields; they are ignored.
     let r = app
-        .call_as(&key, Method::POST, "/api/hooks", Some(json!({"target_url": target, "event": "lead.created", "zap_id": 42})))
+        .call_as(
+            &key,
+            Method::POST,
+            "/api/hooks",
+            Some(json!({"target_url": target, "event": "lead.created", "zap_id": 42})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let id = r.body["id"].as_str().unwrap().to_owned();
@@ -52,7 +61,9 @@ async fn a_410_from_zapier_ends_the_subscription() {
     let app = app().await;
     let zapier = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(410)).expect(1).mount(&zapier).await;
-    let r = app.post("/api/hooks", json!({"target_url": format!("{}/hooks/x", zapier.uri()), "event": "lead.created"})).await;
+    let r = app
+        .post("/api/hooks", json!({"target_url": format!("{}/hooks/x", zapier.uri()), "event": "lead.created"}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let id = r.body["id"].as_str().unwrap().to_owned();
     org::lead(&app, "ada@example.com").await;
