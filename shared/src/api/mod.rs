@@ -26,6 +26,7 @@ mod teams;
 mod users;
 pub mod webhooks;
 mod webhooks_delivery;
+mod webhooks_stripe;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

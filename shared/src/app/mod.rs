@@ -21,6 +21,7 @@ use crate::integrations::Integrations;
 use crate::integrations::google_calendar::GoogleCalendarClient;
 use crate::integrations::salesforce::SalesforceClient;
 use crate::integrations::slack::SlackNotifier;
+use crate::integrations::stripe::StripeClient;
 use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
 use crate::ratelimit::{DynamoRateLimiter, MemoryRateLimiter, RateLimiter};
 use crate::services::Relay;
@@ -106,6 +107,7 @@ fn core(config: Config) -> Result<Core, StartError> {
         slack: p.slack_webhook_url.as_ref().map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()))),
         salesforce: p.salesforce.as_ref().map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()))),
         google: p.google.as_ref().map(|g| Arc::new(GoogleCalendarClient::new(http.clone(), g.clone()))),
+        stripe: p.stripe.as_ref().map(|s| Arc::new(StripeClient::new(http.clone(), s))),
     };
     // The rules engine compiles its patterns on first use; do it now, not in a request.
     let _ = crate::ai::rules::analyze(&crate::domain::AnalysisInput {

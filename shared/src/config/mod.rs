@@ -13,7 +13,8 @@ mod providers;
 
 pub use access::{AccessSettings, ExternalIdp};
 pub use providers::{
-    GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, TwilioSettings,
+    GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, StripeSettings,
+    TwilioSettings,
     openai_from_env,
 };
 

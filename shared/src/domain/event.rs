@@ -6,9 +6,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod deposits;
 mod examples;
 mod follow_ups;
 
+pub use deposits::{
+    BookingDepositPaid, BookingDepositRefunded, BookingHoldReleased, BookingPaymentRequested, HoldEnd, RefundReason,
+};
 pub use follow_ups::{FollowUpFailed, FollowUpSent, FollowUpSkipped, SequenceEnrolled, SequenceStopped, SkipReason};
 
 use super::access::Actor;
@@ -200,6 +204,14 @@ pub enum Event {
     SequenceEnrolled(SequenceEnrolled),
     #[serde(rename = "sequence.stopped")]
     SequenceStopped(SequenceStopped),
+    #[serde(rename = "booking.payment_requested")]
+    BookingPaymentRequested(BookingPaymentRequested),
+    #[serde(rename = "booking.deposit_paid")]
+    BookingDepositPaid(BookingDepositPaid),
+    #[serde(rename = "booking.hold_released")]
+    BookingHoldReleased(BookingHoldReleased),
+    #[serde(rename = "booking.deposit_refunded")]
+    BookingDepositRefunded(BookingDepositRefunded),
 }
 
 impl Event {
@@ -223,6 +235,10 @@ impl Event {
             Event::FollowUpFailed(_) => "follow_up.failed",
             Event::SequenceEnrolled(_) => "sequence.enrolled",
             Event::SequenceStopped(_) => "sequence.stopped",
+            Event::BookingPaymentRequested(_) => "booking.payment_requested",
+            Event::BookingDepositPaid(_) => "booking.deposit_paid",
+            Event::BookingHoldReleased(_) => "booking.hold_released",
+            Event::BookingDepositRefunded(_) => "booking.deposit_refunded",
         }
     }
 
@@ -245,6 +261,10 @@ impl Event {
             Event::FollowUpFailed(e) => e.follow_up_id,
             Event::SequenceEnrolled(e) => e.run_id,
             Event::SequenceStopped(e) => e.run_id,
+            Event::BookingPaymentRequested(e) => e.booking_id,
+            Event::BookingDepositPaid(e) => e.booking_id,
+            Event::BookingHoldReleased(e) => e.booking_id,
+            Event::BookingDepositRefunded(e) => e.booking_id,
         }
     }
 

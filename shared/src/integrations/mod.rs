@@ -1,8 +1,10 @@
-//! Outbound integrations: Slack notifications, the Salesforce lead sync and Google Calendar.
+//! Outbound integrations: Slack notifications, the Salesforce lead sync, Google Calendar
+//! and Stripe (deposits).
 
 pub mod google_calendar;
 pub mod salesforce;
 pub mod slack;
+pub mod stripe;
 
 use std::sync::Arc;
 
@@ -12,6 +14,8 @@ pub struct Integrations {
     pub slack: Option<Arc<slack::SlackNotifier>>,
     pub salesforce: Option<Arc<salesforce::SalesforceClient>>,
     pub google: Option<Arc<google_calendar::GoogleCalendarClient>>,
+    /// Deposits: Checkout Sessions and refunds.
+    pub stripe: Option<Arc<stripe::StripeClient>>,
 }
 
 #[derive(Debug, thiserror::Error)]

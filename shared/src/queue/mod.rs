@@ -38,6 +38,10 @@ pub enum Job {
     EnrollSequence { lead_id: Uuid, trigger: SequenceTrigger, booking_id: Option<Uuid> },
     /// Page the on-call about an emergency message again: every target was down.
     PageOnCall { message_id: Uuid },
+    /// Make the Stripe Checkout Session of a booking held for its deposit.
+    CreateCheckout { booking_id: Uuid },
+    /// Refund a booking's deposit through Stripe.
+    RefundDeposit { booking_id: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +73,8 @@ impl Job {
             Job::SendFollowUp { .. } => "send_follow_up",
             Job::EnrollSequence { .. } => "enroll_sequence",
             Job::PageOnCall { .. } => "page_on_call",
+            Job::CreateCheckout { .. } => "create_checkout",
+            Job::RefundDeposit { .. } => "refund_deposit",
         }
     }
 
@@ -80,9 +86,12 @@ impl Job {
             | Job::SendFollowUp { .. }
             | Job::EnrollSequence { .. }
             | Job::PageOnCall { .. } => Lane::Messages,
-            Job::RouteTask { .. } | Job::NotifySlack { .. } | Job::SyncSalesforce { .. } | Job::SyncCalendar { .. } => {
-                Lane::Tasks
-            }
+            Job::RouteTask { .. }
+            | Job::NotifySlack { .. }
+            | Job::SyncSalesforce { .. }
+            | Job::SyncCalendar { .. }
+            | Job::CreateCheckout { .. }
+            | Job::RefundDeposit { .. } => Lane::Tasks,
         }
     }
 }

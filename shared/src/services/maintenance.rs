@@ -3,7 +3,8 @@
 //! after arrival (their job was lost or failed; processing is idempotent, so one queued
 //! twice is answered once; messages older than a day are left to people), and the relay
 //! publishes events whose first publication failed or never ran; due booking reminders
-//! and follow-ups are queued for sending; expired sign-ins are deleted.
+//! and follow-ups are queued for sending; unpaid booking holds that ran out are
+//! released; expired sign-ins are deleted.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -25,6 +26,8 @@ pub struct TickReport {
     pub published_events: usize,
     pub queued_reminders: usize,
     pub follow_ups: DispatchReport,
+    /// Unpaid bookings whose hold ran out, released.
+    pub released_holds: usize,
 }
 
 /// Queues stale messages again; returns how many.
@@ -75,6 +78,7 @@ pub async fn tick(
 ) -> ServiceResult<TickReport> {
     let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
     let reminders = queue_reminders(db, jobs, now).await;
+    let released = super::bookings::deposits::release_expired_holds(db, now).await;
     let dispatched = follow_ups.dispatch(now).await;
     let published = relay.run().await;
     if published.is_ok() {
@@ -91,5 +95,6 @@ pub async fn tick(
         published_events: published?,
         queued_reminders: reminders?,
         follow_ups: dispatched?,
+        released_holds: released?,
     })
 }

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_suppressions.sql"),
     migration!(8, "0008_reply_quality.sql"),
     migration!(9, "0009_access.sql"),
+    migration!(11, "0011_deposits.sql"),
 ];
 
 const LOCK_KEY: i64 = 0x4c45_4144_464c_4f57; // "LEADFLOW"
