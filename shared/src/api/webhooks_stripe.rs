@@ -15,7 +15,7 @@ use crate::services::bookings::StripeOutcome;
 
 use super::openapi::providers::StripeWebhookEvent;
 
-pub const STRIPE_WEBHOOK_PATH: &str = "/api/webhooks/stripe";
+const STRIPE_WEBHOOK_PATH: &str = "/api/webhooks/stripe";
 
 #[utoipa::path(
     post,

@@ -78,8 +78,7 @@ impl<'de> Deserialize<'de> for Currency {
 }
 
 /// Which bookings need the deposit: `"all"`, or those of the named services.
-#[derive(Debug, Clone, PartialEq, Eq, utoipa::ToSchema)]
-#[schema(value_type = Object, example = json!(["Drain cleaning"]))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequiredFor {
     All,
     Services(Vec<ShortText>),
@@ -121,6 +120,8 @@ pub struct DepositSettings {
     #[schema(value_type = u32, minimum = 50, maximum = 99_999_999)]
     pub amount: DepositAmount,
     pub currency: Currency,
+    /// `"all"`, or a list of the settings' service names.
+    #[schema(value_type = Object, example = json!(["Drain cleaning"]))]
     pub required_for: RequiredFor,
     /// A cancellation at least this many hours before the start is refunded.
     #[schema(value_type = u32, minimum = 0, maximum = 1440)]
