@@ -40,7 +40,7 @@ async fn an_unpaid_hold_frees_its_slot_when_the_schedule_releases_it() {
     assert_eq!(released.len(), 1);
     assert_eq!(released[0]["data"]["why"], "timed_out");
     // The slot is free again.
-    let r = book_at(&app, "sam@example.com", slot()).await;
+    let r = book_at(&app, "kim@example.com", slot()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
 }
 
