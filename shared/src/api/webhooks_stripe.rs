@@ -37,7 +37,11 @@ const STRIPE_WEBHOOK_PATH: &str = "/api/webhooks/stripe";
             headers(("Retry-After" = u64))),
     )
 )]
-async fn stripe_webhook(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> ApiResult<Response> {
+async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
     let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
     let Some(settings) = &state.config.providers.stripe else {
         if signature.is_none() {

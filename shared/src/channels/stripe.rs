@@ -44,7 +44,9 @@ pub fn verify_signature(
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for element in header.split(',') {
-        let Some((key, value)) = element.split_once('=') else { return Err(Malformed("every element must be key=value")) };
+        let Some((key, value)) = element.split_once('=') else {
+            return Err(Malformed("every element must be key=value"));
+        };
         match key.trim() {
             "t" if timestamp.is_some() => return Err(Malformed("t is given twice")),
             "t" => timestamp = Some(value.trim()),

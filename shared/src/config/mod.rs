@@ -14,8 +14,7 @@ mod providers;
 pub use access::{AccessSettings, ExternalIdp};
 pub use providers::{
     GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, StripeSettings,
-    TwilioSettings,
-    openai_from_env,
+    TwilioSettings, openai_from_env,
 };
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -6,11 +6,11 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::InvalidValue;
 use super::booking_settings::Bounded;
 use super::macros::string_enum;
 use super::settings::Service;
 use super::text::ShortText;
-use super::InvalidValue;
 
 /// An amount in the currency's minor unit (cents), Stripe's minimum of 50 up to its
 /// eight-digit maximum.
@@ -47,8 +47,22 @@ impl Currency {
     pub fn is_zero_decimal(&self) -> bool {
         matches!(
             self.0.as_str(),
-            "bif" | "clp" | "djf" | "gnf" | "jpy" | "kmf" | "krw" | "mga" | "pyg" | "rwf" | "ugx" | "vnd" | "vuv"
-                | "xaf" | "xof" | "xpf"
+            "bif"
+                | "clp"
+                | "djf"
+                | "gnf"
+                | "jpy"
+                | "kmf"
+                | "krw"
+                | "mga"
+                | "pyg"
+                | "rwf"
+                | "ugx"
+                | "vnd"
+                | "vuv"
+                | "xaf"
+                | "xof"
+                | "xpf"
         )
     }
 

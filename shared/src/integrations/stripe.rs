@@ -107,7 +107,10 @@ impl StripeClient {
         let body = resp.text().await.map_err(|e| IntegrationError::network(SERVICE, e))?;
         // 409: the same idempotency key is in flight elsewhere; a retry will see its result.
         if status.as_u16() == 409 {
-            return Err(IntegrationError::Unavailable { service: SERVICE, message: "idempotent request in flight".into() });
+            return Err(IntegrationError::Unavailable {
+                service: SERVICE,
+                message: "idempotent request in flight".into(),
+            });
         }
         if !status.is_success() {
             return Err(IntegrationError::from_status(SERVICE, status, &error_message(&body)));

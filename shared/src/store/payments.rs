@@ -66,8 +66,9 @@ pub async fn insert(
 }
 
 pub async fn find(c: &impl GenericClient, booking_id: Uuid) -> Result<Option<Payment>, StoreError> {
-    let rows =
-        c.query_typed(&format!("SELECT {COLUMNS} FROM booking_payments WHERE booking_id = $1"), &[p(&booking_id)]).await?;
+    let rows = c
+        .query_typed(&format!("SELECT {COLUMNS} FROM booking_payments WHERE booking_id = $1"), &[p(&booking_id)])
+        .await?;
     rows.first().map(from_row).transpose()
 }
 

@@ -58,8 +58,8 @@ pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), Jo
             state.follow_ups().enroll_by_trigger(*lead_id, *trigger, *booking_id).await
         }
         Job::PageOnCall { message_id } => state.page_retry().run(*message_id, ctx.now, ctx.deadline).await,
-        Job::CreateCheckout { booking_id } => state.bookings().request_payment(*booking_id, ctx.now).await,
-        Job::RefundDeposit { booking_id } => state.bookings().refund_deposit(*booking_id, ctx.now).await,
+        Job::CreateCheckout { booking_id } => Box::pin(state.bookings().request_payment(*booking_id, ctx.now)).await,
+        Job::RefundDeposit { booking_id } => Box::pin(state.bookings().refund_deposit(*booking_id, ctx.now)).await,
     };
     match result {
         Ok(()) => Ok(()),

@@ -10,7 +10,9 @@ use super::{
     LeadStatus, LeadStatusChanged, Priority, QualifyTrigger, Recommendation, RunEndReason, Score, SequenceEnrolled,
     SequenceStopped, SequenceTrigger, SkipReason, TaskAssigned, TaskCreated, TaskStatus, TaskStatusChanged, TaskType,
 };
-use super::{BookingDepositPaid, BookingDepositRefunded, BookingHoldReleased, BookingPaymentRequested, HoldEnd, RefundReason};
+use super::{
+    BookingDepositPaid, BookingDepositRefunded, BookingHoldReleased, BookingPaymentRequested, HoldEnd, RefundReason,
+};
 use crate::domain::deposit::Currency;
 
 const SESSION: &str = "cs_test_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6";

@@ -129,8 +129,7 @@ impl Loaded {
         external: ExternalBusy<'_>,
         cal: &HostCalendar,
         rules: &SlotRules,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
         except: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> ServiceResult<Loaded> {
@@ -158,7 +157,7 @@ pub async fn availability(
     let tz = settings.time_zone;
     let mut merged: BTreeMap<DateTime<Utc>, Vec<Uuid>> = BTreeMap::new();
     for cal in HostCalendar::candidates(settings, q.host_id)? {
-        let loaded = Loaded::load(c, external, &cal, &rules, from, to, None, now).await?;
+        let loaded = Loaded::load(c, external, &cal, &rules, (from, to), None, now).await?;
         for start in open_slots(&loaded.calendar(&cal, tz), &rules, now, from, to) {
             merged.entry(start).or_default().extend(cal.host_id);
         }

@@ -144,8 +144,7 @@ impl Bookings<'_> {
                 ExternalBusy { google: None },
                 &cal,
                 &rules,
-                b.scheduled_time,
-                b.ends_at(),
+                (b.scheduled_time, b.ends_at()),
                 Some(b.id),
                 now,
             )

@@ -35,14 +35,22 @@ pub struct StripeDeps<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum StripeOutcome {
-    Confirmed { booking_id: Uuid },
-    Released { booking_id: Uuid },
+    Confirmed {
+        booking_id: Uuid,
+    },
+    Released {
+        booking_id: Uuid,
+    },
     /// Paid, but the booking cannot take it (its slot was taken, or it was cancelled):
     /// a refund is queued.
-    Refunding { booking_id: Uuid },
+    Refunding {
+        booking_id: Uuid,
+    },
     /// This event was handled before.
     Duplicate,
-    Ignored { reason: String },
+    Ignored {
+        reason: String,
+    },
 }
 
 fn ignored(reason: &str) -> StripeOutcome {
@@ -247,7 +255,8 @@ impl Bookings<'_> {
         if matches!(p.status, PaymentStatus::Paid | PaymentStatus::Refunding | PaymentStatus::Refunded) {
             return Ok((ignored("the deposit is already paid"), None));
         }
-        let p = payments::set_status(tx, booking_id, PaymentStatus::Paid, session.payment_intent.as_deref(), now).await?;
+        let p =
+            payments::set_status(tx, booking_id, PaymentStatus::Paid, session.payment_intent.as_deref(), now).await?;
         let late = b.status == BookingStatus::Cancelled && b.cancel_reason.as_deref() == Some(HOLD_RELEASED_REASON);
         let confirmed = match b.status {
             BookingStatus::PendingPayment => Some(self.confirm(tx, &b, now).await?),
@@ -260,7 +269,7 @@ impl Bookings<'_> {
         };
         if let Some(after) = confirmed {
             record(tx, vec![paid_event(&after, &p, true)], now).await?;
-            return Ok((StripeOutcome::Confirmed { booking_id }, Some(Follow::Confirmed(after))));
+            return Ok((StripeOutcome::Confirmed { booking_id }, Some(Follow::Confirmed(Box::new(after)))));
         }
         payments::set_status(tx, booking_id, PaymentStatus::Refunding, None, now).await?;
         record(tx, vec![paid_event(&b, &p, false)], now).await?;
@@ -317,7 +326,9 @@ impl Bookings<'_> {
             return Ok(());
         }
         let Some(intent) = p.payment_intent.as_deref() else {
-            return Err(ServiceError::Internal(format!("deposit of booking {booking_id} is paid without a payment intent")));
+            return Err(ServiceError::Internal(format!(
+                "deposit of booking {booking_id} is paid without a payment intent"
+            )));
         };
         let refund = stripe.client.refund(intent, booking_id).await?;
         let reason = match (b.status, b.cancel_reason.as_deref()) {
@@ -349,6 +360,6 @@ impl Bookings<'_> {
 
 /// What follows a Stripe event's commit.
 enum Follow {
-    Confirmed(Booking),
+    Confirmed(Box<Booking>),
     Refund(Uuid),
 }

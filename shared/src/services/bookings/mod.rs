@@ -21,12 +21,12 @@ use super::qualification::Qualifier;
 use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
 use crate::domain::availability::SlotProblem;
 use crate::domain::booking::DurationMinutes;
+use crate::domain::deposit::{DepositSettings, HOLD_RELEASED_REASON, MIN_HOLD_MINUTES, hold_until, listed_service};
+use crate::domain::event::HoldEnd;
 use crate::domain::event::{BookingCreated, ChangedBy, LeadStatusChanged, QualifyTrigger};
 use crate::domain::message::Attachment;
 use crate::domain::sequence::RunEndReason;
 use crate::domain::text::LongText;
-use crate::domain::deposit::{DepositSettings, HOLD_RELEASED_REASON, MIN_HOLD_MINUTES, hold_until, listed_service};
-use crate::domain::event::HoldEnd;
 use crate::domain::{Booking, BookingSource, BookingStatus, Event, LeadStatus, MeetingType, NewBooking, Settings};
 use crate::integrations::google_calendar::GoogleCalendarClient;
 use crate::queue::Job;
@@ -146,11 +146,12 @@ impl Bookings<'_> {
         }
         let mut last_refusal = None;
         for cal in HostCalendar::candidates(&settings, req.host_id)? {
-            match self.try_host(&req, &settings, &cal, now).await {
+            // Boxed: the attempt's future is large, and every caller of `create` carries it.
+            match Box::pin(self.try_host(&req, &settings, &cal, now)).await {
                 Ok(booking) => {
                     self.after_change(&booking, true).await;
                     if booking.status == BookingStatus::PendingPayment {
-                        self.after_hold(&booking, now).await;
+                        Box::pin(self.after_hold(&booking, now)).await;
                     }
                     return Ok(booking);
                 }
@@ -188,7 +189,7 @@ impl Bookings<'_> {
         .await?;
         let mut events: Vec<Event> = released.iter().map(|b| deposits::released_event(b, HoldEnd::TimedOut)).collect();
         let mut loaded =
-            Loaded::load(&tx, ExternalBusy { google: None }, cal, &rules, start, start, None, now).await?;
+            Loaded::load(&tx, ExternalBusy { google: None }, cal, &rules, (start, start), None, now).await?;
         loaded.busy = external;
         availability::check(&loaded, cal, settings, &rules, now, start).map_err(Refused::Slot)?;
         let lead_id = match req.lead_id {
@@ -243,7 +244,11 @@ impl Bookings<'_> {
     }
 
     /// The deposit `req` owes, if any (never for Calendly, which takes its own payments).
-    fn deposit_due<'s>(&self, settings: &'s Settings, req: &BookingRequest) -> ServiceResult<Option<&'s DepositSettings>> {
+    fn deposit_due<'s>(
+        &self,
+        settings: &'s Settings,
+        req: &BookingRequest,
+    ) -> ServiceResult<Option<&'s DepositSettings>> {
         let due = settings
             .booking
             .deposit

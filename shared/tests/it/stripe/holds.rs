@@ -22,7 +22,8 @@ async fn an_unpaid_hold_frees_its_slot_when_the_schedule_releases_it() {
     // Held: nobody else gets the slot, and availability does not offer it.
     let r = book_at(&app, "sam@example.com", slot()).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
-    let day = |t: chrono::DateTime<Utc>| format!("from={}&to={}", t.to_rfc3339(), (t + Duration::hours(1)).to_rfc3339());
+    let day =
+        |t: chrono::DateTime<Utc>| format!("from={}&to={}", t.to_rfc3339(), (t + Duration::hours(1)).to_rfc3339());
     let q = day(slot()).replace('+', "%2B");
     let open = app.get(&format!("/api/bookings/availability?{q}")).await;
     assert_eq!(open.status, StatusCode::OK, "{}", open.text);

@@ -133,7 +133,8 @@ pub(crate) async fn booking(app: &TestApp, id: &str) -> Value {
 /// How many events of `event_type` were recorded.
 pub(crate) async fn events_of(app: &TestApp, event_type: &str) -> Vec<Value> {
     let conn = app.state.db.conn().await.unwrap();
-    let rows = conn.query("SELECT payload FROM outbox WHERE event_type = $1 ORDER BY seq", &[&event_type]).await.unwrap();
+    let rows =
+        conn.query("SELECT payload FROM outbox WHERE event_type = $1 ORDER BY seq", &[&event_type]).await.unwrap();
     rows.iter().map(|r| r.get::<_, Value>(0)).collect()
 }
 

@@ -7,7 +7,7 @@ use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::{
-    SECRET_KEY, checkout_url, WEBHOOK_SECRET, book_at, booking, deliver, deposit_app, event, events_of, mount_checkout,
+    SECRET_KEY, WEBHOOK_SECRET, book_at, booking, checkout_url, deliver, deposit_app, event, events_of, mount_checkout,
     post_event, run_only, session_id, signature, slot, stripe_events_stored,
 };
 use crate::common::id;
@@ -38,7 +38,7 @@ async fn a_held_booking_asks_stripe_for_checkout_field_by_field() {
     assert_eq!(req.headers["idempotency-key"], booking_id.as_str());
     assert_eq!(req.headers["content-type"], "application/x-www-form-urlencoded");
     let form: Vec<(String, String)> = form_urlencoded::parse(&req.body).into_owned().collect();
-    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("{k}"));
+    let field = |k: &str| form.iter().find(|(n, _)| n == k).map_or_else(|| panic!("{k}"), |(_, v)| v.as_str());
     assert_eq!(field("mode"), "payment");
     assert_eq!(field("line_items[0][price_data][currency]"), "usd");
     assert_eq!(field("line_items[0][price_data][unit_amount]"), "2500");
@@ -166,8 +166,12 @@ async fn a_cancel_within_the_policy_issues_exactly_one_refund() {
     assert_eq!(refunded[0]["data"]["reason"], "cancelled");
     let conn = app.state.db.conn().await.unwrap();
     let uuid: uuid::Uuid = booking_id.parse().unwrap();
-    let row = conn.query_one("SELECT status, refund_id FROM booking_payments WHERE booking_id = $1", &[&uuid]).await.unwrap();
-    assert_eq!((row.get::<_, String>(0).as_str(), row.get::<_, Option<String>>(1).as_deref()), ("refunded", Some("re_3QRsTqLkdIwHu7ix1Refund01")));
+    let row =
+        conn.query_one("SELECT status, refund_id FROM booking_payments WHERE booking_id = $1", &[&uuid]).await.unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0).as_str(), row.get::<_, Option<String>>(1).as_deref()),
+        ("refunded", Some("re_3QRsTqLkdIwHu7ix1Refund01"))
+    );
     server.verify().await;
 }
 
