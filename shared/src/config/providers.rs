@@ -15,6 +15,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
+use super::stripe::{StripeSettings, stripe};
 use super::{ConfigError, Vars};
 use crate::ai::openai::OpenAiSettings;
 use crate::channels::sendgrid_events::EventWebhookKey;
@@ -71,23 +72,6 @@ pub struct GoogleSettings {
     pub api_base_url: String,
     /// Google's OAuth 2.0 token endpoint (also the service-account JWT's audience).
     pub token_url: String,
-}
-
-/// Stripe, for booking deposits: `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET`
-/// together; `STRIPE_API_BASE` (default `https://api.stripe.com`) moves the API, e.g.
-/// to a local fake; `DEPOSIT_HOLD_MINUTES` (30 to 1440, default 30) is how long an
-/// unpaid booking holds its slot; the Checkout return pages are `STRIPE_SUCCESS_URL` and
-/// `STRIPE_CANCEL_URL`, by default under `PUBLIC_BASE_URL` (one of them is needed).
-#[derive(Debug, Clone)]
-pub struct StripeSettings {
-    pub secret_key: SecretString,
-    /// The endpoint's signing secret (`whsec_...`).
-    pub webhook_secret: SecretString,
-    /// Without a trailing slash.
-    pub api_base: String,
-    pub hold_minutes: i64,
-    pub success_url: String,
-    pub cancel_url: String,
 }
 
 /// Third-party providers; each is `None` until its variables are set.
@@ -155,35 +139,6 @@ pub(super) fn from_vars<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Pr
         google: google(v)?,
         stripe: stripe(v)?,
     })
-}
-
-fn stripe<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Option<StripeSettings>, ConfigError> {
-    let Some([secret_key, webhook_secret]) = v.all_or_none(["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])? else {
-        return Ok(None);
-    };
-    let base = v.optional("PUBLIC_BASE_URL").map(|u| u.trim_end_matches('/').to_owned());
-    let page = |name: &'static str, path: &str| -> Result<String, ConfigError> {
-        v.optional(name).or_else(|| base.as_ref().map(|b| format!("{b}{path}"))).ok_or(ConfigError::Missing {
-            name,
-            what: "where Stripe Checkout returns the customer (or set PUBLIC_BASE_URL)",
-        })
-    };
-    Ok(Some(StripeSettings {
-        secret_key: SecretString::from(secret_key),
-        webhook_secret: SecretString::from(webhook_secret),
-        api_base: v
-            .optional("STRIPE_API_BASE")
-            .unwrap_or_else(|| "https://api.stripe.com".into())
-            .trim_end_matches('/')
-            .to_owned(),
-        hold_minutes: v.bounded(
-            "DEPOSIT_HOLD_MINUTES",
-            30,
-            crate::domain::deposit::MIN_HOLD_MINUTES..=crate::domain::deposit::MAX_HOLD_MINUTES,
-        )?,
-        success_url: page("STRIPE_SUCCESS_URL", "/booking/paid?session_id={CHECKOUT_SESSION_ID}")?,
-        cancel_url: page("STRIPE_CANCEL_URL", "/booking/payment-cancelled")?,
-    }))
 }
 
 /// Checked now, so a wrong key stops start-up instead of refusing every event post.
