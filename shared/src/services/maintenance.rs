@@ -28,6 +28,8 @@ pub struct TickReport {
     pub follow_ups: DispatchReport,
     /// Unpaid bookings whose hold ran out, released.
     pub released_holds: usize,
+    /// Held bookings still without a Checkout link, asked for again.
+    pub requeued_checkouts: usize,
 }
 
 /// Queues stale messages again; returns how many.
@@ -79,6 +81,7 @@ pub async fn tick(
     let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
     let reminders = queue_reminders(db, jobs, now).await;
     let released = super::bookings::deposits::release_expired_holds(db, now).await;
+    let checkouts = super::bookings::deposits::requeue_checkouts(db, jobs, now).await;
     let dispatched = follow_ups.dispatch(now).await;
     let published = relay.run().await;
     if published.is_ok() {
@@ -96,5 +99,6 @@ pub async fn tick(
         queued_reminders: reminders?,
         follow_ups: dispatched?,
         released_holds: released?,
+        requeued_checkouts: checkouts?,
     })
 }

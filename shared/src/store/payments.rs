@@ -129,14 +129,20 @@ pub async fn set_refunded(
     Ok(())
 }
 
-/// Deposits still waiting for their Checkout Session (Stripe was down when they were
-/// made) whose booking is still held, oldest first.
-pub async fn awaiting_checkout(c: &impl GenericClient, limit: i64) -> Result<Vec<Uuid>, StoreError> {
+/// Deposits made before `before` still waiting for their Checkout Session (Stripe was
+/// down when they were made) whose booking is still held, oldest first.
+pub async fn awaiting_checkout(
+    c: &impl GenericClient,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Uuid>, StoreError> {
     let rows = c
         .query_typed(
             "SELECT p.booking_id FROM booking_payments p JOIN bookings b ON b.id = p.booking_id
-             WHERE p.status = 'pending' AND b.status = 'pending_payment' ORDER BY p.created_at LIMIT $1",
-            &[p(&limit)],
+             WHERE p.status = 'pending' AND p.created_at < $1 AND b.status = 'pending_payment'
+               AND b.hold_until > $1
+             ORDER BY p.created_at LIMIT $2",
+            &[p(&before), p(&limit)],
         )
         .await?;
     rows.iter().map(|r| get(r, "booking_id")).collect()

@@ -20,7 +20,7 @@ use crate::domain::event::{
 };
 use crate::domain::{Booking, BookingStatus, Event, Settings};
 use crate::integrations::stripe::{CheckoutRequest, StripeClient};
-use crate::queue::Job;
+use crate::queue::{Job, JobQueue};
 use crate::store::payments::{self, Payment};
 use crate::store::{Db, StoreError, booking_reminders, bookings, customers, settings};
 
@@ -90,6 +90,19 @@ pub async fn release_expired_holds(db: &Db, now: DateTime<Utc>) -> ServiceResult
     record(&tx, released.iter().map(|b| released_event(b, HoldEnd::TimedOut)).collect(), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(released.len())
+}
+
+/// The schedule's sweep: queues `CreateCheckout` again for held bookings still without
+/// a Checkout link a minute after they were made (their job was lost); returns how many.
+pub async fn requeue_checkouts(db: &Db, jobs: &dyn JobQueue, now: DateTime<Utc>) -> ServiceResult<usize> {
+    let waiting = {
+        let conn = db.conn().await?;
+        payments::awaiting_checkout(&*conn, now - chrono::Duration::minutes(1), 100).await?
+    };
+    for booking_id in &waiting {
+        jobs.enqueue(&Job::CreateCheckout { booking_id: *booking_id }).await?;
+    }
+    Ok(waiting.len())
 }
 
 /// Inside a cancel's transaction: a paid deposit cancelled within the policy is marked

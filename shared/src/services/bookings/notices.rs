@@ -54,7 +54,13 @@ pub fn notice_text(kind: NoticeKind, b: &Booking, customer: &Customer, settings:
     let when = describe_time(b.scheduled_time, settings.time_zone);
     let business = settings.business_name.as_str();
     let minutes = b.duration_minutes.minutes();
+    let held = b.status == BookingStatus::PendingPayment;
     let mut text = match kind {
+        // Held for its deposit: the payment link follows in its own message.
+        NoticeKind::Booked if held => format!(
+            "We're holding {when}, {minutes} minutes, with {business} for you: it is booked once the deposit is \
+             paid (the payment link follows)."
+        ),
         NoticeKind::Booked => format!("You're booked with {business}: {when}, {minutes} minutes."),
         NoticeKind::Moved => format!("Your booking with {business} has moved to {when}, {minutes} minutes."),
         NoticeKind::Cancelled => format!("Your booking with {business} on {when} is cancelled."),

@@ -210,6 +210,11 @@ async fn stripe_down_keeps_the_booking_held_and_a_job_gets_the_link() {
     assert_eq!(r.body["status"], "pending_payment");
     assert_eq!(r.body["payment"]["status"], "pending");
     assert!(r.body["payment"]["checkout_url"].is_null());
+    let jobs = app.take_jobs().await;
+    assert_eq!(jobs.iter().filter(|j| j.name() == "create_checkout").count(), 1, "{jobs:?}");
+    // Say that job was lost: the schedule asks again for a held booking without a link.
+    let report = app.state.tick(Utc::now() + Duration::minutes(2)).await.unwrap();
+    assert_eq!(report.requeued_checkouts, 1);
     mount_checkout(&server).await;
     assert_eq!(run_only(&app, "create_checkout", Utc::now()).await, 1);
     let conn = app.state.db.conn().await.unwrap();
@@ -222,4 +227,54 @@ async fn stripe_down_keeps_the_booking_held_and_a_job_gets_the_link() {
     assert_eq!(row.get::<_, Option<String>>(1), Some(session_id(&booking_id)));
     let sent: Vec<_> = server.received_requests().await.unwrap();
     assert!(sent.iter().all(|r| r.headers["idempotency-key"] == booking_id.as_str()));
+}
+
+#[tokio::test]
+async fn deposit_settings_and_services_are_checked() {
+    let server = MockServer::start().await;
+    mount_checkout(&server).await;
+    let app = deposit_app(&server).await;
+    let r = app
+        .put(
+            "/api/settings",
+            json!({"booking": {"deposit": {"amount": 2500, "currency": "usd", "required_for": ["Roof repair"],
+                                           "refund_hours_before": 24}}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.error_field(), Some("booking.deposit.required_for[0]"));
+    let r = app
+        .put(
+            "/api/settings",
+            json!({"booking": {"deposit": {"amount": 2500, "currency": "usd", "required_for": ["drain cleaning"],
+                                           "refund_hours_before": 24}}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let customer_id = crate::bookings::customer(&app, "maria@example.com").await;
+    let at = slot().to_rfc3339();
+    let r = app
+        .post("/api/bookings", json!({"customer_id": customer_id, "scheduled_time": at, "service": "Roofing"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.error_field(), Some("service"));
+    // A booking of another service (or none) owes nothing: it is scheduled at once.
+    let r = app.post("/api/bookings", json!({"customer_id": customer_id, "scheduled_time": at})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["status"], "scheduled");
+    assert!(r.body["payment"].is_null());
+    // The listed service, named in any case, owes the deposit and is stored as listed.
+    let later = (slot() + Duration::hours(2)).to_rfc3339();
+    let r = app
+        .post(
+            "/api/bookings",
+            json!({"customer_id": customer_id, "scheduled_time": later, "service": "DRAIN CLEANING"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["service"].as_str()),
+        (Some("pending_payment"), Some("Drain cleaning"))
+    );
+    assert_eq!(r.body["payment"]["amount"], 2500);
 }
