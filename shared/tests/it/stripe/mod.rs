@@ -48,8 +48,14 @@ impl wiremock::Respond for CheckoutResponder {
 /// An app taking deposits with Stripe at `server`, the plumber's settings, and a deposit
 /// of 25.00 USD for every booking, refunded up to 24 hours before.
 pub(crate) async fn deposit_app(server: &MockServer) -> TestApp {
+    deposit_app_with(server, |_| {}).await
+}
+
+/// [`deposit_app`], with more configuration.
+pub(crate) async fn deposit_app_with(server: &MockServer, more: impl FnOnce(&mut leadflow::config::Config)) -> TestApp {
     let base = server.uri();
     let app = TestApp::with_config(|c| {
+        more(c);
         c.providers.stripe = Some(StripeSettings {
             secret_key: SecretString::from(SECRET_KEY),
             webhook_secret: SecretString::from(WEBHOOK_SECRET),

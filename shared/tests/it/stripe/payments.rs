@@ -278,3 +278,31 @@ async fn deposit_settings_and_services_are_checked() {
     );
     assert_eq!(r.body["payment"]["amount"], 2500);
 }
+
+#[tokio::test]
+async fn the_customer_is_sent_the_link_then_the_confirmation() {
+    let server = MockServer::start().await;
+    mount_checkout(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "sg-deposit-1"))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let app = super::deposit_app_with(&server, |c| crate::common::providers::with_sendgrid(c, &uri)).await;
+    let booking_id = id(&book_at(&app, "maria@example.com", slot()).await.body);
+    app.run_jobs().await;
+    deliver(&app, &event("checkout.session.completed", &booking_id)).await;
+    app.run_jobs().await;
+    let mails: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v3/mail/send")
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    assert!(mails[0].contains(&checkout_url(&booking_id)) && mails[0].contains("25.00 USD"), "{}", mails[0]);
+    assert!(mails[1].contains("You're booked with Austin Plumbing"), "{}", mails[1]);
+}
