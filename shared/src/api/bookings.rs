@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -23,6 +23,7 @@ use crate::domain::{Booking, BookingSource, BookingStatus, MeetingType, Patch};
 use crate::services::Page;
 use crate::services::bookings::{Availability, AvailabilityQuery, BookingChanges, BookingRequest, Cancellation};
 use crate::store::bookings::BookingFilter;
+use crate::store::payments::Payment;
 
 use super::openapi::{BodyErrors, Conflict, NotFound, StaffErrors};
 
@@ -51,6 +52,19 @@ struct CreateBooking {
     duration_minutes: Option<i64>,
     meeting_type: Option<MeetingType>,
     notes: Option<LongText>,
+    /// One of the settings' services, by name; decides whether a deposit is due
+    /// (settings `booking.deposit.required_for`).
+    service: Option<String>,
+}
+
+/// A booking just made, with the deposit it owes: when one is due the booking is
+/// `pending_payment` and `payment.checkout_url` is where the customer pays (`null` while
+/// Stripe is being asked again).
+#[derive(Debug, Serialize, ToSchema)]
+struct BookingMade {
+    #[serde(flatten)]
+    booking: Booking,
+    payment: Option<Payment>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -120,14 +134,14 @@ async fn availability(
     security(("bearer" = []), ("api_key" = [])),
     request_body = CreateBooking,
     responses(
-        (status = 201, description = "The booking, made", body = Booking),
+        (status = 201, description = "The booking, made", body = BookingMade),
         StaffErrors, BodyErrors, NotFound, Conflict,
     )
 )]
 async fn create(
     State(state): State<AppState>,
     Json(b): Json<CreateBooking>,
-) -> ApiResult<(StatusCode, axum::Json<Booking>)> {
+) -> ApiResult<(StatusCode, axum::Json<BookingMade>)> {
     let req = BookingRequest {
         customer_id: b.customer_id,
         lead_id: b.lead_id,
@@ -138,10 +152,13 @@ async fn create(
         notes: b.notes,
         source: BookingSource::Api,
         chat_session: None,
+        service: b.service,
         key: None,
     };
-    let booking = state.bookings().create_and_notify(req, Utc::now()).await?;
-    Ok((StatusCode::CREATED, axum::Json(booking)))
+    let bookings = state.bookings();
+    let booking = bookings.create_and_notify(req, Utc::now()).await?;
+    let payment = bookings.payment(booking.id).await?;
+    Ok((StatusCode::CREATED, axum::Json(BookingMade { booking, payment })))
 }
 
 #[utoipa::path(

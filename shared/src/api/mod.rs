@@ -28,6 +28,7 @@ mod users;
 mod webhook_endpoints;
 pub mod webhooks;
 mod webhooks_delivery;
+mod webhooks_stripe;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -177,6 +177,7 @@ pub fn document() -> Document {
         super::messages::MessagesApi::openapi(),
         super::webhooks::WebhooksApi::openapi(),
         super::webhooks_delivery::DeliveryApi::openapi(),
+        super::webhooks_stripe::StripeWebhookApi::openapi(),
         super::leads::LeadsApi::openapi(),
         super::tasks::TasksApi::openapi(),
         super::teams::TeamsApi::openapi(),

@@ -223,6 +223,7 @@ pub(crate) fn routes(state: &AppState) -> Routes {
             post(sendgrid_inbound).layer(DefaultBodyLimit::max(SENDGRID_MAX_BYTES)),
         )
         .merge(super::webhooks_delivery::routes(state))
+        .merge(super::webhooks_stripe::routes(state))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -21,6 +21,7 @@ use crate::integrations::Integrations;
 use crate::integrations::google_calendar::GoogleCalendarClient;
 use crate::integrations::salesforce::SalesforceClient;
 use crate::integrations::slack::SlackNotifier;
+use crate::integrations::stripe::StripeClient;
 use crate::integrations::webhooks::{SystemLookup, WebhookSender};
 use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
 use crate::ratelimit::{DynamoRateLimiter, MemoryRateLimiter, RateLimiter};
@@ -109,6 +110,7 @@ fn core(config: Config) -> Result<Core, StartError> {
         google: p.google.as_ref().map(|g| Arc::new(GoogleCalendarClient::new(http.clone(), g.clone()))),
         webhooks: WebhookSender::new(Arc::new(SystemLookup), config.allow_private_webhook_targets)
             .map_err(|e| ConfigError::Invalid { name: "webhook HTTP client", reason: e.to_string() })?,
+        stripe: p.stripe.as_ref().map(|s| Arc::new(StripeClient::new(http.clone(), s))),
     };
     // The rules engine compiles its patterns on first use; do it now, not in a request.
     let _ = crate::ai::rules::analyze(&crate::domain::AnalysisInput {

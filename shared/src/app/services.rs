@@ -3,7 +3,7 @@
 use super::AppState;
 use crate::services::accounts::Accounts;
 use crate::services::api_keys::ApiKeys;
-use crate::services::bookings::{BookingNotices, Bookings};
+use crate::services::bookings::{BookingNotices, Bookings, StripeDeps};
 use crate::services::conversations::Conversations;
 use crate::services::delivery::Delivery;
 use crate::services::emergencies::{PageRetry, Pager};
@@ -61,6 +61,10 @@ impl AppState {
             follow_on: self.follow_on(),
             qualifier: self.qualifier(),
             google: self.integrations.google.as_deref(),
+            stripe: match (&self.integrations.stripe, &self.config.providers.stripe) {
+                (Some(client), Some(settings)) => Some(StripeDeps { client, settings }),
+                _ => None,
+            },
         }
     }
 

@@ -9,6 +9,7 @@ pub mod inbound_parse;
 pub mod outbound;
 pub mod sendgrid;
 pub mod sendgrid_events;
+pub mod stripe;
 pub mod twilio;
 pub mod twilio_status;
 

@@ -10,12 +10,14 @@ use crate::domain::Country;
 
 mod access;
 mod providers;
+mod stripe;
 
 pub use access::{AccessSettings, ExternalIdp};
 pub use providers::{
     GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, TwilioSettings,
     openai_from_env,
 };
+pub use stripe::StripeSettings;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {

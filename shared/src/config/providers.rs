@@ -15,6 +15,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
+use super::stripe::{StripeSettings, stripe};
 use super::{ConfigError, Vars};
 use crate::ai::openai::OpenAiSettings;
 use crate::channels::sendgrid_events::EventWebhookKey;
@@ -90,6 +91,8 @@ pub struct Providers {
     /// The signing key of the Calendly webhook subscription (`CALENDLY_WEBHOOK_SIGNING_KEY`).
     pub calendly_signing_key: Option<SecretString>,
     pub openai: Option<OpenAiSettings>,
+    /// Deposits for bookings (Stripe Checkout).
+    pub stripe: Option<StripeSettings>,
 }
 
 /// The OpenAI settings alone (for tools that need no database), from the environment.
@@ -134,6 +137,7 @@ pub(super) fn from_vars<F: Fn(&str) -> Option<String>>(v: &Vars<F>) -> Result<Pr
         slack_webhook_url: v.secret("SLACK_WEBHOOK_URL"),
         salesforce: salesforce(v)?,
         google: google(v)?,
+        stripe: stripe(v)?,
     })
 }
 

@@ -9,7 +9,7 @@ use super::macros::string_enum;
 use super::text::LongText;
 
 string_enum!(MeetingType { Video => "video", Phone => "phone", InPerson => "in_person" });
-string_enum!(BookingStatus { Scheduled => "scheduled", Confirmed => "confirmed", Cancelled => "cancelled", Completed => "completed", NoShow => "no_show" });
+string_enum!(BookingStatus { PendingPayment => "pending_payment", Scheduled => "scheduled", Confirmed => "confirmed", Cancelled => "cancelled", Completed => "completed", NoShow => "no_show" });
 string_enum!(
     /// Where a booking was made.
     BookingSource { Api => "api", Conversation => "conversation", Calendly => "calendly" }
@@ -21,13 +21,25 @@ impl BookingStatus {
         matches!(self, BookingStatus::Scheduled | BookingStatus::Confirmed)
     }
 
-    /// scheduled → confirmed; an active booking → completed, no_show or cancelled (staff
-    /// may mark a meeting that was never confirmed as held or missed). Past states are final.
+    /// Holds the host's time at `now`: an active booking always, an unpaid one
+    /// (`pending_payment`) until its hold ends.
+    pub fn holds_slot(self, hold_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+        match self {
+            BookingStatus::PendingPayment => hold_until.is_some_and(|t| t > now),
+            other => other.is_active(),
+        }
+    }
+
+    /// scheduled → confirmed; pending_payment → confirmed (paid, or staff's word) or
+    /// cancelled (released unpaid); an active booking → completed, no_show or cancelled
+    /// (staff may mark a meeting that was never confirmed as held or missed). Past states
+    /// are final, and nothing goes back to pending_payment.
     pub fn can_move_to(self, to: BookingStatus) -> bool {
         match (self, to) {
-            (BookingStatus::Scheduled, BookingStatus::Confirmed) => true,
+            (BookingStatus::Scheduled | BookingStatus::PendingPayment, BookingStatus::Confirmed)
+            | (BookingStatus::PendingPayment, BookingStatus::Cancelled) => true,
             (from, BookingStatus::Completed | BookingStatus::NoShow | BookingStatus::Cancelled) => from.is_active(),
-            (_, BookingStatus::Scheduled | BookingStatus::Confirmed) => false,
+            (_, BookingStatus::Scheduled | BookingStatus::Confirmed | BookingStatus::PendingPayment) => false,
         }
     }
 }
@@ -70,6 +82,10 @@ pub struct Booking {
     /// The address of an in-person meeting.
     pub location: Option<String>,
     pub status: BookingStatus,
+    /// While `pending_payment`: the slot is held until then, and released after.
+    pub hold_until: Option<DateTime<Utc>>,
+    /// The service booked (a name from the settings' services), when given.
+    pub service: Option<String>,
     pub notes: Option<LongText>,
     pub source: BookingSource,
     /// The provider's id of a booking made elsewhere (the Calendly invitee URI).
@@ -103,6 +119,9 @@ pub struct NewBooking {
     pub notes: Option<LongText>,
     pub source: BookingSource,
     pub external_id: Option<String>,
+    pub service: Option<String>,
+    /// Set when a deposit is due: the booking starts `pending_payment`, held until then.
+    pub hold_until: Option<DateTime<Utc>>,
     /// The website chat session it was booked in, if any.
     pub chat_session: Option<Uuid>,
 }
@@ -120,6 +139,20 @@ mod tests {
             !Confirmed.can_move_to(Scheduled) && !Cancelled.can_move_to(Confirmed) && !Completed.can_move_to(NoShow)
         );
         assert!(!Cancelled.can_move_to(Cancelled));
+    }
+
+    #[test]
+    fn deposit_holds_move_and_lapse() {
+        use BookingStatus::{Cancelled, Completed, Confirmed, NoShow, PendingPayment, Scheduled};
+        assert!(PendingPayment.can_move_to(Confirmed) && PendingPayment.can_move_to(Cancelled));
+        assert!(!PendingPayment.can_move_to(Completed) && !PendingPayment.can_move_to(NoShow));
+        assert!(!Scheduled.can_move_to(PendingPayment) && !Cancelled.can_move_to(PendingPayment));
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let until = Some(now + Duration::minutes(30));
+        assert!(PendingPayment.holds_slot(until, now));
+        assert!(!PendingPayment.holds_slot(until, now + Duration::minutes(30)));
+        assert!(!PendingPayment.holds_slot(None, now) && !PendingPayment.is_active());
+        assert!(Confirmed.holds_slot(None, now) && !Cancelled.holds_slot(until, now));
     }
 
     #[test]

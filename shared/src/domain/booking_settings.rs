@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::availability::SlotRules;
 use super::booking::{DurationMinutes, MeetingType};
+use super::deposit::DepositSettings;
 use super::text::ShortText;
 use super::{BusinessHours, InvalidValue, Patch};
 
@@ -146,6 +147,9 @@ pub struct BookingSettings {
     pub reminder_offsets_minutes: Vec<ReminderOffset>,
     /// No hosts: bookings go on the business's own calendar.
     pub hosts: Vec<Host>,
+    /// A deposit some bookings pay through Stripe Checkout before they stand; none when
+    /// absent.
+    pub deposit: Option<DepositSettings>,
 }
 
 impl Default for BookingSettings {
@@ -162,6 +166,7 @@ impl Default for BookingSettings {
             location: None,
             reminder_offsets_minutes: vec![Bounded(24 * 60), Bounded(60)],
             hosts: Vec::new(),
+            deposit: None,
         }
     }
 }
@@ -233,6 +238,8 @@ pub struct BookingChanges {
     pub location: Patch<ShortText>,
     pub reminder_offsets_minutes: Option<Vec<ReminderOffset>>,
     pub hosts: Option<Vec<Host>>,
+    #[serde(default)]
+    pub deposit: Patch<DepositSettings>,
 }
 
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
@@ -253,6 +260,7 @@ impl BookingChanges {
             location: self.location.apply(s.location),
             reminder_offsets_minutes: self.reminder_offsets_minutes.unwrap_or(s.reminder_offsets_minutes),
             hosts: self.hosts.unwrap_or(s.hosts),
+            deposit: self.deposit.apply(s.deposit),
         }
     }
 }

@@ -6,9 +6,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod deposits;
 mod examples;
 mod follow_ups;
 
+pub use deposits::{
+    BookingDepositPaid, BookingDepositRefunded, BookingHoldReleased, BookingPaymentRequested, HoldEnd, RefundReason,
+};
 pub use follow_ups::{FollowUpFailed, FollowUpSent, FollowUpSkipped, SequenceEnrolled, SequenceStopped, SkipReason};
 
 use super::access::Actor;
@@ -222,6 +226,14 @@ pub enum Event {
     SequenceStopped(SequenceStopped),
     #[serde(rename = "webhook_endpoint.disabled")]
     WebhookEndpointDisabled(WebhookEndpointDisabled),
+    #[serde(rename = "booking.payment_requested")]
+    BookingPaymentRequested(BookingPaymentRequested),
+    #[serde(rename = "booking.deposit_paid")]
+    BookingDepositPaid(BookingDepositPaid),
+    #[serde(rename = "booking.hold_released")]
+    BookingHoldReleased(BookingHoldReleased),
+    #[serde(rename = "booking.deposit_refunded")]
+    BookingDepositRefunded(BookingDepositRefunded),
 }
 
 impl Event {
@@ -246,6 +258,10 @@ impl Event {
             Event::SequenceEnrolled(_) => "sequence.enrolled",
             Event::SequenceStopped(_) => "sequence.stopped",
             Event::WebhookEndpointDisabled(_) => "webhook_endpoint.disabled",
+            Event::BookingPaymentRequested(_) => "booking.payment_requested",
+            Event::BookingDepositPaid(_) => "booking.deposit_paid",
+            Event::BookingHoldReleased(_) => "booking.hold_released",
+            Event::BookingDepositRefunded(_) => "booking.deposit_refunded",
         }
     }
 
@@ -274,6 +290,10 @@ impl Event {
             Event::SequenceEnrolled(e) => e.run_id,
             Event::SequenceStopped(e) => e.run_id,
             Event::WebhookEndpointDisabled(e) => e.endpoint_id,
+            Event::BookingPaymentRequested(e) => e.booking_id,
+            Event::BookingDepositPaid(e) => e.booking_id,
+            Event::BookingHoldReleased(e) => e.booking_id,
+            Event::BookingDepositRefunded(e) => e.booking_id,
         }
     }
 

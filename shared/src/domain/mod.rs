@@ -13,6 +13,7 @@ pub mod channel;
 pub mod contact;
 pub mod conversation_state;
 pub mod customer;
+pub mod deposit;
 pub mod event;
 pub mod follow_up;
 pub mod hours;

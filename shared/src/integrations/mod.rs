@@ -1,9 +1,10 @@
 //! Outbound integrations: Slack notifications, the Salesforce lead sync, Google Calendar
-//! and signed webhooks.
+//! Stripe (deposits) and signed webhooks.
 
 pub mod google_calendar;
 pub mod salesforce;
 pub mod slack;
+pub mod stripe;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -16,6 +17,8 @@ pub struct Integrations {
     pub google: Option<Arc<google_calendar::GoogleCalendarClient>>,
     /// Always there: endpoints are registered at run time.
     pub webhooks: webhooks::WebhookSender,
+    /// Deposits: Checkout Sessions and refunds.
+    pub stripe: Option<Arc<stripe::StripeClient>>,
 }
 
 #[derive(Debug, thiserror::Error)]

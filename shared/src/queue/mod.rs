@@ -40,6 +40,10 @@ pub enum Job {
     PageOnCall { message_id: Uuid },
     /// Make the next attempt of one webhook delivery, if it is due.
     DeliverWebhook { delivery_id: Uuid },
+    /// Make the Stripe Checkout Session of a booking held for its deposit.
+    CreateCheckout { booking_id: Uuid },
+    /// Refund a booking's deposit through Stripe.
+    RefundDeposit { booking_id: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +76,8 @@ impl Job {
             Job::EnrollSequence { .. } => "enroll_sequence",
             Job::PageOnCall { .. } => "page_on_call",
             Job::DeliverWebhook { .. } => "deliver_webhook",
+            Job::CreateCheckout { .. } => "create_checkout",
+            Job::RefundDeposit { .. } => "refund_deposit",
         }
     }
 
@@ -87,7 +93,9 @@ impl Job {
             | Job::NotifySlack { .. }
             | Job::SyncSalesforce { .. }
             | Job::SyncCalendar { .. }
-            | Job::DeliverWebhook { .. } => Lane::Tasks,
+            | Job::DeliverWebhook { .. }
+            | Job::CreateCheckout { .. }
+            | Job::RefundDeposit { .. } => Lane::Tasks,
         }
     }
 }

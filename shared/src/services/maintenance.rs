@@ -4,7 +4,8 @@
 //! twice is answered once; messages older than a day are left to people), and the relay
 //! publishes events whose first publication failed or never ran; due booking reminders
 //! and follow-ups are queued for sending, and webhook deliveries due for another attempt;
-//! expired sign-ins and month-old webhook deliveries are deleted.
+//! unpaid booking holds that ran out are released; expired sign-ins and month-old
+//! webhook deliveries are deleted.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -39,6 +40,10 @@ pub struct TickReport {
     pub follow_ups: DispatchReport,
     /// Webhook deliveries whose next attempt was due.
     pub queued_webhooks: usize,
+    /// Unpaid bookings whose hold ran out, released.
+    pub released_holds: usize,
+    /// Held bookings still without a Checkout link, asked for again.
+    pub requeued_checkouts: usize,
 }
 
 /// Queues stale messages again; returns how many.
@@ -88,6 +93,8 @@ pub async fn tick(
 ) -> ServiceResult<TickReport> {
     let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
     let reminders = queue_reminders(db, jobs, now).await;
+    let released = super::bookings::deposits::release_expired_holds(db, now).await;
+    let checkouts = super::bookings::deposits::requeue_checkouts(db, jobs, now).await;
     let dispatched = parts.follow_ups.dispatch(now).await;
     let published = parts.relay.run().await;
     let webhooks = parts.webhooks.queue_due(now).await;
@@ -107,5 +114,7 @@ pub async fn tick(
         queued_reminders: reminders?,
         follow_ups: dispatched?,
         queued_webhooks: webhooks?,
+        released_holds: released?,
+        requeued_checkouts: checkouts?,
     })
 }

@@ -65,6 +65,9 @@ pub async fn update(db: &Db, changes: SettingsChanges) -> ServiceResult<Settings
                 .map_err(|e| ServiceError::from(e).not_found_as(&format!("booking.hosts[{i}].agent_id"), "agent"))?;
         }
     }
+    if let Some(deposit) = &s.booking.deposit {
+        deposit.check_services(&s.services).map_err(|(field, e)| ServiceError::invalid(field, e.0))?;
+    }
     let saved = settings::save(&tx, &s).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(saved)

@@ -14,8 +14,8 @@ use crate::domain::text::LongText;
 use crate::domain::{Booking, BookingSource, BookingStatus, MeetingType, NewBooking};
 
 const COLUMNS: &str = "id, customer_id, lead_id, host_id, scheduled_time, duration_minutes, meeting_type, meeting_link, \
-     location, status, notes, source, external_id, calendar_event_id, sequence, cancelled_at, cancel_reason, created_at, \
-     updated_at";
+     location, status, hold_until, service, notes, source, external_id, calendar_event_id, sequence, cancelled_at, \
+     cancel_reason, created_at, updated_at";
 
 #[derive(Debug, Clone, Default)]
 pub struct BookingFilter {
@@ -40,6 +40,8 @@ fn from_row(row: &Row) -> Result<Booking, StoreError> {
         meeting_link: get(row, "meeting_link")?,
         location: get(row, "location")?,
         status: parse_req(row, "status", str::parse)?,
+        hold_until: get(row, "hold_until")?,
+        service: get(row, "service")?,
         notes: parse_opt(row, "notes", LongText::parse)?,
         source: parse_req(row, "source", str::parse::<BookingSource>)?,
         external_id: get(row, "external_id")?,
@@ -63,10 +65,12 @@ fn minutes(d: DurationMinutes) -> i16 {
 pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, StoreError> {
     let sql = format!(
         "INSERT INTO bookings (id, customer_id, lead_id, host_id, scheduled_time, duration_minutes, ends_at,
-                               meeting_type, meeting_link, notes, location, source, external_id, chat_session)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {COLUMNS}"
+                               meeting_type, meeting_link, notes, location, source, external_id, chat_session,
+                               status, hold_until, service)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING {COLUMNS}"
     );
     let ends_at = b.scheduled_time + b.duration_minutes.duration();
+    let status = if b.hold_until.is_some() { BookingStatus::PendingPayment } else { BookingStatus::Scheduled };
     let rows = c
         .query_typed(
             &sql,
@@ -85,6 +89,9 @@ pub async fn insert(c: &impl GenericClient, b: &NewBooking) -> Result<Booking, S
                 p(&b.source.as_str()),
                 p(&b.external_id),
                 p(&b.chat_session),
+                p(&status.as_str()),
+                p(&b.hold_until),
+                p(&b.service),
             ],
         )
         .await?;
@@ -119,13 +126,14 @@ pub async fn lock_host(c: &impl GenericClient, host_id: Option<Uuid>) -> Result<
     Ok(())
 }
 
-/// Active bookings of a host overlapping `[from, to)`, as intervals.
+/// Bookings of a host holding time at `now` (active ones, and unpaid ones whose hold
+/// has not ended) overlapping `[from, to)`, as intervals.
 pub async fn busy(
     c: &impl GenericClient,
     host_id: Option<Uuid>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
     except: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Interval>, StoreError> {
     let rows = c
         .query_typed(
@@ -133,9 +141,10 @@ pub async fn busy(
             "SELECT scheduled_time, ends_at FROM bookings
              WHERE coalesce(host_id, '00000000-0000-0000-0000-000000000000'::uuid)
                    = coalesce($1::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
-               AND status IN ('scheduled', 'confirmed')
+               AND status IN ('pending_payment', 'scheduled', 'confirmed')
+               AND (status <> 'pending_payment' OR hold_until > $5)
                AND ends_at > $2 AND scheduled_time < $3 AND id IS DISTINCT FROM $4",
-            &[p(&host_id), p(&from), p(&to), p(&except)],
+            &[p(&host_id), p(&from), p(&to), p(&except), p(&now)],
         )
         .await?;
     rows.iter().map(|r| Ok(Interval { start: get(r, "scheduled_time")?, end: get(r, "ends_at")? })).collect()
@@ -178,7 +187,8 @@ pub async fn save(c: &impl GenericClient, b: &Booking) -> Result<Booking, StoreE
     let sql = format!(
         "UPDATE bookings SET host_id = $2, scheduled_time = $3, duration_minutes = $4, ends_at = $5, meeting_type = $6,
                 meeting_link = $7, status = $8, notes = $9, location = $10, sequence = $11, cancelled_at = $12,
-                cancel_reason = $13, updated_at = now()
+                cancel_reason = $13, hold_until = CASE WHEN $8 = 'pending_payment' THEN hold_until END,
+                updated_at = now()
          WHERE id = $1 RETURNING {COLUMNS}"
     );
     let rows = c
@@ -220,4 +230,41 @@ pub async fn list(c: &impl GenericClient, f: &BookingFilter, page: &PageRequest)
     sql.push(" ORDER BY scheduled_time, id LIMIT ").bind(page.fetch());
     let items = sql.query(c).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_fetched(items, page, &scope, |b| (b.scheduled_time, b.id)))
+}
+
+/// Releases unpaid holds ended by `now`: cancels them (reason `reason`) and returns
+/// them as they were. With `host`, only that host's holds overlapping `[from, to)` (the
+/// ones in the way of a new booking, which the exclusion constraint still counts);
+/// otherwise up to `limit` of any host, for the schedule.
+pub async fn release_expired_holds(
+    c: &impl GenericClient,
+    host: Option<(Option<Uuid>, DateTime<Utc>, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+    reason: &str,
+    limit: i64,
+) -> Result<Vec<Booking>, StoreError> {
+    let (scoped, host_id, from, to) = match host {
+        Some((h, from, to)) => (true, h, Some(from), Some(to)),
+        None => (false, None, None, None),
+    };
+    let sql = format!(
+        "WITH due AS (
+             SELECT id FROM bookings
+             WHERE status = 'pending_payment' AND hold_until <= $1
+               AND (NOT $2 OR (coalesce(host_id, '00000000-0000-0000-0000-000000000000'::uuid)
+                                 = coalesce($3::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
+                               AND ends_at > $4 AND scheduled_time < $5))
+             ORDER BY hold_until LIMIT $7 FOR UPDATE SKIP LOCKED
+         ), old AS (
+             SELECT {COLUMNS} FROM bookings WHERE id IN (SELECT id FROM due)
+         ), released AS (
+             UPDATE bookings SET status = 'cancelled', hold_until = NULL, cancelled_at = $1, cancel_reason = $6,
+                    updated_at = now()
+             WHERE id IN (SELECT id FROM due) RETURNING id
+         )
+         SELECT {COLUMNS} FROM old WHERE id IN (SELECT id FROM released)"
+    );
+    let rows =
+        c.query_typed(&sql, &[p(&now), p(&scoped), p(&host_id), p(&from), p(&to), p(&reason), p(&limit)]).await?;
+    rows.iter().map(from_row).collect()
 }

@@ -24,6 +24,7 @@ pub mod migrate;
 pub mod mongo;
 pub mod opt_outs;
 pub mod outbox;
+pub mod payments;
 pub mod qualifications;
 pub mod sequences;
 pub mod settings;

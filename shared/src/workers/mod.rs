@@ -59,6 +59,8 @@ pub async fn run(state: &AppState, job: &Job, ctx: &JobContext) -> Result<(), Jo
         }
         Job::PageOnCall { message_id } => state.page_retry().run(*message_id, ctx.now, ctx.deadline).await,
         Job::DeliverWebhook { delivery_id } => state.webhook_deliverer().attempt(*delivery_id, ctx.now).await,
+        Job::CreateCheckout { booking_id } => Box::pin(state.bookings().request_payment(*booking_id, ctx.now)).await,
+        Job::RefundDeposit { booking_id } => Box::pin(state.bookings().refund_deposit(*booking_id, ctx.now)).await,
     };
     match result {
         Ok(()) => Ok(()),

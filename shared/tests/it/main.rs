@@ -35,6 +35,7 @@ mod replies;
 mod routing;
 mod salesforce;
 mod store;
+mod stripe;
 mod suppressions;
 mod tasks_api;
 mod workers;

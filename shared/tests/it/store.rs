@@ -113,6 +113,8 @@ async fn overlapping_active_bookings_of_one_host_conflict() {
         source: leadflow::domain::BookingSource::Api,
         external_id: None,
         chat_session: None,
+        service: None,
+        hold_until: None,
     };
     let mut first = bookings::insert(&*conn, &new(0)).await.unwrap();
     let err = bookings::insert(&*conn, &new(15)).await.unwrap_err();

@@ -129,7 +129,7 @@ fn counts(r: &TestResponse) -> (u64, u64, u64, u64) {
 #[tokio::test]
 async fn sendgrid_posts_are_checked_before_anything_is_recorded() {
     let signer = Signer::new();
-    let (app, _server) = answered_by_email(&signer).await;
+    let (app, _server) = Box::pin(answered_by_email(&signer)).await;
     let bounce = json!([event("bounce", DANA, "6g4ZI7SA-xmRDv57GoPIPw==", json!({"type": "bounce"}))]);
 
     let mut unsigned = signer.post(&bounce, now());
@@ -157,7 +157,7 @@ async fn sendgrid_posts_are_checked_before_anything_is_recorded() {
 #[tokio::test]
 async fn a_hard_bounce_fails_the_reply_and_suppresses_the_address_once() {
     let signer = Signer::new();
-    let (app, _server) = answered_by_email(&signer).await;
+    let (app, _server) = Box::pin(answered_by_email(&signer)).await;
     let post = json!([
         event("processed", DANA, "rbtnWrG1DVDGGGFHFyun0A==", json!({})),
         event(
@@ -196,7 +196,7 @@ fn email(address: &str) -> leadflow::domain::Email {
 #[tokio::test]
 async fn each_event_kind_does_what_it_means() {
     let signer = Signer::new();
-    let (app, _server) = answered_by_email(&signer).await;
+    let (app, _server) = Box::pin(answered_by_email(&signer)).await;
     // Delivery first: a later open or deferral changes nothing, a block fails no address.
     let post = json!([
         event("delivered", DANA, "rWVYmVk90MjZJ9iohOBa3w==", json!({"ip": "168.1.1.1", "response": "250 OK"})),

@@ -74,3 +74,18 @@ pub(crate) struct CalendlyWebhook {
     #[schema(value_type = Object)]
     payload: serde_json::Value,
 }
+
+/// A Stripe event (`object: "event"`) whose `data.object` is a Checkout Session.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct StripeWebhookEvent {
+    /// `evt_...`
+    id: String,
+    object: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    api_version: Option<String>,
+    created: i64,
+    livemode: bool,
+    #[schema(value_type = Object)]
+    data: serde_json::Value,
+}

@@ -1,7 +1,7 @@
 //! One event of each type, for the README's examples and the contract tests of every
 //! place an event goes.
 
-use chrono::DateTime;
+use chrono::{DateTime, Duration};
 use uuid::Uuid;
 
 use super::{
@@ -11,16 +11,24 @@ use super::{
     SequenceEnrolled, SequenceStopped, SequenceTrigger, SkipReason, TaskAssigned, TaskCreated, TaskStatus,
     TaskStatusChanged, TaskType, WebhookEndpointDisabled,
 };
+use super::{
+    BookingDepositPaid, BookingDepositRefunded, BookingHoldReleased, BookingPaymentRequested, HoldEnd, RefundReason,
+};
+use crate::domain::deposit::Currency;
+
+const SESSION: &str = "cs_test_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6";
+const INTENT: &str = "pi_3MtwBwLkdIwHu7ix28a3tqPa";
 
 impl Event {
     /// How many event types there are (`examples` holds one of each).
-    pub const TYPES: usize = 18;
+    pub const TYPES: usize = 22;
 
     /// One event of each type, about the given lead and task (`other_id` stands for the
     /// customer, agent, message and booking): for the README's examples and the contract
     /// tests of every place an event goes.
     pub fn examples(lead_id: Uuid, task_id: Uuid, other_id: Uuid) -> Vec<Event> {
         let at = DateTime::from_timestamp(1_796_126_400, 0).unwrap_or_default();
+        let usd = Currency::parse("usd").unwrap_or_else(|_| unreachable!("a valid code"));
         let outcome =
             BookingOutcome { booking_id: other_id, customer_id: other_id, lead_id: Some(lead_id), scheduled_time: at };
         vec![
@@ -130,6 +138,39 @@ impl Event {
                 reason: EndpointDisabledReason::Failing,
                 failing_since: Some(at - chrono::Duration::days(5)),
             }),
+            Event::BookingPaymentRequested(BookingPaymentRequested {
+                booking_id: other_id,
+                customer_id: other_id,
+                amount: 2500,
+                currency: usd.clone(),
+                checkout_session_id: SESSION.into(),
+                checkout_url: format!("https://checkout.stripe.com/c/pay/{SESSION}"),
+                hold_until: at - Duration::days(1) + Duration::minutes(30),
+            }),
+            Event::BookingDepositPaid(BookingDepositPaid {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                amount: 2500,
+                currency: usd.clone(),
+                payment_intent: Some(INTENT.into()),
+                confirmed: true,
+            }),
+            Event::BookingHoldReleased(BookingHoldReleased {
+                booking_id: other_id,
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                scheduled_time: at,
+                why: HoldEnd::TimedOut,
+            }),
+            Event::BookingDepositRefunded(BookingDepositRefunded {
+                booking_id: other_id,
+                customer_id: other_id,
+                amount: 2500,
+                currency: usd,
+                refund_id: "re_3MtwBwLkdIwHu7ix28a3tqPa".into(),
+                reason: RefundReason::Cancelled,
+            }),
         ]
     }
 
@@ -156,6 +197,10 @@ impl Event {
             Event::SequenceEnrolled(_) => 15,
             Event::SequenceStopped(_) => 16,
             Event::WebhookEndpointDisabled(_) => 17,
+            Event::BookingPaymentRequested(_) => 18,
+            Event::BookingDepositPaid(_) => 19,
+            Event::BookingHoldReleased(_) => 20,
+            Event::BookingDepositRefunded(_) => 21,
         }
     }
 }

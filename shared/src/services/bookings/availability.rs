@@ -129,12 +129,12 @@ impl Loaded {
         external: ExternalBusy<'_>,
         cal: &HostCalendar,
         rules: &SlotRules,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
         except: Option<Uuid>,
+        now: DateTime<Utc>,
     ) -> ServiceResult<Loaded> {
         let margin = Duration::minutes(480) + rules.buffer_before + rules.buffer_after + rules.duration;
-        let bookings = bookings::busy(c, cal.host_id, from - margin, to + margin, except).await?;
+        let bookings = bookings::busy(c, cal.host_id, (from - margin, to + margin), except, now).await?;
         let busy = external.of(cal, from - rules.duration, to + rules.duration).await?;
         Ok(Loaded { bookings, busy })
     }
@@ -157,7 +157,7 @@ pub async fn availability(
     let tz = settings.time_zone;
     let mut merged: BTreeMap<DateTime<Utc>, Vec<Uuid>> = BTreeMap::new();
     for cal in HostCalendar::candidates(settings, q.host_id)? {
-        let loaded = Loaded::load(c, external, &cal, &rules, from, to, None).await?;
+        let loaded = Loaded::load(c, external, &cal, &rules, (from, to), None, now).await?;
         for start in open_slots(&loaded.calendar(&cal, tz), &rules, now, from, to) {
             merged.entry(start).or_default().extend(cal.host_id);
         }

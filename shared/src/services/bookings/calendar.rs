@@ -84,7 +84,8 @@ impl Bookings<'_> {
                 }
             }
             // The meeting took its time: the event stays in the host's calendar as the record.
-            (BookingStatus::Completed | BookingStatus::NoShow, _) => {}
+            // An unpaid hold gets its event once the deposit confirms it.
+            (BookingStatus::Completed | BookingStatus::NoShow | BookingStatus::PendingPayment, _) => {}
         }
         Ok(())
     }

@@ -92,6 +92,8 @@ impl Bookings<'_> {
             source: BookingSource::Calendly,
             external_id: Some(i.uri.clone()),
             chat_session: None,
+            service: None,
+            hold_until: None,
         };
         let booking = bookings::insert(&tx, &new).await?;
         let mut events = Vec::new();

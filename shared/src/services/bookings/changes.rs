@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::availability::{self, ExternalBusy, HostCalendar, Loaded};
-use super::{Bookings, ServiceError, ServiceResult, record};
+use super::{Bookings, ServiceError, ServiceResult, deposits, record};
 use crate::domain::availability::Interval;
 use crate::domain::booking::DurationMinutes;
 use crate::domain::event::{BookingActor, BookingCancelled, BookingOutcome, BookingRescheduled};
@@ -144,9 +144,9 @@ impl Bookings<'_> {
                 ExternalBusy { google: None },
                 &cal,
                 &rules,
-                b.scheduled_time,
-                b.ends_at(),
+                (b.scheduled_time, b.ends_at()),
                 Some(b.id),
+                now,
             )
             .await?;
             loaded.busy = external;
@@ -182,8 +182,12 @@ impl Bookings<'_> {
         if !after.status.is_active() {
             booking_reminders::cancel(&tx, after.id).await?;
         }
+        let refund = deposits::refund_on_cancel(&tx, &settings, &before, &after, now).await?;
         record(&tx, events(&before, &after, by), now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        if refund {
+            self.follow_on.queue(Job::RefundDeposit { booking_id: after.id }).await;
+        }
         Ok((before, after))
     }
 }
@@ -220,7 +224,7 @@ fn events(before: &Booking, after: &Booking, by: BookingActor) -> Vec<Event> {
             BookingStatus::Completed => events.push(Event::BookingCompleted(outcome())),
             BookingStatus::NoShow => events.push(Event::BookingNoShow(outcome())),
             // Confirming changes nothing a consumer acts on; scheduled is never moved to.
-            BookingStatus::Confirmed | BookingStatus::Scheduled => {}
+            BookingStatus::Confirmed | BookingStatus::Scheduled | BookingStatus::PendingPayment => {}
         }
     }
     events

@@ -165,6 +165,7 @@ impl Bookings<'_> {
                     notes: None,
                     source: BookingSource::Conversation,
                     chat_session: w.chat_session,
+                    service: None,
                     key: w.booking_key(),
                 };
                 self.create(req, now).await.map(|b| (NoticeKind::Booked, b))

@@ -137,6 +137,7 @@ impl ConversationDesk<'_> {
                     notes: None,
                     source: BookingSource::Conversation,
                     chat_session: w.chat_session,
+                    service: None,
                     key: w.booking_key(),
                 };
                 Ok((NoticeKind::Booked, self.bookings.create(req, now).await?))

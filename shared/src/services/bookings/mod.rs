@@ -9,6 +9,7 @@ mod calendar;
 mod calendly;
 mod changes;
 pub mod conversation;
+pub mod deposits;
 pub mod desk;
 pub mod notices;
 
@@ -20,21 +21,26 @@ use super::qualification::Qualifier;
 use super::{FollowOn, Relay, ServiceError, ServiceResult, record};
 use crate::domain::availability::SlotProblem;
 use crate::domain::booking::DurationMinutes;
+use crate::domain::deposit::{DepositSettings, HOLD_RELEASED_REASON, MIN_HOLD_MINUTES, hold_until, listed_service};
+use crate::domain::event::HoldEnd;
 use crate::domain::event::{BookingCreated, ChangedBy, LeadStatusChanged, QualifyTrigger};
 use crate::domain::message::Attachment;
 use crate::domain::sequence::RunEndReason;
 use crate::domain::text::LongText;
-use crate::domain::{Booking, BookingSource, Event, LeadStatus, MeetingType, NewBooking, Settings};
+use crate::domain::{Booking, BookingSource, BookingStatus, Event, LeadStatus, MeetingType, NewBooking, Settings};
 use crate::integrations::google_calendar::GoogleCalendarClient;
 use crate::queue::Job;
 use crate::store::bookings::BookingFilter;
 use crate::store::sequences::RunScope;
-use crate::store::{Db, Page, PageRequest, StoreError, booking_reminders, bookings, customers, leads, settings};
+use crate::store::{
+    Db, Page, PageRequest, StoreError, booking_reminders, bookings, customers, leads, payments, settings,
+};
 use availability::{ExternalBusy, HostCalendar, Loaded};
 
 pub use availability::{Availability, AvailabilityQuery, OpenSlot};
 pub use calendly::CalendlyOutcome;
 pub use changes::{BookingChanges, Cancellation};
+pub use deposits::{StripeDeps, StripeOutcome};
 pub use notices::BookingNotices;
 
 /// Everything booking work touches.
@@ -45,6 +51,8 @@ pub struct Bookings<'a> {
     pub follow_on: FollowOn<'a>,
     pub qualifier: Qualifier<'a>,
     pub google: Option<&'a GoogleCalendarClient>,
+    /// Deposits, when Stripe is configured.
+    pub stripe: Option<StripeDeps<'a>>,
 }
 
 /// A booking asked for.
@@ -63,6 +71,9 @@ pub struct BookingRequest {
     pub source: BookingSource,
     /// The website chat session booking it, if any.
     pub chat_session: Option<Uuid>,
+    /// The service booked, by a name from the settings' services (it decides whether a
+    /// deposit is due).
+    pub service: Option<String>,
     /// Makes the request idempotent (stored as the booking's external id): a booking
     /// already made under it is returned instead of a second one.
     pub key: Option<String>,
@@ -127,11 +138,21 @@ impl Bookings<'_> {
             }
             settings::load(&*conn).await?
         };
+        let mut req = req;
+        if let Some(name) = &req.service {
+            let listed = listed_service(&settings.services, name)
+                .ok_or_else(|| ServiceError::invalid("service", "is not one of the settings' services"))?;
+            req.service = Some(listed.name.as_str().to_owned());
+        }
         let mut last_refusal = None;
         for cal in HostCalendar::candidates(&settings, req.host_id)? {
-            match self.try_host(&req, &settings, &cal, now).await {
+            // Boxed: the attempt's future is large, and every caller of `create` carries it.
+            match Box::pin(self.try_host(&req, &settings, &cal, now)).await {
                 Ok(booking) => {
                     self.after_change(&booking, true).await;
+                    if booking.status == BookingStatus::PendingPayment {
+                        Box::pin(self.after_hold(&booking, now)).await;
+                    }
                     return Ok(booking);
                 }
                 // Each host refuses for its own reason; the first one's is the most useful
@@ -156,7 +177,19 @@ impl Bookings<'_> {
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
         bookings::lock_host(&tx, cal.host_id).await?;
-        let mut loaded = Loaded::load(&tx, ExternalBusy { google: None }, cal, &rules, start, start, None).await?;
+        // Unpaid holds past their end still count for the exclusion constraint: released
+        // here, under the host lock, when they are in the way.
+        let released = bookings::release_expired_holds(
+            &tx,
+            Some((cal.host_id, start, start + rules.duration)),
+            now,
+            HOLD_RELEASED_REASON,
+            50,
+        )
+        .await?;
+        let mut events: Vec<Event> = released.iter().map(|b| deposits::released_event(b, HoldEnd::TimedOut)).collect();
+        let mut loaded =
+            Loaded::load(&tx, ExternalBusy { google: None }, cal, &rules, (start, start), None, now).await?;
         loaded.busy = external;
         availability::check(&loaded, cal, settings, &rules, now, start).map_err(Refused::Slot)?;
         let lead_id = match req.lead_id {
@@ -180,6 +213,8 @@ impl Bookings<'_> {
             source: req.source,
             external_id: req.key.clone(),
             chat_session: req.chat_session,
+            service: req.service.clone(),
+            hold_until: self.deposit_due(settings, req)?.map(|_| hold_until(now, self.hold_minutes())),
         };
         let booking = match bookings::insert(&tx, &new).await {
             Ok(b) => b,
@@ -190,7 +225,13 @@ impl Bookings<'_> {
         };
         let offsets: Vec<u32> = b.reminder_offsets_minutes.iter().map(|r| r.get()).collect();
         booking_reminders::plan(&tx, booking.id, booking.scheduled_time, &offsets, now).await?;
-        let mut events = vec![created_event(&booking)];
+        if let Some(d) = self.deposit_due(settings, req)? {
+            payments::insert(&tx, booking.id, i64::from(d.amount.get()), &d.currency, now).await?;
+        }
+        for b in &released {
+            booking_reminders::cancel(&tx, b.id).await?;
+        }
+        events.push(created_event(&booking));
         if let Some(lead_id) = lead_id {
             events.extend(qualify_lead(&tx, lead_id).await?);
         }
@@ -200,6 +241,29 @@ impl Bookings<'_> {
         record(&tx, events, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(booking)
+    }
+
+    /// The deposit `req` owes, if any (never for Calendly, which takes its own payments).
+    fn deposit_due<'s>(
+        &self,
+        settings: &'s Settings,
+        req: &BookingRequest,
+    ) -> ServiceResult<Option<&'s DepositSettings>> {
+        let due = settings
+            .booking
+            .deposit
+            .as_ref()
+            .filter(|d| req.source != BookingSource::Calendly && d.applies_to(req.service.as_deref()));
+        if due.is_some() && self.stripe.is_none() {
+            return Err(ServiceError::NotConfigured {
+                message: "this booking needs a deposit, and Stripe is not configured (STRIPE_SECRET_KEY)".into(),
+            });
+        }
+        Ok(due)
+    }
+
+    fn hold_minutes(&self) -> i64 {
+        self.stripe.map_or(MIN_HOLD_MINUTES, |s| s.settings.hold_minutes)
     }
 
     /// What follows any committed change: events out, the calendar and CRM told, the

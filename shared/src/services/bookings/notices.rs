@@ -17,7 +17,7 @@ use crate::domain::message::Attachment;
 use crate::domain::slot_talk::describe_time;
 use crate::domain::{Booking, BookingSource, BookingStatus, Channel, Customer, Direction, MeetingType, Settings};
 use crate::store::mongo::Mongo;
-use crate::store::{Db, StoreError, booking_reminders, bookings, customers, settings};
+use crate::store::{Db, StoreError, booking_reminders, bookings, customers, payments, settings};
 
 /// How long a notice waits for the booking's Meet link (from the booking's creation);
 /// after that it goes without one rather than not at all.
@@ -54,7 +54,13 @@ pub fn notice_text(kind: NoticeKind, b: &Booking, customer: &Customer, settings:
     let when = describe_time(b.scheduled_time, settings.time_zone);
     let business = settings.business_name.as_str();
     let minutes = b.duration_minutes.minutes();
+    let held = b.status == BookingStatus::PendingPayment;
     let mut text = match kind {
+        // Held for its deposit: the payment link follows in its own message.
+        NoticeKind::Booked if held => format!(
+            "We're holding {when}, {minutes} minutes, with {business} for you: it is booked once the deposit is \
+             paid (the payment link follows)."
+        ),
         NoticeKind::Booked => format!("You're booked with {business}: {when}, {minutes} minutes."),
         NoticeKind::Moved => format!("Your booking with {business} has moved to {when}, {minutes} minutes."),
         NoticeKind::Cancelled => format!("Your booking with {business} on {when} is cancelled."),
@@ -180,12 +186,15 @@ impl BookingNotices<'_> {
             let customer = customers::get_by_id(&*conn, b.customer_id).await?;
             (b, customer, settings::load(&*conn).await?)
         };
+        let now = Utc::now();
+        if b.status == BookingStatus::PendingPayment {
+            return self.payment_notice(&b, &customer, &settings, now).await;
+        }
         let kind = match (b.status, sequence) {
             (BookingStatus::Cancelled, _) => NoticeKind::Cancelled,
             (_, 0) => NoticeKind::Booked,
             (_, _) => NoticeKind::Moved,
         };
-        let now = Utc::now();
         if kind != NoticeKind::Cancelled && self.awaits_meet_link(&b, &settings, now) {
             return Err(ServiceError::InProgress { what: format!("the Google Meet link of booking {}", b.id) });
         }
@@ -193,6 +202,39 @@ impl BookingNotices<'_> {
         let route = self.channel_for(&customer).await?;
         let draft = Self::draft(kind, &b, &customer, &settings, route, id, now);
         self.delivery.deliver(&customer, draft).await?;
+        Ok(())
+    }
+
+    /// The Checkout link of a booking held for its deposit (once Stripe made it), sent
+    /// once per Checkout Session.
+    async fn payment_notice(
+        &self,
+        b: &Booking,
+        customer: &Customer,
+        settings: &Settings,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let payment = {
+            let conn = self.db.conn().await?;
+            payments::find(&*conn, b.id).await?
+        };
+        let Some(p) = payment else { return Ok(()) };
+        let (Some(url), Some(session)) = (&p.checkout_url, &p.checkout_session_id) else { return Ok(()) };
+        let id = Uuid::new_v5(&b.id, format!("payment:{session}").as_bytes());
+        let route = self.channel_for(customer).await?;
+        let mut draft = Self::draft(NoticeKind::Booked, b, customer, settings, route, id, now);
+        let when = describe_time(b.scheduled_time, settings.time_zone);
+        let until = b.hold_until.map_or_else(String::new, |t| {
+            format!(" We hold the time for you until {}.", describe_time(t, settings.time_zone))
+        });
+        draft.text = format!(
+            "To book {when} with {}, please pay the {} deposit here: {url}{until}",
+            settings.business_name.as_str(),
+            p.currency.format(p.amount),
+        );
+        draft.subject = draft.subject.map(|_| format!("Deposit due: {when}"));
+        draft.attachments.clear();
+        self.delivery.deliver(customer, draft).await?;
         Ok(())
     }
 

@@ -64,6 +64,7 @@ const POLICY: &[(&str, &str, Option<Need>)] = &[
     ("POST", "/api/webhooks/calendly", PUBLIC),
     ("POST", "/api/webhooks/sendgrid/inbound", PUBLIC),
     ("POST", "/api/webhooks/sendgrid/events", PUBLIC),
+    ("POST", "/api/webhooks/stripe", PUBLIC),
     ("GET", "/api/leads", Some(Read)),
     ("POST", "/api/leads", Some(Intake)),
     ("GET", "/api/leads/{id}", Some(Read)),

@@ -249,6 +249,7 @@ async fn a_retried_conversation_booking_finds_the_booking_it_made() {
         notes: None,
         source: BookingSource::Conversation,
         chat_session: None,
+        service: None,
         key: Some(format!("leadflow-message:{}", uuid::Uuid::nil())),
     };
     let first = app.state.bookings().create(req(chicago(day, 10, 0)), Utc::now()).await.unwrap();
