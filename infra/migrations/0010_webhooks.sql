@@ -33,6 +33,8 @@ CREATE TABLE webhook_messages (
     body         text NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now()
 );
+-- The schedule deletes month-old messages (and their deliveries) by this.
+CREATE INDEX webhook_messages_created_at_idx ON webhook_messages (created_at);
 
 CREATE TABLE webhook_deliveries (
     id               uuid PRIMARY KEY,

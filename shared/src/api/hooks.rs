@@ -1,5 +1,6 @@
 //! `/api/hooks`: Zapier's REST hooks, called by a Zapier integration with an API key
-//! (`read` scope: a subscription delivers only what the key could read).
+//! (`write` scope: a subscription is a standing export, and the integration's actions
+//! need `write` anyway).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -43,7 +44,7 @@ async fn subscribe(
 }
 
 #[utoipa::path(delete, path = "/api/hooks/{id}", tag = "webhook-endpoints",
-    description = "Zapier's unsubscribe call.",
+    description = "Zapier's unsubscribe call; only the key (or user) that subscribed may end it (admins delete any through `/api/webhook-endpoints`).",
     security(("bearer" = []), ("api_key" = [])),
     params(("id" = uuid::Uuid, Path, description = "The subscription's id")),
     responses((status = 204, description = "Unsubscribed"), StaffErrors, NotFound)
@@ -71,9 +72,8 @@ async fn samples(
 pub(super) struct HooksApi;
 
 pub(super) fn routes(state: &AppState) -> Routes {
-    Routes::new(state).post("/api/hooks", Need::Read, subscribe).delete("/api/hooks/{id}", Need::Read, unsubscribe).get(
-        "/api/hooks/samples/{event}",
-        Need::Read,
-        samples,
-    )
+    Routes::new(state)
+        .post("/api/hooks", Need::Write, subscribe)
+        .delete("/api/hooks/{id}", Need::Write, unsubscribe)
+        .get("/api/hooks/samples/{event}", Need::Read, samples)
 }

@@ -46,8 +46,8 @@ struct UpdateEndpoint {
     enabled: Option<bool>,
 }
 
-/// An endpoint with its signing secret: only when made or rotated.
-#[derive(Debug, Serialize, ToSchema)]
+/// An endpoint with its signing secret: only when made or rotated. Not `Debug`.
+#[derive(Serialize, ToSchema)]
 struct WithSecret {
     #[serde(flatten)]
     endpoint: WebhookEndpoint,

@@ -180,7 +180,8 @@ pub enum EndpointDisabledReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookEndpointDisabled {
     pub endpoint_id: Uuid,
-    pub url: String,
+    /// The endpoint's host only: a webhook URL often carries a secret in its path.
+    pub host: String,
     pub reason: EndpointDisabledReason,
     /// The first failed attempt of the streak that ended it.
     pub failing_since: Option<DateTime<Utc>>,

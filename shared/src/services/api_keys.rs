@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::auth::{Authenticator, api_keys};
+use crate::domain::access::Actor;
 use crate::domain::user::{ApiKey, NewApiKey};
 use crate::store::{Db, api_keys as store};
 
@@ -37,6 +38,7 @@ impl ApiKeys<'_> {
     pub async fn revoke(&self, id: Uuid, now: DateTime<Utc>) -> ServiceResult<ApiKey> {
         let conn = self.db.conn().await?;
         let key = store::revoke(&*conn, id, now).await?;
+        super::webhooks::hooks::end_subscriptions_of(&*conn, &Actor::ApiKey { id }).await?;
         self.auth.forget_keys();
         super::actor::audit("API key revoked", key.id);
         Ok(key)

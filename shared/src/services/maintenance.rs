@@ -102,6 +102,7 @@ pub async fn tick(
         let conn = db.conn().await?;
         crate::store::outbox::prune(&*conn, now - OUTBOX_KEEP).await?;
         crate::store::webhook_deliveries::prune(&*conn, now - WEBHOOKS_KEEP).await?;
+        crate::store::webhook_endpoints::clear_expired_secrets(&*conn, now).await?;
     }
     {
         // A family past its expiry refuses its tokens anyway; its rows only grow.

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{ServiceError, ServiceResult, actor};
 use crate::auth::password::{self, Password};
 use crate::domain::Patch;
-use crate::domain::access::Role;
+use crate::domain::access::{Actor, Role};
 use crate::domain::text::ShortText;
 use crate::domain::user::{NewUser, User};
 use crate::store::{Db, StoreError, users};
@@ -81,6 +81,9 @@ impl Users<'_> {
         if hash.is_some() || after.disabled || after.role < before.role {
             users::revoke_all_sessions(&tx, id, Utc::now()).await?;
         }
+        if after.disabled {
+            super::webhooks::hooks::end_subscriptions_of(&tx, &Actor::User { id }).await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         actor::audit("user changed", id);
         Ok(saved)
@@ -97,6 +100,7 @@ impl Users<'_> {
             });
         }
         users::delete(&tx, id).await?;
+        super::webhooks::hooks::end_subscriptions_of(&tx, &Actor::User { id }).await?;
         tx.commit().await.map_err(StoreError::from)?;
         actor::audit("user deleted", id);
         Ok(())

@@ -67,7 +67,9 @@ pub async fn fan_out(
     let rows = c
         .query_typed(
             "INSERT INTO webhook_deliveries (id, endpoint_id, message_id, retries_left, next_attempt_at, queued_until, created_at)
-             SELECT d, e, m, $4, $5, $6, $5 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS x(d, e, m)
+             SELECT x.d, x.e, x.m, $4, $5, $6, $5 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS x(d, e, m)
+             -- An endpoint deleted since it was read is skipped, not a failed batch.
+             JOIN webhook_endpoints w ON w.id = x.e AND w.enabled FOR KEY SHARE OF w
              ON CONFLICT ON CONSTRAINT webhook_deliveries_once_key DO NOTHING RETURNING id",
             &[p(&delivery_ids), p(&endpoint_ids), p(&message_ids), p(&retries), p(&now), p(&(now + QUEUED_GRACE))],
         )
@@ -75,8 +77,9 @@ pub async fn fan_out(
     rows.iter().map(|r| get(r, "id")).collect()
 }
 
-/// A delivery held for one attempt, with what the attempt needs.
-#[derive(Debug, Clone)]
+/// A delivery held for one attempt, with what the attempt needs. Not `Debug`: it holds
+/// the signing secrets.
+#[derive(Clone)]
 pub struct Claimed {
     pub id: Uuid,
     pub retries_left: u16,
@@ -191,7 +194,32 @@ pub async fn endpoint_failed(
     rows.first().map(|r| get(r, "failing_since")).transpose().map(Option::flatten)
 }
 
-/// Disables an endpoint and cancels what it still had pending; `false` if it already was.
+/// Locks an endpoint for a failure's consequences, before any of its deliveries is
+/// touched (one lock order, so a disabling never deadlocks with an attempt); `false` if
+/// it is gone.
+pub async fn lock_endpoint(c: &impl GenericClient, endpoint_id: Uuid) -> Result<bool, StoreError> {
+    let rows = c.query_typed("SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR UPDATE", &[p(&endpoint_id)]).await?;
+    Ok(!rows.is_empty())
+}
+
+/// When a pending delivery no attempt holds is due, if it is not due at `now`.
+pub async fn due_later(
+    c: &impl GenericClient,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let rows = c
+        .query_typed(
+            "SELECT next_attempt_at FROM webhook_deliveries
+             WHERE id = $1 AND status = 'pending' AND next_attempt_at > $2 AND (lease_until IS NULL OR lease_until < $2)",
+            &[p(&id), p(&now)],
+        )
+        .await?;
+    rows.first().map(|r| get(r, "next_attempt_at")).transpose()
+}
+
+/// Disables an endpoint and cancels what it still had pending (deliveries an attempt
+/// holds are cancelled when next claimed); `false` if it already was disabled.
 pub async fn disable(
     c: &impl GenericClient,
     endpoint_id: Uuid,
@@ -208,7 +236,8 @@ pub async fn disable(
     c.query_typed(
         "UPDATE webhook_deliveries SET status = 'cancelled', next_attempt_at = NULL, queued_until = NULL,
             finished_at = $2, last_error = 'endpoint disabled'
-         WHERE endpoint_id = $1 AND status = 'pending'",
+         WHERE id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'pending'
+                      FOR UPDATE SKIP LOCKED)",
         &[p(&endpoint_id), p(&now)],
     )
     .await?;
@@ -232,8 +261,9 @@ pub async fn claim_due(c: &impl GenericClient, now: DateTime<Utc>, limit: i64) -
     rows.iter().map(|r| get(r, "id")).collect()
 }
 
-/// Sends a delivery once more, now, with no automatic retries after; `None` while an
-/// attempt holds it or its endpoint is disabled.
+/// Sends a delivery once more, now: a finished one with no automatic retries after, a
+/// pending one keeping those it has left. `None` while an attempt holds it or its
+/// endpoint is disabled.
 pub async fn retry(
     c: &impl GenericClient,
     id: Uuid,
@@ -241,7 +271,8 @@ pub async fn retry(
 ) -> Result<Option<WebhookDelivery>, StoreError> {
     let rows = c
         .query_typed(
-            "UPDATE webhook_deliveries d SET status = 'pending', retries_left = 0, next_attempt_at = $2,
+            "UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = $2,
+                retries_left = CASE WHEN d.status = 'pending' THEN d.retries_left ELSE 0 END,
                 queued_until = $3, finished_at = NULL
              FROM webhook_endpoints e
              WHERE d.id = $1 AND e.id = d.endpoint_id AND e.enabled AND (d.lease_until IS NULL OR d.lease_until < $2)

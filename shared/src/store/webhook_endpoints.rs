@@ -69,10 +69,47 @@ pub async fn get_one(c: &impl GenericClient, id: Uuid) -> Result<WebhookEndpoint
     one(&c.query_typed(&format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id = $1"), &[p(&id)]).await?)
 }
 
-/// Endpoints of one source, newest first.
-pub async fn list(c: &impl GenericClient, source: WebhookSource) -> Result<Vec<WebhookEndpoint>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE source = $1 ORDER BY created_at DESC, id");
-    c.query_typed(&sql, &[p(&source.as_str())]).await?.iter().map(from_row).collect()
+/// Every endpoint, Zapier's subscriptions included, newest first.
+pub async fn list(c: &impl GenericClient) -> Result<Vec<WebhookEndpoint>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM webhook_endpoints ORDER BY created_at DESC, id");
+    c.query_typed(&sql, &[]).await?.iter().map(from_row).collect()
+}
+
+fn actor_json(a: &Actor) -> serde_json::Value {
+    serde_json::to_value(a).unwrap_or_default()
+}
+
+/// How many Zapier subscriptions `by` has made.
+pub async fn count_subscriptions(c: &impl GenericClient, by: &Actor) -> Result<i64, StoreError> {
+    let rows = c
+        .query_typed(
+            "SELECT count(*) AS n FROM webhook_endpoints WHERE source = 'zapier' AND created_by = $1",
+            &[p(&actor_json(by))],
+        )
+        .await?;
+    rows.first().map_or(Ok(0), |r| get(r, "n"))
+}
+
+/// Deletes a Zapier subscription `by` made.
+pub async fn delete_subscription(c: &impl GenericClient, id: Uuid, by: &Actor) -> Result<(), StoreError> {
+    let rows = c
+        .query_typed(
+            "DELETE FROM webhook_endpoints WHERE id = $1 AND source = 'zapier' AND created_by = $2 RETURNING id",
+            &[p(&id), p(&actor_json(by))],
+        )
+        .await?;
+    if rows.is_empty() { Err(StoreError::NotFound("subscription")) } else { Ok(()) }
+}
+
+/// Deletes every Zapier subscription `by` made (its key was revoked, its user removed).
+pub async fn delete_subscriptions_of(c: &impl GenericClient, by: &Actor) -> Result<u64, StoreError> {
+    let rows = c
+        .query_typed(
+            "DELETE FROM webhook_endpoints WHERE source = 'zapier' AND created_by = $1 RETURNING id",
+            &[p(&actor_json(by))],
+        )
+        .await?;
+    Ok(rows.len() as u64)
 }
 
 /// What an admin may change; `None` leaves a field as it is.
@@ -95,34 +132,46 @@ pub async fn update(c: &impl GenericClient, id: Uuid, ch: &Changes<'_>) -> Resul
             disabled_reason = CASE WHEN $5 IS NULL THEN disabled_reason WHEN $5 THEN NULL ELSE 'admin' END,
             failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END,
             updated_at = now()
-         WHERE id = $1 AND source = 'admin' RETURNING {COLUMNS}"
+         WHERE id = $1 RETURNING {COLUMNS}"
     );
     let rows =
         c.query_typed(&sql, &[p(&id), p(&ch.url), p(&ch.description), p(&ch.event_types), p(&ch.enabled)]).await?;
     one(&rows)
 }
 
-/// Deletes an endpoint of `source`; its deliveries go with it.
-pub async fn delete(c: &impl GenericClient, id: Uuid, source: WebhookSource) -> Result<(), StoreError> {
-    let rows = c
-        .query_typed(
-            "DELETE FROM webhook_endpoints WHERE id = $1 AND source = $2 RETURNING id",
-            &[p(&id), p(&source.as_str())],
-        )
-        .await?;
-    if rows.is_empty() { Err(StoreError::NotFound("webhook endpoint")) } else { Ok(()) }
+/// Deletes an endpoint; its deliveries go with it. `false` if there was none.
+pub async fn delete(c: &impl GenericClient, id: Uuid) -> Result<bool, StoreError> {
+    let rows = c.query_typed("DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id", &[p(&id)]).await?;
+    Ok(!rows.is_empty())
 }
 
-/// Makes `secret` the signing secret; the one it replaces keeps signing until `overlap_until`.
+/// Makes `secret` the signing secret; the one it replaces keeps signing until
+/// `overlap_until`. `None` while an earlier rotation's overlap lasts (a second rotation
+/// would end the oldest secret at once, breaking receivers mid-switch).
 pub async fn rotate_secret(
     c: &impl GenericClient,
     id: Uuid,
     secret: &str,
+    now: DateTime<Utc>,
     overlap_until: DateTime<Utc>,
-) -> Result<WebhookEndpoint, StoreError> {
+) -> Result<Option<WebhookEndpoint>, StoreError> {
     let sql = format!(
-        "UPDATE webhook_endpoints SET previous_secret = secret, previous_expires_at = $3, secret = $2, updated_at = now()
-         WHERE id = $1 AND source = 'admin' RETURNING {COLUMNS}"
+        "UPDATE webhook_endpoints SET previous_secret = secret, previous_expires_at = $4, secret = $2, updated_at = $3
+         WHERE id = $1 AND (previous_expires_at IS NULL OR previous_expires_at <= $3) RETURNING {COLUMNS}"
     );
-    one(&c.query_typed(&sql, &[p(&id), p(&secret), p(&overlap_until)]).await?)
+    let rows = c.query_typed(&sql, &[p(&id), p(&secret), p(&now), p(&overlap_until)]).await?;
+    if let Some(row) = rows.first() {
+        return from_row(row).map(Some);
+    }
+    get_one(c, id).await.map(|_| None)
+}
+
+/// Forgets rotated-out secrets whose overlap has ended.
+pub async fn clear_expired_secrets(c: &impl GenericClient, now: DateTime<Utc>) -> Result<(), StoreError> {
+    c.query_typed(
+        "UPDATE webhook_endpoints SET previous_secret = NULL, previous_expires_at = NULL WHERE previous_expires_at <= $1",
+        &[p(&now)],
+    )
+    .await?;
+    Ok(())
 }

@@ -134,7 +134,7 @@ impl Event {
             }),
             Event::WebhookEndpointDisabled(WebhookEndpointDisabled {
                 endpoint_id: other_id,
-                url: "https://hooks.example.com/leadflow".into(),
+                host: "hooks.example.com".into(),
                 reason: EndpointDisabledReason::Failing,
                 failing_since: Some(at - chrono::Duration::days(5)),
             }),

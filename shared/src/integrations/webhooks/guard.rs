@@ -95,3 +95,43 @@ pub fn refusal_in<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Ad
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    struct Table(Vec<IpAddr>);
+
+    impl Lookup for Table {
+        fn lookup(&self, _host: String) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>> {
+            let found = self.0.clone();
+            Box::pin(async move { Ok(found) })
+        }
+    }
+
+    async fn resolve(ips: &[&str], allow_loopback: bool) -> Result<Vec<SocketAddr>, String> {
+        let table = Table(ips.iter().map(|s| s.parse().unwrap()).collect());
+        let resolver = GuardedResolver::new(Arc::new(table), allow_loopback);
+        match resolver.resolve(Name::from_str("target.example").unwrap()).await {
+            Ok(addrs) => Ok(addrs.collect()),
+            Err(e) => Err(refusal_in(&*e).map_or_else(|| e.to_string(), ToString::to_string)),
+        }
+    }
+
+    #[tokio::test]
+    async fn only_permitted_addresses_are_handed_to_the_connector() {
+        let kept = resolve(&["10.0.0.1", "127.0.0.1", "169.254.169.254", "::1"], true).await.unwrap();
+        assert_eq!(kept, vec!["127.0.0.1:0".parse().unwrap(), "[::1]:0".parse().unwrap()]);
+        let public = resolve(&["fd00::1", "93.184.216.34"], false).await.unwrap();
+        assert_eq!(public, vec!["93.184.216.34:0".parse().unwrap()]);
+    }
+
+    #[tokio::test]
+    async fn a_name_with_no_permitted_address_is_refused_with_the_first_reason() {
+        let err = resolve(&["10.0.0.1", "127.0.0.1"], false).await.unwrap_err();
+        assert_eq!(err, "refused: target.example is 10.0.0.1, a private address; webhooks go to public addresses");
+        assert!(resolve(&[], false).await.unwrap_err().contains("no address"));
+    }
+}

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::super::{ServiceError, ServiceResult, record};
+use super::super::{ServiceResult, record};
 use crate::domain::Event;
 use crate::domain::event::{EndpointDisabledReason, WebhookEndpointDisabled};
 use crate::domain::webhook::{
@@ -32,6 +32,18 @@ pub struct WebhookDeliverer<'a> {
     pub slack: Option<&'a SlackNotifier>,
 }
 
+/// An attempt that ended before any request: the record says why.
+fn unsent(now: DateTime<Utc>, why: String) -> WebhookAttempt {
+    WebhookAttempt { attempted_at: now, status_code: None, latency_ms: 0, response_body: None, error: Some(why) }
+}
+
+/// Whole seconds, rounded up: SQS delays by whole seconds, and a job that arrives
+/// before its attempt is due finds nothing to do.
+fn whole_seconds(d: Duration) -> Duration {
+    let ms = d.num_milliseconds().max(0);
+    Duration::seconds((ms + 999) / 1000)
+}
+
 impl WebhookDeliverer<'_> {
     /// Attempts the delivery if it is due and no other job holds it.
     pub async fn attempt(&self, delivery_id: Uuid, now: DateTime<Utc>) -> ServiceResult<()> {
@@ -39,21 +51,22 @@ impl WebhookDeliverer<'_> {
             let conn = self.db.conn().await?;
             store::claim(&*conn, delivery_id, now).await?
         };
-        let Some(claim) = claimed else { return Ok(()) };
+        let Some(claim) = claimed else { return self.requeue_if_early(delivery_id, now).await };
         if !claim.endpoint_enabled {
-            let note = WebhookAttempt {
-                attempted_at: now,
-                status_code: None,
-                latency_ms: 0,
-                response_body: None,
-                error: Some("endpoint disabled; not sent".into()),
-            };
             let conn = self.db.conn().await?;
-            store::record(&*conn, claim.id, &note, Next::Cancelled).await?;
+            store::record(&*conn, claim.id, &unsent(now, "endpoint disabled; not sent".into()), Next::Cancelled)
+                .await?;
             return Ok(());
         }
-        let url = TargetUrl::stored(&claim.url).map_err(|e| ServiceError::Internal(format!("stored URL: {}", e.0)))?;
-        let secrets = signing_secrets(&claim, now)?;
+        let (url, secrets) = match prepare(&claim, now) {
+            Ok(ready) => ready,
+            Err(why) => {
+                tracing::error!(delivery_id = %claim.id, %why, "a stored webhook endpoint cannot be used");
+                let conn = self.db.conn().await?;
+                store::record(&*conn, claim.id, &unsent(now, why), Next::Failed).await?;
+                return Ok(());
+            }
+        };
         let answer = self
             .sender
             .send(&Outgoing { url: &url, message_id: claim.message_id, body: &claim.body, secrets: &secrets, at: now })
@@ -70,16 +83,16 @@ impl WebhookDeliverer<'_> {
             AttemptClass::Delivered => Next::Succeeded,
             AttemptClass::Gone => Next::Failed,
             AttemptClass::Failed => match next_delay(claim.retries_left, answer.retry_after, jitter()) {
-                Some(wait) => Next::Retry { at: now + wait, queued: wait <= MAX_QUEUE_DELAY },
+                Some(wait) => {
+                    let wait = whole_seconds(wait);
+                    Next::Retry { at: now + wait, queued: wait <= MAX_QUEUE_DELAY }
+                }
                 None => Next::Failed,
             },
         };
         let disabled = self.settle(&claim, &attempt, next, class, now).await?;
         if let Next::Retry { at, queued: true } = next {
-            let wait = (at - now).to_std().unwrap_or_default();
-            if let Err(e) = self.jobs.enqueue_after(&Job::DeliverWebhook { delivery_id }, wait).await {
-                tracing::warn!(%delivery_id, error = %e, "retry not queued; the schedule will queue it when due");
-            }
+            self.queue_at(delivery_id, at - now).await;
         }
         if let Some(event) = disabled {
             self.relay.nudge().await;
@@ -88,8 +101,31 @@ impl WebhookDeliverer<'_> {
         Ok(())
     }
 
-    /// Records the attempt and its consequences in one transaction; returns the
-    /// endpoint's disabling, if this attempt caused it.
+    async fn queue_at(&self, delivery_id: Uuid, wait: Duration) {
+        let wait = whole_seconds(wait).to_std().unwrap_or_default();
+        if let Err(e) = self.jobs.enqueue_after(&Job::DeliverWebhook { delivery_id }, wait).await {
+            tracing::warn!(%delivery_id, error = %e, "retry not queued; the schedule will queue it when due");
+        }
+    }
+
+    /// A job that came before its attempt was due (a clock ahead, a delay cut short)
+    /// queues itself again for the rest of the wait, rather than leave it to the schedule.
+    async fn requeue_if_early(&self, delivery_id: Uuid, now: DateTime<Utc>) -> ServiceResult<()> {
+        let due = {
+            let conn = self.db.conn().await?;
+            store::due_later(&*conn, delivery_id, now).await?
+        };
+        if let Some(at) = due
+            && at - now <= MAX_QUEUE_DELAY
+        {
+            self.queue_at(delivery_id, at - now).await;
+        }
+        Ok(())
+    }
+
+    /// Records the attempt and its consequences; returns the endpoint's disabling, if
+    /// this attempt caused it. A success is one statement; a failure takes the endpoint's
+    /// lock first, then its delivery's.
     async fn settle(
         &self,
         claim: &Claimed,
@@ -104,6 +140,10 @@ impl WebhookDeliverer<'_> {
             return Ok(None);
         }
         let tx = conn.transaction().await.map_err(StoreError::from)?;
+        if !store::lock_endpoint(&tx, claim.endpoint_id).await? {
+            // Deleted meanwhile, with its deliveries: nothing left to record.
+            return Ok(None);
+        }
         store::record(&tx, claim.id, attempt, next).await?;
         let failing_since = store::endpoint_failed(&tx, claim.endpoint_id, now).await?;
         let reason = match class {
@@ -116,19 +156,21 @@ impl WebhookDeliverer<'_> {
         let mut disabled = None;
         match (reason, claim.source) {
             (None, _) => {}
-            (Some(EndpointDisabledReason::Gone), WebhookSource::Zapier) => {
-                // Zapier answers 410 for a Zap that was turned off: the subscription ends.
-                webhook_endpoints::delete(&tx, claim.endpoint_id, WebhookSource::Zapier).await?;
+            // Zapier's subscriptions are Zapier's to remake: a dead one is deleted (for a
+            // 410, as its REST hooks ask), not left disabled where no Zap can revive it.
+            (Some(_), WebhookSource::Zapier) => {
+                webhook_endpoints::delete(&tx, claim.endpoint_id).await?;
             }
-            (Some(reason), _) => {
+            (Some(reason), WebhookSource::Admin) => {
                 let label = match reason {
                     EndpointDisabledReason::Gone => "gone",
                     EndpointDisabledReason::Failing => "failing",
                 };
                 if store::disable(&tx, claim.endpoint_id, label, now).await? {
+                    let host = url::Url::parse(&claim.url).ok().and_then(|u| u.host_str().map(str::to_owned));
                     let event = WebhookEndpointDisabled {
                         endpoint_id: claim.endpoint_id,
-                        url: claim.url.clone(),
+                        host: host.unwrap_or_default(),
                         reason,
                         failing_since,
                     };
@@ -144,15 +186,15 @@ impl WebhookDeliverer<'_> {
     async fn tell_slack(&self, e: &WebhookEndpointDisabled) {
         let Some(slack) = self.slack else { return };
         let why = match e.reason {
-            EndpointDisabledReason::Gone => "the receiver answered 410 Gone".to_owned(),
-            EndpointDisabledReason::Failing => "every delivery failed for five days".to_owned(),
+            EndpointDisabledReason::Gone => "its receiver answered 410 Gone",
+            EndpointDisabledReason::Failing => "every delivery to it failed for five days",
         };
         let text = format!(
-            ":warning: Leadflow disabled the webhook endpoint {} because {why}. Fix the receiver, then enable it again (PATCH /api/webhook-endpoints/{} with {{\"enabled\": true}}) and retry the failed deliveries.",
-            e.url, e.endpoint_id
+            ":warning: Leadflow disabled the webhook endpoint {} (on {}) because {why}. Fix the receiver, then \
+             enable it again (PATCH /api/webhook-endpoints/{} with {{\"enabled\": true}}) and retry the failed deliveries.",
+            e.endpoint_id, e.host, e.endpoint_id
         );
-        let message = serde_json::json!({ "text": text });
-        if let Err(err) = slack.post(&message).await {
+        if let Err(err) = slack.post(&serde_json::json!({ "text": text })).await {
             tracing::warn!(endpoint_id = %e.endpoint_id, error = %err, "could not tell Slack about a disabled endpoint");
         }
     }
@@ -170,16 +212,18 @@ impl WebhookDeliverer<'_> {
     }
 }
 
-/// The current secret, and the previous one while its overlap lasts.
-fn signing_secrets(claim: &Claimed, now: DateTime<Utc>) -> ServiceResult<Vec<WebhookSecret>> {
-    let corrupt = |_| ServiceError::Internal("a stored webhook secret does not parse".into());
-    let mut secrets = vec![WebhookSecret::parse(&claim.secret).map_err(corrupt)?];
+/// The target and the signing secrets (the current one, and the previous one while its
+/// overlap lasts), or why the stored endpoint cannot be used.
+fn prepare(claim: &Claimed, now: DateTime<Utc>) -> Result<(TargetUrl, Vec<WebhookSecret>), String> {
+    let url = TargetUrl::stored(&claim.url).map_err(|e| format!("the stored URL does not parse: {}", e.0))?;
+    let unreadable = |_| "a stored signing secret does not parse".to_owned();
+    let mut secrets = vec![WebhookSecret::parse(&claim.secret).map_err(unreadable)?];
     if let (Some(previous), Some(until)) = (&claim.previous_secret, claim.previous_expires_at)
         && until > now
     {
-        secrets.push(WebhookSecret::parse(previous).map_err(corrupt)?);
+        secrets.push(WebhookSecret::parse(previous).map_err(unreadable)?);
     }
-    Ok(secrets)
+    Ok((url, secrets))
 }
 
 /// A number in −1..1 from the system's random source, to spread retries.
@@ -189,4 +233,16 @@ fn jitter() -> f64 {
         return 0.0;
     }
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX) * 2.0 - 1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_round_up_to_whole_seconds() {
+        assert_eq!(whole_seconds(Duration::milliseconds(4_600)), Duration::seconds(5));
+        assert_eq!(whole_seconds(Duration::seconds(5)), Duration::seconds(5));
+        assert_eq!(whole_seconds(Duration::milliseconds(-3)), Duration::zero());
+    }
 }

@@ -69,19 +69,15 @@ impl WebhookEndpoints<'_> {
         Ok((endpoint, secret))
     }
 
+    /// Every endpoint, Zapier's subscriptions included (`source` tells them apart).
     pub async fn list(&self) -> ServiceResult<Vec<WebhookEndpoint>> {
         let conn = self.db.conn().await?;
-        Ok(store::list(&*conn, WebhookSource::Admin).await?)
+        Ok(store::list(&*conn).await?)
     }
 
     pub async fn get(&self, id: Uuid) -> ServiceResult<WebhookEndpoint> {
         let conn = self.db.conn().await?;
-        let endpoint = store::get_one(&*conn, id).await?;
-        if endpoint.source == WebhookSource::Admin {
-            Ok(endpoint)
-        } else {
-            Err(ServiceError::NotFound { what: "webhook endpoint" })
-        }
+        Ok(store::get_one(&*conn, id).await?)
     }
 
     pub async fn update(&self, id: Uuid, input: EndpointInput) -> ServiceResult<WebhookEndpoint> {
@@ -102,7 +98,9 @@ impl WebhookEndpoints<'_> {
 
     pub async fn delete(&self, id: Uuid) -> ServiceResult<()> {
         let conn = self.db.conn().await?;
-        store::delete(&*conn, id, WebhookSource::Admin).await?;
+        if !store::delete(&*conn, id).await? {
+            return Err(ServiceError::NotFound { what: "webhook endpoint" });
+        }
         super::actor::audit("webhook endpoint deleted", id);
         Ok(())
     }
@@ -111,7 +109,15 @@ impl WebhookEndpoints<'_> {
     pub async fn rotate_secret(&self, id: Uuid, now: DateTime<Utc>) -> ServiceResult<(WebhookEndpoint, WebhookSecret)> {
         let secret = WebhookSecret::generate();
         let conn = self.db.conn().await?;
-        let endpoint = store::rotate_secret(&*conn, id, secret.expose(), now + ROTATION_OVERLAP).await?;
+        let Some(endpoint) = store::rotate_secret(&*conn, id, secret.expose(), now, now + ROTATION_OVERLAP).await?
+        else {
+            return Err(ServiceError::Conflict {
+                field: None,
+                message: "the secret was rotated less than 24 hours ago and the one before it still signs; \
+                          rotate again once previous_secret_expires_at has passed"
+                    .into(),
+            });
+        };
         super::actor::audit("webhook secret rotated", id);
         Ok((endpoint, secret))
     }
@@ -127,7 +133,7 @@ impl WebhookEndpoints<'_> {
         Ok(webhook_deliveries::list(&*conn, endpoint_id, status, page).await?)
     }
 
-    /// Sends a delivery once more now (whatever its state), without automatic retries.
+    /// Sends a delivery once more now (a finished one without automatic retries after).
     pub async fn retry(&self, delivery_id: Uuid, now: DateTime<Utc>) -> ServiceResult<WebhookDelivery> {
         let conn = self.db.conn().await?;
         let Some(delivery) = webhook_deliveries::retry(&*conn, delivery_id, now).await? else {

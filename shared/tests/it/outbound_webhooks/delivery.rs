@@ -56,6 +56,14 @@ async fn during_a_rotation_both_secrets_verify_and_the_new_one_is_shown_once() {
     let shown = app.get(&format!("/api/webhook-endpoints/{id}")).await;
     assert!(shown.body.get("secret").is_none() && !shown.text.contains("whsec_"));
 
+    let again = app.post(&format!("/api/webhook-endpoints/{id}/rotate-secret"), json!({})).await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "a second rotation would end the first secret early: {}",
+        again.text
+    );
+
     org::lead(&app, "grace@example.com").await;
     app.run_jobs().await;
     let got = receiver.received_requests().await.unwrap();

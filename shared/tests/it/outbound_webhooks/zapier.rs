@@ -12,7 +12,7 @@ use crate::common::org;
 #[tokio::test]
 async fn a_zap_subscribes_gets_events_lists_samples_and_unsubscribes() {
     let app = app().await;
-    let (key, _) = api_key(&app, &["read"]).await;
+    let (key, _) = api_key(&app, &["read", "write"]).await;
     let zapier = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/hooks/standard/1/abc/"))
@@ -32,7 +32,13 @@ async fn a_zap_subscribes_gets_events_lists_samples_and_unsubscribes() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let id = r.body["id"].as_str().unwrap().to_owned();
-    assert!(!app.get("/api/webhook-endpoints").await.text.contains(&id), "not among the admins' endpoints");
+    let listed = app.get(&format!("/api/webhook-endpoints/{id}")).await;
+    assert_eq!(listed.body["source"], "zapier", "admins see every subscription: {}", listed.text);
+
+    // Another key cannot end it.
+    let (other, _) = api_key(&app, &["write"]).await;
+    let r = app.call_as(&other, Method::DELETE, &format!("/api/hooks/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 
     let lead = org::lead(&app, "ada@example.com").await;
     app.run_jobs().await;
@@ -88,4 +94,22 @@ async fn bad_subscriptions_name_their_field() {
     }
     let r = app.get("/api/hooks/samples/lead.made").await;
     assert_eq!((r.status, r.error_field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("event")));
+}
+
+#[tokio::test]
+async fn revoking_the_key_ends_its_subscriptions() {
+    let app = app().await;
+    let (key, key_id) = api_key(&app, &["write"]).await;
+    let r = app
+        .call_as(
+            &key,
+            Method::POST,
+            "/api/hooks",
+            Some(json!({"target_url": "https://hooks.zapier.com/hooks/standard/1/x/", "event": "task.created"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.delete(&format!("/api/keys/{key_id}")).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/webhook-endpoints/{id}")).await.status, StatusCode::NOT_FOUND);
 }
