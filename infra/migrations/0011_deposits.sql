@@ -43,7 +43,13 @@ CREATE TABLE booking_payments (
                         CHECK (status IN ('pending', 'open', 'paid', 'expired', 'refunding', 'refunded')),
     checkout_session_id text CONSTRAINT booking_payments_checkout_session_id_key UNIQUE,
     checkout_url        text,
+    -- The Checkout request's own parameters, fixed before the first call: every retry
+    -- sends them again under the same idempotency key (Stripe refuses a key reused with
+    -- other parameters); `checkout_attempt` > 0 means a new key (`{booking}:{n}`) was
+    -- needed because the planned expiry came too near for Stripe.
     expires_at          timestamptz,
+    product_name        text,
+    checkout_attempt    smallint NOT NULL DEFAULT 0 CONSTRAINT booking_payments_checkout_attempt_check CHECK (checkout_attempt >= 0),
     payment_intent      text,
     refund_id           text,
     paid_at             timestamptz,

@@ -83,7 +83,7 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
         faq: b.faq,
         emergency: b.emergency,
     };
-    Ok(axum::Json(settings::update(&state.db, changes).await?))
+    Ok(axum::Json(settings::update(&state.db, changes, state.integrations.stripe.is_some()).await?))
 }
 
 #[derive(utoipa::OpenApi)]

@@ -22,7 +22,7 @@ pub enum StripeSignatureError {
     Missing,
     #[error("the Stripe-Signature header is malformed: {0}")]
     Malformed(&'static str),
-    #[error("the signature is {age_seconds} s old, more than {max} s", max = SIGNATURE_TOLERANCE_SECONDS)]
+    #[error("the signature's time is {age_seconds} s from now, more than {max} s", max = SIGNATURE_TOLERANCE_SECONDS)]
     TooOld { age_seconds: i64 },
     #[error("no v1 signature matches the body")]
     Mismatch,
@@ -43,13 +43,14 @@ pub fn verify_signature(
     let header = header.map(str::trim).filter(|h| !h.is_empty()).ok_or(Missing)?;
     let mut timestamp = None;
     let mut signatures = Vec::new();
+    // As Stripe's own libraries read it: elements that are not key=value are skipped,
+    // and the first `t` counts.
     for element in header.split(',') {
-        let Some((key, value)) = element.split_once('=') else {
-            return Err(Malformed("every element must be key=value"));
-        };
+        let Some((key, value)) = element.split_once('=') else { continue };
         match key.trim() {
-            "t" if timestamp.is_some() => return Err(Malformed("t is given twice")),
-            "t" => timestamp = Some(value.trim()),
+            "t" => {
+                timestamp.get_or_insert(value.trim());
+            }
             "v1" => signatures.push(value.trim()),
             _ => {}
         }
@@ -71,8 +72,9 @@ pub fn verify_signature(
     if !authentic {
         return Err(Mismatch);
     }
+    // Both ways: a timestamp far in the future is as suspect as an old one.
     let age_seconds = now.timestamp() - seconds;
-    if age_seconds > SIGNATURE_TOLERANCE_SECONDS {
+    if age_seconds.abs() > SIGNATURE_TOLERANCE_SECONDS {
         return Err(TooOld { age_seconds });
     }
     Ok(())
@@ -228,6 +230,11 @@ mod tests {
         let old = now.timestamp() - 301;
         let h = format!("t={old},v1={}", sign(old, body));
         assert_eq!(ok(&h), Err(StripeSignatureError::TooOld { age_seconds: 301 }));
+        let ahead = now.timestamp() + 301;
+        let h = format!("t={ahead},v1={}", sign(ahead, body));
+        assert_eq!(ok(&h), Err(StripeSignatureError::TooOld { age_seconds: -301 }), "a future time is refused too");
+        // Elements Stripe's libraries skip are skipped here too.
+        assert_eq!(ok(&format!("t={t},v1={good},future-flag")), Ok(()));
     }
 
     #[test]

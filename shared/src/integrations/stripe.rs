@@ -58,6 +58,9 @@ pub fn checkout_form(r: &CheckoutRequest<'_>) -> Vec<(&'static str, String)> {
     let booking = r.booking_id.to_string();
     let mut form = vec![
         ("mode", "payment".to_owned()),
+        // Cards settle at once: a deposit must be paid, or not, while the slot is held
+        // (delayed methods would complete days after the hold ended).
+        ("payment_method_types[0]", "card".to_owned()),
         ("line_items[0][price_data][currency]", r.currency.as_str().to_owned()),
         ("line_items[0][price_data][unit_amount]", r.amount.to_string()),
         ("line_items[0][price_data][product_data][name]", r.product_name.to_owned()),
@@ -121,9 +124,14 @@ impl StripeClient {
         })
     }
 
-    /// Makes the deposit's Checkout Session; the booking id is the idempotency key.
-    pub async fn create_checkout(&self, r: &CheckoutRequest<'_>) -> Result<CheckoutSession, IntegrationError> {
-        self.post("/v1/checkout/sessions", &checkout_form(r), &r.booking_id.to_string()).await
+    /// Makes the deposit's Checkout Session under `idempotency_key` (the booking id, or
+    /// `{booking}:{n}` for a replanned request).
+    pub async fn create_checkout(
+        &self,
+        r: &CheckoutRequest<'_>,
+        idempotency_key: &str,
+    ) -> Result<CheckoutSession, IntegrationError> {
+        self.post("/v1/checkout/sessions", &checkout_form(r), idempotency_key).await
     }
 
     /// Refunds the whole payment of a booking's deposit, once (`refund-{booking id}`).
@@ -160,7 +168,12 @@ mod tests {
             customer_email: None,
         };
         let body = encode(&checkout_form(&r));
-        assert!(body.starts_with("mode=payment&line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=usd&"), "{body}");
+        assert!(
+            body.starts_with(
+                "mode=payment&payment_method_types%5B0%5D=card&line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=usd&"
+            ),
+            "{body}"
+        );
         assert!(body.contains("expires_at=1800000000") && !body.contains("customer_email"));
     }
 }

@@ -44,6 +44,8 @@ pub struct TickReport {
     pub released_holds: usize,
     /// Held bookings still without a Checkout link, asked for again.
     pub requeued_checkouts: usize,
+    /// Deposit refunds not made ten minutes after they were due, queued again.
+    pub requeued_refunds: usize,
 }
 
 /// Queues stale messages again; returns how many.
@@ -95,6 +97,7 @@ pub async fn tick(
     let reminders = queue_reminders(db, jobs, now).await;
     let released = super::bookings::deposits::release_expired_holds(db, now).await;
     let checkouts = super::bookings::deposits::requeue_checkouts(db, jobs, now).await;
+    let refunds = super::bookings::deposits::requeue_refunds(db, jobs, now).await;
     let dispatched = parts.follow_ups.dispatch(now).await;
     let published = parts.relay.run().await;
     let webhooks = parts.webhooks.queue_due(now).await;
@@ -117,5 +120,6 @@ pub async fn tick(
         queued_webhooks: webhooks?,
         released_holds: released?,
         requeued_checkouts: checkouts?,
+        requeued_refunds: refunds?,
     })
 }

@@ -31,7 +31,8 @@ pub async fn get(db: &Db) -> ServiceResult<Settings> {
     Ok(settings::load(&*conn).await?)
 }
 
-pub async fn update(db: &Db, changes: SettingsChanges) -> ServiceResult<Settings> {
+/// Saves changes; `stripe` says whether this deployment can take deposits.
+pub async fn update(db: &Db, changes: SettingsChanges, stripe: bool) -> ServiceResult<Settings> {
     if changes.services.as_ref().is_some_and(|s| s.len() > MAX_SERVICES) {
         return Err(ServiceError::invalid("services", format!("at most {MAX_SERVICES} services")));
     }
@@ -66,6 +67,12 @@ pub async fn update(db: &Db, changes: SettingsChanges) -> ServiceResult<Settings
         }
     }
     if let Some(deposit) = &s.booking.deposit {
+        if !stripe {
+            return Err(ServiceError::invalid(
+                "booking.deposit",
+                "booking.deposit needs Stripe: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET first",
+            ));
+        }
         deposit.check_services(&s.services).map_err(|(field, e)| ServiceError::invalid(field, e.0))?;
     }
     let saved = settings::save(&tx, &s).await?;

@@ -79,6 +79,97 @@ pub async fn find_for_update(c: &impl GenericClient, booking_id: Uuid) -> Result
     rows.first().map(from_row).transpose()
 }
 
+/// What a Checkout request sends, fixed once per idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutPlan {
+    pub attempt: i16,
+    pub product_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl CheckoutPlan {
+    /// The idempotency key of this plan.
+    pub fn key(&self, booking_id: Uuid) -> String {
+        if self.attempt == 0 { booking_id.to_string() } else { format!("{booking_id}:{}", self.attempt) }
+    }
+}
+
+/// The plan of a deposit still without a session: the one already made, unless its
+/// expiry is before `earliest` (too near for Stripe), when a new one (`name`, `expires_at`)
+/// replaces it under the next key. `None` once the deposit is past `pending`.
+pub async fn plan_checkout(
+    c: &impl GenericClient,
+    booking_id: Uuid,
+    name: &str,
+    expires_at: DateTime<Utc>,
+    earliest: DateTime<Utc>,
+) -> Result<Option<CheckoutPlan>, StoreError> {
+    let rows = c
+        .query_typed(
+            "UPDATE booking_payments SET
+                checkout_attempt = CASE WHEN expires_at IS NOT NULL AND expires_at < $4 THEN checkout_attempt + 1
+                                        ELSE checkout_attempt END,
+                product_name = CASE WHEN expires_at IS NULL OR expires_at < $4 THEN $2 ELSE product_name END,
+                expires_at = CASE WHEN expires_at IS NULL OR expires_at < $4 THEN $3 ELSE expires_at END
+             WHERE booking_id = $1 AND status = 'pending'
+             RETURNING checkout_attempt, product_name, expires_at",
+            &[p(&booking_id), p(&name), p(&expires_at), p(&earliest)],
+        )
+        .await?;
+    rows.first()
+        .map(|r| {
+            Ok(CheckoutPlan {
+                attempt: get(r, "checkout_attempt")?,
+                product_name: get::<Option<String>>(r, "product_name")?.unwrap_or_default(),
+                expires_at: get::<Option<DateTime<Utc>>>(r, "expires_at")?.unwrap_or(expires_at),
+            })
+        })
+        .transpose()
+}
+
+/// Keeps a held booking's slot until `until` (a Checkout Session's expiry and a grace,
+/// so no card payment can complete after the hold ends); `false` when the booking no
+/// longer holds it (released meanwhile). Locks the booking.
+pub async fn extend_hold(
+    c: &impl GenericClient,
+    booking_id: Uuid,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let rows = c
+        .query_typed(
+            "UPDATE bookings SET hold_until = greatest(hold_until, $2), updated_at = now()
+             WHERE id = $1 AND status = 'pending_payment' AND hold_until > $3 RETURNING hold_until",
+            &[p(&booking_id), p(&until), p(&now)],
+        )
+        .await?;
+    rows.first().map(|r| get(r, "hold_until")).transpose()
+}
+
+/// Deposits whose refund was marked but has not happened by `before` (its job was lost
+/// or Stripe kept failing): their bookings, for the schedule to queue again.
+pub async fn stuck_refunds(c: &impl GenericClient, before: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>, StoreError> {
+    let rows = c
+        .query_typed(
+            "SELECT booking_id FROM booking_payments WHERE status = 'refunding' AND updated_at < $1
+             ORDER BY updated_at LIMIT $2",
+            &[p(&before), p(&limit)],
+        )
+        .await?;
+    rows.iter().map(|r| get(r, "booking_id")).collect()
+}
+
+/// Takes the session a payment came through as the deposit's own (a session made under
+/// an earlier key, paid before its successor was).
+pub async fn adopt_session(c: &impl GenericClient, booking_id: Uuid, session_id: &str) -> Result<(), StoreError> {
+    c.query_typed(
+        "UPDATE booking_payments SET checkout_session_id = $2, updated_at = now() WHERE booking_id = $1",
+        &[p(&booking_id), p(&session_id)],
+    )
+    .await?;
+    Ok(())
+}
+
 /// The Checkout Session Stripe made for the deposit (once: a session already recorded stays).
 pub async fn set_checkout(
     c: &impl GenericClient,

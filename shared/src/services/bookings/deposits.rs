@@ -6,7 +6,7 @@
 //! is still free, else is refunded. A cancellation within the refund policy queues a
 //! `RefundDeposit` job, so a Stripe outage never fails the cancel.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use tokio_postgres::Transaction;
 use uuid::Uuid;
@@ -23,6 +23,10 @@ use crate::integrations::stripe::{CheckoutRequest, StripeClient};
 use crate::queue::{Job, JobQueue};
 use crate::store::payments::{self, Payment};
 use crate::store::{Db, StoreError, booking_reminders, bookings, customers, settings};
+
+/// How long a hold outlives its Checkout Session: a payment made in the session's last
+/// second still finds its slot held when the webhook arrives.
+const HOLD_GRACE: Duration = Duration::minutes(2);
 
 /// Stripe, when this deployment takes deposits.
 #[derive(Clone, Copy)]
@@ -90,6 +94,22 @@ pub async fn release_expired_holds(db: &Db, now: DateTime<Utc>) -> ServiceResult
     record(&tx, released.iter().map(|b| released_event(b, HoldEnd::TimedOut)).collect(), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(released.len())
+}
+
+/// The schedule's sweep: queues `RefundDeposit` again for refunds marked ten minutes ago
+/// and not made (their job was lost, or Stripe kept failing); returns how many.
+pub async fn requeue_refunds(db: &Db, jobs: &dyn JobQueue, now: DateTime<Utc>) -> ServiceResult<usize> {
+    let stuck = {
+        let conn = db.conn().await?;
+        payments::stuck_refunds(&*conn, now - Duration::minutes(10), 100).await?
+    };
+    for booking_id in &stuck {
+        jobs.enqueue(&Job::RefundDeposit { booking_id: *booking_id }).await?;
+    }
+    if !stuck.is_empty() {
+        tracing::warn!(count = stuck.len(), "deposit refunds not made yet; queued again");
+    }
+    Ok(stuck.len())
 }
 
 /// The schedule's sweep: queues `CreateCheckout` again for held bookings still without
@@ -160,21 +180,33 @@ impl Bookings<'_> {
             Some(service) => format!("Deposit: {service}, {}", settings.business_name.as_str()),
             None => format!("Deposit: booking with {}", settings.business_name.as_str()),
         };
-        let expires_at = checkout_expiry(hold_until, now);
+        // Planned once: a retry sends the same request under the same key.
+        let plan = {
+            let conn = self.db.conn().await?;
+            let earliest = now + Duration::minutes(30) + Duration::seconds(30);
+            payments::plan_checkout(&*conn, booking_id, &name, checkout_expiry(hold_until, now), earliest).await?
+        };
+        let Some(plan) = plan else { return Ok(()) };
         let request = CheckoutRequest {
             booking_id,
             amount: p.amount,
             currency: &p.currency,
-            product_name: &name,
+            product_name: &plan.product_name,
             success_url: &stripe.settings.success_url,
             cancel_url: &stripe.settings.cancel_url,
-            expires_at,
+            expires_at: plan.expires_at,
             customer_email: email.as_deref(),
         };
-        let session = stripe.client.create_checkout(&request).await?;
+        let session = stripe.client.create_checkout(&request, &plan.key(booking_id)).await?;
         let mut conn = self.db.conn().await?;
         let tx = conn.transaction().await.map_err(StoreError::from)?;
-        let Some(p) = payments::set_checkout(&tx, booking_id, &session.id, &session.url, expires_at).await? else {
+        let Some(hold_until) = payments::extend_hold(&tx, booking_id, plan.expires_at + HOLD_GRACE, now).await? else {
+            // Released while Stripe answered: no link goes out; should the session be
+            // paid anyway, the payment is handled as a late one.
+            tracing::info!(%booking_id, "the hold ended before its Checkout link was made");
+            return Ok(());
+        };
+        let Some(p) = payments::set_checkout(&tx, booking_id, &session.id, &session.url, plan.expires_at).await? else {
             return Ok(()); // recorded meanwhile by another run
         };
         let event = Event::BookingPaymentRequested(BookingPaymentRequested {
@@ -247,7 +279,17 @@ impl Bookings<'_> {
         let b = bookings::get_for_update(tx, booking_id).await?;
         let p = payments::find_for_update(tx, booking_id).await?.ok_or(ServiceError::NotFound { what: "deposit" })?;
         if p.checkout_session_id.as_deref().is_some_and(|id| id != session.id) {
-            return Ok((ignored("not the booking's current Checkout Session"), None));
+            // An older session (made under an earlier key) ending unpaid changes nothing;
+            // one paid first becomes the deposit's own.
+            if released.is_some() {
+                return Ok((ignored("not the booking's current Checkout Session"), None));
+            }
+            if matches!(p.status, PaymentStatus::Paid | PaymentStatus::Refunding | PaymentStatus::Refunded) {
+                tracing::error!(%booking_id, session = %session.id, payment_intent = ?session.payment_intent,
+                    "a second deposit was paid through another Checkout Session; refund it in the Stripe Dashboard");
+                return Ok((ignored("a second payment for a deposit already paid"), None));
+            }
+            payments::adopt_session(tx, booking_id, &session.id).await?;
         }
         if let Some(why) = released {
             if p.status == PaymentStatus::Open || p.status == PaymentStatus::Pending {

@@ -29,9 +29,10 @@ async fn an_unpaid_hold_frees_its_slot_when_the_schedule_releases_it() {
     assert_eq!(open.status, StatusCode::OK, "{}", open.text);
     assert!(open.body["slots"].as_array().unwrap().is_empty(), "{}", open.text);
 
-    // A minute before the hold ends the schedule leaves it; after, it releases it.
+    // The hold lasts as long as the Checkout Session (31 minutes, Stripe allowing no less
+    // than 30) and two more: the schedule leaves it before, releases it after.
     assert_eq!(app.state.tick(Utc::now() + Duration::minutes(29)).await.unwrap().released_holds, 0);
-    let report = app.state.tick(Utc::now() + Duration::minutes(31)).await.unwrap();
+    let report = app.state.tick(Utc::now() + Duration::minutes(34)).await.unwrap();
     assert_eq!(report.released_holds, 1);
     let b = booking(&app, &held).await;
     assert_eq!(b["status"], "cancelled");
@@ -52,7 +53,7 @@ async fn a_booking_takes_a_slot_whose_hold_ran_out_before_the_schedule_did() {
     let app = deposit_app(&server).await;
     let held = id(&book_at(&app, "maria@example.com", slot()).await.body);
     let sam = customer(&app, "sam@example.com").await.parse().unwrap();
-    let later = Utc::now() + Duration::minutes(31);
+    let later = Utc::now() + Duration::minutes(34);
     let req = BookingRequest {
         customer_id: sam,
         lead_id: None,
@@ -98,7 +99,7 @@ async fn a_payment_after_the_release_confirms_a_free_slot_and_refunds_a_taken_on
     let first = id(&book_at(&app, "maria@example.com", slot()).await.body);
     let second_slot = slot() + Duration::hours(3);
     let second = id(&book_at(&app, "lee@example.com", second_slot).await.body);
-    app.state.tick(Utc::now() + Duration::minutes(31)).await.unwrap();
+    app.state.tick(Utc::now() + Duration::minutes(34)).await.unwrap();
     // The first slot is free still: the late payment confirms it.
     let r = deliver(&app, &event("checkout.session.completed", &first)).await;
     assert_eq!(r.body["outcome"], "confirmed", "{}", r.text);

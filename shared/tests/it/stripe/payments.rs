@@ -40,6 +40,7 @@ async fn a_held_booking_asks_stripe_for_checkout_field_by_field() {
     let form: Vec<(String, String)> = form_urlencoded::parse(&req.body).into_owned().collect();
     let field = |k: &str| form.iter().find(|(n, _)| n == k).map_or_else(|| panic!("{k}"), |(_, v)| v.as_str());
     assert_eq!(field("mode"), "payment");
+    assert_eq!(field("payment_method_types[0]"), "card");
     assert_eq!(field("line_items[0][price_data][currency]"), "usd");
     assert_eq!(field("line_items[0][price_data][unit_amount]"), "2500");
     assert_eq!(field("line_items[0][price_data][product_data][name]"), "Deposit: booking with Austin Plumbing");
@@ -52,7 +53,7 @@ async fn a_held_booking_asks_stripe_for_checkout_field_by_field() {
     // At least Stripe's 30 minutes after now, and no sooner than the hold ends.
     let expires: i64 = field("expires_at").parse().unwrap();
     assert!(expires >= hold_until.timestamp() && expires >= before.timestamp() + 30 * 60, "{expires}");
-    assert_eq!(form.len(), 11, "{form:?}");
+    assert_eq!(form.len(), 12, "{form:?}");
 
     let requested = events_of(&app, "booking.payment_requested").await;
     assert_eq!(requested.len(), 1);
@@ -305,4 +306,46 @@ async fn the_customer_is_sent_the_link_then_the_confirmation() {
     assert_eq!(mails.len(), 2, "{mails:#?}");
     assert!(mails[0].contains(&checkout_url(&booking_id)) && mails[0].contains("25.00 USD"), "{}", mails[0]);
     assert!(mails[1].contains("You're booked with Austin Plumbing"), "{}", mails[1]);
+}
+
+#[tokio::test]
+async fn a_delayed_payment_confirms_when_it_succeeds_and_releases_when_it_fails() {
+    let server = MockServer::start().await;
+    mount_checkout(&server).await;
+    let app = deposit_app(&server).await;
+    let booking_id = id(&book_at(&app, "maria@example.com", slot()).await.body);
+    // Completed, but the money is still on its way: nothing is confirmed yet.
+    let mut processing = event("checkout.session.completed", &booking_id);
+    processing["data"]["object"]["payment_status"] = json!("unpaid");
+    let r = deliver(&app, &processing).await;
+    assert_eq!((r.status, r.body["outcome"].clone()), (StatusCode::OK, json!("ignored")), "{}", r.text);
+    assert_eq!(booking(&app, &booking_id).await["status"], "pending_payment");
+
+    let mut succeeded = event("checkout.session.completed", &booking_id);
+    succeeded["id"] = json!("evt_1QRsZzLkdIwHu7ixAsyncOk01");
+    succeeded["type"] = json!("checkout.session.async_payment_succeeded");
+    let r = deliver(&app, &succeeded).await;
+    assert_eq!(r.body, json!({"outcome": "confirmed", "booking_id": booking_id}), "{}", r.text);
+    assert_eq!(booking(&app, &booking_id).await["status"], "confirmed");
+
+    let other = id(&book_at(&app, "lee@example.com", slot() + Duration::hours(2)).await.body);
+    let mut failed = event("checkout.session.completed", &other);
+    failed["id"] = json!("evt_1QRsZzLkdIwHu7ixAsyncNo01");
+    failed["type"] = json!("checkout.session.async_payment_failed");
+    failed["data"]["object"]["payment_status"] = json!("unpaid");
+    let r = deliver(&app, &failed).await;
+    assert_eq!(r.body, json!({"outcome": "released", "booking_id": other}), "{}", r.text);
+    let b = booking(&app, &other).await;
+    assert_eq!((b["status"].clone(), b["cancel_reason"].clone()), (json!("cancelled"), json!("payment_not_received")));
+}
+
+#[tokio::test]
+async fn deposits_cannot_be_asked_for_without_stripe() {
+    let app = crate::common::TestApp::new().await;
+    let r = app
+        .put("/api/settings", json!({"booking": {"deposit": {"amount": 2500, "currency": "usd", "required_for": "all", "refund_hours_before": 24}}}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.error_field(), Some("booking.deposit"));
+    assert!(r.text.contains("STRIPE_SECRET_KEY"), "{}", r.text);
 }
