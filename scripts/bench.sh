@@ -48,7 +48,7 @@ for level in $OPT_LEVELS; do
   # Starts the server; sets $server and $started_ms (exec to first healthy answer).
   start_server() {
     local start_ns; start_ns=$(date +%s%N)
-    DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn RECEIVE_RATE_LIMIT=100000 CHAT_SESSION_RATE_LIMIT=100000 \
+    DATABASE_URL="${admin_url%/*}/$db" MONGODB_DATABASE="$db" RUST_LOG=warn RECEIVE_RATE_LIMIT=100000 CHAT_SESSION_RATE_LIMIT=100000 RATE_LIMIT_PER_MINUTE=1000000 \
       "$target/release/leadflow" serve --addr "127.0.0.1:$port" &
     server=$!
     until curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; do sleep 0.005; done
