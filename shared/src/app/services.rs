@@ -163,6 +163,7 @@ impl AppState {
             jobs: &*self.queue,
             relay: &self.relay,
             slack: self.integrations.slack.as_deref(),
+            email: self.senders.email.as_deref(),
         }
     }
 

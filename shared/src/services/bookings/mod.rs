@@ -152,6 +152,9 @@ impl Bookings<'_> {
                     self.after_change(&booking, true).await;
                     if booking.status == BookingStatus::PendingPayment {
                         Box::pin(self.after_hold(&booking, now)).await;
+                        // Making the link extends the hold: answer with the booking as it stands.
+                        let conn = self.db.conn().await?;
+                        return Ok(crate::store::bookings::get_by_id(&*conn, booking.id).await?);
                     }
                     return Ok(booking);
                 }

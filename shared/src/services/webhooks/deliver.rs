@@ -2,13 +2,16 @@
 //! failure schedules the next attempt (a delayed job when it is within SQS's 15
 //! minutes, else the schedule's run queues it when due), honouring `Retry-After`; a 410
 //! disables the endpoint (deletes a Zapier subscription, as Zapier asks); five days of
-//! failures disable it and say so with an event and on Slack.
+//! failures disable it and say so: an event, Slack, and an e-mail to each admin.
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::super::{ServiceResult, record};
+use super::super::{ServiceError, ServiceResult, record};
+use crate::channels::{Outbound, Sender};
+use crate::domain::Channel;
 use crate::domain::Event;
+use crate::domain::access::Role;
 use crate::domain::event::{EndpointDisabledReason, WebhookEndpointDisabled};
 use crate::domain::webhook::{
     AttemptClass, DISABLE_AFTER, TargetUrl, WebhookAttempt, WebhookSource, classify, next_delay,
@@ -30,6 +33,8 @@ pub struct WebhookDeliverer<'a> {
     pub jobs: &'a dyn JobQueue,
     pub relay: &'a Relay,
     pub slack: Option<&'a SlackNotifier>,
+    /// E-mail (SendGrid), when configured: enabled admins are told of a disabled endpoint.
+    pub email: Option<&'a dyn Sender>,
 }
 
 /// An attempt that ended before any request: the record says why.
@@ -96,7 +101,7 @@ impl WebhookDeliverer<'_> {
         }
         if let Some(event) = disabled {
             self.relay.nudge().await;
-            self.tell_slack(&event).await;
+            self.tell_admins(&event).await;
         }
         Ok(())
     }
@@ -183,19 +188,49 @@ impl WebhookDeliverer<'_> {
         Ok(disabled)
     }
 
-    async fn tell_slack(&self, e: &WebhookEndpointDisabled) {
-        let Some(slack) = self.slack else { return };
+    /// Tells people: Slack, and each enabled admin by e-mail, as far as configured. A
+    /// failure is logged; the event is the record either way.
+    async fn tell_admins(&self, e: &WebhookEndpointDisabled) {
         let why = match e.reason {
             EndpointDisabledReason::Gone => "its receiver answered 410 Gone",
             EndpointDisabledReason::Failing => "every delivery to it failed for five days",
         };
         let text = format!(
-            ":warning: Leadflow disabled the webhook endpoint {} (on {}) because {why}. Fix the receiver, then \
-             enable it again (PATCH /api/webhook-endpoints/{} with {{\"enabled\": true}}) and retry the failed deliveries.",
+            "Leadflow disabled the webhook endpoint {} (on {}) because {why}. Fix the receiver, then enable it \
+             again (PATCH /api/webhook-endpoints/{} with {{\"enabled\": true}}) and retry the failed deliveries.",
             e.endpoint_id, e.host, e.endpoint_id
         );
-        if let Err(err) = slack.post(&serde_json::json!({ "text": text })).await {
+        if let Some(slack) = self.slack
+            && let Err(err) = slack.post(&serde_json::json!({ "text": format!(":warning: {text}") })).await
+        {
             tracing::warn!(endpoint_id = %e.endpoint_id, error = %err, "could not tell Slack about a disabled endpoint");
+        }
+        let Some(email) = self.email else { return };
+        let admins = match self.db.conn().await {
+            Ok(conn) => crate::store::users::list(&*conn).await.map_err(ServiceError::from),
+            Err(err) => Err(err.into()),
+        };
+        let admins = match admins {
+            Ok(users) => users.into_iter().filter(|u| u.role == Role::Admin && !u.disabled),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not find the admins to tell about a disabled endpoint");
+                return;
+            }
+        };
+        for admin in admins {
+            let message = Outbound {
+                // One message per admin and endpoint disabling: a provider retry is deduplicated.
+                id: Uuid::new_v5(&e.endpoint_id, admin.id.as_bytes()),
+                channel: Channel::Email,
+                to: admin.email.as_str().to_owned(),
+                subject: Some(format!("Webhook endpoint disabled ({})", e.host)),
+                body: text.clone(),
+                in_reply_to: None,
+                attachments: Vec::new(),
+            };
+            if let Err(err) = email.send(&message).await {
+                tracing::warn!(endpoint_id = %e.endpoint_id, error = %err, "could not e-mail an admin about a disabled endpoint");
+            }
         }
     }
 

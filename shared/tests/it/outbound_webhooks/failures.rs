@@ -131,7 +131,7 @@ async fn retry_after_is_honoured() {
 }
 
 #[tokio::test]
-async fn five_days_of_failures_disable_the_endpoint_and_tell_slack() {
+async fn five_days_of_failures_disable_the_endpoint_and_tell_the_admins() {
     let slack = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/slack"))
@@ -141,11 +141,23 @@ async fn five_days_of_failures_disable_the_endpoint_and_tell_slack() {
         .mount(&slack)
         .await;
     let slack_url = format!("{}/slack", slack.uri());
+    let sendgrid_uri = slack.uri();
+    Mock::given(method("POST"))
+        .and(path("/v3/mail/send"))
+        .and(body_string_contains("disabled the webhook endpoint"))
+        .respond_with(ResponseTemplate::new(202).insert_header("X-Message-Id", "W86EgYT6SQKk0lRflfLRsA"))
+        .expect(1)
+        .mount(&slack)
+        .await;
     let app = TestApp::with_config(|c| {
         c.allow_private_webhook_targets = true;
         c.providers.slack_webhook_url = Some(slack_url.into());
+        crate::common::providers::with_sendgrid(c, &sendgrid_uri);
     })
     .await;
+    // One admin (told) and one agent (not).
+    let (admin, _) = crate::access::create_user(&app, "admin").await;
+    crate::access::create_user(&app, "agent").await;
     let receiver = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&receiver).await;
     let (id, _) = endpoint(&app, &format!("{}/hook", receiver.uri()), &["lead.created"]).await;
@@ -178,6 +190,10 @@ async fn five_days_of_failures_disable_the_endpoint_and_tell_slack() {
     assert_eq!((e.body["enabled"].clone(), e.body["disabled_reason"].clone()), (json!(false), json!("failing")));
     assert_eq!(at(&e.body["failing_since"]), first);
     slack.verify().await;
+    let mails: Vec<_> =
+        slack.received_requests().await.unwrap().into_iter().filter(|r| r.url.path() == "/v3/mail/send").collect();
+    let mail: serde_json::Value = serde_json::from_slice(&mails[0].body).unwrap();
+    assert_eq!(mail["personalizations"][0]["to"][0]["email"], admin.as_str(), "{mail}");
 }
 
 #[tokio::test]
