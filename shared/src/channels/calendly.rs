@@ -6,11 +6,10 @@
 //! true`, `new_invitee` set) and `invitee.created` for the new one (`old_invitee` set).
 
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use sha2::Sha256;
 
+use super::timestamped_hmac::{self, Reading};
 use crate::domain::{Email, MeetingType, TimeZone};
 
 /// How far the signed time may be from now, either way; Calendly's documented window.
@@ -40,37 +39,11 @@ pub fn verify_signature(
 ) -> Result<(), CalendlySignatureError> {
     use CalendlySignatureError::{Expired, Malformed, Mismatch, Missing};
     let header = header.map(str::trim).filter(|h| !h.is_empty()).ok_or(Missing)?;
-    let mut timestamp = None;
-    let mut signatures = Vec::new();
-    for element in header.split(',') {
-        let (key, value) = element.split_once('=').ok_or(Malformed("every element must be key=value"))?;
-        match key.trim() {
-            "t" if timestamp.is_some() => return Err(Malformed("t is given twice")),
-            "t" => timestamp = Some(value.trim()),
-            "v1" => signatures.push(value.trim()),
-            // Other schemes may appear beside v1 one day; only v1 is ours to check.
-            _ => {}
-        }
-    }
-    let t = timestamp.ok_or(Malformed("t is missing"))?;
-    let seconds: i64 = t.parse().map_err(|_| Malformed("t is not a Unix time"))?;
-    if signatures.is_empty() {
-        return Err(Malformed("there is no v1 signature"));
-    }
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(signing_key.expose_secret().as_bytes()).expect("HMAC takes any key length");
-    // The time exactly as sent: it is what Calendly signed.
-    mac.update(t.as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let authentic = signatures
-        .iter()
-        .filter_map(|s| hex::decode(s).ok())
-        .any(|presented| mac.clone().verify_slice(&presented).is_ok());
-    if !authentic {
+    let signed = timestamped_hmac::read(header, Reading::Strict).map_err(Malformed)?;
+    if !signed.matches(signing_key.expose_secret().as_bytes(), body) {
         return Err(Mismatch);
     }
-    let skew_seconds = now.timestamp().abs_diff(seconds);
+    let skew_seconds = now.timestamp().abs_diff(signed.seconds);
     if skew_seconds > SIGNATURE_TOLERANCE_SECONDS {
         return Err(Expired { skew_seconds });
     }

@@ -10,6 +10,7 @@ pub mod outbound;
 pub mod sendgrid;
 pub mod sendgrid_events;
 pub mod stripe;
+mod timestamped_hmac;
 pub mod twilio;
 pub mod twilio_status;
 

@@ -7,11 +7,11 @@
 //! will be. Every other type is acknowledged and ignored.
 
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use sha2::Sha256;
 use uuid::Uuid;
+
+use super::timestamped_hmac::{self, Reading};
 
 /// How old a signed time may be; the default of Stripe's own libraries.
 pub const SIGNATURE_TOLERANCE_SECONDS: i64 = 300;
@@ -41,39 +41,12 @@ pub fn verify_signature(
 ) -> Result<(), StripeSignatureError> {
     use StripeSignatureError::{Malformed, Mismatch, Missing, TooOld};
     let header = header.map(str::trim).filter(|h| !h.is_empty()).ok_or(Missing)?;
-    let mut timestamp = None;
-    let mut signatures = Vec::new();
-    // As Stripe's own libraries read it: elements that are not key=value are skipped,
-    // and the first `t` counts.
-    for element in header.split(',') {
-        let Some((key, value)) = element.split_once('=') else { continue };
-        match key.trim() {
-            "t" => {
-                timestamp.get_or_insert(value.trim());
-            }
-            "v1" => signatures.push(value.trim()),
-            _ => {}
-        }
-    }
-    let t = timestamp.ok_or(Malformed("t is missing"))?;
-    let seconds: i64 = t.parse().map_err(|_| Malformed("t is not a Unix time"))?;
-    if signatures.is_empty() {
-        return Err(Malformed("there is no v1 signature"));
-    }
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes()).expect("HMAC takes any key length");
-    mac.update(t.as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    // `verify_slice` compares in constant time.
-    let authentic = signatures
-        .iter()
-        .filter_map(|s| hex::decode(s).ok())
-        .any(|presented| mac.clone().verify_slice(&presented).is_ok());
-    if !authentic {
+    let signed = timestamped_hmac::read(header, Reading::Lenient).map_err(Malformed)?;
+    if !signed.matches(secret.expose_secret().as_bytes(), body) {
         return Err(Mismatch);
     }
     // Both ways: a timestamp far in the future is as suspect as an old one.
-    let age_seconds = now.timestamp() - seconds;
+    let age_seconds = now.timestamp() - signed.seconds;
     if age_seconds.abs() > SIGNATURE_TOLERANCE_SECONDS {
         return Err(TooOld { age_seconds });
     }
@@ -202,6 +175,9 @@ pub fn parse(body: &[u8]) -> Result<StripeEvent, StripeParseError> {
 
 #[cfg(test)]
 mod tests {
+    use hmac::{Hmac, KeyInit, Mac};
+    use sha2::Sha256;
+
     use super::*;
 
     const SECRET: &str = "whsec_test_secret";

@@ -1,4 +1,6 @@
 use chrono::TimeZone as _;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 
 use super::*;
 
