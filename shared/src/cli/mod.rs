@@ -37,6 +37,9 @@ enum Command {
         #[command(subcommand)]
         command: users::UsersCommand,
     },
+    /// Print the OpenAPI document served at /api/openapi.json (the dashboard's typed
+    /// client is generated from it at build time, without a running server).
+    Openapi,
     /// Score message analysis on a labelled JSONL file (see ../shared/eval/README.md).
     Eval {
         file: std::path::PathBuf,
@@ -106,6 +109,10 @@ pub async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { addr } => Box::pin(serve(addr)).await,
         Command::Migrate => migrate().await,
+        Command::Openapi => {
+            println!("{:#}", crate::api::openapi::json());
+            Ok(())
+        }
         Command::Users { command } => users::run(command).await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
         Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
