@@ -1,0 +1,121 @@
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { pending, type AnalyticsSummary } from '../api/pending';
+import { BarChart, DailyChart } from '../components/charts';
+import { PageHeader, QueryState, TextField } from '../components/ui';
+import { formatDateTime, formatDuration } from '../lib/time';
+
+function isoDay(d: Date) {
+  return d.toISOString().slice(0, 10);
+}
+
+const CHANNEL_LABEL = { sms: 'SMS', email: 'E-mail', chat: 'Chat', form: 'Form' } as const;
+
+export function Funnel({ funnel }: { funnel: AnalyticsSummary['funnel'] }) {
+  const steps = [
+    ['new', 'New'],
+    ['contacted', 'Contacted'],
+    ['qualified', 'Qualified'],
+    ['won', 'Won'],
+  ] as const;
+  const top = Math.max(1, funnel.new, funnel.contacted, funnel.qualified, funnel.won);
+  return (
+    <ol className="funnel" aria-label="Lead funnel">
+      {steps.map(([k, label], i) => {
+        const v = funnel[k];
+        const prev = i === 0 ? null : funnel[steps[i - 1]![0]];
+        const rate = prev ? Math.round((v / prev) * 100) : null;
+        return (
+          <li key={k} className="funnel__step" data-testid={`funnel-${k}`}>
+            <span>{label}</span>
+            <span className="funnel__bar" aria-hidden="true">
+              <span className="funnel__fill" style={{ width: `${(v / top) * 100}%`, display: 'block' }} />
+            </span>
+            <span className="funnel__count">
+              {v}
+              {rate !== null && <span className="sr-only"> ({rate}% of {steps[i - 1]![1].toLowerCase()})</span>}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+export function Summary({ s }: { s: AnalyticsSummary }) {
+  return (
+    <div className="stack">
+      <section className="grid" aria-label="Key figures">
+        <div className="card stat">
+          <h2 className="stat__label">Speed to lead today</h2>
+          <span className="stat__value" data-testid="speed-today-median">{formatDuration(s.speed_to_lead.today.median_seconds)}</span>
+          <span className="muted">
+            median · p90 {formatDuration(s.speed_to_lead.today.p90_seconds)} · {s.speed_to_lead.today.count} leads
+          </span>
+        </div>
+        <div className="card stat">
+          <h2 className="stat__label">Speed to lead, range</h2>
+          <span className="stat__value" data-testid="speed-range-median">{formatDuration(s.speed_to_lead.range.median_seconds)}</span>
+          <span className="muted">
+            median · p90 {formatDuration(s.speed_to_lead.range.p90_seconds)} · {s.speed_to_lead.range.count} leads
+          </span>
+        </div>
+        <div className="card stat">
+          <h2 className="stat__label">Bookings this week</h2>
+          <span className="stat__value" data-testid="bookings-week">{s.bookings_this_week}</span>
+          <Link to="/bookings">Open calendar</Link>
+        </div>
+        <div className="card stat">
+          <h2 className="stat__label">Needs a person</h2>
+          <span className="stat__value" data-testid="needs-human">{s.needs_human}</span>
+          <Link to="/inbox?needs_human=true">Open inbox</Link>
+        </div>
+      </section>
+      <section className="grid">
+        <div className="card">
+          <BarChart
+            title="Leads by channel"
+            data={(Object.keys(CHANNEL_LABEL) as (keyof typeof CHANNEL_LABEL)[]).map((c) => ({
+              label: CHANNEL_LABEL[c],
+              value: s.leads_by_channel[c] ?? 0,
+            }))}
+          />
+        </div>
+        <div className="card">
+          <h2>Funnel</h2>
+          <Funnel funnel={s.funnel} />
+        </div>
+      </section>
+      <section className="card">
+        <DailyChart title="Daily activity" data={s.daily} />
+      </section>
+      <p className="muted">
+        Times in {s.time_zone}. Refreshed {formatDateTime(s.refreshed_at)}.
+      </p>
+    </div>
+  );
+}
+
+export default function Home() {
+  const today = new Date();
+  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 13 * 86400_000)));
+  const [to, setTo] = useState(isoDay(today));
+  // PENDING(api): /api/analytics/summary is not in the OpenAPI document yet.
+  const q = useQuery({
+    queryKey: ['analytics', 'summary', from, to],
+    queryFn: () => pending.analyticsSummary({ from, to }),
+    refetchInterval: 60_000,
+  });
+  return (
+    <>
+      <PageHeader title="Home">
+        <TextField label="From" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
+        <TextField label="To" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+      </PageHeader>
+      <QueryState q={q} label="the summary">
+        {q.data && <Summary s={q.data} />}
+      </QueryState>
+    </>
+  );
+}
