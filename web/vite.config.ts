@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { rmSync } from 'node:fs';
 
 // `vite` (dev) and `vite preview` proxy /api to a running `leadflow serve`
 // (LEADFLOW_API, default http://127.0.0.1:3000); in production the server serves
@@ -8,11 +9,24 @@ const api = (globalThis as { process?: { env: Record<string, string | undefined>
   ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    {
+      // dist/ is shared with the widget's build (dist/widget.js), so the dashboard's build
+      // does not empty it; it clears only what it owns (dist/app/, dist/index.html).
+      name: 'clean-dashboard-output',
+      apply: 'build',
+      buildStart() {
+        rmSync('dist/app', { recursive: true, force: true });
+        rmSync('dist/index.html', { force: true });
+      },
+    },
+  ],
   server: { proxy: { '/api': { target: api, changeOrigin: false } } },
   preview: { proxy: { '/api': { target: api, changeOrigin: false } } },
   build: {
     outDir: 'dist',
+    assetsDir: 'app',
     // widget.js is built into the same folder by its own config: never wipe it.
     emptyOutDir: false,
     sourcemap: false,
