@@ -13,11 +13,11 @@ export default defineConfig({
     react(),
     {
       // dist/ is shared with the widget's build (dist/widget.js), so the dashboard's build
-      // does not empty it; it clears only what it owns (dist/app/, dist/index.html).
+      // does not empty it; it clears only what it owns (dist/assets/, dist/index.html).
       name: 'clean-dashboard-output',
       apply: 'build',
       buildStart() {
-        rmSync('dist/app', { recursive: true, force: true });
+        rmSync('dist/assets', { recursive: true, force: true });
         rmSync('dist/index.html', { force: true });
       },
     },
@@ -26,7 +26,7 @@ export default defineConfig({
   preview: { proxy: { '/api': { target: api, changeOrigin: false } } },
   build: {
     outDir: 'dist',
-    assetsDir: 'app',
+    assetsDir: 'assets', // the server serves flat names under /assets/ only
     // widget.js is built into the same folder by its own config: never wipe it.
     emptyOutDir: false,
     sourcemap: false,

@@ -152,7 +152,7 @@ export default function Tasks() {
                               value={t.assigned_to ?? ''}
                               onChange={(e) => assign.mutate({ id: t.id, agent: e.target.value || 'auto' })}
                             >
-                              <option value="">{t.assigned_to ? 'Re-assign by team rule' : 'Unassigned (assign by rule)'}</option>
+                              <option value="">{t.assigned_to ? 'By team rule' : 'Unassigned'}</option>
                               {(agents.data?.items ?? []).map((a) => (
                                 <option key={a.id} value={a.id}>
                                   {a.name}
