@@ -9,6 +9,7 @@
 #     against a loopback fake of Twilio's Messages API
 #   - what checking the caller adds to a request (bootstrap key, managed key, access token), in process
 #   - outbound webhooks: 10,000 events fanned out to 3 loopback endpoints, deliveries/s
+#   - the dashboard's initial JavaScript and the chat widget, gzipped (web/dist)
 #
 #   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
 #   OPT_LEVELS="3" scripts/bench.sh   just one
@@ -16,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/stack.sh
+source scripts/lib/web.sh
 trap 'stack_stop; [ -n "${server:-}" ] && kill "$server" 2>/dev/null; true' EXIT
 trap 'exit 130' INT TERM
 
@@ -126,6 +128,11 @@ for level in $OPT_LEVELS; do
   sizes+=("| $level | $(( size_lambda / 1024 )) KiB | $(( size_local / 1024 )) KiB | ${ready_ms} ms | ${warm_ready_ms} ms | $(( rss_kb / 1024 )) MiB |")
 done
 
+# The web build's sizes do not depend on the Rust opt-level: measured once, with the
+# typed client generated from the last release build.
+LEADFLOW_BIN="$PWD/target/bench-opt-${OPT_LEVELS##* }/release/leadflow" web_build
+web_sizes=$(node scripts/bench/web_sizes.mjs web/dist)
+
 {
   echo "# Benchmarks"
   echo
@@ -174,6 +181,12 @@ done
   echo "| opt-level | events × endpoints | relay (fan-out) | deliveries | deliveries/s | CPU per delivery |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${webhooks[@]}"
+  echo
+  echo "## Dashboard and widget (web/dist, gzip -9)"
+  echo
+  echo "| artefact | gzipped | target |"
+  echo "|---|---|---|"
+  echo "$web_sizes"
   if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
 } > BENCHMARKS.md
 log "wrote BENCHMARKS.md"

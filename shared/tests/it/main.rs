@@ -38,4 +38,5 @@ mod store;
 mod stripe;
 mod suppressions;
 mod tasks_api;
+mod web_dashboard;
 mod workers;
