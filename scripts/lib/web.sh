@@ -29,9 +29,18 @@ web_chromium() {
 
 # Builds web/dist: the typed client from the API's own OpenAPI document (so a changed API
 # breaks the build), the dashboard, then the widget into the same directory.
+# Skipped when nothing under web/ and no newer leadflow binary (its API document) came
+# since the last build.
 web_build() {
   web_npm
+  local bin="${LEADFLOW_BIN:-$STACK_ROOT/target/debug/leadflow}" stamp="$STACK_ROOT/web/dist/.built"
+  if [ -f "$stamp" ] && [ ! "$bin" -nt "$stamp" ] && [ -z "$(find "$STACK_ROOT/web" \
+      \( -path "$STACK_ROOT/web/node_modules" -o -path "$STACK_ROOT/web/dist" \) -prune -o -newer "$stamp" -print -quit)" ]; then
+    log "web/dist is up to date"
+    return 0
+  fi
   log "building the dashboard and widget (web/dist)"
-  (cd "$STACK_ROOT/web" && LEADFLOW_BIN="${LEADFLOW_BIN:-$STACK_ROOT/target/debug/leadflow}" npm run --silent build \
-    && npm run --silent build:widget) || die "the web build failed"
+  (cd "$STACK_ROOT/web" && LEADFLOW_BIN="$bin" npm run --silent build && npm run --silent build:widget) \
+    || die "the web build failed"
+  touch "$stamp"
 }

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 source scripts/lib/stack.sh
 source scripts/lib/web.sh
 
-[ -x target/debug/leadflow ] || die "build leadflow first (cargo build --bin leadflow)"
+cargo build --locked --quiet --bin leadflow
 web_chromium
 web_build
 log "vitest"
