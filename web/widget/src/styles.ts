@@ -37,8 +37,9 @@ input[aria-invalid=true]{border-color:#b91c1c}
 .msg.out{align-self:flex-start;background:#fff;border:1px solid #d1d5db;border-bottom-left-radius:4px}
 .msg .who{display:block;font-size:12px;font-weight:600;color:#4b5563;margin-bottom:2px}
 .msg.in .who{color:inherit}
-.msg .meta{display:block;font-size:11px;opacity:.85;margin-top:3px}
-.msg.pending{opacity:.85;border:2px dashed var(--on-accent)}
+.msg .meta{display:block;font-size:11px;margin-top:3px}
+.msg.out .meta{color:#4b5563}
+.msg.pending{background:#fff;color:#111827;border:2px dashed var(--ring)}
 .msg.failed{background:#fff;color:#7f1d1d;border:2px solid #b91c1c}
 .typing{align-self:flex-start;display:flex;gap:4px;padding:12px 14px;background:#fff;border:1px solid #d1d5db;border-radius:14px}
 .typing i{width:7px;height:7px;border-radius:50%;background:#6b7280;animation:b 1.2s infinite}
