@@ -8,6 +8,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: here,
   publicDir: false,
+  // Vite and Vitest caches beside the package's own, not in a stray widget/node_modules.
+  cacheDir: fileURLToPath(new URL('../node_modules/.vite-widget', import.meta.url)),
   build: {
     outDir: fileURLToPath(new URL('../dist', import.meta.url)),
     emptyOutDir: false,
