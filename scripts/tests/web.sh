@@ -10,7 +10,7 @@ source scripts/lib/web.sh
 cargo build --locked --quiet --bin leadflow
 web_chromium
 web_build
-log "vitest"
-(cd web && npm test --silent)
+log "vitest (dashboard, then widget)"
+(cd web && npm test --silent && npm run --silent test:widget)
 log "browser tests (web/e2e)"
 (cd web && npm run --silent e2e)
