@@ -12,7 +12,7 @@ use crate::store::{Db, provider_status};
 
 /// A success is written at most this often per provider while nothing fails: the page
 /// shows minutes, and an SMS burst should not write a row per message.
-const SUCCESS_EVERY: Duration = Duration::from_secs(60);
+const SUCCESS_EVERY: Duration = Duration::from_mins(1);
 /// Recording waits no longer than this; the call it records has already happened.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 
