@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod bookings;
 mod chat_token;
+mod conversations;
 pub mod crm;
 pub mod error;
 pub mod extract;

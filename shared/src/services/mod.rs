@@ -18,6 +18,7 @@ pub mod intake;
 pub mod integrations;
 pub mod leads;
 pub mod maintenance;
+pub mod provider_status;
 pub mod qualification;
 pub mod relay;
 pub mod routing;

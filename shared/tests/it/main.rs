@@ -9,6 +9,7 @@ mod access;
 mod auto_replies;
 mod aws;
 mod bookings;
+mod conversations_api;
 mod cors;
 mod crm;
 mod defects;

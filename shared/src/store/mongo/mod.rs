@@ -2,6 +2,7 @@
 //! Ids are UUID strings (v7, so their order is creation order); times are BSON dates.
 
 mod events;
+mod inbox;
 mod messages;
 
 use std::time::Duration;
@@ -11,6 +12,7 @@ use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Database, IndexModel};
 
 pub use events::{EventRecord, EventStore};
+pub use inbox::ConversationTail;
 pub use messages::{Inserted, MessageFilter, MessageStore, SendClaim};
 
 use super::StoreError;
