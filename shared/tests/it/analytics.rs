@@ -291,3 +291,21 @@ async fn bad_ranges_are_refused_naming_the_field() {
     let r = app.get("/api/analytics/summary?since=2026-12-01").await;
     assert_eq!(r.status, 400, "{}", r.text);
 }
+
+#[tokio::test]
+async fn the_first_refresh_recomputes_days_computed_on_demand_before_it() {
+    let app = TestApp::new().await;
+    let now = Utc::now();
+    conversation(&app, "form", now - Duration::minutes(20), Some(Duration::seconds(3)), &[]).await;
+    assert_eq!(summary(&app, "").await["funnel"]["new"], 1);
+    // Stamped before the refresh's look-back window, as a long-open transaction would be.
+    conversation(&app, "sms", now - Duration::minutes(10), None, &[]).await;
+    {
+        let conn = app.state.db.conn().await.unwrap();
+        conn.execute("UPDATE leads SET updated_at = now() - interval '1 hour'", &[]).await.unwrap();
+    }
+    let report = app.state.tick(now + Duration::hours(1)).await.expect("tick");
+    assert!(report.analytics.full, "{report:?}");
+    let s = summary(&app, "").await;
+    assert_eq!(s["leads_by_channel"], json!({"sms": 1, "email": 0, "chat": 0, "form": 1}));
+}

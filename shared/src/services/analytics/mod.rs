@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::{ServiceError, ServiceResult};
 use crate::domain::analytics::calendar::{day_of, day_start, week_of};
-use crate::domain::analytics::{Bound, ByChannel, DayRollup, Funnel, Latency, Range, StoredDay};
+use crate::domain::analytics::{Bound, ByChannel, DayRollup, Funnel, Histogram, Latency, Range, StoredDay};
 use crate::store::mongo::Mongo;
 use crate::store::{Db, analytics as pg};
 
@@ -94,7 +94,8 @@ impl Analytics<'_> {
                 median_seconds: Latency::of(&day.latency).median_seconds,
             });
         }
-        let today_latency = of(today).map(|d| Latency::of(&d.latency)).unwrap_or(Latency::of(&Default::default()));
+        let empty = Histogram::new();
+        let today_latency = Latency::of(of(today).map_or(&empty, |d| &d.latency));
         // A day is as fresh as its computation, or as the last refresh, which would have
         // recomputed it had anything in it changed.
         let since_refresh = state.map(|s| s.refreshed_at);

@@ -102,7 +102,7 @@ pub async fn refresh(db: &Db, mongo: &Mongo, now: DateTime<Utc>) -> ServiceResul
     let tz = zone.tz();
     let store = mongo.analytics();
     let state = store.refresh_state(zone.name()).await?;
-    let (full, dates) = match state {
+    let report = match state {
         None => {
             let first_lead = {
                 let conn = db.conn().await?;
@@ -110,14 +110,28 @@ pub async fn refresh(db: &Db, mongo: &Mongo, now: DateTime<Utc>) -> ServiceResul
             };
             let first = [first_lead, store.first_message_at().await?].into_iter().flatten().min();
             let floor = now - Duration::days(MAX_RANGE_DAYS);
-            let dates = first.map(|f| days_between(tz, f.max(floor), now + Duration::milliseconds(1)));
-            (true, dates.unwrap_or_default())
+            let mut dates =
+                first.map(|f| days_between(tz, f.max(floor), now + Duration::milliseconds(1))).unwrap_or_default();
+            // A full refresh can outlast its host (a year of days in a Lambda), so it
+            // first makes every day missing and records its watermark: a day it does not
+            // reach stays missing, and a summary computes it when asked, never reading a
+            // day computed on demand before this run from data since changed. Newest
+            // days first: those are the ones asked for most.
+            store.clear_days(zone.name()).await?;
+            store.set_refresh_state(zone.name(), RefreshState { watermark: now, refreshed_at: now }).await?;
+            dates.reverse();
+            compute_and_store(db, mongo, zone, &dates, now).await?;
+            RefreshReport { full: true, days: dates.len() }
         }
-        Some(s) => (false, changed_days(db, mongo, tz, s.watermark - LOOK_BACK).await?),
+        Some(s) => {
+            let dates = changed_days(db, mongo, tz, s.watermark - LOOK_BACK).await?;
+            compute_and_store(db, mongo, zone, &dates, now).await?;
+            // Only once every changed day is stored: a failed run is repeated whole.
+            store.set_refresh_state(zone.name(), RefreshState { watermark: now, refreshed_at: now }).await?;
+            RefreshReport { full: false, days: dates.len() }
+        }
     };
-    compute_and_store(db, mongo, zone, &dates, now).await?;
-    store.set_refresh_state(zone.name(), RefreshState { watermark: now, refreshed_at: now }).await?;
-    Ok(RefreshReport { full, days: dates.len() })
+    Ok(report)
 }
 
 /// The business days whose rollups changes at or after `since` may have moved.

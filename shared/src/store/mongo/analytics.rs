@@ -136,6 +136,12 @@ impl AnalyticsStore {
         }
     }
 
+    /// Forgets every stored day of `zone`.
+    pub async fn clear_days(&self, zone: &str) -> Result<(), StoreError> {
+        self.days.delete_many(doc! { "zone": zone }).await?;
+        Ok(())
+    }
+
     pub async fn refresh_state(&self, zone: &str) -> Result<Option<RefreshState>, StoreError> {
         let found = self.state.find_one(doc! { "_id": zone }).await?;
         Ok(found.map(|s| RefreshState {
