@@ -1,6 +1,7 @@
 //! HTTP API: one axum `Router` per route family. A Lambda serves one family; the local
 //! server merges them all. Every family gets the same layers through [`finish`].
 
+mod analytics;
 pub mod auth;
 pub mod bookings;
 mod chat_token;

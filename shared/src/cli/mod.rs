@@ -2,6 +2,7 @@
 //! run its maintenance commands.
 
 mod bench;
+mod bench_analytics;
 mod bench_auth;
 mod bench_follow_ups;
 mod bench_webhooks;
@@ -83,6 +84,18 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
     },
+    /// Time the analytics rollups' full and incremental refresh and the summary over
+    /// `messages` messages of `leads` leads (for scripts/bench.sh; uses the configured
+    /// databases, which it fills).
+    #[command(hide = true)]
+    BenchAnalytics {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 10_000)]
+        leads: usize,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
     /// Time outbound webhook fan-out: `events` events to `endpoints` loopback endpoints
     /// (for scripts/bench.sh; uses the configured databases, which it fills).
     #[command(hide = true)]
@@ -120,6 +133,9 @@ pub async fn main() -> ExitCode {
         Command::BenchAuth { runs } => bench_auth::auth(runs).await,
         Command::BenchFollowUps { due, sends, concurrency } => {
             Box::pin(bench_follow_ups::follow_ups(due, sends, concurrency)).await
+        }
+        Command::BenchAnalytics { messages, leads, runs } => {
+            Box::pin(bench_analytics::analytics(messages, leads, runs)).await
         }
         Command::BenchWebhooks { events, endpoints, concurrency } => {
             Box::pin(bench_webhooks::webhooks(events, endpoints, concurrency)).await

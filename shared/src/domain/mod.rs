@@ -5,6 +5,7 @@ mod macros;
 
 pub mod access;
 pub mod analysis;
+pub mod analytics;
 pub mod assignment;
 pub mod availability;
 pub mod booking;

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod analytics;
 pub mod api_keys;
 pub mod bookings;
 pub mod conversations;

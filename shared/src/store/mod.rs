@@ -12,6 +12,7 @@ mod page;
 mod pg;
 mod sql;
 
+pub mod analytics;
 pub mod api_keys;
 pub mod booking_offers;
 pub mod booking_reminders;

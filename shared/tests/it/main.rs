@@ -6,6 +6,7 @@ mod common;
 
 mod abandoned;
 mod access;
+mod analytics;
 mod auto_replies;
 mod aws;
 mod bookings;

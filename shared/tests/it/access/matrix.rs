@@ -77,6 +77,7 @@ const POLICY: &[(&str, &str, Option<Need>)] = &[
     ("POST", "/api/leads/{id}/qualify", Some(Write)),
     ("POST", "/api/leads/{id}/route", Some(Write)),
     ("POST", "/api/leads/{id}/assign", Some(Write)),
+    ("GET", "/api/analytics/summary", Some(Read)),
     ("GET", "/api/tasks", Some(Read)),
     ("POST", "/api/tasks", Some(Write)),
     ("GET", "/api/tasks/{id}", Some(Read)),
