@@ -65,6 +65,7 @@ async fn message(app: &TestApp, customer: Uuid, lead: Option<Uuid>, direction: D
         in_reply_to: None,
         attachments: Vec::new(),
         auto_submitted: false,
+        author: leadflow::domain::message::Author::inferred(direction, None),
         created_at: at,
     };
     app.state.mongo.messages().insert(&m).await.unwrap();
