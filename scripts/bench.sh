@@ -9,6 +9,9 @@
 #     against a loopback fake of Twilio's Messages API
 #   - what checking the caller adds to a request (bootstrap key, managed key, access token), in process
 #   - outbound webhooks: 10,000 events fanned out to 3 loopback endpoints, deliveries/s
+#   - the dashboard's initial JavaScript and the chat widget, gzipped (web/dist)
+#   - analytics: 100,000 messages of 10,000 leads; full and incremental rollup refresh, and
+#     the summary's p50/p99 in process
 #
 #   scripts/bench.sh                  opt-levels 3, s and z (three release builds)
 #   OPT_LEVELS="3" scripts/bench.sh   just one
@@ -16,6 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/stack.sh
+source scripts/lib/web.sh
 trap 'stack_stop; [ -n "${server:-}" ] && kill "$server" 2>/dev/null; true' EXIT
 trap 'exit 130' INT TERM
 
@@ -34,6 +38,7 @@ availability=()
 follow_ups=()
 auth=()
 webhooks=()
+analytics=()
 for level in $OPT_LEVELS; do
   target="target/bench-opt-$level"
   log "release build, opt-level=$level"
@@ -120,11 +125,24 @@ for level in $OPT_LEVELS; do
     RUST_LOG=error "$target/release/leadflow" bench-webhooks --events "${WEBHOOK_EVENTS:-10000}" --endpoints 3 --concurrency 32)
   webhooks+=("| $level | ${WEBHOOK_EVENTS:-10000} × 3 | ${wh_relay} s | ${wh_n} | ${wh_rate}/s | ${wh_cpu} ms |")
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $wh_db WITH (FORCE)" >/dev/null
+  an_db="lf_bench_an_$level"
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $an_db WITH (FORCE)" -c "CREATE DATABASE $an_db" >/dev/null
+  log "analytics: opt-level=$level"
+  an_messages="${ANALYTICS_MESSAGES:-100000}" an_leads="${ANALYTICS_LEADS:-10000}"
+  read -r an_full an_incr an_p50 an_p99 an_days < <(DATABASE_URL="${admin_url%/*}/$an_db" MONGODB_DATABASE="$an_db" \
+    RUST_LOG=error "$target/release/leadflow" bench-analytics --messages "$an_messages" --leads "$an_leads" --runs 200)
+  analytics+=("| $level | ${an_messages} / ${an_leads} | ${an_days} | ${an_full} s | ${an_incr} s | ${an_p50} ms | ${an_p99} ms |")
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS $an_db WITH (FORCE)" >/dev/null
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""
   psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
   sizes+=("| $level | $(( size_lambda / 1024 )) KiB | $(( size_local / 1024 )) KiB | ${ready_ms} ms | ${warm_ready_ms} ms | $(( rss_kb / 1024 )) MiB |")
 done
+
+# The web build's sizes do not depend on the Rust opt-level: measured once, with the
+# typed client generated from the last release build.
+LEADFLOW_BIN="$PWD/target/bench-opt-${OPT_LEVELS##* }/release/leadflow" web_build
+web_sizes=$(node scripts/bench/web_sizes.mjs web/dist)
 
 {
   echo "# Benchmarks"
@@ -174,6 +192,18 @@ done
   echo "| opt-level | events × endpoints | relay (fan-out) | deliveries | deliveries/s | CPU per delivery |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${webhooks[@]}"
+  echo
+  echo "## Dashboard and widget (web/dist, gzip -9)"
+  echo
+  echo "| artefact | gzipped | target |"
+  echo "|---|---|---|"
+  echo "$web_sizes"
+  echo
+  echo "## Analytics summary (messages of leads over 30 days; rollups refreshed in full, then after 100 messages and 10 status changes; 200 summaries of the last 7 days in process)"
+  echo
+  echo "| opt-level | messages / leads | days | full refresh | incremental refresh | summary p50 | summary p99 |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${analytics[@]}"
   if [ -f BENCHMARKS.notes.md ]; then echo; cat BENCHMARKS.notes.md; fi
 } > BENCHMARKS.md
 log "wrote BENCHMARKS.md"

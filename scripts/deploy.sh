@@ -9,12 +9,14 @@
 # Providers are optional: set TWILIO_*, SENDGRID_*, OPENAI_*, SLACK_WEBHOOK_URL, SALESFORCE_*
 # (see README.md) to enable them.
 # Needs: the AWS CLI credentials of the target account, the SAM CLI, cargo-lambda
-# (pip install cargo-lambda, or cargo install cargo-lambda) and zig for arm64 builds.
+# (pip install cargo-lambda, or cargo install cargo-lambda) and zig for arm64 builds, and
+# Node.js 20+ for the dashboard and widget (uploaded to the stack's bucket, served by
+# CloudFront).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+source scripts/lib/stack.sh
+source scripts/lib/web.sh
 
 stack="${1:-leadflow}"
 command -v sam >/dev/null || die "the SAM CLI is required: https://docs.aws.amazon.com/serverless-application-model/"
@@ -23,8 +25,12 @@ for v in DATABASE_URL MONGODB_URI LEADFLOW_API_KEYS; do
   [ -n "${!v:-}" ] || die "$v must be set (see README.md, Configuration)"
 done
 
+log "building the dashboard and widget"
+cargo build --release --locked --bin leadflow
+LEADFLOW_BIN="$PWD/target/release/leadflow" web_build
+
 log "migrating Postgres and creating MongoDB indexes"
-cargo run --release --locked --bin leadflow -- migrate
+./target/release/leadflow migrate
 
 log "building the functions (arm64, provided.al2023)"
 sam build --beta-features
@@ -64,7 +70,21 @@ sam deploy \
     "SalesforceLoginUrl=${SALESFORCE_LOGIN_URL:-https://login.salesforce.com}" \
     "SalesforceExternalIdField=${SALESFORCE_EXTERNAL_ID_FIELD:-Leadflow_Id__c}"
 
-url=$(aws cloudformation describe-stacks --stack-name "$stack" \
-  --query "Stacks[0].Outputs[?OutputKey=='ApiUrl'].OutputValue" --output text)
-log "deployed: $url"
+output() {
+  aws cloudformation describe-stacks --stack-name "$stack" \
+    --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
+}
+url=$(output ApiUrl)
+bucket=$(output WebBucketName)
+dashboard=$(output DashboardUrl)
+
+# Hashed assets first and cached for good, then the entry points, which browsers check on
+# every use: a page never loads before the files it names are there. Old assets stay, so a
+# tab opened before the deploy can still load its lazy pages.
+log "uploading the dashboard and widget to s3://$bucket"
+aws s3 sync web/dist/assets "s3://$bucket/assets" --cache-control "public, max-age=31536000, immutable"
+aws s3 sync web/dist "s3://$bucket" --exclude "assets/*" --cache-control "no-cache" --delete
+
+log "deployed: API $url, dashboard $dashboard"
 curl -fsS "$url/api/health" && echo
+echo "widget: <script src=\"$dashboard/widget.js\" data-leadflow-url=\"$dashboard\" async></script>"

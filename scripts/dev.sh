@@ -3,18 +3,25 @@
 # started, migrations applied, and every route served on http://127.0.0.1:3000.
 # Data is kept between runs: Postgres in the `leadflow` database, MongoDB under
 # .cache/mongo (MONGO_DATA_DIR moves it). `scripts/dev.sh --reset` starts from empty.
+# The dashboard is built once into web/dist and served at /; `--web-dev` instead runs
+# Vite's dev server on http://127.0.0.1:5173 (hot reload, /api proxied to the server).
 # Ctrl-C stops the server and whatever this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/stack.sh
+source scripts/lib/web.sh
 trap stack_stop EXIT
 trap 'exit 130' INT TERM
 
 reset=""
-if [ "${1:-}" = "--reset" ]; then
-  reset=1
-  shift
-fi
+web_dev=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --reset) reset=1; shift ;;
+    --web-dev) web_dev=1; shift ;;
+    *) break ;;
+  esac
+done
 mongo_dir="${MONGO_DATA_DIR:-$STACK_CACHE/mongo}"
 
 command -v cargo >/dev/null || die "cargo is required (https://rustup.rs)"
@@ -45,6 +52,16 @@ stack_mongo "$mongo_dir"
 
 log "building leadflow"
 cargo build --locked --bin leadflow
+if [ -n "$web_dev" ]; then
+  web_npm
+  (cd web && LEADFLOW_BIN="$STACK_ROOT/target/debug/leadflow" npm run --silent gen)
+  log "dashboard with hot reload on http://127.0.0.1:5173"
+  (cd web && exec node node_modules/vite/bin/vite.js --host 127.0.0.1 --port 5173 --strictPort) &
+  STACK_PIDS=("$!" "${STACK_PIDS[@]}")
+else
+  web_build
+  export WEB_DIST_DIR="$STACK_ROOT/web/dist"
+fi
 log "serving on http://${LEADFLOW_ADDR:-127.0.0.1:3000} (Ctrl-C to stop)"
 ./target/debug/leadflow serve "$@" &
 server=$!

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Leadflow against the real local stack (Postgres, SecantusDB, moto),
-# then lints: rustfmt, clippy and cfn-lint. Starts what is missing; stops what it started.
+# then the dashboard's and widget's tests in Chromium, then lints: rustfmt, clippy and
+# cfn-lint. Starts what is missing; stops what it started.
 #   SKIP_LINT=1 scripts/test.sh          tests only
 #   SKIP_FUZZ=1 scripts/test.sh          without the schemathesis fuzz of the live API
 #   scripts/test.sh -- some_test_name    extra arguments go to `cargo test`
@@ -20,6 +21,8 @@ stack_moto
 log "cargo test"
 cargo test --workspace --all-targets --locked --no-fail-fast -- "$@"
 if [ $# -eq 0 ]; then
+  log "scripts/tests/web.sh"
+  scripts/tests/web.sh
   log "scripts/tests/dev_restart.sh"
   scripts/tests/dev_restart.sh
   if [ -z "${SKIP_FUZZ:-}" ]; then

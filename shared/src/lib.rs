@@ -14,6 +14,7 @@ pub mod config;
 pub mod domain;
 pub mod idempotency;
 pub mod integrations;
+pub mod provider_log;
 pub mod queue;
 pub mod ratelimit;
 pub mod server;

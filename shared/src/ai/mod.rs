@@ -17,8 +17,10 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::analysis::HandoffReason;
 use crate::domain::conversation_state::{ConversationState, Said};
+use crate::domain::provider::Provider;
 use crate::domain::text::ShortText;
 use crate::domain::{Analysis, AnalysisInput, Channel, Customer, Message, Phone, Settings};
+use crate::provider_log::Watch;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AiError {
@@ -207,20 +209,24 @@ impl Responder for RulesEngine {
 }
 
 /// Uses `primary`; on any failure, logs why and answers with the rules engine instead.
+/// Each of the primary's results is reported to `watch` (the provider's status).
 pub struct WithFallback<P> {
     primary: P,
+    watch: Watch,
 }
 
 impl<P> WithFallback<P> {
-    pub fn new(primary: P) -> Self {
-        Self { primary }
+    pub fn new(primary: P, watch: Watch) -> Self {
+        Self { primary, watch }
     }
 }
 
 #[async_trait::async_trait]
 impl<P: Analyzer> Analyzer for WithFallback<P> {
     async fn analyze(&self, input: &AnalysisInput) -> Result<Analysis, AiError> {
-        match self.primary.analyze(input).await {
+        let analyzed = self.primary.analyze(input).await;
+        self.watch.note(&analyzed).await;
+        match analyzed {
             Ok(a) => Ok(a),
             Err(e) => {
                 tracing::warn!(error = %e, "analysis fell back to the rules engine");
@@ -233,7 +239,9 @@ impl<P: Analyzer> Analyzer for WithFallback<P> {
 #[async_trait::async_trait]
 impl<P: Responder> Responder for WithFallback<P> {
     async fn respond(&self, ctx: &ReplyContext<'_>) -> Result<Option<Reply>, AiError> {
-        match self.primary.respond(ctx).await {
+        let responded = self.primary.respond(ctx).await;
+        self.watch.note(&responded).await;
+        match responded {
             Ok(r) => Ok(r),
             Err(e) => {
                 tracing::warn!(error = %e, "reply fell back to the rules engine");
@@ -247,7 +255,9 @@ impl<P: Responder> Responder for WithFallback<P> {
     }
 
     async fn follow_up(&self, ctx: &FollowUpContext<'_>) -> Result<String, AiError> {
-        match self.primary.follow_up(ctx).await {
+        let written = self.primary.follow_up(ctx).await;
+        self.watch.note(&written).await;
+        match written {
             Ok(text) => Ok(text),
             Err(e) => {
                 tracing::warn!(error = %e, "follow-up fell back to the rules engine");
@@ -271,8 +281,14 @@ impl Ai {
         Self { analyzer: Arc::new(RulesEngine), responder: Arc::new(RulesEngine), engine: "rules" }
     }
 
+    /// The OpenAI engine, its calls reported nowhere (tools, tests).
     pub fn openai(engine: openai::OpenAiEngine) -> Self {
-        let engine = Arc::new(WithFallback::new(engine));
+        Self::openai_watched(engine, Watch::new(Provider::OpenAi))
+    }
+
+    /// The OpenAI engine, each call's result reported to `watch`.
+    pub fn openai_watched(engine: openai::OpenAiEngine, watch: Watch) -> Self {
+        let engine = Arc::new(WithFallback::new(engine, watch));
         Self { analyzer: engine.clone(), responder: engine, engine: "openai" }
     }
 }

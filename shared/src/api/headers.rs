@@ -87,7 +87,12 @@ pub(super) fn with_security_headers(router: Router) -> Router {
 async fn secure<B>(mut resp: Response<B>) -> Response<B> {
     let headers = resp.headers_mut();
     for (name, value) in SECURITY {
-        headers.insert(name, HeaderValue::from_static(value));
+        // The dashboard's pages bring their own policy; everything else is JSON.
+        if name == header::CONTENT_SECURITY_POLICY {
+            headers.entry(name).or_insert(HeaderValue::from_static(value));
+        } else {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
     }
     // A handler that chose its own caching keeps it.
     headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));

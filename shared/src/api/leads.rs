@@ -1,5 +1,6 @@
 //! `/api/leads`: the sales pipeline. Status moves only along the funnel; every change is
-//! published as an event and synced to Salesforce when configured.
+//! published as an event and synced to Salesforce when configured. The family also
+//! serves `/api/analytics` (the pipeline's summary).
 
 use axum::Router;
 use axum::extract::State;
@@ -276,6 +277,7 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .post("/api/leads/{id}/qualify", Need::Write, qualify_now)
         .post("/api/leads/{id}/route", Need::Write, route)
         .post("/api/leads/{id}/assign", Need::Write, assign)
+        .merge(super::analytics::routes(state))
 }
 
 pub fn router(state: AppState) -> Router {

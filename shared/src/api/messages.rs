@@ -343,6 +343,7 @@ pub(crate) fn routes(state: &AppState) -> Routes {
         .post("/api/messages/send/{channel}", Need::Write, send)
         .public_post("/api/messages/receive", receive)
         .public_get("/api/messages/chat", chat_history)
+        .merge(super::conversations::routes(state))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,9 +1,11 @@
 //! HTTP API: one axum `Router` per route family. A Lambda serves one family; the local
 //! server merges them all. Every family gets the same layers through [`finish`].
 
+mod analytics;
 pub mod auth;
 pub mod bookings;
 mod chat_token;
+mod conversations;
 pub mod crm;
 pub mod error;
 pub mod extract;
@@ -25,6 +27,7 @@ mod sign_in;
 pub mod tasks;
 mod teams;
 mod users;
+pub mod web;
 mod webhook_endpoints;
 pub mod webhooks;
 mod webhooks_delivery;
@@ -83,9 +86,14 @@ fn families(state: &AppState) -> [routes::Routes; 8] {
 
 /// Every route family in one router (the local server).
 pub fn app(state: AppState) -> Router {
+    app_with_web(state, None)
+}
+
+/// Every route family, and the built dashboard and widget from `web_dir` when given.
+pub fn app_with_web(state: AppState, web_dir: Option<std::path::PathBuf>) -> Router {
     // The merged router's own fallback gets the shared layers too: a 404 there needs the
     // same headers as one inside a family.
-    let fallback = finish(Router::new(), &state);
+    let fallback = finish(web_dir.map_or_else(Router::new, web::router), &state);
     families(&state)
         .into_iter()
         .fold(Router::new(), |app, family| app.merge(family.finish().reset_fallback()))

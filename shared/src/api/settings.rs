@@ -1,9 +1,10 @@
 //! `/api/settings`: the business profile replies are grounded in (name, time zone,
 //! opening hours, services with their prices as quoted, tone, a few words about it,
-//! address, service area, payment methods, FAQ entries and the emergency policy).
+//! address, service area, payment methods, FAQ entries and the emergency policy); and
+//! `/api/integrations`, how each provider is set up and last did.
 
 use axum::extract::State;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ApiResult;
@@ -15,6 +16,7 @@ use crate::domain::booking_settings::BookingChanges;
 use crate::domain::profile::{EmergencyPolicy, FaqEntry};
 use crate::domain::text::{LongText, ShortText, Text};
 use crate::domain::{BusinessHours, Patch, Service, Settings, TimeZone, Tone};
+use crate::services::provider_status::{self, IntegrationStatus};
 use crate::services::settings::{self, SettingsChanges};
 
 use super::openapi::{BodyErrors, StaffErrors};
@@ -86,11 +88,36 @@ async fn update(State(state): State<AppState>, Json(b): Json<UpdateSettings>) ->
     Ok(axum::Json(settings::update(&state.db, changes, state.integrations.stripe.is_some()).await?))
 }
 
+/// Every provider, configured or not, in a fixed order.
+#[derive(Serialize, ToSchema)]
+struct Integrations {
+    items: Vec<IntegrationStatus>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/integrations",
+    tag = "settings",
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "Each provider (twilio, sendgrid, openai, slack, salesforce, google, stripe): configured here or not, its last failure and last success", body = Integrations),
+        StaffErrors,
+    )
+)]
+async fn integrations(State(state): State<AppState>) -> ApiResult<axum::Json<Integrations>> {
+    let items = provider_status::all(&state.db, &state.config.providers).await?;
+    Ok(axum::Json(Integrations { items }))
+}
+
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(show, update))]
+#[openapi(paths(show, update, integrations))]
 pub(super) struct SettingsApi;
 
 /// Served with the CRM family.
 pub(super) fn routes(state: &AppState) -> Routes {
-    Routes::new(state).get("/api/settings", Need::Read, show).put_patch("/api/settings", Need::Admin, update)
+    Routes::new(state).get("/api/settings", Need::Read, show).put_patch("/api/settings", Need::Admin, update).get(
+        "/api/integrations",
+        Need::Read,
+        integrations,
+    )
 }

@@ -12,10 +12,12 @@ use crate::ai::openai::OpenAiEngine;
 use crate::auth::Authenticator;
 use crate::auth::jwks::JwksVerifier;
 use crate::bus::{EventBridgeBus, EventBus, LocalBus};
-use crate::channels::Senders;
 use crate::channels::sendgrid::SendGridSender;
 use crate::channels::twilio::TwilioSender;
+use crate::channels::watched::Watched;
+use crate::channels::{Sender, Senders};
 use crate::config::{Config, ConfigError, in_lambda};
+use crate::domain::provider::Provider;
 use crate::idempotency::{DynamoIdempotency, IdempotencyStore, MemoryIdempotency};
 use crate::integrations::Integrations;
 use crate::integrations::google_calendar::GoogleCalendarClient;
@@ -23,6 +25,7 @@ use crate::integrations::salesforce::SalesforceClient;
 use crate::integrations::slack::SlackNotifier;
 use crate::integrations::stripe::StripeClient;
 use crate::integrations::webhooks::{SystemLookup, WebhookSender};
+use crate::provider_log::{PgProviderLog, ProviderLog, Watch};
 use crate::queue::{JobQueue, LocalJobs, LocalQueue, SqsQueue};
 use crate::ratelimit::{DynamoRateLimiter, MemoryRateLimiter, RateLimiter};
 use crate::services::Relay;
@@ -81,13 +84,17 @@ struct Ports {
     bus: Arc<dyn EventBus>,
 }
 
-fn core(config: Config) -> Result<Core, StartError> {
+fn core(config: Config, db: &Db) -> Result<Core, StartError> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(5))
         .build()
         .map_err(|e| ConfigError::Invalid { name: "HTTP client", reason: e.to_string() })?;
     let p = &config.providers;
+    let log: Arc<dyn ProviderLog> = Arc::new(PgProviderLog::new(db.clone()));
+    let watch = |provider| Watch::new(provider).with_log(log.clone());
+    let watched =
+        |sender: Arc<dyn Sender>, provider| Arc::new(Watched::new(sender, watch(provider))) as Arc<dyn Sender>;
     let senders = Senders {
         sms: p.twilio.as_ref().map(|t| {
             // Twilio reports delivery only to a URL it can reach, so only with a public one.
@@ -97,20 +104,30 @@ fn core(config: Config) -> Result<Core, StartError> {
                 .map(|base| format!("{base}{}", crate::api::webhooks::TWILIO_STATUS_PATH));
             let sender = TwilioSender::new(http.clone(), &t.api_base, &t.account_sid, t.auth_token.clone(), &t.from)
                 .with_status_callback(status_callback);
-            Arc::new(sender) as _
+            watched(Arc::new(sender), Provider::Twilio)
         }),
         email: p.sendgrid.as_ref().map(|s| {
             let from_name = s.from_name.clone().unwrap_or_else(|| "Leadflow".into());
-            Arc::new(SendGridSender::new(http.clone(), &s.api_base, s.api_key.clone(), &s.from_email, &from_name)) as _
+            let sender = SendGridSender::new(http.clone(), &s.api_base, s.api_key.clone(), &s.from_email, &from_name);
+            watched(Arc::new(sender), Provider::SendGrid)
         }),
     };
     let integrations = Integrations {
-        slack: p.slack_webhook_url.as_ref().map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()))),
-        salesforce: p.salesforce.as_ref().map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()))),
-        google: p.google.as_ref().map(|g| Arc::new(GoogleCalendarClient::new(http.clone(), g.clone()))),
+        slack: p
+            .slack_webhook_url
+            .as_ref()
+            .map(|url| Arc::new(SlackNotifier::new(http.clone(), url.clone()).with_log(log.clone()))),
+        salesforce: p
+            .salesforce
+            .as_ref()
+            .map(|sf| Arc::new(SalesforceClient::new(http.clone(), sf.clone()).with_log(log.clone()))),
+        google: p
+            .google
+            .as_ref()
+            .map(|g| Arc::new(GoogleCalendarClient::new(http.clone(), g.clone()).with_log(log.clone()))),
         webhooks: WebhookSender::new(Arc::new(SystemLookup), config.allow_private_webhook_targets)
             .map_err(|e| ConfigError::Invalid { name: "webhook HTTP client", reason: e.to_string() })?,
-        stripe: p.stripe.as_ref().map(|s| Arc::new(StripeClient::new(http.clone(), s))),
+        stripe: p.stripe.as_ref().map(|s| Arc::new(StripeClient::new(http.clone(), s).with_log(log.clone()))),
     };
     // The rules engine compiles its patterns on first use; do it now, not in a request.
     let _ = crate::ai::rules::analyze(&crate::domain::AnalysisInput {
@@ -120,7 +137,7 @@ fn core(config: Config) -> Result<Core, StartError> {
         fields: Default::default(),
     });
     let ai = match &p.openai {
-        Some(settings) => Ai::openai(OpenAiEngine::new(settings)?),
+        Some(settings) => Ai::openai_watched(OpenAiEngine::new(settings)?, watch(Provider::OpenAi)),
         None => Ai::rules(),
     };
     // Chat tokens must verify on every instance: a configured secret, else one derived
@@ -163,7 +180,7 @@ impl AppState {
         let mongo_pool = if in_lambda() { 2 } else { 10 };
         let mongo = Mongo::connect(config.mongodb_uri.expose_secret(), &config.mongodb_database, mongo_pool).await?;
         let sdk = if config.aws.any() { Some(aws_config(&config).await) } else { None };
-        let core = core(config)?;
+        let core = core(config, &db)?;
         let aws = &core.config.aws;
         let mut jobs = None;
         let queue: Arc<dyn JobQueue> = if let (Some(sdk), Some(url)) = (&sdk, &aws.jobs_queue_url) {
@@ -202,7 +219,7 @@ impl AppState {
             rate_limiter: Arc::new(MemoryRateLimiter::default()),
             bus: Arc::new(LocalBus::default()),
         };
-        Ok((Self::assemble(core(config)?, db, mongo, ports), jobs))
+        Ok((Self::assemble(core(config, &db)?, db, mongo, ports), jobs))
     }
 
     fn assemble(core: Core, db: Db, mongo: Mongo, ports: Ports) -> Self {

@@ -2,6 +2,7 @@
 
 use super::AppState;
 use crate::services::accounts::Accounts;
+use crate::services::analytics::Analytics;
 use crate::services::api_keys::ApiKeys;
 use crate::services::bookings::{BookingNotices, Bookings, StripeDeps};
 use crate::services::conversations::Conversations;
@@ -28,6 +29,10 @@ impl AppState {
             limiter: &*self.rate_limiter,
             refresh_ttl: self.config.access.refresh_ttl,
         }
+    }
+
+    pub fn analytics(&self) -> Analytics<'_> {
+        Analytics { db: &self.db, mongo: &self.mongo }
     }
 
     pub fn users(&self) -> Users<'_> {

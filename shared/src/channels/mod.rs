@@ -13,6 +13,7 @@ pub mod stripe;
 mod timestamped_hmac;
 pub mod twilio;
 pub mod twilio_status;
+pub mod watched;
 
 use std::collections::BTreeMap;
 

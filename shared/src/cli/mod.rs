@@ -2,6 +2,7 @@
 //! run its maintenance commands.
 
 mod bench;
+mod bench_analytics;
 mod bench_auth;
 mod bench_follow_ups;
 mod bench_webhooks;
@@ -29,6 +30,10 @@ enum Command {
     Serve {
         #[arg(long, env = "LEADFLOW_ADDR", default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
+        /// The built dashboard and widget to serve at `/` and `/widget.js` (default:
+        /// `web/dist` when it holds a build).
+        #[arg(long, env = "WEB_DIST_DIR")]
+        web_dir: Option<std::path::PathBuf>,
     },
     /// Apply pending Postgres migrations and create MongoDB indexes.
     Migrate,
@@ -79,6 +84,18 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
     },
+    /// Time the analytics rollups' full and incremental refresh and the summary over
+    /// `messages` messages of `leads` leads (for scripts/bench.sh; uses the configured
+    /// databases, which it fills).
+    #[command(hide = true)]
+    BenchAnalytics {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 10_000)]
+        leads: usize,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
     /// Time outbound webhook fan-out: `events` events to `endpoints` loopback endpoints
     /// (for scripts/bench.sh; uses the configured databases, which it fills).
     #[command(hide = true)]
@@ -107,18 +124,18 @@ pub async fn main() -> ExitCode {
     // The long-running commands hold the whole configuration in their futures; boxed, they
     // keep this one small (clippy's large_futures).
     let result = match cli.command {
-        Command::Serve { addr } => Box::pin(serve(addr)).await,
+        Command::Serve { addr, web_dir } => Box::pin(serve(addr, web_dir)).await,
         Command::Migrate => migrate().await,
-        Command::Openapi => {
-            println!("{:#}", crate::api::openapi::json());
-            Ok(())
-        }
+        Command::Openapi => print_openapi(),
         Command::Users { command } => users::run(command).await,
         Command::Eval { file, engine, misses } => eval::eval(&file, engine, misses).await,
         Command::BenchAvailability { bookings, days, runs } => bench::availability(bookings, days, runs),
         Command::BenchAuth { runs } => bench_auth::auth(runs).await,
         Command::BenchFollowUps { due, sends, concurrency } => {
             Box::pin(bench_follow_ups::follow_ups(due, sends, concurrency)).await
+        }
+        Command::BenchAnalytics { messages, leads, runs } => {
+            Box::pin(bench_analytics::analytics(messages, leads, runs)).await
         }
         Command::BenchWebhooks { events, endpoints, concurrency } => {
             Box::pin(bench_webhooks::webhooks(events, endpoints, concurrency)).await
@@ -130,6 +147,15 @@ pub async fn main() -> ExitCode {
             eprintln!("leadflow: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A reader that stops early (`| head`) ends the command quietly, as other CLIs do.
+fn print_openapi() -> Result<(), String> {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{:#}", crate::api::openapi::json()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the document: {e}")),
+        Ok(()) | Err(_) => Ok(()),
     }
 }
 
@@ -152,7 +178,7 @@ async fn prepare(config: Config) -> Result<(AppState, Option<LocalJobs>), String
     Ok((state, jobs))
 }
 
-async fn serve(addr: SocketAddr) -> Result<(), String> {
+async fn serve(addr: SocketAddr, web_dir: Option<std::path::PathBuf>) -> Result<(), String> {
     let mut config = Config::from_env().map_err(|e| e.to_string())?;
     if config.api_keys.is_empty() {
         if !addr.ip().is_loopback() {
@@ -165,7 +191,17 @@ async fn serve(addr: SocketAddr) -> Result<(), String> {
     tracing::info!(engine = state.ai.engine, "message analysis engine");
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("leadflow listening on http://{addr}");
-    crate::server::run(state, jobs, listener, shutdown_signal()).await.map_err(|e| e.to_string())?;
+    let web_dir = crate::api::web::dist_dir(web_dir);
+    match &web_dir {
+        Some(dir) if dir.join("index.html").is_file() => {
+            tracing::info!(dir = %dir.display(), "serving the dashboard at /");
+        }
+        Some(dir) => {
+            tracing::warn!(dir = %dir.display(), "no index.html here: build the dashboard (npm run build in web/)");
+        }
+        None => tracing::info!("no dashboard build (web/dist): serving the API only"),
+    }
+    crate::server::run(state, jobs, listener, web_dir, shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("leadflow stopped");
     Ok(())
 }

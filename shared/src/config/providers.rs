@@ -19,6 +19,7 @@ use super::stripe::{StripeSettings, stripe};
 use super::{ConfigError, Vars};
 use crate::ai::openai::OpenAiSettings;
 use crate::channels::sendgrid_events::EventWebhookKey;
+use crate::domain::provider::Provider;
 
 #[derive(Debug, Clone)]
 pub struct TwilioSettings {
@@ -93,6 +94,21 @@ pub struct Providers {
     pub openai: Option<OpenAiSettings>,
     /// Deposits for bookings (Stripe Checkout).
     pub stripe: Option<StripeSettings>,
+}
+
+impl Providers {
+    /// Whether calls to `provider` are configured here.
+    pub fn configured(&self, provider: Provider) -> bool {
+        match provider {
+            Provider::Twilio => self.twilio.is_some(),
+            Provider::SendGrid => self.sendgrid.is_some(),
+            Provider::OpenAi => self.openai.is_some(),
+            Provider::Slack => self.slack_webhook_url.is_some(),
+            Provider::Salesforce => self.salesforce.is_some(),
+            Provider::Google => self.google.is_some(),
+            Provider::Stripe => self.stripe.is_some(),
+        }
+    }
 }
 
 /// The OpenAI settings alone (for tools that need no database), from the environment.

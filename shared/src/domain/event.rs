@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod conversations;
 mod deposits;
 mod examples;
 mod follow_ups;
 
+pub use conversations::ConversationAiResumed;
 pub use deposits::{
     BookingDepositPaid, BookingDepositRefunded, BookingHoldReleased, BookingPaymentRequested, HoldEnd, RefundReason,
 };
@@ -235,6 +237,8 @@ pub enum Event {
     BookingHoldReleased(BookingHoldReleased),
     #[serde(rename = "booking.deposit_refunded")]
     BookingDepositRefunded(BookingDepositRefunded),
+    #[serde(rename = "conversation.ai_resumed")]
+    ConversationAiResumed(ConversationAiResumed),
 }
 
 impl Event {
@@ -263,6 +267,7 @@ impl Event {
             Event::BookingDepositPaid(_) => "booking.deposit_paid",
             Event::BookingHoldReleased(_) => "booking.hold_released",
             Event::BookingDepositRefunded(_) => "booking.deposit_refunded",
+            Event::ConversationAiResumed(_) => "conversation.ai_resumed",
         }
     }
 
@@ -271,7 +276,7 @@ impl Event {
         Event::examples(Uuid::nil(), Uuid::nil(), Uuid::nil()).iter().map(Event::detail_type).collect()
     }
 
-    /// The lead, task, booking (or other record) the event is about; events are delivered in order per subject.
+    /// The lead, task, booking, customer (or other record) the event is about; events are delivered in order per subject.
     pub fn subject_id(&self) -> Uuid {
         match self {
             Event::LeadCreated(e) => e.lead_id,
@@ -295,6 +300,7 @@ impl Event {
             Event::BookingDepositPaid(e) => e.booking_id,
             Event::BookingHoldReleased(e) => e.booking_id,
             Event::BookingDepositRefunded(e) => e.booking_id,
+            Event::ConversationAiResumed(e) => e.customer_id,
         }
     }
 

@@ -23,6 +23,40 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Who wrote a message: the customer (every inbound one), Leadflow's AI (a reply),
+    /// a person on the staff sending by hand, or Leadflow itself (follow-ups, booking
+    /// notices and reminders, keyword confirmations).
+    AuthorKind { Customer => "customer", Ai => "ai", Staff => "staff", System => "system" }
+);
+
+/// Who wrote a message, as the inbox shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Author {
+    pub kind: AuthorKind,
+    /// A staff user's name, or an API key's name; `null` for the other kinds.
+    pub name: Option<String>,
+    /// The staff user who sent it; `null` for an API key and the other kinds.
+    pub user_id: Option<Uuid>,
+}
+
+impl Author {
+    pub const CUSTOMER: Author = Author { kind: AuthorKind::Customer, name: None, user_id: None };
+    pub const AI: Author = Author { kind: AuthorKind::Ai, name: None, user_id: None };
+    pub const SYSTEM: Author = Author { kind: AuthorKind::System, name: None, user_id: None };
+
+    /// For a message stored before authors were recorded: inbound is the customer's, an
+    /// outbound one with the AI's text is the AI's, and the rest is Leadflow's own (staff
+    /// sends of that time cannot be told from it).
+    pub fn inferred(direction: Direction, ai_response: Option<&str>) -> Author {
+        match (direction, ai_response) {
+            (Direction::Inbound, _) => Author::CUSTOMER,
+            (Direction::Outbound, Some(_)) => Author::AI,
+            (Direction::Outbound, None) => Author::SYSTEM,
+        }
+    }
+}
+
 /// Why an outbound message failed, as the provider (or the delivery path) said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeliveryError {
@@ -73,5 +107,21 @@ pub struct Message {
     /// Inbound e-mail its headers (or subject) mark as sent by a machine: an out-of-office
     /// or other auto-reply. Stored and shown, never answered, and not the customer replying.
     pub auto_submitted: bool,
+    pub author: Author,
     pub created_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authors_of_old_messages_are_inferred_from_direction_and_ai_text() {
+        assert_eq!(Author::inferred(Direction::Inbound, None), Author::CUSTOMER);
+        assert_eq!(Author::inferred(Direction::Inbound, Some("x")).kind, AuthorKind::Customer);
+        assert_eq!(Author::inferred(Direction::Outbound, Some("hi")), Author::AI);
+        assert_eq!(Author::inferred(Direction::Outbound, None), Author::SYSTEM);
+        let json = serde_json::to_value(Author::AI).unwrap();
+        assert_eq!(json, serde_json::json!({"kind": "ai", "name": null, "user_id": null}));
+    }
 }

@@ -259,7 +259,7 @@ fn is_weekend(day: Weekday) -> bool {
 /// Local wall time to UTC: the earlier instant of a repeated time (clocks back), the
 /// first instant after the gap for a skipped one (clocks forward), read from the zone's
 /// transition table rather than probed for. `None` only past the table's ends.
-fn wall_to_utc(zone: Tz, wall: NaiveDateTime) -> Option<DateTime<Utc>> {
+pub(crate) fn wall_to_utc(zone: Tz, wall: NaiveDateTime) -> Option<DateTime<Utc>> {
     let instant = match zone.from_local_datetime(&wall) {
         LocalResult::Single(t) => t,
         LocalResult::Ambiguous(a, b) => a.min(b),

@@ -41,6 +41,7 @@ pub(crate) fn inbound(customer_id: Uuid, channel: Channel, content: &str, at: Da
         in_reply_to: None,
         attachments: Vec::new(),
         auto_submitted: false,
+        author: super::Author::CUSTOMER,
         created_at: at,
     }
 }

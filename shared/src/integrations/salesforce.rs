@@ -11,7 +11,9 @@ use tokio::sync::Mutex;
 
 use super::IntegrationError;
 use crate::config::{SalesforceAuth, SalesforceSettings};
+use crate::domain::provider::Provider;
 use crate::domain::{Customer, Lead, LeadStatus, Priority};
+use crate::provider_log::Watch;
 
 const SERVICE: &str = "salesforce";
 /// Salesforce tokens carry no expiry; renew well within the usual two-hour session.
@@ -42,6 +44,7 @@ pub struct SalesforceClient {
     http: reqwest::Client,
     settings: SalesforceSettings,
     token: Mutex<Option<Token>>,
+    watch: Watch,
 }
 
 /// The Lead record's fields. `LastName` and `Company` are required by Salesforce.
@@ -86,7 +89,14 @@ pub fn lead_fields(lead: &Lead, customer: &Customer) -> Value {
 
 impl SalesforceClient {
     pub fn new(http: reqwest::Client, settings: SalesforceSettings) -> Self {
-        Self { http, settings, token: Mutex::new(None) }
+        Self { http, settings, token: Mutex::new(None), watch: Watch::new(Provider::Salesforce) }
+    }
+
+    /// Reports each call's result to `log` (the Settings page's integration status).
+    #[must_use]
+    pub fn with_log(mut self, log: std::sync::Arc<dyn crate::provider_log::ProviderLog>) -> Self {
+        self.watch = self.watch.with_log(log);
+        self
     }
 
     fn assertion(&self, username: &str, key: &SecretString) -> Result<String, IntegrationError> {
@@ -155,6 +165,12 @@ impl SalesforceClient {
 
     /// Creates or updates the lead's Salesforce record; returns its Salesforce id.
     pub async fn upsert_lead(&self, lead: &Lead, customer: &Customer) -> Result<String, IntegrationError> {
+        let upserted = self.upsert_once(lead, customer).await;
+        self.watch.note(&upserted).await;
+        upserted
+    }
+
+    async fn upsert_once(&self, lead: &Lead, customer: &Customer) -> Result<String, IntegrationError> {
         let fields = lead_fields(lead, customer);
         let mut token = self.token(false).await?;
         for attempt in 0..2 {

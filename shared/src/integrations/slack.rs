@@ -4,11 +4,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
 use super::IntegrationError;
+use crate::domain::provider::Provider;
 use crate::domain::{Customer, Lead, Task};
+use crate::provider_log::Watch;
 
 pub struct SlackNotifier {
     http: reqwest::Client,
     webhook_url: SecretString,
+    watch: Watch,
 }
 
 /// Escapes text for Slack's mrkdwn (`&`, `<`, `>`).
@@ -77,10 +80,23 @@ pub fn task_message(task: &Task, customer: &Customer, assignee: Option<&str>, li
 
 impl SlackNotifier {
     pub fn new(http: reqwest::Client, webhook_url: SecretString) -> Self {
-        Self { http, webhook_url }
+        Self { http, webhook_url, watch: Watch::new(Provider::Slack) }
+    }
+
+    /// Reports each call's result to `log` (the Settings page's integration status).
+    #[must_use]
+    pub fn with_log(mut self, log: std::sync::Arc<dyn crate::provider_log::ProviderLog>) -> Self {
+        self.watch = self.watch.with_log(log);
+        self
     }
 
     pub async fn post(&self, message: &Value) -> Result<(), IntegrationError> {
+        let posted = self.post_once(message).await;
+        self.watch.note(&posted).await;
+        posted
+    }
+
+    async fn post_once(&self, message: &Value) -> Result<(), IntegrationError> {
         let resp = self
             .http
             .post(self.webhook_url.expose_secret())

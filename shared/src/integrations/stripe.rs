@@ -12,6 +12,8 @@ use uuid::Uuid;
 use super::IntegrationError;
 use crate::config::StripeSettings;
 use crate::domain::deposit::Currency;
+use crate::domain::provider::Provider;
+use crate::provider_log::Watch;
 
 const SERVICE: &str = "Stripe";
 
@@ -19,6 +21,7 @@ pub struct StripeClient {
     http: reqwest::Client,
     api_base: String,
     secret_key: SecretString,
+    watch: Watch,
 }
 
 /// What a deposit's Checkout Session is made of.
@@ -87,10 +90,33 @@ fn encode(form: &[(&str, String)]) -> String {
 
 impl StripeClient {
     pub fn new(http: reqwest::Client, settings: &StripeSettings) -> Self {
-        Self { http, api_base: settings.api_base.clone(), secret_key: settings.secret_key.clone() }
+        Self {
+            http,
+            api_base: settings.api_base.clone(),
+            secret_key: settings.secret_key.clone(),
+            watch: Watch::new(Provider::Stripe),
+        }
+    }
+
+    /// Reports each call's result to `log` (the Settings page's integration status).
+    #[must_use]
+    pub fn with_log(mut self, log: std::sync::Arc<dyn crate::provider_log::ProviderLog>) -> Self {
+        self.watch = self.watch.with_log(log);
+        self
     }
 
     async fn post<T: for<'de> Deserialize<'de>>(
+        &self,
+        path: &str,
+        form: &[(&str, String)],
+        idempotency_key: &str,
+    ) -> Result<T, IntegrationError> {
+        let posted = self.post_once(path, form, idempotency_key).await;
+        self.watch.note(&posted).await;
+        posted
+    }
+
+    async fn post_once<T: for<'de> Deserialize<'de>>(
         &self,
         path: &str,
         form: &[(&str, String)],

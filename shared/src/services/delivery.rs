@@ -10,14 +10,14 @@ use uuid::Uuid;
 use super::{ServiceError, ServiceResult};
 use crate::channels::{Lookup, Outbound, SendError, Senders};
 use crate::domain::message::Attachment;
-use crate::domain::{Channel, Customer, DeliveryError, DeliveryStatus, Direction, Message};
+use crate::domain::{Author, Channel, Customer, DeliveryError, DeliveryStatus, Direction, Message};
 use crate::store::mongo::{Inserted, Mongo, SendClaim};
 
 /// How long an attempt may hold a message as `sending` before another takes over (and
 /// looks it up first). Longer than a provider call's timeout, so a live attempt is
 /// never taken over.
 pub const SENDING_LEASE: Duration = Duration::minutes(2);
-use crate::store::{Db, opt_outs, suppressions};
+use crate::store::{Db, conversations, opt_outs, suppressions};
 
 pub struct Draft {
     /// Chosen by the caller: deterministic for AI replies, so retries are idempotent.
@@ -36,6 +36,8 @@ pub struct Draft {
     pub ignore_opt_out: bool,
     /// E-mail only (a calendar invite); other channels send the text alone.
     pub attachments: Vec<Attachment>,
+    /// Who wrote it, stored with the message for the inbox.
+    pub author: Author,
 }
 
 fn outbound_of(staged: &Message, customer: &Customer) -> Outbound {
@@ -130,11 +132,17 @@ impl Delivery<'_> {
             in_reply_to: draft.in_reply_to,
             attachments: draft.attachments,
             auto_submitted: false,
+            author: draft.author,
             created_at: chrono::Utc::now(),
         };
         let stored = match self.mongo.messages().insert(&message).await? {
             Inserted::New(m) | Inserted::Duplicate(m) => m,
         };
+        // The inbox orders and filters conversations by their latest message, either way.
+        let conn = self.db.conn().await?;
+        conversations::record_activity(&*conn, customer.id, Direction::Outbound, stored.channel, stored.created_at)
+            .await?;
+        drop(conn);
         if let (Some(reason), Some(DeliveryStatus::Skipped)) = (&skip, stored.delivery_status) {
             tracing::info!(message_id = %stored.id, channel = %stored.channel, %reason, "outbound message stored, not sent");
         }

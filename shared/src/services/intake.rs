@@ -13,7 +13,7 @@ use crate::channels::InboundMessage;
 use crate::domain::customer::CustomerFields;
 use crate::domain::event::LeadCreated;
 use crate::domain::text::ShortText;
-use crate::domain::{Channel, Customer, CustomerChanges, Direction, Event, Message, NewCustomer};
+use crate::domain::{Author, Channel, Customer, CustomerChanges, Direction, Event, Message, NewCustomer};
 use crate::idempotency::{Claim, IdempotencyStore, claim};
 use crate::queue::{Job, JobQueue};
 use crate::store::mongo::{Inserted, Mongo};
@@ -164,7 +164,8 @@ impl Intake<'_> {
             // and scoring read as "replied") stays where it was.
             if !m.auto_submitted {
                 leads::touch_inbound(&tx, lead.id, now).await?;
-                crate::store::conversations::touch(&tx, customer.id, true).await?;
+                let inbound = Direction::Inbound;
+                crate::store::conversations::record_activity(&tx, customer.id, inbound, m.channel, now).await?;
             }
             if created {
                 let event = Event::LeadCreated(LeadCreated {
@@ -199,6 +200,7 @@ impl Intake<'_> {
             in_reply_to: None,
             attachments: Vec::new(),
             auto_submitted: m.auto_submitted,
+            author: Author::CUSTOMER,
             created_at: now,
         };
         match self.mongo.messages().insert(&message).await? {

@@ -5,7 +5,7 @@
 //! publishes events whose first publication failed or never ran; due booking reminders
 //! and follow-ups are queued for sending, and webhook deliveries due for another attempt;
 //! unpaid booking holds that ran out are released; expired sign-ins and month-old
-//! webhook deliveries are deleted.
+//! webhook deliveries are deleted; the analytics rollups take in what changed.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -46,6 +46,8 @@ pub struct TickReport {
     pub requeued_checkouts: usize,
     /// Deposit refunds not made ten minutes after they were due, queued again.
     pub requeued_refunds: usize,
+    /// The analytics days recomputed.
+    pub analytics: super::analytics::RefreshReport,
 }
 
 /// Queues stale messages again; returns how many.
@@ -101,6 +103,7 @@ pub async fn tick(
     let dispatched = parts.follow_ups.dispatch(now).await;
     let published = parts.relay.run().await;
     let webhooks = parts.webhooks.queue_due(now).await;
+    let analytics = super::analytics::refresh(db, mongo, now).await;
     if published.is_ok() {
         let conn = db.conn().await?;
         crate::store::outbox::prune(&*conn, now - OUTBOX_KEEP).await?;
@@ -121,5 +124,6 @@ pub async fn tick(
         released_holds: released?,
         requeued_checkouts: checkouts?,
         requeued_refunds: refunds?,
+        analytics: analytics?,
     })
 }

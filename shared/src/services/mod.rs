@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod analytics;
 pub mod api_keys;
 pub mod bookings;
 pub mod conversations;
@@ -18,6 +19,7 @@ pub mod intake;
 pub mod integrations;
 pub mod leads;
 pub mod maintenance;
+pub mod provider_status;
 pub mod qualification;
 pub mod relay;
 pub mod routing;

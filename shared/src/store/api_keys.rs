@@ -84,3 +84,9 @@ pub async fn touch(c: &impl GenericClient, id: Uuid, at: DateTime<Utc>) -> Resul
     c.query_typed("UPDATE api_keys SET last_used_at = $2 WHERE id = $1", &[p(&id), p(&at)]).await?;
     Ok(())
 }
+
+/// A key's name (revoked keys keep theirs), if the key exists.
+pub async fn name_of(c: &impl GenericClient, id: Uuid) -> Result<Option<String>, StoreError> {
+    let rows = c.query_typed("SELECT name FROM api_keys WHERE id = $1", &[p(&id)]).await?;
+    rows.first().map(|r| get(r, "name")).transpose()
+}

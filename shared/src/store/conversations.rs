@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::StoreError;
 use super::sql::p;
 use crate::domain::conversation_state::ConversationState;
+use crate::domain::{Channel, Direction};
 
 /// Pauses AI replies to the customer until `until` (a later pause wins).
 pub async fn pause_ai(c: &impl GenericClient, customer_id: Uuid, until: DateTime<Utc>) -> Result<(), StoreError> {
@@ -28,17 +29,55 @@ pub async fn ai_paused_until(c: &impl GenericClient, customer_id: Uuid) -> Resul
     Ok(rows.first().and_then(|r| r.get::<_, Option<DateTime<Utc>>>(0)))
 }
 
-/// Records activity in one direction.
-pub async fn touch(c: &impl GenericClient, customer_id: Uuid, inbound: bool) -> Result<(), StoreError> {
-    let sql = if inbound {
-        "INSERT INTO conversations (customer_id, last_inbound_at) VALUES ($1, now())
-         ON CONFLICT (customer_id) DO UPDATE SET last_inbound_at = now(), updated_at = now()"
-    } else {
-        "INSERT INTO conversations (customer_id, last_outbound_at) VALUES ($1, now())
-         ON CONFLICT (customer_id) DO UPDATE SET last_outbound_at = now(), updated_at = now()"
+/// Records a message in one direction at `at` on `channel`: the inbox's last activity
+/// and the channel it moved on. A message recorded again (a retried send) or late
+/// changes nothing newer.
+pub async fn record_activity(
+    c: &impl GenericClient,
+    customer_id: Uuid,
+    direction: Direction,
+    channel: Channel,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sql = match direction {
+        Direction::Inbound => {
+            "INSERT INTO conversations (customer_id, last_inbound_at, last_channel) VALUES ($1, $2, $3)
+             ON CONFLICT (customer_id) DO UPDATE SET
+                last_channel = CASE WHEN $2 >= coalesce(greatest(conversations.last_inbound_at, conversations.last_outbound_at), $2)
+                                    THEN $3 ELSE conversations.last_channel END,
+                last_inbound_at = greatest(conversations.last_inbound_at, $2), updated_at = now()"
+        }
+        Direction::Outbound => {
+            "INSERT INTO conversations (customer_id, last_outbound_at, last_channel) VALUES ($1, $2, $3)
+             ON CONFLICT (customer_id) DO UPDATE SET
+                last_channel = CASE WHEN $2 >= coalesce(greatest(conversations.last_inbound_at, conversations.last_outbound_at), $2)
+                                    THEN $3 ELSE conversations.last_channel END,
+                last_outbound_at = greatest(conversations.last_outbound_at, $2), updated_at = now()"
+        }
     };
-    c.query_typed(sql, &[p(&customer_id)]).await?;
+    c.query_typed(sql, &[p(&customer_id), p(&at), p(&channel.as_str())]).await?;
     Ok(())
+}
+
+/// Ends a pause of AI replies; returns until when it would have lasted, if one was on.
+pub async fn resume_ai(
+    c: &impl GenericClient,
+    customer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let rows = c
+        .query_typed(
+            "WITH paused AS (
+                 SELECT customer_id, ai_paused_until FROM conversations
+                 WHERE customer_id = $1 AND ai_paused_until > $2 FOR UPDATE
+             )
+             UPDATE conversations c SET ai_paused_until = NULL, updated_at = now()
+             FROM paused WHERE c.customer_id = paused.customer_id
+             RETURNING paused.ai_paused_until",
+            &[p(&customer_id), p(&now)],
+        )
+        .await?;
+    Ok(rows.first().and_then(|r| r.get::<_, Option<DateTime<Utc>>>(0)))
 }
 
 /// What the conversation with the customer has said so far (empty when nothing yet).

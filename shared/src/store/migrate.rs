@@ -32,6 +32,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_access.sql"),
     migration!(10, "0010_webhooks.sql"),
     migration!(11, "0011_deposits.sql"),
+    migration!(12, "0012_inbox.sql"),
+    migration!(13, "0013_analytics.sql"),
 ];
 
 const LOCK_KEY: i64 = 0x4c45_4144_464c_4f57; // "LEADFLOW"

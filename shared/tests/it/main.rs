@@ -6,9 +6,11 @@ mod common;
 
 mod abandoned;
 mod access;
+mod analytics;
 mod auto_replies;
 mod aws;
 mod bookings;
+mod conversations_api;
 mod cors;
 mod crm;
 mod defects;
@@ -38,4 +40,5 @@ mod store;
 mod stripe;
 mod suppressions;
 mod tasks_api;
+mod web_dashboard;
 mod workers;

@@ -280,6 +280,7 @@ async fn messages_dedupe_on_provider_id() {
         in_reply_to: None,
         attachments: Vec::new(),
         auto_submitted: false,
+        author: leadflow::domain::Author::CUSTOMER,
         created_at: Utc::now(),
     };
     let first = msg(Some("SM123"));

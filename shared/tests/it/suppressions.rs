@@ -315,7 +315,7 @@ fn status_callback(status: &str, error_code: Option<&str>, signature: Option<&st
 
 #[tokio::test]
 async fn twilio_callbacks_are_signed_like_inbound_sms() {
-    let (app, _server) = answered_by_sms().await;
+    let (app, _server) = Box::pin(answered_by_sms()).await;
     let missing = app.send(status_callback("undelivered", Some("30003"), Some(""))).await;
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
     let forged = app.send(status_callback("undelivered", Some("30003"), Some("bm90IHRoZSBzaWduYXR1cmU="))).await;
@@ -328,7 +328,7 @@ async fn twilio_callbacks_are_signed_like_inbound_sms() {
 
 #[tokio::test]
 async fn an_unreachable_number_is_suppressed_once_and_the_reply_failed() {
-    let (app, _server) = answered_by_sms().await;
+    let (app, _server) = Box::pin(answered_by_sms()).await;
     assert_eq!(counts(&app.send(status_callback("sent", None, None)).await), (1, 0, 0, 0));
     assert_eq!(counts(&app.send(status_callback("undelivered", Some("30003"), None)).await), (1, 1, 1, 0));
     assert_eq!(counts(&app.send(status_callback("undelivered", Some("30003"), None)).await), (1, 0, 0, 0));
@@ -347,14 +347,14 @@ async fn an_unreachable_number_is_suppressed_once_and_the_reply_failed() {
 
 #[tokio::test]
 async fn a_transient_failure_keeps_the_number_and_a_delivery_is_recorded() {
-    let (app, _server) = answered_by_sms().await;
+    let (app, _server) = Box::pin(answered_by_sms()).await;
     // 30008: unknown error; 30007: carrier filtering. Neither says the number is dead.
     assert_eq!(counts(&app.send(status_callback("undelivered", Some("30008"), None)).await), (1, 1, 0, 0));
     assert_eq!(counts(&app.send(status_callback("failed", Some("30007"), None)).await), (1, 0, 0, 0));
     assert_eq!(reply(&app).await["delivery_status"], "failed");
     assert!(!suppressed(&app, Channel::Sms, PHONE).await && !opted_out(&app, Channel::Sms, PHONE).await);
 
-    let (app, _server) = answered_by_sms().await;
+    let (app, _server) = Box::pin(answered_by_sms()).await;
     assert_eq!(counts(&app.send(status_callback("delivered", None, None)).await), (1, 1, 0, 0));
     // A late `sent` does not move a delivered message back.
     assert_eq!(counts(&app.send(status_callback("sent", None, None)).await), (1, 0, 0, 0));
@@ -363,7 +363,7 @@ async fn a_transient_failure_keeps_the_number_and_a_delivery_is_recorded() {
 
 #[tokio::test]
 async fn an_unsubscribed_number_is_an_opt_out_not_a_suppression() {
-    let (app, _server) = answered_by_sms().await;
+    let (app, _server) = Box::pin(answered_by_sms()).await;
     assert_eq!(counts(&app.send(status_callback("failed", Some("21610"), None)).await), (1, 1, 0, 1));
     assert!(opted_out(&app, Channel::Sms, PHONE).await);
     assert!(!suppressed(&app, Channel::Sms, PHONE).await, "START must be able to lift it");

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration};
 use uuid::Uuid;
 
+use super::ConversationAiResumed;
 use super::{
     BookingActor, BookingCancelled, BookingCreated, BookingOutcome, BookingRescheduled, BookingSource, ChangedBy,
     Channel, EndpointDisabledReason, Event, FollowUpFailed, FollowUpSent, FollowUpSkipped, LeadAssigned, LeadCreated,
@@ -14,6 +15,7 @@ use super::{
 use super::{
     BookingDepositPaid, BookingDepositRefunded, BookingHoldReleased, BookingPaymentRequested, HoldEnd, RefundReason,
 };
+use crate::domain::HandoffReason;
 use crate::domain::deposit::Currency;
 
 const SESSION: &str = "cs_test_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6";
@@ -21,7 +23,7 @@ const INTENT: &str = "pi_3MtwBwLkdIwHu7ix28a3tqPa";
 
 impl Event {
     /// How many event types there are (`examples` holds one of each).
-    pub const TYPES: usize = 22;
+    pub const TYPES: usize = 23;
 
     /// One event of each type, about the given lead and task (`other_id` stands for the
     /// customer, agent, message and booking): for the README's examples and the contract
@@ -171,6 +173,12 @@ impl Event {
                 refund_id: "re_3MtwBwLkdIwHu7ix28a3tqPa".into(),
                 reason: RefundReason::Cancelled,
             }),
+            Event::ConversationAiResumed(ConversationAiResumed {
+                customer_id: other_id,
+                lead_id: Some(lead_id),
+                paused_until: Some(at),
+                handoff_reason: Some(HandoffReason::Requested),
+            }),
         ]
     }
 
@@ -201,6 +209,7 @@ impl Event {
             Event::BookingDepositPaid(_) => 19,
             Event::BookingHoldReleased(_) => 20,
             Event::BookingDepositRefunded(_) => 21,
+            Event::ConversationAiResumed(_) => 22,
         }
     }
 }

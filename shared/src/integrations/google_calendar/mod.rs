@@ -22,6 +22,8 @@ use super::IntegrationError;
 use crate::config::{GoogleAuth, GoogleSettings};
 use crate::domain::TimeZone;
 use crate::domain::availability::Interval;
+use crate::domain::provider::Provider;
+use crate::provider_log::{Outcome, Watch};
 
 mod token;
 
@@ -122,11 +124,19 @@ pub struct GoogleCalendarClient {
     settings: GoogleSettings,
     /// Access tokens by the subject they act as (see `subject`).
     tokens: Mutex<HashMap<String, Token>>,
+    watch: Watch,
 }
 
 impl GoogleCalendarClient {
     pub fn new(http: reqwest::Client, settings: GoogleSettings) -> Self {
-        Self { http, settings, tokens: Mutex::new(HashMap::new()) }
+        Self { http, settings, tokens: Mutex::new(HashMap::new()), watch: Watch::new(Provider::Google) }
+    }
+
+    /// Reports each call's result to `log` (the Settings page's integration status).
+    #[must_use]
+    pub fn with_log(mut self, log: std::sync::Arc<dyn crate::provider_log::ProviderLog>) -> Self {
+        self.watch = self.watch.with_log(log);
+        self
     }
 
     /// Busy intervals of one calendar in `[from, to)`, ascending.
@@ -224,6 +234,26 @@ impl GoogleCalendarClient {
 
     /// Sends one API request with the calendar's token, renewing the token once on a 401.
     async fn call(
+        &self,
+        calendar_id: &str,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, String), IntegrationError> {
+        let answered = self.call_once(calendar_id, method, url, body).await;
+        // Google's own failures count against it; a refusal of what was asked (a 404 of a
+        // deleted event, a 409) is the request's, and the call itself went through.
+        match &answered {
+            Ok((status, _)) if status.is_server_error() => {
+                self.watch.outcome(Outcome::Failed(&format!("Google Calendar answered HTTP {status}"))).await;
+            }
+            Ok(_) => self.watch.outcome(Outcome::Succeeded).await,
+            Err(e) => self.watch.outcome(Outcome::Failed(&e.to_string())).await,
+        }
+        answered
+    }
+
+    async fn call_once(
         &self,
         calendar_id: &str,
         method: Method,

@@ -13,7 +13,7 @@ use super::super::{ServiceError, ServiceResult};
 use super::availability::HostCalendar;
 use crate::channels::ics::{IcsInvite, IcsMethod, invite};
 use crate::domain::booking_settings::{BookingSettings, MeetingLink};
-use crate::domain::message::Attachment;
+use crate::domain::message::{Attachment, Author};
 use crate::domain::slot_talk::describe_time;
 use crate::domain::{Booking, BookingSource, BookingStatus, Channel, Customer, Direction, MeetingType, Settings};
 use crate::store::mongo::Mongo;
@@ -167,6 +167,7 @@ impl BookingNotices<'_> {
             } else {
                 Vec::new()
             },
+            author: Author::SYSTEM,
         }
     }
 

@@ -6,7 +6,7 @@
 use super::{Conversations, Outcome, reply_id};
 use crate::domain::keywords::Keyword;
 use crate::domain::sequence::RunEndReason;
-use crate::domain::{Channel, Customer, Message};
+use crate::domain::{Author, Channel, Customer, Message};
 use crate::services::ServiceResult;
 use crate::services::delivery::Draft;
 use crate::store::sequences::RunScope;
@@ -126,6 +126,7 @@ impl Conversations<'_> {
             chat_session: None,
             ignore_opt_out: true,
             attachments: Vec::new(),
+            author: Author::SYSTEM,
         };
         Ok(Some(self.delivery.stage(customer, draft).await?))
     }

@@ -3,6 +3,7 @@
 //! what staff and the widget read and write of a conversation. Processing is guarded by
 //! an idempotency claim per message, so a redelivered job replies once.
 
+mod inbox;
 mod keywords;
 mod reply;
 mod staff;
@@ -39,6 +40,7 @@ use crate::store::sequences::RunScope;
 use crate::store::{Db, StoreError, booking_offers, conversations, customers, leads, settings};
 
 pub use crate::store::mongo::MessageFilter;
+pub use inbox::{AiResumed, ConversationSummary, InboxCustomer, InboxFilter, InboxLead, LastMessage};
 pub use staff::StaffMessage;
 
 /// What processing did, saved as the idempotency record's response.

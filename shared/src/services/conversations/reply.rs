@@ -9,7 +9,7 @@ use crate::ai::ReplyContext;
 use crate::channels::sendgrid::message_id_of;
 use crate::domain::analysis::HandoffReason;
 use crate::domain::conversation_state::{ConversationState, Said};
-use crate::domain::{Channel, DeliveryStatus, Intent};
+use crate::domain::{Author, Channel, DeliveryStatus, Intent};
 use crate::queue::Job;
 use crate::services::ServiceResult;
 use crate::services::bookings::conversation::BookingReply;
@@ -129,6 +129,7 @@ impl Conversations<'_> {
             chat_session: inbound.chat_session,
             ignore_opt_out: false,
             attachments,
+            author: Author::AI,
         };
         let sent = self.delivery.deliver(customer, draft).await?;
         if sent.delivery_status == Some(DeliveryStatus::Sent)

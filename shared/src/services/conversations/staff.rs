@@ -1,14 +1,17 @@
 //! What staff and the chat widget read and write of conversations.
 
+use tokio_postgres::GenericClient;
 use uuid::Uuid;
 
 use super::Conversations;
+use crate::domain::access::Actor;
 use crate::domain::text::{LongText, ShortText};
-use crate::domain::{Channel, Message};
+use crate::domain::{Author, AuthorKind, Channel, Message};
+use crate::services::actor;
 use crate::services::delivery::{Draft, opted_out};
 use crate::services::{ServiceError, ServiceResult};
 use crate::store::mongo::MessageFilter;
-use crate::store::{Page, PageRequest, conversations, customers, leads};
+use crate::store::{Page, PageRequest, StoreError, api_keys, conversations, customers, leads, users};
 
 /// A message an agent writes to a customer.
 #[derive(Debug)]
@@ -71,6 +74,7 @@ impl Conversations<'_> {
             return Err(ServiceError::invalid("channel", format!("the customer opted out of {channel}")));
         }
         let lead = leads::open_for_customer(&*conn, customer.id).await?;
+        let author = staff_author(&*conn).await?;
         drop(conn);
         let chat_session = match channel {
             Channel::Chat => Some(
@@ -92,6 +96,7 @@ impl Conversations<'_> {
             chat_session,
             ignore_opt_out: false,
             attachments: Vec::new(),
+            author,
         };
         let message = match self.delivery.deliver(&customer, draft).await {
             Ok(m) => m,
@@ -111,6 +116,24 @@ impl Conversations<'_> {
         }
         Ok(message)
     }
+}
+
+/// The caller of the current request as the author of what they send: a user by name,
+/// an API key by its name.
+async fn staff_author(c: &impl GenericClient) -> ServiceResult<Author> {
+    let staff = |name: Option<String>, user_id: Option<Uuid>| Author { kind: AuthorKind::Staff, name, user_id };
+    Ok(match actor::current() {
+        Some(Actor::User { id }) => match users::get_user(c, id).await {
+            Ok(user) => staff(Some(user.name.into_string()), Some(id)),
+            // Deleted while their request ran: the message is still theirs.
+            Err(StoreError::NotFound(_)) => staff(None, Some(id)),
+            Err(e) => return Err(e.into()),
+        },
+        Some(Actor::ApiKey { id }) => staff(api_keys::name_of(c, id).await?, None),
+        Some(Actor::BootstrapKey { index }) => staff(Some(format!("bootstrap key {index}")), None),
+        // An identity provider's subject is an opaque id, not a name to show.
+        Some(Actor::External { .. } | Actor::LocalOperator) | None => staff(None, None),
+    })
 }
 
 fn channel_address_name(channel: Channel) -> &'static str {

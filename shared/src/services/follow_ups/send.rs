@@ -13,6 +13,7 @@ use super::stopped_event;
 use crate::ai::{Ai, FollowUpContext, FollowUpPurpose};
 use crate::domain::event::{FollowUpFailed, FollowUpSent, FollowUpSkipped, SkipReason};
 use crate::domain::follow_up::FollowUpContent;
+use crate::domain::message::Author;
 use crate::domain::sequence::{FollowUpStatus, RunEndReason, Sequence, SequenceTrigger, StopFacts, TemplateValues};
 use crate::domain::{Channel, Customer, DeliveryStatus, Direction, Event, FollowUp, Message, Settings};
 use crate::services::delivery::{Delivery, Draft};
@@ -233,6 +234,7 @@ impl FollowUpSender<'_> {
             chat_session: None,
             ignore_opt_out: false,
             attachments: Vec::new(),
+            author: Author::SYSTEM,
         };
         self.delivery.stage(&l.customer, draft).await
     }

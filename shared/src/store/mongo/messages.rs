@@ -9,11 +9,11 @@ use uuid::Uuid;
 
 use super::{from_bson_time, is_duplicate_key, to_bson_time};
 use crate::domain::message::Attachment;
-use crate::domain::{Analysis, Channel, DeliveryError, DeliveryStatus, Direction, Message};
+use crate::domain::{Analysis, Author, Channel, DeliveryError, DeliveryStatus, Direction, Message};
 use crate::store::{Page, PageRequest, Scope, StoreError};
 
 #[derive(Debug, Serialize, Deserialize)]
-struct MessageDoc {
+pub(super) struct MessageDoc {
     #[serde(rename = "_id")]
     id: String,
     customer_id: String,
@@ -48,6 +48,9 @@ struct MessageDoc {
     /// Absent in documents written before it existed: those were not read as automatic.
     #[serde(default)]
     auto_submitted: bool,
+    /// Absent in documents written before it existed: inferred when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    author: Option<Author>,
     created_at: mongodb::bson::DateTime,
 }
 
@@ -72,6 +75,7 @@ impl From<&Message> for MessageDoc {
             in_reply_to: m.in_reply_to.clone(),
             attachments: m.attachments.clone(),
             auto_submitted: m.auto_submitted,
+            author: Some(m.author.clone()),
             created_at: to_bson_time(m.created_at),
         }
     }
@@ -82,12 +86,14 @@ impl TryFrom<MessageDoc> for Message {
     fn try_from(d: MessageDoc) -> Result<Self, StoreError> {
         let uuid = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("message id {s}: {e}")));
         let bad = |e: crate::domain::InvalidValue| StoreError::Corrupt(format!("message {}: {e}", d.id));
+        let direction: Direction = d.direction.parse().map_err(bad)?;
+        let author = d.author.unwrap_or_else(|| Author::inferred(direction, d.ai_response.as_deref()));
         Ok(Message {
             id: uuid(&d.id)?,
             customer_id: uuid(&d.customer_id)?,
             lead_id: d.lead_id.as_deref().map(uuid).transpose()?,
             channel: d.channel.parse().map_err(bad)?,
-            direction: d.direction.parse().map_err(bad)?,
+            direction,
             content: d.content,
             subject: d.subject,
             ai_response: d.ai_response,
@@ -100,6 +106,7 @@ impl TryFrom<MessageDoc> for Message {
             in_reply_to: d.in_reply_to,
             attachments: d.attachments,
             auto_submitted: d.auto_submitted,
+            author,
             created_at: from_bson_time(d.created_at),
         })
     }
@@ -133,7 +140,7 @@ pub struct MessageFilter {
 
 #[derive(Clone)]
 pub struct MessageStore {
-    coll: Collection<MessageDoc>,
+    pub(super) coll: Collection<MessageDoc>,
 }
 
 impl MessageStore {

@@ -1,7 +1,10 @@
-//! MongoDB documents: conversation history (`messages`) and domain events (`events`).
+//! MongoDB documents: conversation history (`messages`), domain events (`events`) and
+//! analytics rollups (`analytics_daily`, `analytics_state`).
 //! Ids are UUID strings (v7, so their order is creation order); times are BSON dates.
 
+mod analytics;
 mod events;
+mod inbox;
 mod messages;
 
 use std::time::Duration;
@@ -10,7 +13,9 @@ use mongodb::bson::doc;
 use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Database, IndexModel};
 
+pub use analytics::{AnalyticsStore, RefreshState};
 pub use events::{EventRecord, EventStore};
+pub use inbox::ConversationTail;
 pub use messages::{Inserted, MessageFilter, MessageStore, SendClaim};
 
 use super::StoreError;
@@ -44,6 +49,10 @@ impl Mongo {
         EventStore::new(&self.db)
     }
 
+    pub fn analytics(&self) -> AnalyticsStore {
+        AnalyticsStore::new(&self.db)
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.run_command(doc! { "ping": 1 }).await?;
         Ok(())
@@ -71,6 +80,15 @@ impl Mongo {
                 IndexModel::builder()
                     .keys(doc! { "processed": 1, "direction": 1, "created_at": 1 })
                     .options(IndexOptions::builder().name("unprocessed".to_string()).build())
+                    .build(),
+                // The analytics rollups: messages by day, and each lead's first inbound.
+                IndexModel::builder()
+                    .keys(doc! { "created_at": 1 })
+                    .options(IndexOptions::builder().name("stored_at".to_string()).build())
+                    .build(),
+                IndexModel::builder()
+                    .keys(doc! { "lead_id": 1, "direction": 1, "created_at": 1 })
+                    .options(IndexOptions::builder().name("lead_messages".to_string()).build())
                     .build(),
             ])
             .await?;

@@ -54,11 +54,15 @@ const POLICY: &[(&str, &str, Option<Need>)] = &[
     ("GET", "/api/settings", Some(Read)),
     ("PUT", "/api/settings", Some(Admin)),
     ("PATCH", "/api/settings", Some(Admin)),
+    ("GET", "/api/integrations", Some(Read)),
     ("GET", "/api/messages", Some(Read)),
     ("GET", "/api/messages/{id}", Some(Read)),
     ("POST", "/api/messages/send/{channel}", Some(Write)),
     ("POST", "/api/messages/receive", PUBLIC),
     ("GET", "/api/messages/chat", PUBLIC),
+    ("GET", "/api/conversations", Some(Read)),
+    ("POST", "/api/conversations/{customer_id}/read", Some(Read)),
+    ("POST", "/api/conversations/{customer_id}/resume-ai", Some(Write)),
     ("POST", "/api/webhooks/twilio/sms", PUBLIC),
     ("POST", "/api/webhooks/twilio/status", PUBLIC),
     ("POST", "/api/webhooks/calendly", PUBLIC),
@@ -73,6 +77,7 @@ const POLICY: &[(&str, &str, Option<Need>)] = &[
     ("POST", "/api/leads/{id}/qualify", Some(Write)),
     ("POST", "/api/leads/{id}/route", Some(Write)),
     ("POST", "/api/leads/{id}/assign", Some(Write)),
+    ("GET", "/api/analytics/summary", Some(Read)),
     ("GET", "/api/tasks", Some(Read)),
     ("POST", "/api/tasks", Some(Write)),
     ("GET", "/api/tasks/{id}", Some(Read)),
@@ -144,6 +149,7 @@ fn concrete(path: &str) -> String {
     let id = uuid::Uuid::now_v7().to_string();
     path.replace("{id}", &id)
         .replace("{lead_id}", &id)
+        .replace("{customer_id}", &id)
         .replace("{channel}", "sms")
         .replace("{type}", "no_response")
         .replace("{event}", "lead.created")

@@ -199,6 +199,7 @@ pub(crate) fn inbound_sms(customer_id: uuid::Uuid, content: &str, seconds_ago: i
         in_reply_to: None,
         attachments: Vec::new(),
         auto_submitted: false,
+        author: leadflow::domain::Author::CUSTOMER,
         created_at: chrono::Utc::now() - chrono::Duration::seconds(seconds_ago),
     }
 }

@@ -23,7 +23,7 @@ pub(crate) async fn serve(change: impl FnOnce(&mut Config)) -> Served {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(leadflow::server::run(state.clone(), Some(jobs), listener, async {
+    let server = tokio::spawn(leadflow::server::run(state.clone(), Some(jobs), listener, None, async {
         let _ = stopped.await;
     }));
     Served { state, addr, stop, server, _stack: stack }
