@@ -13,8 +13,8 @@ export function BarChart({ data, title, unit = '', max }: { data: BarDatum[]; ti
   const id = useId();
   const top = max ?? Math.max(1, ...data.map((d) => Math.abs(d.value)));
   const row = 28;
-  const labelW = 120;
-  const width = 360;
+  const labelW = 150;
+  const width = 380;
   const barW = width - labelW - 60;
   return (
     <figure className="chart">

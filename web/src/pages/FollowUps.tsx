@@ -103,7 +103,7 @@ function Stats({ id }: { id: string }) {
           {stats.data.steps.length > 0 && (
             <>
               <BarChart title="Sent per step" data={stats.data.steps.map((s) => ({ label: `Step ${s.step}`, value: s.sent }))} />
-              <div className="table-wrap">
+              <div className="table-wrap" tabIndex={0} role="region" aria-label="Per-step statistics">
                 <table className="table">
                   <caption className="sr-only">Per-step statistics</caption>
                   <thead>

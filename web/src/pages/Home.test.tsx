@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { screen, within } from '@testing-library/react';
 import { Summary } from './Home';
-import type { AnalyticsSummary } from '../api/pending';
+import type { AnalyticsSummary } from '../api/types';
 import { renderWithProviders } from '../test/render';
 
 const summary: AnalyticsSummary = {

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { pending, type AnalyticsSummary } from '../api/pending';
+import { api, call } from '../api/client';
+import type { AnalyticsSummary } from '../api/types';
 import { BarChart, DailyChart } from '../components/charts';
 import { PageHeader, QueryState, TextField } from '../components/ui';
 import { formatDateTime, formatDuration } from '../lib/time';
@@ -101,10 +102,9 @@ export default function Home() {
   const today = new Date();
   const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 13 * 86400_000)));
   const [to, setTo] = useState(isoDay(today));
-  // PENDING(api): /api/analytics/summary is not in the OpenAPI document yet.
   const q = useQuery({
     queryKey: ['analytics', 'summary', from, to],
-    queryFn: () => pending.analyticsSummary({ from, to }),
+    queryFn: () => call(api.GET('/api/analytics/summary', { params: { query: { from, to } } })),
     refetchInterval: 60_000,
   });
   return (

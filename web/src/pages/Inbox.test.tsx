@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { screen, within } from '@testing-library/react';
 import { ThreadMessages, sortConversations, type ThreadMessage } from './Inbox';
-import type { ConversationItem } from '../api/pending';
+import type { ConversationItem } from '../api/types';
 import { renderWithProviders } from '../test/render';
 
 function msg(p: Partial<ThreadMessage> & Pick<ThreadMessage, 'id' | 'direction' | 'created_at' | 'content'>): ThreadMessage {

@@ -1,16 +1,15 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, call, type Schemas } from '../api/client';
-import { pending, type Author, type Channel, type ConversationItem } from '../api/pending';
+import { api, call } from '../api/client';
+import type { Author, Channel, ConversationItem, Message } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { Badge, FormError, LoadMore, PageHeader, QueryState, SelectField, TextArea, TextField, fieldError } from '../components/ui';
 import { formatDateTime, relativeTime } from '../lib/time';
 
 const POLL_MS = 3000;
 
-// PENDING(api): messages gain `author` once the inbox backend merges; optional until then.
-export type ThreadMessage = Schemas['Message'] & { author?: Author | null };
+export type ThreadMessage = Message;
 
 export const CHANNEL_LABEL: Record<string, string> = { sms: 'SMS', email: 'E-mail', chat: 'Chat', form: 'Form' };
 
@@ -150,7 +149,7 @@ function ReplyBox({ customerId, defaultChannel, hasPhone, hasEmail }: { customer
     if (content.trim()) send.mutate();
   }
   return (
-    <form className="reply card" onSubmit={submit} aria-label="Reply">
+    <form className="reply card" onSubmit={submit} aria-label="Reply to the customer">
       <div className="row">
         <SelectField label="Send by" value={channel} onChange={(e) => setChannel(e.target.value as typeof channel)}>
           <option value="chat">Chat</option>
@@ -197,7 +196,7 @@ function Thread({ customerId, conv }: { customerId: string; conv: ConversationIt
 
   // Opening a thread (and each new customer message seen while open) marks it read.
   const read = useMutation({
-    mutationFn: () => pending.markRead(customerId),
+    mutationFn: () => call(api.POST('/api/conversations/{customer_id}/read', { params: { path: { customer_id: customerId } } })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['conversations'] }),
   });
   const markRead = read.mutate;
@@ -206,7 +205,7 @@ function Thread({ customerId, conv }: { customerId: string; conv: ConversationIt
   }, [customerId, inboundCount, messages.isSuccess, can.write, markRead]);
 
   const resume = useMutation({
-    mutationFn: () => pending.resumeAi(customerId),
+    mutationFn: () => call(api.POST('/api/conversations/{customer_id}/resume-ai', { params: { path: { customer_id: customerId } } })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['conversations'] });
       void qc.invalidateQueries({ queryKey: ['leads'] });
@@ -259,11 +258,21 @@ export default function Inbox() {
   const needsHuman = params.get('needs_human') === 'true';
   const channel = (params.get('channel') ?? '') as Channel | '';
 
-  // PENDING(api): /api/conversations is not in the OpenAPI document yet.
   const convs = useInfiniteQuery({
     queryKey: ['conversations', { needsHuman, channel }],
     queryFn: ({ pageParam }) =>
-      pending.conversations({ needs_human: needsHuman || undefined, channel, limit: 50, cursor: pageParam }),
+      call(
+        api.GET('/api/conversations', {
+          params: {
+            query: {
+              limit: 50,
+              ...(needsHuman ? { needs_human: true } : {}),
+              ...(channel ? { channel } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
     refetchInterval: POLL_MS,

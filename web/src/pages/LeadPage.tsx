@@ -51,6 +51,8 @@ export default function LeadPage() {
     queryFn: () => call(api.GET('/api/leads/{id}', { params: { path: { id: leadId } } })),
   });
   const customerId = lead.data?.customer_id;
+  const settings = useQuery({ queryKey: ['settings'], queryFn: () => call(api.GET('/api/settings')), staleTime: 60_000 });
+  const tz = settings.data?.time_zone;
   const messages = useQuery({
     queryKey: ['messages', customerId],
     queryFn: () => call(api.GET('/api/messages', { params: { query: { customer_id: customerId!, limit: 200 } } })),
@@ -92,7 +94,7 @@ export default function LeadPage() {
     }
     for (const t of tasks.data?.items ?? []) out.push({ at: t.created_at, kind: 'task', text: `Task: ${t.title}`, detail: `${t.status} · ${t.priority}` });
     for (const b of bookings.data?.items ?? [])
-      out.push({ at: b.created_at, kind: 'booking', text: `Booking for ${formatDateTime(b.scheduled_time)}`, detail: b.status });
+      out.push({ at: b.created_at, kind: 'booking', text: `Booking for ${formatDateTime(b.scheduled_time, tz)}${tz ? ` (${tz})` : ''}`, detail: b.status });
     for (const f of followUps.data?.items ?? [])
       out.push({
         at: f.scheduled_time,
@@ -101,7 +103,7 @@ export default function LeadPage() {
         detail: f.status,
       });
     return out.sort((a, b) => b.at.localeCompare(a.at));
-  }, [messages.data, tasks.data, bookings.data, followUps.data, lead.data]);
+  }, [messages.data, tasks.data, bookings.data, followUps.data, lead.data, tz]);
 
   return (
     <>
@@ -164,7 +166,7 @@ export default function LeadPage() {
                 {lead.data.qualification ? (
                   <BarChart
                     title={`Points per factor (total ${lead.data.qualification.score})`}
-                    data={factors(lead.data.qualification.breakdown).map((f) => ({ label: f.name, value: f.points, tone: f.points < 0 ? 'neg' : undefined }))}
+                    data={factors(lead.data.qualification.breakdown).map((f) => ({ label: f.name.replace(/_/g, ' '), value: f.points, tone: f.points < 0 ? 'neg' : undefined }))}
                   />
                 ) : (
                   <p className="muted">Not scored yet.</p>

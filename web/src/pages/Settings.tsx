@@ -1,7 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call, type Schemas } from '../api/client';
-import { pending } from '../api/pending';
 import { useAuth } from '../auth/AuthContext';
 import { Badge, FormError, PageHeader, QueryState, SelectField, TextArea, TextField, fieldError } from '../components/ui';
 import { formatDateTime } from '../lib/time';
@@ -344,13 +343,12 @@ function BookingRules({ s }: { s: Settings }) {
 }
 
 function Integrations() {
-  // PENDING(api): /api/integrations is not in the OpenAPI document yet.
-  const q = useQuery({ queryKey: ['integrations'], queryFn: () => pending.integrations(), refetchInterval: 60_000 });
+  const q = useQuery({ queryKey: ['integrations'], queryFn: () => call(api.GET('/api/integrations')), refetchInterval: 60_000 });
   return (
     <section className="card stack" aria-labelledby="int-title">
       <h2 id="int-title">Integrations</h2>
       <QueryState q={q} label="integrations">
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Integrations table">
           <table className="table">
             <thead>
               <tr>
@@ -400,7 +398,7 @@ function Users() {
         <h2 id="users-title">Users</h2>
         <FormError error={update.error} />
         <QueryState q={users} label="users">
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Users table">
             <table className="table">
               <thead>
                 <tr>
@@ -519,7 +517,7 @@ function Keys() {
         <h2 id="keys-title">API keys</h2>
         <FormError error={revoke.error} />
         <QueryState q={keys} label="keys">
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="API keys table">
             <table className="table">
               <thead>
                 <tr>

@@ -116,7 +116,7 @@ export default function Tasks() {
           {shown.length === 0 ? (
             <p className="muted">No tasks here.</p>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0} role="region" aria-label="Tasks table">
               <table className="table">
                 <thead>
                   <tr>
