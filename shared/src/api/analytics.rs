@@ -21,11 +21,11 @@ use crate::services::analytics::Summary;
 struct SummaryParams {
     /// Start: an RFC 3339 time, or a date (that day's midnight in the business time zone).
     /// Default: the start of the sixth business day before `to`'s (seven days in all).
-    #[param(value_type = Option<String>, example = "2026-12-01")]
+    #[param(value_type = Option<String>, pattern = "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?$", example = "2026-12-01")]
     from: Option<Bound>,
     /// End, after `from` and at most 366 days later: an RFC 3339 time, or a date counted
     /// whole (the range ends at the next midnight). Default: now.
-    #[param(value_type = Option<String>, example = "2026-12-07")]
+    #[param(value_type = Option<String>, pattern = "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?$", example = "2026-12-07")]
     to: Option<Bound>,
 }
 
