@@ -89,6 +89,30 @@ before(async () => {
     return m.body.items.length > 0;
   }, 'the AI reply');
 
+  // A few more leads on both web channels, so the pages (and the README's screenshots)
+  // show a board and an inbox as a business sees them.
+  const others = [
+    ['chat', 'Maria Gonzalez', 'Can I get a quote to replace two bathroom faucets? Budget is around $600, hoping for next week.'],
+    ['form', 'Sam Okafor', 'Our office kitchen sink drains slowly. We are a 40-person company; please call to schedule.'],
+    ['chat', 'Priya Shah', 'Is there a charge to come out and look at a running toilet?'],
+    ['form', 'Tom Becker', 'Looking for a tankless water heater install this month, ready to buy if the price is right.'],
+  ];
+  const ids = [];
+  for (const [channel, name, content] of others) {
+    const first = name.split(' ')[0].toLowerCase();
+    const o = await apiCall('POST', '/api/messages/receive', {
+      channel, content, customer: { name, email: `${first}.${Date.now()}@example.com` },
+    });
+    assert.equal(o.status, 202, JSON.stringify(o.body));
+    ids.push(o.body.customer_id);
+  }
+  for (const id of ids) {
+    await eventually(async () => {
+      const m = await apiCall('GET', `/api/messages?customer_id=${id}&direction=outbound`);
+      return m.body.items.length > 0;
+    }, 'the AI reply to every seeded lead');
+  }
+
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const context = await browser.newContext({ viewport: DESKTOP }); // axe needs a context of its own
   page = await context.newPage();

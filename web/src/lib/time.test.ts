@@ -33,6 +33,9 @@ describe('time zones', () => {
   it('formats durations', () => {
     expect(formatDuration(null)).toBe('—');
     expect(formatDuration(42)).toBe('42s');
+    expect(formatDuration(0.44)).toBe('0.4s');
+    expect(formatDuration(9.94)).toBe('9.9s');
+    expect(formatDuration(9.96)).toBe('10s');
     expect(formatDuration(200)).toBe('3m 20s');
     expect(formatDuration(3900)).toBe('1h 05m');
   });

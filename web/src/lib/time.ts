@@ -156,9 +156,11 @@ export function zoneName(d: Date, tz: string): string {
   return p.find((x) => x.type === 'timeZoneName')?.value ?? tz;
 }
 
-/** "3m 20s", "1h 05m", "45s" for a duration in seconds; "—" for null. */
+/** "3m 20s", "1h 05m", "45s", "0.4s" for a duration in seconds; "—" for null. Under ten
+ *  seconds, where Leadflow's own replies land, tenths matter: "0s" would hide them. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  if (seconds < 9.95) return `${Math.max(seconds, 0).toFixed(1)}s`;
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
