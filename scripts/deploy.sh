@@ -10,7 +10,7 @@
 # (see README.md) to enable them.
 # Needs: the AWS CLI credentials of the target account, the SAM CLI, cargo-lambda
 # (pip install cargo-lambda, or cargo install cargo-lambda) and zig for arm64 builds, and
-# Node.js 20+ for the dashboard and widget (uploaded to the stack's bucket, served by
+# Node.js 20.19+ for the dashboard and widget (uploaded to the stack's bucket, served by
 # CloudFront).
 set -euo pipefail
 cd "$(dirname "$0")/.."

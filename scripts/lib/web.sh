@@ -4,9 +4,10 @@
 
 web_npm() {
   command -v npm >/dev/null || die "Node.js 20+ with npm is required for the dashboard (https://nodejs.org)"
-  local major
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || die "Node.js 20 or later is required (found $(node --version))"
+  # Vite 8 and jsdom 29 need 20.19+ on the 20 line, 22.13+ on the 22 line.
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+    process.exit(a > 22 || (a === 22 && b >= 13) || (a === 20 && b >= 19) ? 0 : 1)' \
+    || die "Node.js 20.19+ or 22.13+ is required (found $(node --version))"
   local stamp="$STACK_ROOT/web/node_modules/.lock-stamp"
   if [ -d "$STACK_ROOT/web/node_modules" ] && cmp -s "$STACK_ROOT/web/package-lock.json" "$stamp"; then return 0; fi
   log "installing the dashboard's npm packages (npm ci)"

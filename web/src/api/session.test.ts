@@ -179,4 +179,42 @@ describe('Session', () => {
     expect(s.accessToken).toBe('access-2');
     s.clear();
   });
+  it('counts a token’s life on its own clock: a fast clock does not refresh over and over', async () => {
+    vi.useFakeTimers();
+    try {
+      localStorage.clear();
+      const api = fakeApi();
+      // This machine's clock runs 20 minutes ahead of the server's.
+      const fast = () => Date.now() + 20 * 60_000;
+      const s = new Session({ storage: localStorage, fetch: api.fetch, origin: ORIGIN, locks: null, now: fast });
+      (s as unknown as { accept(t: TokenResponse): void }).accept(tokens(1, Date.now()));
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(api.refreshBodies).toEqual([]);
+      const res = await s.fetch(new Request(`${ORIGIN}/api/data`));
+      expect(res.status).toBe(200);
+      expect(api.refreshBodies).toEqual([]);
+      // 15 minutes on, a minute before the end: one refresh, then quiet again.
+      await vi.advanceTimersByTimeAsync(14 * 60_000);
+      expect(api.refreshBodies).toEqual(['refresh-1']);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(api.refreshBodies).toEqual(['refresh-1']);
+      s.clear();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a sign-out while a refresh is out stays signed out when the refresh answers', async () => {
+    localStorage.clear();
+    const api = fakeApi();
+    const s = signedIn(api);
+    api.hold();
+    const pending = s.refresh();
+    await vi.waitFor(() => expect(api.refreshBodies).toEqual(['refresh-1']));
+    await s.logout();
+    api.release();
+    expect(await pending).toBeNull();
+    expect(s.user).toBeNull();
+    expect(localStorage.getItem(REFRESH_KEY)).toBeNull();
+  });
 });

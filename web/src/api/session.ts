@@ -42,6 +42,8 @@ export interface TokenResponse {
 export const REFRESH_KEY = 'leadflow.refresh_token';
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 60_000;
+/** However short a token's life looks, the timer never refreshes sooner than this. */
+export const MIN_REFRESH_WAIT_MS = 30_000;
 
 type Listener = (user: SessionUser | null) => void;
 type Fetch = (input: Request) => Promise<Response>;
@@ -64,6 +66,8 @@ const AUTH_ROUTES = ['/api/auth/login', '/api/auth/refresh', '/api/auth/logout']
 export class Session {
   private access: string | null = null;
   private accessExpiresAt = 0;
+  /** Bumped by every sign-out, so a refresh answered after it is dropped. */
+  private generation = 0;
   private currentUser: SessionUser | null = null;
   private inflight: Promise<string | null> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -111,8 +115,9 @@ export class Session {
   /** Keeps a fresh token pair: the access token in memory, the refresh token stored. */
   private accept(t: TokenResponse) {
     this.access = t.access_token;
-    const at = Date.parse(t.expires_at);
-    this.accessExpiresAt = Number.isNaN(at) ? this.now() + t.expires_in * 1000 : at;
+    // The lifetime, counted on this machine's clock: comparing the server's absolute
+    // expiry with a clock that runs fast would refresh again at once, and again.
+    this.accessExpiresAt = this.now() + t.expires_in * 1000;
     this.storage.setItem(REFRESH_KEY, t.refresh_token);
     const changed = this.currentUser?.id !== t.user.id || this.currentUser?.role !== t.user.role;
     this.currentUser = t.user;
@@ -122,7 +127,7 @@ export class Session {
 
   private schedule() {
     if (this.timer) clearTimeout(this.timer);
-    const wait = Math.max(0, this.accessExpiresAt - this.now() - REFRESH_MARGIN_MS);
+    const wait = Math.max(MIN_REFRESH_WAIT_MS, this.accessExpiresAt - this.now() - REFRESH_MARGIN_MS);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
@@ -131,6 +136,7 @@ export class Session {
 
   /** Forgets everything locally (the server side is `logout`). */
   clear() {
+    this.generation += 1;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.access = null;
@@ -194,6 +200,8 @@ export class Session {
   }
 
   private async refreshNow(): Promise<string | null> {
+    // A sign-out while the refresh is out must win over its answer.
+    const generation = this.generation;
     // Read inside the lock: another tab may have rotated it a moment ago.
     const token = this.storage.getItem(REFRESH_KEY);
     if (!token) {
@@ -214,6 +222,7 @@ export class Session {
     }
     if (res.ok) {
       const t = (await res.json()) as TokenResponse;
+      if (generation !== this.generation) return null;
       this.accept(t);
       return t.access_token;
     }

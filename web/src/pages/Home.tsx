@@ -5,10 +5,15 @@ import { api, call } from '../api/client';
 import type { AnalyticsSummary } from '../api/types';
 import { BarChart, DailyChart } from '../components/charts';
 import { PageHeader, QueryState, TextField } from '../components/ui';
-import { formatDateTime, formatDuration } from '../lib/time';
+import { formatDateTime, formatDuration, zonedDateKey } from '../lib/time';
 
-function isoDay(d: Date) {
-  return d.toISOString().slice(0, 10);
+/** The summary's resolved range as dates of the business's own calendar (`to` is the
+ *  exclusive end, the next midnight or now). */
+function shownRange(s: AnalyticsSummary): { from: string; to: string } {
+  return {
+    from: zonedDateKey(new Date(s.from), s.time_zone),
+    to: zonedDateKey(new Date(Date.parse(s.to) - 1), s.time_zone),
+  };
 }
 
 const CHANNEL_LABEL = { sms: 'SMS', email: 'E-mail', chat: 'Chat', form: 'Form' } as const;
@@ -99,19 +104,24 @@ export function Summary({ s }: { s: AnalyticsSummary }) {
 }
 
 export default function Home() {
-  const today = new Date();
-  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 13 * 86400_000)));
-  const [to, setTo] = useState(isoDay(today));
+  // Until someone picks dates, the server's default: the last seven days of the business's
+  // time zone (today included), which the browser's own zone and clock cannot know.
+  const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
   const q = useQuery({
-    queryKey: ['analytics', 'summary', from, to],
-    queryFn: () => call(api.GET('/api/analytics/summary', { params: { query: { from, to } } })),
+    queryKey: ['analytics', 'summary', picked.from ?? '', picked.to ?? ''],
+    queryFn: () => call(api.GET('/api/analytics/summary', { params: { query: { ...picked } } })),
     refetchInterval: 60_000,
   });
+  const shown = q.data ? shownRange(q.data) : { from: '', to: '' };
+  const from = picked.from ?? shown.from;
+  const to = picked.to ?? shown.to;
+  const pick = (which: 'from' | 'to', value: string) =>
+    setPicked((p) => ({ from: p.from ?? (from || undefined), to: p.to ?? (to || undefined), [which]: value || undefined }));
   return (
     <>
       <PageHeader title="Home">
-        <TextField label="From" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
-        <TextField label="To" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+        <TextField label="From" type="date" value={from} max={to} onChange={(e) => pick('from', e.target.value)} />
+        <TextField label="To" type="date" value={to} min={from} onChange={(e) => pick('to', e.target.value)} />
       </PageHeader>
       <QueryState q={q} label="the summary">
         {q.data && <Summary s={q.data} />}

@@ -192,17 +192,23 @@ function Thread({ customerId, conv }: { customerId: string; conv: ConversationIt
     refetchIntervalInBackground: false,
   });
   const items = (messages.data?.items ?? []) as ThreadMessage[];
-  const inboundCount = items.filter((m) => m.direction === 'inbound').length;
+  // The newest customer message shown: a count would stop changing once the thread holds
+  // more messages than one page.
+  const newestInbound = items.reduce<string>(
+    (newest, m) => (m.direction === 'inbound' && m.created_at > newest ? m.created_at : newest),
+    '',
+  );
 
-  // Opening a thread (and each new customer message seen while open) marks it read.
+  // Opening a thread (and each new customer message seen while open) marks it read. Read
+  // marks are each caller's own, viewers' included.
   const read = useMutation({
     mutationFn: () => call(api.POST('/api/conversations/{customer_id}/read', { params: { path: { customer_id: customerId } } })),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['conversations'] }),
   });
   const markRead = read.mutate;
   useEffect(() => {
-    if (can.write && messages.isSuccess) markRead();
-  }, [customerId, inboundCount, messages.isSuccess, can.write, markRead]);
+    if (messages.isSuccess) markRead();
+  }, [customerId, newestInbound, messages.isSuccess, markRead]);
 
   const resume = useMutation({
     mutationFn: () => call(api.POST('/api/conversations/{customer_id}/resume-ai', { params: { path: { customer_id: customerId } } })),
