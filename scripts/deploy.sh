@@ -87,4 +87,4 @@ aws s3 sync web/dist "s3://$bucket" --exclude "assets/*" --cache-control "no-cac
 
 log "deployed: API $url, dashboard $dashboard"
 curl -fsS "$url/api/health" && echo
-echo "widget: <script src=\"$dashboard/widget.js\" data-leadflow-url=\"$dashboard\" async></script>"
+echo "widget: $(output WidgetSnippet)"

@@ -45,6 +45,17 @@ impl Author {
     pub const AI: Author = Author { kind: AuthorKind::Ai, name: None, user_id: None };
     pub const SYSTEM: Author = Author { kind: AuthorKind::System, name: None, user_id: None };
 
+    /// What a customer may see of who wrote: a staff user's name, never an id, and never
+    /// an API key's name (an internal label such as "zapier prod").
+    #[must_use]
+    pub fn as_seen_by_customer(&self) -> Author {
+        let name = match self.kind {
+            AuthorKind::Staff if self.user_id.is_some() => self.name.clone(),
+            AuthorKind::Staff | AuthorKind::Customer | AuthorKind::Ai | AuthorKind::System => None,
+        };
+        Author { kind: self.kind, name, user_id: None }
+    }
+
     /// For a message stored before authors were recorded: inbound is the customer's, an
     /// outbound one with the AI's text is the AI's, and the rest is Leadflow's own (staff
     /// sends of that time cannot be told from it).
@@ -114,6 +125,19 @@ pub struct Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customers_see_staff_names_but_no_ids_or_key_names() {
+        let user = Uuid::now_v7();
+        let person = Author { kind: AuthorKind::Staff, name: Some("Ada Admin".into()), user_id: Some(user) };
+        assert_eq!(
+            person.as_seen_by_customer(),
+            Author { kind: AuthorKind::Staff, name: Some("Ada Admin".into()), user_id: None }
+        );
+        let key = Author { kind: AuthorKind::Staff, name: Some("zapier prod".into()), user_id: None };
+        assert_eq!(key.as_seen_by_customer(), Author { kind: AuthorKind::Staff, name: None, user_id: None });
+        assert_eq!(Author::AI.as_seen_by_customer(), Author::AI);
+    }
 
     #[test]
     fn authors_of_old_messages_are_inferred_from_direction_and_ai_text() {

@@ -64,7 +64,8 @@ pub async fn created_at_of_changed(
     rows.iter().map(|r| get(r, "created_at")).collect()
 }
 
-/// The first lead's creation time, if any: where a full refresh starts.
+/// The first lead's creation time, if any: where a full refresh starts, and before which
+/// days hold nothing to count.
 pub async fn first_lead_at(c: &impl GenericClient) -> Result<Option<DateTime<Utc>>, StoreError> {
     let row = c.query_typed("SELECT min(created_at) AS first FROM leads", &[]).await?;
     row.first().map_or(Ok(None), |r| get(r, "first"))

@@ -65,7 +65,11 @@ async fn message(app: &TestApp, customer: Uuid, lead: Option<Uuid>, direction: D
         in_reply_to: None,
         attachments: Vec::new(),
         auto_submitted: false,
-        author: leadflow::domain::message::Author::inferred(direction, None),
+        // Replies here are the AI's: speed to lead counts answers, not notices.
+        author: match direction {
+            Direction::Inbound => leadflow::domain::Author::CUSTOMER,
+            Direction::Outbound => leadflow::domain::Author::AI,
+        },
         created_at: at,
     };
     app.state.mongo.messages().insert(&m).await.unwrap();
@@ -271,6 +275,24 @@ async fn live_counts_take_open_leads_needing_a_person_and_this_weeks_bookings() 
     assert_eq!(s["needs_human"], 2);
     assert_eq!(s["bookings_this_week"], 3);
     assert_eq!(s["time_zone"], "UTC");
+}
+
+#[tokio::test]
+async fn past_ranges_before_any_lead_cost_nothing_and_store_nothing() {
+    let app = TestApp::new().await;
+    conversation(&app, "sms", Utc::now() - Duration::hours(2), Some(Duration::seconds(5)), &[]).await;
+    let s = summary(&app, "?from=1990-01-01&to=1990-12-31").await;
+    assert_eq!(s["daily"].as_array().unwrap().len(), 365);
+    assert_eq!(s["speed_to_lead"]["range"]["count"], 0);
+    assert_eq!(s["funnel"]["new"], 0);
+    let dates: Vec<chrono::NaiveDate> =
+        (0..365).map(|d| chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Days::new(d)).collect();
+    let stored = app.state.mongo.analytics().days("UTC", &dates).await.unwrap();
+    assert!(stored.is_empty(), "{} days stored for a year before the first lead", stored.len());
+    for query in ["?to=-262143-01-01", "?from=%2B200000-01-01", "?from=1969-12-31"] {
+        let r = app.get(&format!("/api/analytics/summary{query}")).await;
+        assert_eq!(r.status, 400, "{query}: {}", r.text);
+    }
 }
 
 #[tokio::test]

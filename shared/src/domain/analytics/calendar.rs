@@ -52,6 +52,11 @@ pub fn week_of(zone: Tz, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     (day_start(zone, monday), day_start(zone, monday + Days::new(7)))
 }
 
+/// The years a report may name: nothing Leadflow stores is older, and chrono's day
+/// arithmetic stays far from its limits.
+const MIN_YEAR: i32 = 1970;
+const MAX_YEAR: i32 = 9999;
+
 /// One end of a report range as asked: an instant, or a business date (`from`: its
 /// start; `to`: inclusive, so its end).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,12 +69,22 @@ impl FromStr for Bound {
     type Err = String;
 
     fn from_str(raw: &str) -> Result<Self, String> {
-        if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-            return Ok(Bound::Date(date));
+        let bound = if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Bound::Date(date)
+        } else {
+            DateTime::parse_from_rfc3339(raw)
+                .map(|t| Bound::At(t.with_timezone(&Utc)))
+                .map_err(|_| "must be an RFC 3339 time (2026-12-01T09:00:00Z) or a date (2026-12-01)".to_owned())?
+        };
+        // `%Y` takes any signed year; the range's day arithmetic (and Postgres) does not.
+        let year = match bound {
+            Bound::Date(d) => d.year(),
+            Bound::At(t) => t.year(),
+        };
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(format!("must fall in the years {MIN_YEAR} to {MAX_YEAR}"));
         }
-        DateTime::parse_from_rfc3339(raw)
-            .map(|t| Bound::At(t.with_timezone(&Utc)))
-            .map_err(|_| "must be an RFC 3339 time (2026-12-01T09:00:00Z) or a date (2026-12-01)".to_owned())
+        Ok(bound)
     }
 }
 
@@ -142,6 +157,15 @@ mod tests {
     use super::*;
 
     const NY: Tz = chrono_tz::America::New_York;
+
+    #[test]
+    fn bounds_outside_the_years_reports_cover_are_refused_not_computed() {
+        for raw in ["-262143-01-01", "+200000-01-01", "1969-12-31", "10000-01-01", "0001-01-01T00:00:00Z"] {
+            assert!(raw.parse::<Bound>().is_err(), "{raw}");
+        }
+        assert_eq!("1970-01-01".parse::<Bound>(), Ok(Bound::Date(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap())));
+        assert!("9999-12-31T23:59:59Z".parse::<Bound>().is_ok());
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

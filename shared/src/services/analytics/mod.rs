@@ -122,7 +122,9 @@ impl Analytics<'_> {
     }
 
     /// The stored rollups of these days; a day never computed is computed now and stored,
-    /// except days not yet begun, which hold nothing.
+    /// except days not yet begun and days before the first lead or message, which hold nothing (and
+    /// are not stored: any caller may ask for any past range, which must not cost a day's
+    /// queries and a stored document per day asked).
     async fn days(
         &self,
         zone: crate::domain::TimeZone,
@@ -130,13 +132,20 @@ impl Analytics<'_> {
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<StoredDay>> {
         let mut days = self.mongo.analytics().days(zone.name(), dates).await?;
-        let (future, missing): (Vec<NaiveDate>, Vec<NaiveDate>) =
-            dates.iter().filter(|d| !days.iter().any(|s| s.date == **d)).partition(|d| day_start(zone.tz(), **d) > now);
+        let absent: Vec<NaiveDate> = dates.iter().filter(|d| !days.iter().any(|s| s.date == **d)).copied().collect();
+        let first_day = if absent.is_empty() {
+            None
+        } else {
+            rollup::first_activity(self.db, self.mongo).await?.map(|t| day_of(zone.tz(), t))
+        };
+        let (missing, empty): (Vec<NaiveDate>, Vec<NaiveDate>) = absent
+            .into_iter()
+            .partition(|d| day_start(zone.tz(), *d) <= now && first_day.is_some_and(|first| *d >= first));
         if !missing.is_empty() {
             tracing::info!(days = missing.len(), "computing analytics days never refreshed");
             days.extend(rollup::compute_and_store(self.db, self.mongo, zone, &missing, now).await?);
         }
-        days.extend(future.into_iter().map(|date| StoredDay { date, rollup: DayRollup::default(), computed_at: now }));
+        days.extend(empty.into_iter().map(|date| StoredDay { date, rollup: DayRollup::default(), computed_at: now }));
         Ok(days)
     }
 }

@@ -97,6 +97,15 @@ pub(super) async fn compute_and_store(
 /// later runs recompute only the days that changes since the last run touched: the day
 /// a message was stored on, the creation days of its customer's leads, and the creation
 /// day of every lead changed.
+/// When the first lead or message came, if any did: no day before it holds anything.
+pub(super) async fn first_activity(db: &Db, mongo: &Mongo) -> ServiceResult<Option<DateTime<Utc>>> {
+    let first_lead = {
+        let conn = db.conn().await?;
+        pg::first_lead_at(&*conn).await?
+    };
+    Ok([first_lead, mongo.analytics().first_message_at().await?].into_iter().flatten().min())
+}
+
 pub async fn refresh(db: &Db, mongo: &Mongo, now: DateTime<Utc>) -> ServiceResult<RefreshReport> {
     let zone = crate::services::settings::get(db).await?.time_zone;
     let tz = zone.tz();
@@ -104,11 +113,7 @@ pub async fn refresh(db: &Db, mongo: &Mongo, now: DateTime<Utc>) -> ServiceResul
     let state = store.refresh_state(zone.name()).await?;
     let report = match state {
         None => {
-            let first_lead = {
-                let conn = db.conn().await?;
-                pg::first_lead_at(&*conn).await?
-            };
-            let first = [first_lead, store.first_message_at().await?].into_iter().flatten().min();
+            let first = first_activity(db, mongo).await?;
             let floor = now - Duration::days(MAX_RANGE_DAYS);
             let mut dates =
                 first.map(|f| days_between(tz, f.max(floor), now + Duration::milliseconds(1))).unwrap_or_default();

@@ -38,6 +38,7 @@ impl Conversations<'_> {
         let mut messages = self.mongo.messages().list(&filter, page).await?;
         for m in &mut messages.items {
             m.analysis = None;
+            m.author = m.author.as_seen_by_customer();
         }
         Ok(messages)
     }

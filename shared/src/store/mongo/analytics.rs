@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{from_bson_time, is_duplicate_key, to_bson_time};
-use crate::domain::Direction;
 use crate::domain::analytics::{ByChannel, DayRollup, Funnel, Histogram, StoredDay};
+use crate::domain::{AuthorKind, DeliveryStatus, Direction};
 use crate::store::StoreError;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -191,8 +191,9 @@ impl AnalyticsStore {
             .collect()
     }
 
-    /// Outbound messages to these customers stored at or after `since`, as (customer,
-    /// time) in time order.
+    /// Replies to these customers stored at or after `since`, as (customer, time) in time
+    /// order: what the AI or a person wrote and was not refused or skipped. Notices,
+    /// keyword confirmations and follow-ups are Leadflow's own, not an answer.
     pub async fn outbound_since(
         &self,
         customer_ids: &[Uuid],
@@ -203,6 +204,12 @@ impl AnalyticsStore {
             "customer_id": { "$in": ids },
             "direction": Direction::Outbound.as_str(),
             "created_at": { "$gte": to_bson_time(since) },
+            "delivery_status": { "$nin": [DeliveryStatus::Skipped.as_str(), DeliveryStatus::Failed.as_str()] },
+            // Messages stored before authors were: the AI's carry its text.
+            "$or": [
+                { "author.kind": { "$in": [AuthorKind::Ai.as_str(), AuthorKind::Staff.as_str()] } },
+                { "author": { "$exists": false }, "ai_response": { "$type": "string" } },
+            ],
         };
         let rows: Vec<MessageTime> = self
             .messages
