@@ -10,6 +10,7 @@ use crate::domain::Country;
 
 mod access;
 mod providers;
+mod secret;
 mod stripe;
 
 pub use access::{AccessSettings, ExternalIdp};
@@ -17,6 +18,7 @@ pub use providers::{
     GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, TwilioSettings,
     openai_from_env,
 };
+pub use secret::{SECRET_ARN_VAR, SecretValues};
 pub use stripe::StripeSettings;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -157,6 +159,19 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
     }
 }
 
+/// The AWS SDK configuration: region and credentials from the environment as usual,
+/// `endpoint` (moto, LocalStack) honoured.
+pub async fn sdk_config(endpoint: Option<&str>, region: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region.to_owned()));
+    }
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}
+
 pub fn in_lambda() -> bool {
     std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
 }
@@ -164,6 +179,17 @@ pub fn in_lambda() -> bool {
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// The configuration in AWS: the JSON secret named by `LEADFLOW_SECRET_ARN` (when
+    /// set) first, then the environment. Read once, before anything else starts.
+    pub async fn from_env_and_secret() -> Result<Self, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let Some(arn) = env(SECRET_ARN_VAR) else { return Self::from_env() };
+        let region = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION"));
+        let sdk = sdk_config(env("AWS_ENDPOINT_URL").as_deref(), region.as_deref()).await;
+        let values = SecretValues::fetch(&aws_sdk_secretsmanager::Client::new(&sdk), arn.trim()).await?;
+        Self::from_lookup(values.over(env))
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
