@@ -61,6 +61,9 @@ pub struct MessagingSettings {
     pub ai_pause: chrono::Duration,
     /// Unprocessed inbound messages older than this are queued again by the sweep.
     pub sweep_after: chrono::Duration,
+    /// The jobs queue's visibility timeout: the sweep queues a message again only when its
+    /// job was last queued longer ago (0 in-process, where a job is never invisible).
+    pub jobs_visibility: chrono::Duration,
     /// Accepted `/api/messages/receive` calls per client address per minute.
     pub receive_per_minute: u32,
     /// `/api/messages/receive` calls per chat session per minute.
@@ -245,6 +248,7 @@ impl Config {
             messaging: MessagingSettings {
                 ai_pause: chrono::Duration::minutes(v.bounded("AI_PAUSE_MINUTES", 60, 0..=10_080)?),
                 sweep_after: chrono::Duration::minutes(v.bounded("SWEEP_AFTER_MINUTES", 2, 1..=1_440)?),
+                jobs_visibility: chrono::Duration::seconds(v.bounded("JOBS_VISIBILITY_TIMEOUT_SECS", 0, 0..=43_200)?),
                 receive_per_minute: v.parsed("RECEIVE_RATE_LIMIT", 20)?,
                 chat_session_per_minute: v.parsed("CHAT_SESSION_RATE_LIMIT", 20)?,
                 chat_secret: v.secret("CHAT_SECRET"),
