@@ -62,7 +62,8 @@ pub async fn requeue_stale(
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
     let messages = mongo.messages();
-    let stale = messages.unprocessed_between(now - Duration::days(1), now - sweep_after, now - visibility, BATCH).await?;
+    let stale =
+        messages.unprocessed_between(now - Duration::days(1), now - sweep_after, now - visibility, BATCH).await?;
     for m in &stale {
         jobs.enqueue(&Job::ProcessMessage { message_id: m.id }).await?;
         messages.mark_queued(m.id, now).await?;
@@ -147,7 +148,8 @@ mod tests {
     fn the_template_gives_the_sweep_the_queues_visibility_timeout() {
         let template = include_str!("../../../template.yaml");
         let told = Regex::new(r#"JOBS_VISIBILITY_TIMEOUT_SECS: "(\d+)""#).unwrap();
-        let told: i64 = told.captures(template).expect("JOBS_VISIBILITY_TIMEOUT_SECS in template.yaml")[1].parse().unwrap();
+        let told: i64 =
+            told.captures(template).expect("JOBS_VISIBILITY_TIMEOUT_SECS in template.yaml")[1].parse().unwrap();
         let queues: Vec<i64> = Regex::new(r"(?m)^      VisibilityTimeout: (\d+)$")
             .unwrap()
             .captures_iter(template)

@@ -266,11 +266,15 @@ async fn the_secret_in_secrets_manager_comes_before_the_environment() {
     assert_eq!(config.database_url.expose_secret(), "postgres://leadflow:s3cret-pw@db.internal:5432/leadflow");
     assert_eq!(config.mongodb_uri.expose_secret(), "mongodb://127.0.0.1:27017", "from the environment");
     assert_eq!(config.api_keys[0].expose_secret(), "secret-key-0123456789abcdef");
+    let sf = config.providers.salesforce.as_ref().expect("Salesforce from the secret's key and the environment");
+    let leadflow::config::SalesforceAuth::JwtBearer { private_key, .. } = &sf.auth else { panic!("jwt") };
+    assert_eq!(private_key.expose_secret(), pem, "the PEM whole, newlines and all");
     let printed = format!("{config:?} {secret:?}");
     assert!(!printed.contains("s3cret-pw") && !printed.contains("secret-pem-body"), "{printed}");
     // A secret that is not there stops start-up with one line naming the variable.
-    let missing = leadflow::config::SecretValues::fetch(&client, "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope")
-        .await
-        .unwrap_err();
+    let missing =
+        leadflow::config::SecretValues::fetch(&client, "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope")
+            .await
+            .unwrap_err();
     assert!(missing.to_string().contains("LEADFLOW_SECRET_ARN"), "{missing}");
 }

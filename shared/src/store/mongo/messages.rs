@@ -349,7 +349,9 @@ impl MessageStore {
 
     /// Records that the message's processing job was queued at `at`.
     pub async fn mark_queued(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.coll.update_one(doc! { "_id": id.to_string() }, doc! { "$set": { "queued_at": to_bson_time(at) } }).await?;
+        self.coll
+            .update_one(doc! { "_id": id.to_string() }, doc! { "$set": { "queued_at": to_bson_time(at) } })
+            .await?;
         Ok(())
     }
 
