@@ -9,6 +9,7 @@
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STACK_CACHE="$STACK_ROOT/.cache"
 STACK_VENV="$STACK_CACHE/venv"
+STACK_DEPLOY_VENV="$STACK_CACHE/venv-deploy"
 STACK_RUN="$STACK_CACHE/run"
 STACK_PIDS=()
 STACK_PG_DIR=""
@@ -40,6 +41,19 @@ stack_venv() {
   mkdir -p "$STACK_CACHE"
   python3 -m venv "$STACK_VENV" || die "cannot create a virtualenv (install python3-venv)"
   "$STACK_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req" || die "pip install failed"
+  cp "$req" "$stamp"
+}
+
+# The template tools (SAM CLI, cfn-lint, checkov) in a venv of their own: checkov pins
+# versions of shared packages that the test stack's tools do not accept.
+stack_deploy_venv() {
+  local req="$STACK_ROOT/scripts/requirements-deploy.txt" stamp="$STACK_DEPLOY_VENV/.requirements"
+  if [ -x "$STACK_DEPLOY_VENV/bin/python" ] && cmp -s "$req" "$stamp"; then return 0; fi
+  command -v python3 >/dev/null || die "python3 is required (for the SAM CLI, cfn-lint and checkov)"
+  log "installing the template tools into .cache/venv-deploy (SAM CLI, cfn-lint, checkov)"
+  mkdir -p "$STACK_CACHE"
+  python3 -m venv "$STACK_DEPLOY_VENV" || die "cannot create a virtualenv (install python3-venv)"
+  "$STACK_DEPLOY_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req" || die "pip install failed"
   cp "$req" "$stamp"
 }
 

@@ -243,24 +243,16 @@ impl AppState {
     }
 }
 
-/// The AWS SDK configuration: region and credentials from the environment as usual,
-/// `AWS_ENDPOINT_URL` (moto, LocalStack) honoured.
+/// The AWS SDK configuration of `config` (its region and endpoint).
 pub async fn aws_config(config: &Config) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(region) = &config.aws.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
-    if let Some(endpoint) = &config.aws.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    loader.load().await
+    crate::config::sdk_config(config.aws.endpoint_url.as_deref(), config.aws.region.as_deref()).await
 }
 
 /// Start-up for a Lambda function: logging, configuration, state. A failure prints one
 /// line and exits, which Lambda reports as an init error.
 pub async fn init_lambda() -> AppState {
     crate::telemetry::init();
-    let built = match Config::from_env() {
+    let built = match Config::from_env_and_secret().await {
         Ok(config) => AppState::build(config).await,
         Err(e) => Err(e.into()),
     };

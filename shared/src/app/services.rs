@@ -182,6 +182,7 @@ impl AppState {
         let webhooks = self.webhook_deliverer();
         let sweep_after = self.config.messaging.sweep_after;
         let parts = maintenance::Parts { relay: &self.relay, follow_ups: &follow_ups, webhooks: &webhooks };
-        maintenance::tick(&self.db, &self.mongo, &*self.queue, &parts, sweep_after, now).await
+        let visibility = self.config.messaging.jobs_visibility;
+        maintenance::tick(&self.db, &self.mongo, &*self.queue, &parts, sweep_after, visibility, now).await
     }
 }

@@ -10,6 +10,7 @@ use crate::domain::Country;
 
 mod access;
 mod providers;
+mod secret;
 mod stripe;
 
 pub use access::{AccessSettings, ExternalIdp};
@@ -17,6 +18,7 @@ pub use providers::{
     GoogleAuth, GoogleSettings, Providers, SalesforceAuth, SalesforceSettings, SendGridSettings, TwilioSettings,
     openai_from_env,
 };
+pub use secret::{SECRET_ARN_VAR, SecretValues};
 pub use stripe::StripeSettings;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -59,6 +61,9 @@ pub struct MessagingSettings {
     pub ai_pause: chrono::Duration,
     /// Unprocessed inbound messages older than this are queued again by the sweep.
     pub sweep_after: chrono::Duration,
+    /// The jobs queue's visibility timeout: the sweep queues a message again only when its
+    /// job was last queued longer ago (0 in-process, where a job is never invisible).
+    pub jobs_visibility: chrono::Duration,
     /// Accepted `/api/messages/receive` calls per client address per minute.
     pub receive_per_minute: u32,
     /// `/api/messages/receive` calls per chat session per minute.
@@ -157,6 +162,19 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
     }
 }
 
+/// The AWS SDK configuration: region and credentials from the environment as usual,
+/// `endpoint` (moto, LocalStack) honoured.
+pub async fn sdk_config(endpoint: Option<&str>, region: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region.to_owned()));
+    }
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}
+
 pub fn in_lambda() -> bool {
     std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
 }
@@ -164,6 +182,17 @@ pub fn in_lambda() -> bool {
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// The configuration in AWS: the JSON secret named by `LEADFLOW_SECRET_ARN` (when
+    /// set) first, then the environment. Read once, before anything else starts.
+    pub async fn from_env_and_secret() -> Result<Self, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let Some(arn) = env(SECRET_ARN_VAR) else { return Self::from_env() };
+        let region = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION"));
+        let sdk = sdk_config(env("AWS_ENDPOINT_URL").as_deref(), region.as_deref()).await;
+        let values = SecretValues::fetch(&aws_sdk_secretsmanager::Client::new(&sdk), arn.trim()).await?;
+        Self::from_lookup(values.over(env))
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
@@ -219,6 +248,7 @@ impl Config {
             messaging: MessagingSettings {
                 ai_pause: chrono::Duration::minutes(v.bounded("AI_PAUSE_MINUTES", 60, 0..=10_080)?),
                 sweep_after: chrono::Duration::minutes(v.bounded("SWEEP_AFTER_MINUTES", 2, 1..=1_440)?),
+                jobs_visibility: chrono::Duration::seconds(v.bounded("JOBS_VISIBILITY_TIMEOUT_SECS", 0, 0..=43_200)?),
                 receive_per_minute: v.parsed("RECEIVE_RATE_LIMIT", 20)?,
                 chat_session_per_minute: v.parsed("CHAT_SESSION_RATE_LIMIT", 20)?,
                 chat_secret: v.secret("CHAT_SECRET"),

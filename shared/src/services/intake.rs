@@ -230,6 +230,11 @@ impl Intake<'_> {
     async fn enqueue(&self, message_id: Uuid) {
         if let Err(e) = self.jobs.enqueue(&Job::ProcessMessage { message_id }).await {
             tracing::warn!(%message_id, error = %e, "could not queue the message; the sweep will retry");
+            return;
+        }
+        // Without the stamp the sweep would queue a copy while this job is still in flight.
+        if let Err(e) = self.mongo.messages().mark_queued(message_id, chrono::Utc::now()).await {
+            tracing::warn!(%message_id, error = %e, "could not record that the message was queued");
         }
     }
 }

@@ -50,16 +50,23 @@ pub struct TickReport {
     pub analytics: super::analytics::RefreshReport,
 }
 
-/// Queues stale messages again; returns how many.
+/// Queues stale messages again; returns how many. A message whose job was queued less
+/// than `visibility` ago is left alone: on SQS that job is in flight or, after a failure,
+/// invisible until the queue's visibility timeout passes, and SQS redelivers it then; a
+/// copy queued every minute would only multiply a failing job (the poison message).
 pub async fn requeue_stale(
     mongo: &Mongo,
     jobs: &dyn JobQueue,
     sweep_after: Duration,
+    visibility: Duration,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
-    let stale = mongo.messages().unprocessed_between(now - Duration::days(1), now - sweep_after, BATCH).await?;
+    let messages = mongo.messages();
+    let stale =
+        messages.unprocessed_between(now - Duration::days(1), now - sweep_after, now - visibility, BATCH).await?;
     for m in &stale {
         jobs.enqueue(&Job::ProcessMessage { message_id: m.id }).await?;
+        messages.mark_queued(m.id, now).await?;
     }
     if !stale.is_empty() {
         tracing::info!(queued = stale.len(), "sweep queued unprocessed messages again");
@@ -93,9 +100,10 @@ pub async fn tick(
     jobs: &dyn JobQueue,
     parts: &Parts<'_>,
     sweep_after: Duration,
+    visibility: Duration,
     now: DateTime<Utc>,
 ) -> ServiceResult<TickReport> {
-    let requeued = requeue_stale(mongo, jobs, sweep_after, now).await;
+    let requeued = requeue_stale(mongo, jobs, sweep_after, visibility, now).await;
     let reminders = queue_reminders(db, jobs, now).await;
     let released = super::bookings::deposits::release_expired_holds(db, now).await;
     let checkouts = super::bookings::deposits::requeue_checkouts(db, jobs, now).await;
@@ -126,4 +134,28 @@ pub async fn tick(
         requeued_refunds: refunds?,
         analytics: analytics?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::super::follow_ups::dispatch::STUCK_AFTER;
+
+    /// The sweep's idea of the visibility timeout is the queues' own, and the follow-up
+    /// requeue waits longer than it.
+    #[test]
+    fn the_template_gives_the_sweep_the_queues_visibility_timeout() {
+        let template = include_str!("../../../template.yaml");
+        let told = Regex::new(r#"JOBS_VISIBILITY_TIMEOUT_SECS: "(\d+)""#).unwrap();
+        let told: i64 =
+            told.captures(template).expect("JOBS_VISIBILITY_TIMEOUT_SECS in template.yaml")[1].parse().unwrap();
+        let queues: Vec<i64> = Regex::new(r"(?m)^      VisibilityTimeout: (\d+)$")
+            .unwrap()
+            .captures_iter(template)
+            .map(|c| c[1].parse().unwrap())
+            .collect();
+        assert_eq!(queues, [told, told], "both job queues");
+        assert!(STUCK_AFTER.num_seconds() > told, "follow-ups wait past the visibility timeout");
+    }
 }

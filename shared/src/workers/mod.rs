@@ -3,6 +3,7 @@
 //! retry or not ([`JobFailure`]), once, here.
 
 pub mod local;
+pub mod metrics;
 pub mod schedule;
 pub mod sqs;
 

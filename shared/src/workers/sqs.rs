@@ -24,6 +24,7 @@ pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<
     // Leave a margin to report back before Lambda's own timeout.
     let ctx = JobContext { deadline: deadline - Duration::seconds(2), now: Utc::now() };
     let mut response = SqsBatchResponse::default();
+    let mut failed_jobs = 0;
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
         if ctx.deadline - Utc::now() < JOB_BUDGET {
@@ -49,12 +50,14 @@ pub async fn handle_batch(state: &AppState, event: SqsEvent, deadline: DateTime<
             None => Err("empty body".to_owned()),
         };
         if let Err(error) = outcome {
+            failed_jobs += 1;
             tracing::warn!(sqs_message_id = %id, %error, "job failed; SQS will redeliver it");
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = id;
             response.batch_item_failures.push(failure);
         }
     }
+    super::metrics::record_jobs_failed(failed_jobs);
     response
 }
 

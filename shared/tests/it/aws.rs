@@ -230,3 +230,51 @@ async fn eventbridge_requests_carry_at_most_ten_entries() {
         .collect();
     assert_eq!(sizes, [10, 10, 5]);
 }
+
+/// The deployment's secret in (moto's) Secrets Manager: read once, its keys win over the
+/// environment, the rest comes from the environment, and nothing of it is printed.
+#[tokio::test]
+async fn the_secret_in_secrets_manager_comes_before_the_environment() {
+    let client = aws_sdk_secretsmanager::Client::new(&sdk().await);
+    let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQ secret-pem-body\n-----END PRIVATE KEY-----";
+    let value = json!({
+        "DATABASE_URL": "postgres://leadflow:s3cret-pw@db.internal:5432/leadflow",
+        "LEADFLOW_API_KEYS": "secret-key-0123456789abcdef",
+        "SALESFORCE_PRIVATE_KEY": pem,
+    });
+    let arn = client
+        .create_secret()
+        .name(format!("leadflow-{}/leadflow", Uuid::new_v4().simple()))
+        .secret_string(value.to_string())
+        .send()
+        .await
+        .expect("create secret in moto")
+        .arn
+        .unwrap();
+    let secret = leadflow::config::SecretValues::fetch(&client, &arn).await.unwrap();
+    assert_eq!(secret.len(), 3);
+    let env = |name: &str| match name {
+        "DATABASE_URL" => Some("postgres://env-loses@127.0.0.1/x".to_owned()),
+        "MONGODB_URI" => Some("mongodb://127.0.0.1:27017".to_owned()),
+        "SALESFORCE_CLIENT_ID" => Some("3MVG9-client".to_owned()),
+        "SALESFORCE_AUTH" => Some("jwt".to_owned()),
+        "SALESFORCE_USERNAME" => Some("ops@example.com".to_owned()),
+        _ => None,
+    };
+    let config = leadflow::config::Config::from_lookup(secret.over(env)).unwrap();
+    use secrecy::ExposeSecret;
+    assert_eq!(config.database_url.expose_secret(), "postgres://leadflow:s3cret-pw@db.internal:5432/leadflow");
+    assert_eq!(config.mongodb_uri.expose_secret(), "mongodb://127.0.0.1:27017", "from the environment");
+    assert_eq!(config.api_keys[0].expose_secret(), "secret-key-0123456789abcdef");
+    let sf = config.providers.salesforce.as_ref().expect("Salesforce from the secret's key and the environment");
+    let leadflow::config::SalesforceAuth::JwtBearer { private_key, .. } = &sf.auth else { panic!("jwt") };
+    assert_eq!(private_key.expose_secret(), pem, "the PEM whole, newlines and all");
+    let printed = format!("{config:?} {secret:?}");
+    assert!(!printed.contains("s3cret-pw") && !printed.contains("secret-pem-body"), "{printed}");
+    // A secret that is not there stops start-up with one line naming the variable.
+    let missing =
+        leadflow::config::SecretValues::fetch(&client, "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope")
+            .await
+            .unwrap_err();
+    assert!(missing.to_string().contains("LEADFLOW_SECRET_ARN"), "{missing}");
+}

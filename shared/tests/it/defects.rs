@@ -179,9 +179,14 @@ async fn a_reply_that_never_goes_out_is_marked_failed_and_handed_to_a_person() {
     assert_eq!(lead.body["items"][0]["handoff_reason"], "delivery_failed", "{}", lead.text);
     let later = chrono::Utc::now() + chrono::Duration::minutes(5);
     let s = &app.state;
-    let swept =
-        leadflow::services::maintenance::requeue_stale(&s.mongo, &*s.queue, s.config.messaging.sweep_after, later)
-            .await
-            .unwrap();
+    let swept = leadflow::services::maintenance::requeue_stale(
+        &s.mongo,
+        &*s.queue,
+        s.config.messaging.sweep_after,
+        s.config.messaging.jobs_visibility,
+        later,
+    )
+    .await
+    .unwrap();
     assert_eq!(swept, 0, "the sweep does not retry it every minute");
 }

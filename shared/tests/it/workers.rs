@@ -48,7 +48,8 @@ async fn sqs_batches_report_only_the_failed_records() {
 
 async fn requeue_stale(app: &TestApp, now: chrono::DateTime<Utc>) -> Result<usize, leadflow::services::ServiceError> {
     let s = &app.state;
-    leadflow::services::maintenance::requeue_stale(&s.mongo, &*s.queue, s.config.messaging.sweep_after, now).await
+    let m = &s.config.messaging;
+    leadflow::services::maintenance::requeue_stale(&s.mongo, &*s.queue, m.sweep_after, m.jobs_visibility, now).await
 }
 
 #[tokio::test]
@@ -65,6 +66,52 @@ async fn the_sweep_requeues_messages_whose_job_was_lost() {
     assert_eq!(requeue_stale(&app, later).await.unwrap(), 0, "nothing left to sweep");
     let tick = workers::schedule::tick(&app.state, later).await.unwrap();
     assert_eq!(tick["requeued_messages"], 0);
+}
+
+/// A message whose job keeps failing (a poison message) stays unprocessed; on SQS its job
+/// comes back by itself after each visibility timeout. The sweep adds at most one copy per
+/// visibility period, counted from the last time the job was queued, not one a minute.
+#[tokio::test]
+async fn a_poisoned_message_is_requeued_at_most_once_per_visibility_period() {
+    let visibility = Duration::seconds(1080);
+    let app = TestApp::with_config(|c| c.messaging.jobs_visibility = visibility).await;
+    receive_sms(&app, "this one always fails").await;
+    assert_eq!(app.take_jobs().await.len(), 1, "queued by intake; its job fails and stays in the queue");
+    let start = Utc::now();
+    let mut requeued_at = Vec::new();
+    // The schedule's sweep every minute for an hour.
+    for minute in 0..=60 {
+        let now = start + Duration::minutes(minute);
+        let n = requeue_stale(&app, now).await.unwrap();
+        assert!(n <= 1, "minute {minute}: {n} copies");
+        if n == 1 {
+            requeued_at.push(minute);
+            assert_eq!(app.take_jobs().await.len(), 1, "the copy was queued");
+        }
+    }
+    // Intake queued it just before minute 0: the first copy once that is 18 minutes old,
+    // then one whenever the previous copy is more than 18 minutes old.
+    assert_eq!(requeued_at, [18, 37, 56], "copies at minutes {requeued_at:?}");
+}
+
+/// A message whose job could not be queued at all is swept after `SWEEP_AFTER_MINUTES`,
+/// whatever the visibility timeout: nothing is in flight for it.
+#[tokio::test]
+async fn a_message_never_queued_is_swept_without_waiting_for_visibility() {
+    let app = TestApp::with_config(|c| c.messaging.jobs_visibility = Duration::seconds(1080)).await;
+    let accepted = receive_sms(&app, "lost on the way").await;
+    app.take_jobs().await;
+    let id = accepted["message_id"].as_str().unwrap();
+    // As if intake's enqueue had failed: no queued_at.
+    app.state
+        .mongo
+        .database()
+        .collection::<mongodb::bson::Document>("messages")
+        .update_one(mongodb::bson::doc! {"_id": id}, mongodb::bson::doc! {"$unset": {"queued_at": ""}})
+        .await
+        .unwrap();
+    assert_eq!(requeue_stale(&app, Utc::now() + Duration::minutes(3)).await.unwrap(), 1);
+    assert_eq!(requeue_stale(&app, Utc::now() + Duration::minutes(4)).await.unwrap(), 0, "queued a minute ago");
 }
 
 #[tokio::test]

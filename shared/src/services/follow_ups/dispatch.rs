@@ -19,9 +19,11 @@ use crate::store::{Db, StoreError, follow_ups};
 /// Rows claimed per transaction.
 const BATCH: i64 = 1000;
 /// A queued follow-up whose job has not finished it by then is queued again. Longer
-/// than a job's retries with backoff take, so a slow job is not doubled needlessly (and
-/// a doubled one still sends once: the send is idempotent).
-pub const STUCK_AFTER: Duration = Duration::minutes(15);
+/// than a job's retries with backoff take, and than the SQS queues' visibility timeout
+/// (18 minutes, template.yaml): a failed job is redelivered by SQS first, so a failing
+/// one is not doubled every sweep (and a doubled one still sends once: the send is
+/// idempotent). The stamp is renewed at each requeue, so at most one copy per period.
+pub const STUCK_AFTER: Duration = Duration::minutes(20);
 /// The channels a dispatch claims for, each with its own cap.
 const CHANNELS: [Channel; 3] = [Channel::Sms, Channel::Email, Channel::Chat];
 

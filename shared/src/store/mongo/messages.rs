@@ -325,21 +325,34 @@ impl MessageStore {
         Ok(r.modified_count == 1)
     }
 
-    /// Inbound messages still unprocessed that arrived between `after` and `before`, oldest first.
+    /// Inbound messages still unprocessed that arrived between `after` and `before`, oldest
+    /// first, whose processing job was never queued or last queued before `queued_before`
+    /// (a job queued since may still be in flight, or invisible in its queue after a failure).
     pub async fn unprocessed_between(
         &self,
         after: DateTime<Utc>,
         before: DateTime<Utc>,
+        queued_before: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Message>, StoreError> {
         let filter = doc! {
             "processed": false,
             "direction": "inbound",
             "created_at": { "$gte": to_bson_time(after), "$lt": to_bson_time(before) },
+            // `null` also matches a message without the field (never queued).
+            "$or": [ { "queued_at": null }, { "queued_at": { "$lt": to_bson_time(queued_before) } } ],
         };
         let docs: Vec<MessageDoc> =
             self.coll.find(filter).sort(doc! { "created_at": 1 }).limit(limit).await?.try_collect().await?;
         docs.into_iter().map(Message::try_from).collect()
+    }
+
+    /// Records that the message's processing job was queued at `at`.
+    pub async fn mark_queued(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.coll
+            .update_one(doc! { "_id": id.to_string() }, doc! { "$set": { "queued_at": to_bson_time(at) } })
+            .await?;
+        Ok(())
     }
 
     /// Saves what the analysis decided about a message.

@@ -159,8 +159,11 @@ async fn a_stuck_follow_up_is_requeued_by_the_sweep_and_still_sent_once() {
     let app = app_with(&server).await;
     // The claim's job is lost: never run.
     let (_, lead_id, due) = queued_sms(&app).await;
-    assert_eq!(app.state.tick(due + Duration::minutes(5)).await.unwrap().follow_ups.requeued, 0, "not stuck yet");
-    let later = due + Duration::minutes(16);
+    // Stuck once past the queues' visibility timeout (SQS would redeliver a failed job first).
+    let stuck_after = leadflow::services::follow_ups::dispatch::STUCK_AFTER;
+    let before = due + stuck_after - Duration::minutes(1);
+    assert_eq!(app.state.tick(before).await.unwrap().follow_ups.requeued, 0, "not stuck yet");
+    let later = due + stuck_after + Duration::minutes(1);
     assert_eq!(app.state.tick(later).await.unwrap().follow_ups.requeued, 1);
     let jobs = app.take_jobs().await;
     assert_eq!(jobs.len(), 1);
