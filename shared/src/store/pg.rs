@@ -106,9 +106,20 @@ fn wants_tls(config: &tokio_postgres::Config) -> bool {
     }
 }
 
+/// Amazon RDS's certificate authorities (every region's, and RDS Proxy's), as AWS
+/// publishes them: RDS and Aurora certificates do not chain to the public roots, and with
+/// these a `sslmode=verify-full` URL works against them with no CA file to ship.
+/// (`shared/certs/README.md` says where the bundle comes from and how to renew it.)
+const RDS_CA_BUNDLE: &[u8] = include_bytes!("../../certs/rds-ca-bundle.pem");
+
+fn rds_roots() -> impl Iterator<Item = CertificateDer<'static>> {
+    CertificateDer::pem_slice_iter(RDS_CA_BUNDLE).filter_map(Result::ok)
+}
+
 fn tls_config(opts: &DbOptions) -> Result<rustls::ClientConfig, StoreError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    roots.add_parsable_certificates(rds_roots());
     if let Some(path) = &opts.ca_file {
         let bad = |e: String| StoreError::Unavailable(format!("DATABASE_CA_FILE {}: {e}", path.display()));
         for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(e.to_string()))? {
@@ -138,6 +149,20 @@ mod tests {
         assert!(wants_tls(&cfg("postgres://u@db.example.com/db")));
         assert!(wants_tls(&cfg("postgres://u@127.0.0.1/db?sslmode=require")));
         assert!(!wants_tls(&cfg("postgres://u@db.example.com/db?sslmode=disable")));
+    }
+
+    #[test]
+    fn the_rds_authorities_are_trusted_without_a_ca_file() {
+        let certs: Vec<_> = rds_roots().collect();
+        assert_eq!(certs.len(), 120, "every certificate of the bundle reads");
+        let mut roots = rustls::RootCertStore::empty();
+        let (added, ignored) = roots.add_parsable_certificates(certs);
+        assert_eq!((added, ignored), (120, 0));
+        let subjects: Vec<String> =
+            roots.roots.iter().map(|a| String::from_utf8_lossy(a.subject.as_ref()).into_owned()).collect();
+        for name in ["Amazon RDS us-east-1 Root CA RSA2048 G1", "Amazon RDS eu-west-1 Root CA ECC384 G1"] {
+            assert!(subjects.iter().any(|s| s.contains(name)), "{name} is trusted");
+        }
     }
 
     #[test]
