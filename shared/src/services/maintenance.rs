@@ -106,8 +106,8 @@ pub async fn tick(
     let requeued = requeue_stale(mongo, jobs, sweep_after, visibility, now).await;
     let reminders = queue_reminders(db, jobs, now).await;
     let released = super::bookings::deposits::release_expired_holds(db, now).await;
-    let checkouts = super::bookings::deposits::requeue_checkouts(db, jobs, now).await;
-    let refunds = super::bookings::deposits::requeue_refunds(db, jobs, now).await;
+    let checkouts = super::bookings::deposits::requeue_checkouts(db, jobs, visibility, now).await;
+    let refunds = super::bookings::deposits::requeue_refunds(db, jobs, visibility, now).await;
     let dispatched = parts.follow_ups.dispatch(now).await;
     let published = parts.relay.run().await;
     let webhooks = parts.webhooks.queue_due(now).await;

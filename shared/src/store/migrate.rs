@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_deposits.sql"),
     migration!(12, "0012_inbox.sql"),
     migration!(13, "0013_analytics.sql"),
+    migration!(14, "0014_deposit_requeues.sql"),
 ];
 
 const LOCK_KEY: i64 = 0x4c45_4144_464c_4f57; // "LEADFLOW"

@@ -148,15 +148,31 @@ pub async fn extend_hold(
 
 /// Deposits whose refund was marked but has not happened by `before` (its job was lost
 /// or Stripe kept failing): their bookings, for the schedule to queue again.
-pub async fn stuck_refunds(c: &impl GenericClient, before: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>, StoreError> {
+pub async fn stuck_refunds(
+    c: &impl GenericClient,
+    before: DateTime<Utc>,
+    requeued_before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Uuid>, StoreError> {
     let rows = c
         .query_typed(
             "SELECT booking_id FROM booking_payments WHERE status = 'refunding' AND updated_at < $1
-             ORDER BY updated_at LIMIT $2",
-            &[p(&before), p(&limit)],
+               AND (requeued_at IS NULL OR requeued_at < $2)
+             ORDER BY updated_at LIMIT $3",
+            &[p(&before), p(&requeued_before), p(&limit)],
         )
         .await?;
     rows.iter().map(|r| get(r, "booking_id")).collect()
+}
+
+/// Notes that the sweep queued these deposits' jobs again at `at`.
+pub async fn mark_requeued(c: &impl GenericClient, booking_ids: &[Uuid], at: DateTime<Utc>) -> Result<(), StoreError> {
+    c.query_typed(
+        "UPDATE booking_payments SET requeued_at = $2 WHERE booking_id = ANY($1)",
+        &[p(&booking_ids.to_vec()), p(&at)],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Takes the session a payment came through as the deposit's own (a session made under
@@ -225,15 +241,16 @@ pub async fn set_refunded(
 pub async fn awaiting_checkout(
     c: &impl GenericClient,
     before: DateTime<Utc>,
+    requeued_before: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<Uuid>, StoreError> {
     let rows = c
         .query_typed(
             "SELECT p.booking_id FROM booking_payments p JOIN bookings b ON b.id = p.booking_id
              WHERE p.status = 'pending' AND p.created_at < $1 AND b.status = 'pending_payment'
-               AND b.hold_until > $1
-             ORDER BY p.created_at LIMIT $2",
-            &[p(&before), p(&limit)],
+               AND b.hold_until > $1 AND (p.requeued_at IS NULL OR p.requeued_at < $2)
+             ORDER BY p.created_at LIMIT $3",
+            &[p(&before), p(&requeued_before), p(&limit)],
         )
         .await?;
     rows.iter().map(|r| get(r, "booking_id")).collect()

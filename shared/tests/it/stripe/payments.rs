@@ -230,6 +230,40 @@ async fn stripe_down_keeps_the_booking_held_and_a_job_gets_the_link() {
     assert!(sent.iter().all(|r| r.headers["idempotency-key"] == booking_id.as_str()));
 }
 
+/// A Checkout job that keeps failing is retried by the queue itself (after each
+/// visibility timeout); the schedule adds a copy at most once per visibility period, not
+/// one a minute, while the booking is held.
+#[tokio::test]
+async fn a_failing_checkout_is_queued_again_at_most_once_per_visibility_period() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/checkout/sessions"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"error": {"message": "try later"}})))
+        .mount(&server)
+        .await;
+    let app = super::deposit_app_with(&server, |c| c.messaging.jobs_visibility = Duration::seconds(1080)).await;
+    let r = book_at(&app, "maria@example.com", slot()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    app.take_jobs().await;
+    let start = Utc::now();
+    let mut requeued = Vec::new();
+    // The schedule every minute while the 30-minute hold lasts.
+    for minute in 0..30 {
+        let report = app.state.tick(start + Duration::minutes(minute)).await.unwrap();
+        let copies = app.take_jobs().await.iter().filter(|j| j.name() == "create_checkout").count();
+        assert_eq!(copies, report.requeued_checkouts, "minute {minute}");
+        assert!(copies <= 1, "minute {minute}: {copies} copies");
+        if copies == 1 {
+            requeued.push(minute);
+        }
+    }
+    // First once the booking is a minute old (its first job may have been lost), then once
+    // the previous copy is more than 18 minutes old: 19 ticks later.
+    assert_eq!(requeued.len(), 2, "copies at minutes {requeued:?}");
+    assert!(requeued[0] <= 2, "copies at minutes {requeued:?}");
+    assert_eq!(requeued[1] - requeued[0], 19, "copies at minutes {requeued:?}");
+}
+
 #[tokio::test]
 async fn deposit_settings_and_services_are_checked() {
     let server = MockServer::start().await;
