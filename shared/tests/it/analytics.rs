@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use chrono_tz::Tz;
-use leadflow::domain::{Channel, Direction, Message};
+use leadflow::domain::{Direction, Message};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -48,29 +48,16 @@ async fn lead(app: &TestApp, customer: Uuid, channel: &str, at: DateTime<Utc>, s
 
 async fn message(app: &TestApp, customer: Uuid, lead: Option<Uuid>, direction: Direction, at: DateTime<Utc>) {
     let m = Message {
-        id: Uuid::now_v7(),
-        customer_id: customer,
         lead_id: lead,
-        channel: Channel::Sms,
         direction,
-        content: "hello".into(),
-        subject: None,
-        ai_response: None,
         processed: true,
-        provider_message_id: None,
-        delivery_status: None,
-        delivery_error: None,
-        analysis: None,
-        chat_session: None,
-        in_reply_to: None,
-        attachments: Vec::new(),
-        auto_submitted: false,
         // Replies here are the AI's: speed to lead counts answers, not notices.
         author: match direction {
             Direction::Inbound => leadflow::domain::Author::CUSTOMER,
             Direction::Outbound => leadflow::domain::Author::AI,
         },
         created_at: at,
+        ..crate::common::inbound_sms(customer, "hello", 0)
     };
     app.state.mongo.messages().insert(&m).await.unwrap();
 }

@@ -20,9 +20,11 @@ use crate::domain::event::{
 };
 use crate::domain::{Booking, BookingStatus, Event, Settings};
 use crate::integrations::stripe::{CheckoutRequest, StripeClient};
-use crate::queue::{Job, JobQueue};
+use crate::queue::Job;
 use crate::store::payments::{self, Payment};
 use crate::store::{Db, StoreError, booking_reminders, bookings, customers, settings};
+
+pub use super::deposit_requeues::{requeue_checkouts, requeue_refunds};
 
 /// How long a hold outlives its Checkout Session: a payment made in the session's last
 /// second still finds its slot held when the webhook arrives.
@@ -94,67 +96,6 @@ pub async fn release_expired_holds(db: &Db, now: DateTime<Utc>) -> ServiceResult
     record(&tx, released.iter().map(|b| released_event(b, HoldEnd::TimedOut)).collect(), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(released.len())
-}
-
-/// The schedule's sweep: queues `RefundDeposit` again for refunds marked ten minutes ago
-/// and not made (their job was lost, or Stripe kept failing); returns how many.
-///
-/// A deposit queued again is left alone for `visibility` (the queue's visibility timeout):
-/// its job may be failing, and then SQS retries it on its own.
-pub async fn requeue_refunds(
-    db: &Db,
-    jobs: &dyn JobQueue,
-    visibility: Duration,
-    now: DateTime<Utc>,
-) -> ServiceResult<usize> {
-    let conn = db.conn().await?;
-    let stuck = payments::stuck_refunds(&*conn, now - Duration::minutes(10), now - visibility, 100).await?;
-    let queued = requeue(&*conn, jobs, &stuck, |booking_id| Job::RefundDeposit { booking_id }, now).await?;
-    if queued > 0 {
-        tracing::warn!(count = queued, "deposit refunds not made yet; queued again");
-    }
-    Ok(queued)
-}
-
-/// Queues each deposit's job, then notes the ones queued (a failed enqueue leaves its
-/// deposit for the next sweep); returns how many were queued.
-async fn requeue(
-    conn: &impl tokio_postgres::GenericClient,
-    jobs: &dyn JobQueue,
-    booking_ids: &[Uuid],
-    job: impl Fn(Uuid) -> Job,
-    now: DateTime<Utc>,
-) -> ServiceResult<usize> {
-    let mut queued = Vec::with_capacity(booking_ids.len());
-    let mut failure = None;
-    for id in booking_ids {
-        match jobs.enqueue(&job(*id)).await {
-            Ok(()) => queued.push(*id),
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
-    }
-    payments::mark_requeued(conn, &queued, now).await?;
-    match failure {
-        Some(e) => Err(e.into()),
-        None => Ok(queued.len()),
-    }
-}
-
-/// The schedule's sweep: queues `CreateCheckout` again for held bookings still without
-/// a Checkout link a minute after they were made (their job was lost), each at most once
-/// per `visibility`; returns how many.
-pub async fn requeue_checkouts(
-    db: &Db,
-    jobs: &dyn JobQueue,
-    visibility: Duration,
-    now: DateTime<Utc>,
-) -> ServiceResult<usize> {
-    let conn = db.conn().await?;
-    let waiting = payments::awaiting_checkout(&*conn, now - Duration::minutes(1), now - visibility, 100).await?;
-    requeue(&*conn, jobs, &waiting, |booking_id| Job::CreateCheckout { booking_id }, now).await
 }
 
 /// Inside a cancel's transaction: a paid deposit cancelled within the policy is marked

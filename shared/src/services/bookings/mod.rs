@@ -9,6 +9,7 @@ mod calendar;
 mod calendly;
 mod changes;
 pub mod conversation;
+mod deposit_requeues;
 pub mod deposits;
 pub mod desk;
 pub mod notices;
